@@ -1,0 +1,26 @@
+"""sparsefit: fast, certified L1-penalised models.
+
+The objective, everywhere:
+
+    P(w, b) = 1/(2n) sum_i s_i (y_i - x_i'w - b)^2
+              + alpha sum_j v_j (l1_ratio |w_j| + (1 - l1_ratio)/2 w_j^2)
+"""
+
+from . import datafits, penalties, prox, solvers
+from ._certify import duality_gap, kkt_violation
+from ._explain import Explanation
+from .linear_model import ElasticNet, Lasso
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Lasso",
+    "ElasticNet",
+    "duality_gap",
+    "kkt_violation",
+    "Explanation",
+    "prox",
+    "penalties",
+    "datafits",
+    "solvers",
+]

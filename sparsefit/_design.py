@@ -1,0 +1,115 @@
+"""The design matrix seen by the solvers: X with lazy centring and scaling.
+
+The solvers work with the columns ``(X[:, j] - offset[j]) * scale[j]`` without
+ever forming them: centring eliminates the unpenalised intercept (for the
+quadratic datafit the optimal intercept is the weighted mean of ``y - Xw``)
+and scaling implements glmnet-style standardisation.  Dense arrays are kept in
+Fortran order (a Fortran array is used as is) and sparse ones in CSC format,
+so neither is densified nor centred in memory.
+"""
+
+import numpy as np
+import scipy.sparse as sp
+
+__all__ = ["Design"]
+
+
+class Design:
+    """Centred and scaled view of a dense or CSC matrix.
+
+    Parameters
+    ----------
+    X : ndarray or scipy.sparse matrix of shape (n_samples, n_features)
+    sample_weight : ndarray of shape (n_samples,) or None
+        Weights summing to ``n_samples``; they define the weighted means and
+        norms below.
+    center : bool
+        Subtract the weighted column means (used when an intercept is fitted).
+    standardize : bool
+        Scale each centred column to unit weighted variance (1/n convention,
+        as glmnet); constant columns keep scale 1.
+    """
+
+    def __init__(self, X, sample_weight=None, center=True, standardize=False):
+        if sp.issparse(X):
+            X = sp.csc_matrix(X)
+            X.sort_indices()
+        else:
+            X = np.asfortranarray(X)
+        self.X = X
+        self.sparse = sp.issparse(X)
+        self.n_samples, self.n_features = X.shape
+        self.sample_weight = sample_weight
+        self.dtype = X.dtype
+        n = self.n_samples
+        sw = sample_weight
+        if center:
+            total = (sw @ X) if sw is not None else np.asarray(X.sum(axis=0)).ravel()
+            self.offset = np.asarray(total, dtype=self.dtype).ravel() / n
+        else:
+            self.offset = np.zeros(self.n_features, dtype=self.dtype)
+        sq = X.multiply(X) if self.sparse else X * X
+        raw = np.asarray((sw @ sq) if sw is not None else sq.sum(axis=0)).ravel()
+        centred = np.maximum(raw - n * self.offset.astype(float) ** 2, 0.0)
+        # Centring cancels digits: a column is constant when what is left is at
+        # rounding level relative to its raw second moment.
+        eps = np.finfo(self.dtype).eps
+        self.constant = centred <= 64 * eps * np.maximum(raw, np.finfo(float).tiny)
+        centred[self.constant] = 0.0
+        self.scale = np.ones(self.n_features, dtype=self.dtype)
+        if standardize:
+            live = ~self.constant
+            self.scale[live] = np.sqrt(n / centred[live])
+        self.col_sq_norms = (centred * self.scale.astype(float) ** 2).astype(self.dtype)
+
+    @property
+    def shape(self):
+        return self.n_samples, self.n_features
+
+    def matvec(self, w):
+        """Return ``X_c w`` where ``X_c`` is the centred, scaled matrix."""
+        ws = w * self.scale
+        return np.asarray(self.X @ ws).ravel() - self.offset @ ws
+
+    def rmatvec(self, v):
+        """Return ``X_c' v``."""
+        out = np.asarray(self.X.T @ v).ravel() - self.offset * v.sum()
+        return out * self.scale
+
+    def columns(self, idx):
+        """Dense copy of the centred, scaled columns ``idx``."""
+        cols = self.X[:, idx]
+        cols = cols.toarray() if self.sparse else np.array(cols)
+        return (cols - self.offset[idx]) * self.scale[idx]
+
+    def gram(self):
+        """Return the weighted Gram matrix ``X_c' S X_c / n``."""
+        X, sw, n = self.X, self.sample_weight, self.n_samples
+        XtSX = X.T @ (X.multiply(sw[:, None]) if self.sparse else X * sw[:, None]) \
+            if sw is not None else X.T @ X
+        if sp.issparse(XtSX):
+            XtSX = XtSX.toarray()
+        mu = self.offset
+        G = np.asarray(XtSX, dtype=self.dtype) - n * np.outer(mu, mu)
+        G *= np.outer(self.scale, self.scale)
+        G /= n
+        G[self.constant, :] = 0.0
+        G[:, self.constant] = 0.0
+        return np.asfortranarray(G)
+
+    def spectral_norm_sq(self, n_iter=100, seed=0):
+        """Estimate ``||S^{1/2} X_c||_2^2`` by power iteration."""
+        rng = np.random.default_rng(seed)
+        v = rng.standard_normal(self.n_features).astype(self.dtype)
+        sw = self.sample_weight
+        value = 0.0
+        for _ in range(n_iter):
+            v /= np.linalg.norm(v) or 1.0
+            Xv = self.matvec(v)
+            u = self.rmatvec(Xv * sw if sw is not None else Xv)
+            new = float(np.linalg.norm(u))
+            if abs(new - value) <= 1e-6 * new:
+                value = new
+                break
+            value, v = new, u
+        return value

@@ -1,0 +1,5 @@
+"""scikit-learn estimators."""
+
+from ._lasso import ElasticNet, Lasso
+
+__all__ = ["Lasso", "ElasticNet"]

@@ -1,0 +1,138 @@
+"""Shared machinery of the least-squares estimators (Lasso, ElasticNet)."""
+
+import numbers
+
+import numpy as np
+from .._design import Design
+from .._estimator import RegressorBase, check_target
+from .._validation import (
+    check_bounds,
+    check_sample_weight,
+    check_scalar_range,
+)
+from ..penalties import ElasticNetPenalty
+from ..solvers import FISTA, CoordinateDescent
+
+__all__ = ["SparseLinearRegression"]
+
+_SOLVERS = {"cd": CoordinateDescent, "fista": FISTA}
+
+
+class SparseLinearRegression(RegressorBase):
+    """Base class: penalised least squares with an unpenalised intercept.
+
+    .. math::
+
+        P(w, b) = \\frac{1}{2n} \\sum_i s_i (y_i - x_i'w - b)^2
+        + \\alpha \\sum_j v_j \\left(\\rho |w_j| + \\frac{1-\\rho}{2} w_j^2\\right)
+
+    Subclasses define ``__init__`` (scikit-learn reads the parameters from
+    its signature) and the property ``_l1_ratio``.
+    """
+
+    # -- validation --------------------------------------------------------
+    def _check_params(self):
+        check_scalar_range(self.alpha, "alpha", low=0.0)
+        check_scalar_range(self._l1_ratio, "l1_ratio", low=0.0, high=1.0)
+        check_scalar_range(self.tol, "tol", low=0.0, low_open=True)
+        if (isinstance(self.max_iter, bool) or not isinstance(self.max_iter, numbers.Integral)
+                or self.max_iter < 1):
+            raise ValueError(f"max_iter must be an integer >= 1, got {self.max_iter!r}.")
+        if self.solver not in ("auto", "cd", "fista"):
+            raise ValueError(
+                f"solver must be 'auto', 'cd' or 'fista', got {self.solver!r}.")
+        if self.precompute not in ("auto", True, False):
+            raise ValueError(
+                f"precompute must be 'auto', True or False, got {self.precompute!r}.")
+
+    def _validate(self, X, y, sample_weight):
+        self._check_params()
+        X = self._validate_X(X, reset=True)
+        y = check_target(y, X.shape[0], X.dtype, type(self).__name__)
+        sw = check_sample_weight(sample_weight, X.shape[0], X.dtype)
+        return X, y, sw
+
+    def _validate_predict_data(self, X, y, sample_weight):
+        """Validate training data passed again after fit (explain, certify)."""
+        self._check_fitted()
+        X = self._validate_X(X, reset=False)
+        y = check_target(y, X.shape[0], X.dtype, type(self).__name__)
+        return X, y, check_sample_weight(sample_weight, X.shape[0], X.dtype)
+
+    # -- fitting -----------------------------------------------------------
+    def _make_solver(self):
+        name = "cd" if self.solver == "auto" else self.solver
+        if name == "cd":
+            return CoordinateDescent(tol=self.tol, max_iter=self.max_iter,
+                                     precompute=self.precompute)
+        return FISTA(tol=self.tol, max_iter=self.max_iter)
+
+    def _problem(self, X, y, sw):
+        """Build the design, the centred target and the penalty's bounds."""
+        design = Design(X, sw, center=self.fit_intercept, standardize=self.standardize)
+        y_mean = float(np.average(y, weights=sw)) if self.fit_intercept else 0.0
+        y_c = (y - y_mean).astype(X.dtype)
+        lower, upper = check_bounds(self.lower_bounds, self.upper_bounds,
+                                    self.positive, X.shape[1], X.dtype)
+        # The solver's coefficient is coef / scale, so the bounds follow.
+        bounds = (lower / design.scale, upper / design.scale)
+        return design, y_c, y_mean, bounds
+
+    def _penalty(self, alpha, bounds):
+        return ElasticNetPenalty(alpha, self._l1_ratio, self.penalty_factor,
+                                 lower_bounds=bounds[0], upper_bounds=bounds[1])
+
+    def fit(self, X, y, sample_weight=None):
+        """Fit the model.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Dense arrays are used as they are when in Fortran order; sparse
+            matrices are converted to CSC, never densified.
+        y : array-like of shape (n_samples,)
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weights, rescaled to sum to ``n_samples``.
+
+        Returns
+        -------
+        self : object
+        """
+        X, y, sw = self._validate(X, y, sample_weight)
+        design, y_c, y_mean, bounds = self._problem(X, y, sw)
+        penalty = self._penalty(self.alpha, bounds)
+        w0 = None
+        if self.warm_start and hasattr(self, "coef_") and self.coef_.shape == (X.shape[1],):
+            w0 = self.coef_ / design.scale
+        result = self._make_solver().solve(design, y_c, penalty, w0)
+        self._store(design, y_mean, result, penalty)
+        return self
+
+    def _store(self, design, y_mean, result, penalty):
+        w = result.coef
+        self.coef_ = (w * design.scale).astype(design.dtype)
+        self.intercept_ = (float(y_mean - design.offset @ self.coef_)
+                           if self.fit_intercept else 0.0)
+        self.n_iter_ = int(result.n_iter)
+        self.dual_gap_ = float(result.dual_gap)
+        self.kkt_violation_ = float(result.kkt_violation)
+        self.solver_result_ = result
+        a, c, lower, upper = penalty.coefficients(design.n_features, design.dtype)
+        # What explain() needs without the data: per-feature arrays only.
+        self._fit_state = {
+            "grad_neg": result.grad_neg, "lips": design.col_sq_norms / design.n_samples,
+            "a": a, "c": c, "lower": lower, "upper": upper, "scale": design.scale,
+            "n_samples": design.n_samples,
+        }
+
+    def predict(self, X):
+        """Predict ``X @ coef_ + intercept_``."""
+        self._check_fitted()
+        X = self._validate_X(X, reset=False, accept_sparse="csr")
+        return np.asarray(X @ self.coef_).ravel() + self.intercept_
+
+    def explain(self, X=None, y=None, sample_weight=None, *, path_tol=1e-4):
+        """Why each coefficient is what it is: see :func:`sparsefit.explain`."""
+        from .._explain import explain_estimator
+
+        return explain_estimator(self, X, y, sample_weight, path_tol=path_tol)

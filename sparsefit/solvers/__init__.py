@@ -1,0 +1,8 @@
+"""Solvers for the centred problems built by the estimators."""
+
+from ._base import SolverResult
+from ._cd import CoordinateDescent
+from ._certificates import QuadraticCertificate
+from ._fista import FISTA
+
+__all__ = ["CoordinateDescent", "FISTA", "QuadraticCertificate", "SolverResult"]

@@ -1,0 +1,81 @@
+"""What every solver returns, and the warning when it stops short."""
+
+import warnings
+from dataclasses import dataclass, field
+
+import numpy as np
+
+__all__ = ["SolverResult", "warn_not_converged", "anderson_extrapolate"]
+
+
+@dataclass
+class SolverResult:
+    """Outcome of a solve, certified at the returned point.
+
+    Attributes
+    ----------
+    coef : ndarray of shape (n_features,)
+        Coefficients in the design's (centred, scaled) coordinates.
+    n_iter : int
+        Passes over the working set (coordinate descent) or iterations (FISTA).
+    dual_gap : float
+        ``P(coef) - D(u)`` at the returned point: an upper bound on
+        ``P(coef) - P(w*)``.
+    primal : float
+        ``P(coef)``.
+    kkt_violation : float
+        Largest distance from minus the gradient to the subdifferential.
+    tol_abs : float
+        The gap the solver had to reach: ``tol * P(0)``.
+    converged : bool
+    history : list of (n_iter, dual_gap)
+    grad_neg : ndarray of shape (n_features,)
+        ``X_c' S r / n`` at the returned point (minus the datafit gradient).
+    """
+
+    coef: np.ndarray
+    n_iter: int
+    dual_gap: float
+    primal: float
+    kkt_violation: float
+    tol_abs: float
+    converged: bool
+    history: list = field(default_factory=list)
+    grad_neg: np.ndarray = None
+
+
+def warn_not_converged(solver, result):
+    """Emit a ConvergenceWarning giving the gap reached and the one asked for."""
+    # Imported here: scikit-learn is not loaded on the fast path.
+    from sklearn.exceptions import ConvergenceWarning
+
+    warnings.warn(
+        f"{solver} stopped after {result.n_iter} iterations (max_iter) with duality "
+        f"gap {result.dual_gap:.3e} > tol * P(0) = {result.tol_abs:.3e}. Increase "
+        "max_iter, loosen tol, or standardize the features.",
+        ConvergenceWarning,
+        stacklevel=4,
+    )
+
+
+def anderson_extrapolate(history):
+    """Anderson extrapolation of the last iterates (rows of ``history``).
+
+    Solves ``min ||sum_k c_k (x_{k+1} - x_k)||`` subject to ``sum c = 1`` and
+    returns ``sum_k c_k x_{k+1}`` (Bertrand and Massias 2021), or None when the
+    system is degenerate.
+    """
+    diffs = np.diff(history, axis=0)
+    gram = diffs @ diffs.T
+    scale = np.trace(gram)
+    if not np.isfinite(scale) or scale <= 0:
+        return None
+    try:
+        z = np.linalg.solve(gram + 1e-10 * scale * np.eye(gram.shape[0]),
+                            np.ones(gram.shape[0]))
+    except np.linalg.LinAlgError:
+        return None
+    total = z.sum()
+    if not np.isfinite(total) or total == 0:
+        return None
+    return (z / total) @ history[1:]

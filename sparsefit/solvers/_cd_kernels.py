@@ -1,0 +1,168 @@
+"""Numba kernels for coordinate descent on the centred least-squares problem.
+
+Three storages share one update rule (``prox_1d``):
+
+* dense X, any memory order (Fortran is contiguous per column and fastest);
+* CSC X, touching only the stored entries;
+* the Gram matrix ``Q = X_c' S X_c / n`` with ``q = X_c' S y_c / n`` (n >> p).
+
+Centring is implicit: the solvers hold ``r_stored`` with the true residual
+``r = r_stored + shift`` (a scalar), because subtracting ``Δ (x_j - mu_j)``
+from ``r`` is ``Δ x_j`` on the stored entries plus ``Δ mu_j`` on the shift.
+As ``1' S r = 0`` at all times, ``x_j' S r = x_j' S r_stored + n mu_j shift``.
+All kernels are ``njit(cache=True)`` functions: no jitclasses, so a fresh
+process loads them from the cache instead of compiling.
+"""
+
+import numpy as np
+from numba import njit
+
+from ..penalties._base import prox_1d
+
+__all__ = [
+    "epochs_dense",
+    "epochs_csc",
+    "epochs_gram",
+    "add_columns_dense",
+    "add_columns_csc",
+]
+
+
+@njit(cache=True)
+def kkt_1d(w, grad_neg, a, c, lower, upper):
+    """Distance from ``grad_neg`` to the subdifferential of g_j at ``w``."""
+    if w == 0.0:
+        lo_end, hi_end = -a, a
+    else:
+        centre = c * w + (a if w > 0 else -a)
+        lo_end, hi_end = centre, centre
+    if w <= lower:
+        lo_end = -np.inf
+    if w >= upper:
+        hi_end = np.inf
+    return max(lo_end - grad_neg, grad_neg - hi_end, 0.0)
+
+
+@njit(cache=True)
+def _update(j, w, grad_neg, lips, a, c, lower, upper):
+    """One coordinate step; returns (new - old, KKT violation before it)."""
+    old = w[j]
+    viol = kkt_1d(old, grad_neg, a[j], c[j], lower[j], upper[j])
+    new = prox_1d(old + grad_neg / lips[j], lips[j], a[j], c[j], lower[j], upper[j])
+    w[j] = new
+    return new - old, viol
+
+
+@njit(cache=True)
+def epochs_dense(X, offset, scale, sw, r, shift, w, ws, lips, a, c, lower, upper,
+                 n_epochs, history):
+    """Run ``n_epochs`` cyclic passes over ``ws``; return the last pass's max
+    KKT violation. ``history[e]`` receives ``w[ws]`` after epoch e."""
+    n = X.shape[0]
+    has_sw = sw.shape[0] == n
+    viol_max = 0.0
+    for epoch in range(n_epochs):
+        viol_max = 0.0
+        for k in range(ws.shape[0]):
+            j = ws[k]
+            if lips[j] == 0.0:
+                continue
+            dot = 0.0
+            if has_sw:
+                for i in range(n):
+                    dot += X[i, j] * sw[i] * r[i]
+            else:
+                for i in range(n):
+                    dot += X[i, j] * r[i]
+            grad_neg = scale[j] * (dot + n * offset[j] * shift[0]) / n
+            delta, viol = _update(j, w, grad_neg, lips, a, c, lower, upper)
+            viol_max = max(viol_max, viol)
+            if delta != 0.0:
+                d = delta * scale[j]
+                for i in range(n):
+                    r[i] -= d * X[i, j]
+                shift[0] += d * offset[j]
+        for k in range(ws.shape[0]):
+            history[epoch, k] = w[ws[k]]
+    return viol_max
+
+
+@njit(cache=True)
+def epochs_csc(data, indices, indptr, offset, scale, sw, r, shift, w, ws, lips,
+               a, c, lower, upper, n_epochs, history):
+    """CSC version of :func:`epochs_dense`."""
+    n = r.shape[0]
+    has_sw = sw.shape[0] == n
+    viol_max = 0.0
+    for epoch in range(n_epochs):
+        viol_max = 0.0
+        for k in range(ws.shape[0]):
+            j = ws[k]
+            if lips[j] == 0.0:
+                continue
+            dot = 0.0
+            start, end = indptr[j], indptr[j + 1]
+            if has_sw:
+                for p in range(start, end):
+                    i = indices[p]
+                    dot += data[p] * sw[i] * r[i]
+            else:
+                for p in range(start, end):
+                    dot += data[p] * r[indices[p]]
+            grad_neg = scale[j] * (dot + n * offset[j] * shift[0]) / n
+            delta, viol = _update(j, w, grad_neg, lips, a, c, lower, upper)
+            viol_max = max(viol_max, viol)
+            if delta != 0.0:
+                d = delta * scale[j]
+                for p in range(start, end):
+                    r[indices[p]] -= d * data[p]
+                shift[0] += d * offset[j]
+        for k in range(ws.shape[0]):
+            history[epoch, k] = w[ws[k]]
+    return viol_max
+
+
+@njit(cache=True)
+def epochs_gram(Q, q, Qw, w, ws, lips, a, c, lower, upper, n_epochs, history):
+    """Gram version: the gradient is ``q - Q w``, kept up to date in ``Qw``."""
+    p = Q.shape[0]
+    viol_max = 0.0
+    for epoch in range(n_epochs):
+        viol_max = 0.0
+        for k in range(ws.shape[0]):
+            j = ws[k]
+            if lips[j] == 0.0:
+                continue
+            delta, viol = _update(j, w, q[j] - Qw[j], lips, a, c, lower, upper)
+            viol_max = max(viol_max, viol)
+            if delta != 0.0:
+                for i in range(p):
+                    Qw[i] += delta * Q[i, j]
+        for k in range(ws.shape[0]):
+            history[epoch, k] = w[ws[k]]
+    return viol_max
+
+
+@njit(cache=True)
+def add_columns_dense(X, offset, scale, r, shift, ws, delta):
+    """``r -= X_c[:, ws] @ delta`` in the stored-plus-shift representation."""
+    n = X.shape[0]
+    for k in range(ws.shape[0]):
+        if delta[k] != 0.0:
+            j = ws[k]
+            d = delta[k] * scale[j]
+            for i in range(n):
+                r[i] -= d * X[i, j]
+            shift[0] += d * offset[j]
+
+
+@njit(cache=True)
+def add_columns_csc(data, indices, indptr, offset, scale, r, shift, ws, delta):
+    """CSC version of :func:`add_columns_dense`."""
+    for k in range(ws.shape[0]):
+        if delta[k] != 0.0:
+            j = ws[k]
+            d = delta[k] * scale[j]
+            for p in range(indptr[j], indptr[j + 1]):
+                r[indices[p]] -= d * data[p]
+            shift[0] += d * offset[j]
