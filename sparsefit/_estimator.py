@@ -43,9 +43,11 @@ def _to_array(X, name, accept_sparse):
     if X is None:
         raise ValueError(f"{name} is None; expected a 2-D array.")
     if hasattr(X, "dtypes") and hasattr(X, "columns"):
+        # A data frame: pandas is loaded already.
+        from pandas.api.types import is_bool_dtype, is_numeric_dtype
+
         bad = [str(c) for c, t in zip(X.columns, X.dtypes)
-               if not (np.issubdtype(np.dtype(t), np.number)
-                       or np.dtype(t) == bool) and t != object]
+               if not (is_numeric_dtype(t) or is_bool_dtype(t))]
         if bad:
             raise ValueError(f"{name} has non-numeric column(s) {', '.join(bad)}; "
                              "encode them as numbers first.")

@@ -186,8 +186,13 @@ def separable_conjugate(z, a, c, lower, upper):
         # Linear pieces: the supremum sits at 0 or at a bound, and is infinite
         # when the slope points towards an infinite bound.
         zf, af, lf, uf = z[flat], a[flat], lower[flat], upper[flat]
-        if ((zf > af) & np.isposinf(uf)).any() or ((zf < -af) & np.isneginf(lf)).any():
+        # dual_scale puts |z_j| on a_j up to rounding; a few ulps over is the
+        # boundary, not infinity.
+        slack = af * (1 + 16 * np.finfo(float).eps)
+        if ((zf > slack) & np.isposinf(uf)).any() or ((zf < -slack) & np.isneginf(lf)).any():
             return np.inf
+        zf = np.clip(zf, np.where(np.isneginf(lf), -af, -np.inf),
+                     np.where(np.isposinf(uf), af, np.inf))
         with np.errstate(invalid="ignore"):
             at_u = np.where(np.isfinite(uf), zf * uf - af * np.abs(uf), -np.inf)
             at_l = np.where(np.isfinite(lf), zf * lf - af * np.abs(lf), -np.inf)

@@ -17,7 +17,8 @@ class SolverResult:
     coef : ndarray of shape (n_features,)
         Coefficients in the design's (centred, scaled) coordinates.
     n_iter : int
-        Passes over the working set (coordinate descent) or iterations (FISTA).
+        Coordinate descent: passes over the working sets plus the full passes
+        that compute the gap (so at least 1). FISTA: iterations (at least 1).
     dual_gap : float
         ``P(coef) - D(u)`` at the returned point: an upper bound on
         ``P(coef) - P(w*)``.

@@ -170,6 +170,7 @@ class CoordinateDescent:
         zero_ok = (lower <= 0) & (upper >= 0)
         n_iter, history = 0, []
         while True:
+            n_iter += 1  # the full pass that gives the gradient and the gap
             stats = state.stats(cert, w)
             gap, primal, _, u_corr = cert.gap(w, stats)
             grad_neg = stats[4]

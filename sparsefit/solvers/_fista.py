@@ -74,7 +74,7 @@ class FISTA:
             w, Xw, t = w_new, Xw_new, t_new
         grad_neg = cert.stats_from_residual(y - Xw, w)[4]
         kkt = float(cert.kkt(w, grad_neg).max(initial=0.0))
-        result = SolverResult(w, it, gap, primal, kkt, tol_abs, gap <= tol_abs, history,
+        result = SolverResult(w, max(it, 1), gap, primal, kkt, tol_abs, gap <= tol_abs, history,
                               grad_neg)
         if not result.converged:
             warn_not_converged(self.name, result)

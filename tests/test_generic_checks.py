@@ -1,0 +1,121 @@
+"""Properties every registered penalty and datafit must have."""
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+
+from sparsefit.datafits import DATAFITS, Quadratic
+from sparsefit.penalties import PENALTIES, Box, ElasticNetPenalty, WeightedL1, L1
+
+P = 6
+finite = st.floats(-50, 50, allow_nan=False, allow_infinity=False)
+vectors = arrays(np.float64, P, elements=finite)
+
+
+def penalty_instances():
+    rng = np.random.default_rng(0)
+    weights = rng.uniform(0, 2, P)
+    weights[1] = 0.0
+    lower = -rng.uniform(0.1, 3, P)
+    upper = rng.uniform(0.1, 3, P)
+    return {
+        L1: [L1(0.7), L1(0.7, positive=True), L1(0.3, lower_bounds=lower,
+                                                  upper_bounds=upper)],
+        WeightedL1: [WeightedL1(1.3, weights), WeightedL1(0.5, weights, positive=True)],
+        ElasticNetPenalty: [ElasticNetPenalty(0.8, 0.5, weights),
+                            ElasticNetPenalty(0.8, 0.0, lower_bounds=lower),
+                            ElasticNetPenalty(0.4, 0.9, weights, lower_bounds=lower,
+                                              upper_bounds=upper)],
+        Box: [Box(lower, upper), Box(positive=True, upper_bounds=upper)],
+    }
+
+
+INSTANCES = [(cls.__name__, pen) for cls, pens in penalty_instances().items()
+             for pen in pens]
+
+
+def test_every_registered_penalty_is_checked():
+    assert set(PENALTIES) == set(penalty_instances())
+    assert set(DATAFITS) == {Quadratic}
+
+
+@pytest.mark.parametrize("name, penalty", INSTANCES)
+@settings(max_examples=60, deadline=None)
+@given(v=vectors, step=st.floats(0.01, 10))
+def test_prox_is_optimal(name, penalty, v, step):
+    """x = prox(v) iff (v - x)/step is in the subdifferential at x."""
+    x = penalty.prox(v, step)
+    assert np.isfinite(penalty.value(x))
+    dist = penalty.subdiff_distance(x, -(v - x) / step)
+    assert dist.max() <= 1e-9 * (1 + np.abs(v).max())
+
+
+@pytest.mark.parametrize("name, penalty", INSTANCES)
+@settings(max_examples=60, deadline=None)
+@given(u=vectors, v=vectors, step=st.floats(0.01, 10))
+def test_prox_is_non_expansive(name, penalty, u, v, step):
+    diff = np.linalg.norm(penalty.prox(u, step) - penalty.prox(v, step))
+    assert diff <= np.linalg.norm(u - v) * (1 + 1e-12) + 1e-12
+
+
+@pytest.mark.parametrize("name, penalty", INSTANCES)
+@settings(max_examples=60, deadline=None)
+@given(w=vectors, z=vectors)
+def test_fenchel_young(name, penalty, w, z):
+    """g(w) + g*(z) >= w'z, with equality at z in the subdifferential."""
+    lower, upper = penalty.coefficients(P)[2:]
+    w = np.clip(w, lower, upper)
+    conj = penalty.conjugate(z * penalty.dual_scale(z))
+    zs = z * penalty.dual_scale(z)
+    free = (penalty.coefficients(P)[0] == 0) & (penalty.coefficients(P)[1] == 0) & \
+        np.isneginf(lower) & np.isposinf(upper)
+    zs[free] = 0.0  # free coordinates are projected out by the certificates
+    conj = penalty.conjugate(zs)
+    assert np.isfinite(conj)
+    assert penalty.value(w) + conj >= w @ zs - 1e-9 * (1 + np.abs(w @ zs))
+    # Equality: z = (v - prox(v)) is a subgradient at prox(v) (step 1).
+    x = penalty.prox(w + z, 1.0)
+    g = w + z - x
+    g[free] = 0.0
+    if np.isfinite(penalty.conjugate(g)):
+        assert penalty.value(x) + penalty.conjugate(g) == pytest.approx(
+            x @ g, abs=1e-8 * (1 + np.abs(x @ g)))
+
+
+@pytest.mark.parametrize("name, penalty", INSTANCES)
+def test_alpha_max_makes_zero_optimal(name, penalty):
+    rng = np.random.default_rng(1)
+    grad0 = rng.standard_normal(P)
+    a_max = penalty.alpha_max(grad0)
+    if not np.isfinite(a_max) or penalty.alpha == 0:
+        return
+    a, c, lower, upper = penalty.coefficients(P)
+    scaled = type(penalty).__new__(type(penalty))
+    scaled.__dict__.update(penalty.__dict__, alpha=a_max * (1 + 1e-9))
+    zero = np.clip(np.zeros(P), lower, upper)
+    penalised = scaled.coefficients(P)[0] > 0
+    dist = scaled.subdiff_distance(zero, grad0)
+    assert dist[penalised & (zero == 0)].max(initial=0) <= 1e-12
+
+
+@settings(max_examples=60, deadline=None)
+@given(y=arrays(np.float64, 8, elements=finite), z=arrays(np.float64, 8, elements=finite),
+       seed=st.integers(0, 100))
+def test_datafit_gradient_and_conjugate(y, z, seed):
+    sw = np.random.default_rng(seed).uniform(0.1, 2, 8)
+    sw *= 8 / sw.sum()
+    for datafit in (Quadratic(), Quadratic(sw)):
+        grad = datafit.raw_grad(y, z)
+        h = 1e-6
+        for i in range(8):
+            e = np.zeros(8)
+            e[i] = h
+            fd = (datafit.value(y, z + e) - datafit.value(y, z - e)) / (2 * h)
+            assert fd == pytest.approx(grad[i], abs=1e-5 * (1 + abs(grad[i])))
+        # Fenchel-Young with equality at v = grad F(z).
+        lhs = datafit.value(y, z) + datafit.conjugate(y, grad)
+        assert lhs == pytest.approx(grad @ z, abs=1e-7 * (1 + abs(lhs)))
+        other = datafit.conjugate(y, grad + 0.1)
+        assert datafit.value(y, z) + other >= (grad + 0.1) @ z - 1e-9 * (1 + abs(lhs))
