@@ -1,29 +1,37 @@
+# Two commands on a fresh machine: `make demo` and `make test`.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench lint clean
+.PHONY: demo test bench latency lint clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(STAMP): $(BIN)/python pyproject.toml
-	$(BIN)/python -m pip install --quiet -e ".[dev,plot]"
-	touch $(STAMP)
+# Stamps: reinstall when pyproject.toml changes.
+$(VENV)/.core: $(BIN)/python pyproject.toml
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
 
-demo: $(STAMP)
+$(VENV)/.dev: $(VENV)/.core
+	$(BIN)/python -m pip install --quiet -e ".[dev,plot]"
+	touch $@
+
+demo: $(VENV)/.core
 	$(BIN)/python -m sparsefit.demo
 
-test: $(STAMP)
-	$(BIN)/python -m pytest -q -n 2 --dist loadfile
+test: $(VENV)/.dev
+	$(BIN)/python -m pytest -q -n 2 --dist loadfile --doctest-modules sparsefit tests
 
-bench: $(STAMP)
+bench: $(VENV)/.dev
 	$(BIN)/python bench/single_alpha.py
 
-lint: $(STAMP)
-	$(BIN)/ruff check sparsefit tests bench examples
+latency: $(VENV)/.core
+	$(BIN)/python bench/latency.py
+
+lint: $(VENV)/.dev
+	$(BIN)/ruff check sparsefit tests bench
 
 clean:
 	rm -rf $(VENV) build *.egg-info

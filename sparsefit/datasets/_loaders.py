@@ -1,0 +1,69 @@
+"""Loaders for the bundled data sets (sources and licences in data/SOURCES.md)."""
+
+import csv
+from dataclasses import dataclass
+from importlib import resources
+
+import numpy as np
+
+__all__ = ["Dataset", "load_prostate"]
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """A bundled data set.
+
+    Attributes
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+    y : ndarray of shape (n_samples,)
+    feature_names : list of str
+    target_name : str
+    train : ndarray of bool or None
+        The published train/test split, when there is one.
+    description : str
+    """
+
+    X: np.ndarray
+    y: np.ndarray
+    feature_names: list
+    target_name: str
+    train: np.ndarray
+    description: str
+
+
+def _read_csv(name):
+    with resources.files(__package__).joinpath("data", name).open() as handle:
+        rows = list(csv.reader(handle))
+    return rows[0], rows[1:]
+
+
+def load_prostate():
+    """The prostate cancer data of Stamey et al. (1989), as in ESL section 3.4.
+
+    97 men about to undergo radical prostatectomy: eight clinical measures
+    (``lcavol, lweight, age, lbph, svi, lcp, gleason, pgg45``) and the log
+    prostate-specific antigen ``lpsa``; ``train`` marks the book's 67 training
+    rows.
+
+    Returns
+    -------
+    Dataset
+
+    Examples
+    --------
+    >>> from sparsefit.datasets import load_prostate
+    >>> data = load_prostate()
+    >>> data.X.shape, int(data.train.sum())
+    ((97, 8), 67)
+    """
+    header, rows = _read_csv("prostate.csv")
+    values = np.array([[float(v) for v in row[:-1]] for row in rows])
+    train = np.array([row[-1] == "True" for row in rows])
+    target = header.index("lpsa")
+    features = [j for j in range(values.shape[1]) if j != target]
+    return Dataset(
+        X=values[:, features], y=values[:, target],
+        feature_names=[header[j] for j in features], target_name="lpsa",
+        train=train,
+        description="Prostate cancer (Stamey et al. 1989); ESL Table 3.3 split.")
