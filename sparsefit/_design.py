@@ -48,8 +48,14 @@ class Design:
             self.offset = np.asarray(total, dtype=self.dtype).ravel() / n
         else:
             self.offset = np.zeros(self.n_features, dtype=self.dtype)
-        sq = X.multiply(X) if self.sparse else X * X
-        raw = np.asarray((sw @ sq) if sw is not None else sq.sum(axis=0)).ravel()
+        if self.sparse:
+            sq = X.multiply(X)
+            raw = np.asarray((sw @ sq) if sw is not None else sq.sum(axis=0)).ravel()
+        elif sw is not None:
+            raw = np.einsum("ij,ij,i->j", X, X, sw)
+        else:
+            raw = np.einsum("ij,ij->j", X, X)
+        raw = raw.astype(float)
         centred = np.maximum(raw - n * self.offset.astype(float) ** 2, 0.0)
         # Centring cancels digits: a column is constant when what is left is at
         # rounding level relative to its raw second moment.

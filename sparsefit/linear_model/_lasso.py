@@ -26,7 +26,7 @@ _PARAMS_DOC = """
         Start from the previous ``coef_``.
     precompute : {{"auto", True, False}}, default="auto"
         Use the Gram matrix (coordinate descent only); "auto" does so when
-        ``n_samples >= 4 * n_features`` and ``n_features <= 3000``.
+        ``n_samples >= 4 * n_features`` and ``n_features <= 200``.
     solver : {{"auto", "cd", "fista"}}, default="auto"
         "auto" is coordinate descent.
     tol : float, default=1e-4

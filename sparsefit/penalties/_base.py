@@ -146,11 +146,19 @@ def _unit(penalty):
     return unit
 
 
+@njit(cache=True)
+def _value(w, a, c, lower, upper):
+    total = 0.0
+    for j in range(w.shape[0]):
+        if w[j] < lower[j] or w[j] > upper[j]:
+            return np.inf
+        total += a[j] * abs(w[j]) + 0.5 * c[j] * w[j] * w[j]
+    return total
+
+
 def separable_value(w, a, c, lower, upper):
     """``sum_j a_j |w_j| + c_j/2 w_j^2``, or ``inf`` outside the bounds."""
-    if (w < lower).any() or (w > upper).any():
-        return np.inf
-    return float(np.sum(a * np.abs(w)) + 0.5 * np.sum(c * w * w))
+    return float(_value(w, a, c, lower, upper))
 
 
 def separable_prox(v, step, a, c, lower, upper):
@@ -159,16 +167,55 @@ def separable_prox(v, step, a, c, lower, upper):
     return np.clip(x, lower, upper).astype(v.dtype, copy=False)
 
 
+@njit(cache=True)
+def _subdiff_distance(w, grad, a, c, lower, upper):
+    out = np.empty(w.shape[0])
+    for j in range(w.shape[0]):
+        target = -grad[j]
+        if w[j] == 0.0:
+            lo_end, hi_end = -a[j], a[j]
+        else:
+            centre = c[j] * w[j] + (a[j] if w[j] > 0 else -a[j])
+            lo_end, hi_end = centre, centre
+        # At a bound the normal cone opens the interval outwards.
+        if w[j] <= lower[j]:
+            lo_end = -np.inf
+        if w[j] >= upper[j]:
+            hi_end = np.inf
+        out[j] = max(lo_end - target, target - hi_end, 0.0)
+    return out
+
+
 def separable_subdiff_distance(w, grad, a, c, lower, upper):
     """``dist(-grad_j, dg_j(w_j))`` for every j (the KKT violation)."""
-    target = -grad
-    centre = c * w + a * np.sign(w)
-    lo_end = np.where(w == 0, -a, centre)
-    hi_end = np.where(w == 0, a, centre)
-    # At a bound the normal cone opens the interval outwards.
-    lo_end = np.where(np.isfinite(lower) & (w <= lower), -np.inf, lo_end)
-    hi_end = np.where(np.isfinite(upper) & (w >= upper), np.inf, hi_end)
-    return np.maximum(np.maximum(lo_end - target, target - hi_end), 0.0)
+    return _subdiff_distance(w, grad, a, c, lower, upper)
+
+
+@njit(cache=True)
+def _conjugate(z, a, c, lower, upper):
+    # dual_scale puts |z_j| on a_j up to rounding; a few ulps over is the
+    # boundary, not infinity.
+    rel = 1.0 + 16 * np.finfo(np.float64).eps
+    total = 0.0
+    for j in range(z.shape[0]):
+        zj, aj, cj, lo, hi = z[j], a[j], c[j], lower[j], upper[j]
+        if cj > 0:
+            x = max(abs(zj) - aj, 0.0) / cj
+            x = min(max(x if zj >= 0 else -x, lo), hi)
+            total += zj * x - aj * abs(x) - 0.5 * cj * x * x
+            continue
+        if aj == 0 and lo == -np.inf and hi == np.inf:
+            continue  # free coordinate, projected out by the certificates
+        if (zj > aj * rel and hi == np.inf) or (zj < -aj * rel and lo == -np.inf):
+            return np.inf
+        # Linear pieces: the supremum sits at 0 or at a bound.
+        best = 0.0 if lo <= 0.0 <= hi else -np.inf
+        if hi < np.inf:
+            best = max(best, zj * hi - aj * abs(hi))
+        if lo > -np.inf:
+            best = max(best, zj * lo - aj * abs(lo))
+        total += best
+    return total
 
 
 def separable_conjugate(z, a, c, lower, upper):
@@ -177,40 +224,23 @@ def separable_conjugate(z, a, c, lower, upper):
     Coordinates with ``a_j = c_j = 0`` and no bounds are taken at ``z_j = 0``:
     the certificates project the dual point onto their orthogonal complement.
     """
-    with np.errstate(divide="ignore", invalid="ignore"):
-        x = np.where(c > 0, np.sign(z) * np.maximum(np.abs(z) - a, 0.0) / c, 0.0)
-    x = np.clip(x, lower, upper)
-    total = np.where(c > 0, z * x - a * np.abs(x) - 0.5 * c * x * x, 0.0)
-    flat = (c == 0) & ((a > 0) | np.isfinite(lower) | np.isfinite(upper))
-    if flat.any():
-        # Linear pieces: the supremum sits at 0 or at a bound, and is infinite
-        # when the slope points towards an infinite bound.
-        zf, af, lf, uf = z[flat], a[flat], lower[flat], upper[flat]
-        # dual_scale puts |z_j| on a_j up to rounding; a few ulps over is the
-        # boundary, not infinity.
-        slack = af * (1 + 16 * np.finfo(float).eps)
-        if ((zf > slack) & np.isposinf(uf)).any() or ((zf < -slack) & np.isneginf(lf)).any():
-            return np.inf
-        zf = np.clip(zf, np.where(np.isneginf(lf), -af, -np.inf),
-                     np.where(np.isposinf(uf), af, np.inf))
-        with np.errstate(invalid="ignore"):
-            at_u = np.where(np.isfinite(uf), zf * uf - af * np.abs(uf), -np.inf)
-            at_l = np.where(np.isfinite(lf), zf * lf - af * np.abs(lf), -np.inf)
-        at_0 = np.where((lf <= 0) & (uf >= 0), 0.0, -np.inf)
-        total[flat] = np.maximum(np.maximum(at_u, at_l), at_0)
-    return float(np.sum(total))
+    return float(_conjugate(z, a, c, lower, upper))
+
+
+@njit(cache=True)
+def _dual_scale(z, a, c, lower, upper):
+    scale = 1.0
+    for j in range(z.shape[0]):
+        if c[j] != 0 or (a[j] == 0 and lower[j] == -np.inf and upper[j] == np.inf):
+            continue  # finite conjugate, or free (projected out beforehand)
+        if (z[j] > a[j] and upper[j] == np.inf) or (z[j] < -a[j] and lower[j] == -np.inf):
+            scale = min(scale, a[j] / abs(z[j]))
+    return scale
 
 
 def separable_dual_scale(z, a, c, lower, upper):
     """Largest ``s`` in [0, 1] such that ``separable_conjugate(s z)`` is finite."""
-    flat = c == 0
-    hard_up = flat & np.isposinf(upper) & (z > a)
-    hard_lo = flat & np.isneginf(lower) & (z < -a)
-    # Free coordinates (a = c = 0, unbounded) are projected out beforehand.
-    hard = (hard_up | hard_lo) & ((a > 0) | np.isfinite(lower) | np.isfinite(upper))
-    if not hard.any():
-        return 1.0
-    return float(min(1.0, np.min(a[hard] / np.abs(z[hard]))))
+    return float(_dual_scale(z, a, c, lower, upper))
 
 
 def free_features(a, c, lower, upper):
