@@ -5,6 +5,7 @@ independently of the solver that produced it.
 """
 
 import numpy as np
+
 from ._design import Design
 from ._estimator import _to_array, check_target
 from ._validation import (
@@ -19,24 +20,43 @@ from .solvers import QuadraticCertificate
 __all__ = ["duality_gap", "kkt_violation"]
 
 
-def _setup(X, y, coef, intercept, alpha, l1_ratio, sample_weight, penalty_factor,
-           fit_intercept, standardize, positive, lower_bounds, upper_bounds):
+def _setup(
+    X,
+    y,
+    coef,
+    intercept,
+    alpha,
+    l1_ratio,
+    sample_weight,
+    penalty_factor,
+    fit_intercept,
+    standardize,
+    positive,
+    lower_bounds,
+    upper_bounds,
+):
     X = _to_array(X, "X", "csc")
     y = check_target(y, X.shape[0], X.dtype, "duality_gap")
     alpha = check_scalar_range(alpha, "alpha", low=0.0)
     coef = np.asarray(coef, dtype=float).ravel()
     if coef.shape[0] != X.shape[1]:
-        raise ValueError(f"coef has {coef.shape[0]} entries but X has "
-                         f"{X.shape[1]} columns.")
+        raise ValueError(
+            f"coef has {coef.shape[0]} entries but X has {X.shape[1]} columns."
+        )
     check_finite(coef, "coef")
     sw = check_sample_weight(sample_weight, X.shape[0], X.dtype)
     design = Design(X, sw, center=fit_intercept, standardize=standardize)
     w = coef / design.scale
-    lower, upper = check_bounds(lower_bounds, upper_bounds, positive, X.shape[1],
-                                np.float64)
-    penalty = ElasticNetPenalty(alpha, l1_ratio, penalty_factor,
-                                lower_bounds=lower / design.scale,
-                                upper_bounds=upper / design.scale)
+    lower, upper = check_bounds(
+        lower_bounds, upper_bounds, positive, X.shape[1], np.float64
+    )
+    penalty = ElasticNetPenalty(
+        alpha,
+        l1_ratio,
+        penalty_factor,
+        lower_bounds=lower / design.scale,
+        upper_bounds=upper / design.scale,
+    )
     arrays = penalty.coefficients(X.shape[1], np.float64)
     y_mean = float(np.average(y, weights=sw)) if fit_intercept else 0.0
     y_c = (y - y_mean).astype(float)
@@ -50,15 +70,28 @@ def _setup(X, y, coef, intercept, alpha, l1_ratio, sample_weight, penalty_factor
         extra = shift * shift * (sw.sum() if sw is not None else X.shape[0])
         stats = (stats[0] + extra,) + stats[1:]
     elif not fit_intercept and intercept not in (None, 0, 0.0):
-        raise ValueError("intercept must be None or 0 when fit_intercept=False, "
-                         f"got {intercept!r}.")
+        raise ValueError(
+            f"intercept must be None or 0 when fit_intercept=False, got {intercept!r}."
+        )
     return cert, w, stats
 
 
-def duality_gap(X, y, coef, intercept=None, *, alpha, l1_ratio=1.0,
-                sample_weight=None, penalty_factor=None, fit_intercept=True,
-                standardize=False, positive=False, lower_bounds=None,
-                upper_bounds=None):
+def duality_gap(
+    X,
+    y,
+    coef,
+    intercept=None,
+    *,
+    alpha,
+    l1_ratio=1.0,
+    sample_weight=None,
+    penalty_factor=None,
+    fit_intercept=True,
+    standardize=False,
+    positive=False,
+    lower_bounds=None,
+    upper_bounds=None,
+):
     """Certified duality gap of ``(coef, intercept)`` for the elastic-net problem
 
     .. math::
@@ -96,24 +129,61 @@ def duality_gap(X, y, coef, intercept=None, *, alpha, l1_ratio=1.0,
     >>> float(duality_gap(X, y, [2., 0., -1.], alpha=1 / 3, fit_intercept=False))
     0.0
     """
-    cert, w, stats = _setup(X, y, coef, intercept, alpha, l1_ratio, sample_weight,
-                            penalty_factor, fit_intercept, standardize, positive,
-                            lower_bounds, upper_bounds)
+    cert, w, stats = _setup(
+        X,
+        y,
+        coef,
+        intercept,
+        alpha,
+        l1_ratio,
+        sample_weight,
+        penalty_factor,
+        fit_intercept,
+        standardize,
+        positive,
+        lower_bounds,
+        upper_bounds,
+    )
     return max(float(cert.gap(w, stats)[0]), 0.0)
 
 
-def kkt_violation(X, y, coef, intercept=None, *, alpha, l1_ratio=1.0,
-                  sample_weight=None, penalty_factor=None, fit_intercept=True,
-                  standardize=False, positive=False, lower_bounds=None,
-                  upper_bounds=None, per_feature=False):
+def kkt_violation(
+    X,
+    y,
+    coef,
+    intercept=None,
+    *,
+    alpha,
+    l1_ratio=1.0,
+    sample_weight=None,
+    penalty_factor=None,
+    fit_intercept=True,
+    standardize=False,
+    positive=False,
+    lower_bounds=None,
+    upper_bounds=None,
+    per_feature=False,
+):
     """KKT violation of ``coef``: ``dist(-grad_j, subdifferential of g_j)``.
 
     Same problem and arguments as :func:`duality_gap`; the intercept is taken
     at its optimum for ``coef``. Returns the maximum over features, or the
     vector when ``per_feature=True``.
     """
-    cert, w, stats = _setup(X, y, coef, None, alpha, l1_ratio, sample_weight,
-                            penalty_factor, fit_intercept, standardize, positive,
-                            lower_bounds, upper_bounds)
+    cert, w, stats = _setup(
+        X,
+        y,
+        coef,
+        None,
+        alpha,
+        l1_ratio,
+        sample_weight,
+        penalty_factor,
+        fit_intercept,
+        standardize,
+        positive,
+        lower_bounds,
+        upper_bounds,
+    )
     viol = cert.kkt(w, stats[4])
     return viol if per_feature else float(viol.max(initial=0.0))

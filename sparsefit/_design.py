@@ -91,8 +91,11 @@ class Design:
     def gram(self):
         """Return the weighted Gram matrix ``X_c' S X_c / n``."""
         X, sw, n = self.X, self.sample_weight, self.n_samples
-        XtSX = X.T @ (X.multiply(sw[:, None]) if self.sparse else X * sw[:, None]) \
-            if sw is not None else X.T @ X
+        XtSX = (
+            X.T @ (X.multiply(sw[:, None]) if self.sparse else X * sw[:, None])
+            if sw is not None
+            else X.T @ X
+        )
         if sp.issparse(XtSX):
             XtSX = XtSX.toarray()
         mu = self.offset

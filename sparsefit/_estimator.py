@@ -25,7 +25,8 @@ def not_fitted_error(est):
 
     return NotFittedError(
         f"This {type(est).__name__} instance is not fitted yet. Call 'fit' with "
-        "appropriate arguments before using this estimator.")
+        "appropriate arguments before using this estimator."
+    )
 
 
 def _feature_names(X):
@@ -46,11 +47,16 @@ def _to_array(X, name, accept_sparse):
         # A data frame: pandas is loaded already.
         from pandas.api.types import is_bool_dtype, is_numeric_dtype
 
-        bad = [str(c) for c, t in zip(X.columns, X.dtypes)
-               if not (is_numeric_dtype(t) or is_bool_dtype(t))]
+        bad = [
+            str(c)
+            for c, t in zip(X.columns, X.dtypes, strict=True)
+            if not (is_numeric_dtype(t) or is_bool_dtype(t))
+        ]
         if bad:
-            raise ValueError(f"{name} has non-numeric column(s) {', '.join(bad)}; "
-                             "encode them as numbers first.")
+            raise ValueError(
+                f"{name} has non-numeric column(s) {', '.join(bad)}; "
+                "encode them as numbers first."
+            )
     if sp.issparse(X):
         X = X.asformat(accept_sparse)
         if np.iscomplexobj(X.data):
@@ -65,14 +71,17 @@ def _to_array(X, name, accept_sparse):
             raise ValueError(
                 f"Expected 2D array, got {X.ndim}D array instead for {name}. Reshape "
                 "your data using array.reshape(-1, 1) if it has a single feature "
-                "or array.reshape(1, -1) if it contains a single sample.")
+                "or array.reshape(1, -1) if it contains a single sample."
+            )
         if X.dtype not in (np.float32, np.float64):
             X = X.astype(np.float64)
     n_samples, n_features = X.shape
     for count, what in ((n_samples, "sample"), (n_features, "feature")):
         if count == 0:
-            raise ValueError(f"{name} is empty: Found array with 0 {what}(s) "
-                             f"(shape={X.shape}) while a minimum of 1 is required.")
+            raise ValueError(
+                f"{name} is empty: Found array with 0 {what}(s) "
+                f"(shape={X.shape}) while a minimum of 1 is required."
+            )
     check_finite(X, name)
     return X
 
@@ -80,14 +89,20 @@ def _to_array(X, name, accept_sparse):
 def check_target(y, n_samples, dtype, est_name):
     """1-D finite target of length ``n_samples``."""
     if y is None:
-        raise ValueError(f"{est_name} requires y to be passed, but the target y is None.")
+        raise ValueError(
+            f"{est_name} requires y to be passed, but the target y is None."
+        )
     y = np.asarray(y)
     if y.ndim == 2 and y.shape[1] == 1:
         from sklearn.exceptions import DataConversionWarning
 
-        warnings.warn("A column-vector y was passed when a 1d array was expected. "
-                      "Please change the shape of y to (n_samples, ), for example "
-                      "using ravel().", DataConversionWarning, stacklevel=3)
+        warnings.warn(
+            "A column-vector y was passed when a 1d array was expected. "
+            "Please change the shape of y to (n_samples, ), for example "
+            "using ravel().",
+            DataConversionWarning,
+            stacklevel=3,
+        )
         y = y.ravel()
     if y.ndim != 1:
         raise ValueError(f"y should be a 1d array, got an array of shape {y.shape}.")
@@ -98,8 +113,9 @@ def check_target(y, n_samples, dtype, est_name):
     except (TypeError, ValueError) as exc:
         raise ValueError(f"y must be numeric: {exc}") from None
     if y.shape[0] != n_samples:
-        raise ValueError(f"X has {n_samples} rows but y has {y.shape[0]} "
-                         "(mismatched lengths).")
+        raise ValueError(
+            f"X has {n_samples} rows but y has {y.shape[0]} (mismatched lengths)."
+        )
     check_finite(y, "y")
     return y
 
@@ -110,8 +126,11 @@ class EstimatorBase:
     @classmethod
     def _param_names(cls):
         sig = inspect.signature(cls.__init__)
-        return sorted(p.name for p in sig.parameters.values()
-                      if p.name != "self" and p.kind != p.VAR_KEYWORD)
+        return sorted(
+            p.name
+            for p in sig.parameters.values()
+            if p.name != "self" and p.kind != p.VAR_KEYWORD
+        )
 
     def get_params(self, deep=True):
         """Parameters of this estimator (scikit-learn API)."""
@@ -132,7 +151,8 @@ class EstimatorBase:
             if key not in valid:
                 raise ValueError(
                     f"Invalid parameter {key!r} for estimator {self}. Valid "
-                    f"parameters are: {self._param_names()!r}.")
+                    f"parameters are: {self._param_names()!r}."
+                )
             if delim:
                 nested.setdefault(key, {})[sub] = value
             else:
@@ -142,14 +162,17 @@ class EstimatorBase:
         return self
 
     def __repr__(self):
-        defaults = {p.name: p.default for p in
-                    inspect.signature(type(self).__init__).parameters.values()}
+        defaults = {
+            p.name: p.default
+            for p in inspect.signature(type(self).__init__).parameters.values()
+        }
         changed = []
         for key in self._param_names():
             value = getattr(self, key)
             default = defaults.get(key)
             same = value is default or (
-                not isinstance(value, np.ndarray) and _safe_equal(value, default))
+                not isinstance(value, np.ndarray) and _safe_equal(value, default)
+            )
             if not same:
                 changed.append(f"{key}={value!r}")
         return f"{type(self).__name__}({', '.join(changed)})"
@@ -176,24 +199,34 @@ class EstimatorBase:
         if X.shape[1] != self.n_features_in_:
             raise ValueError(
                 f"X has {X.shape[1]} features, but {type(self).__name__} is "
-                f"expecting {self.n_features_in_} features as input.")
+                f"expecting {self.n_features_in_} features as input."
+            )
         return X
 
     def _check_feature_names(self, names):
         fitted = getattr(self, "feature_names_in_", None)
         cls = type(self).__name__
         if fitted is None and names is not None:
-            warnings.warn(f"X has feature names, but {cls} was fitted without "
-                          "feature names", UserWarning, stacklevel=4)
+            warnings.warn(
+                f"X has feature names, but {cls} was fitted without feature names",
+                UserWarning,
+                stacklevel=4,
+            )
         elif fitted is not None and names is None:
-            warnings.warn(f"X does not have valid feature names, but {cls} was "
-                          "fitted with feature names", UserWarning, stacklevel=4)
-        elif fitted is not None and (len(fitted) != len(names)
-                                     or (fitted != names).any()):
+            warnings.warn(
+                f"X does not have valid feature names, but {cls} was "
+                "fitted with feature names",
+                UserWarning,
+                stacklevel=4,
+            )
+        elif fitted is not None and (
+            len(fitted) != len(names) or (fitted != names).any()
+        ):
             raise ValueError(
                 "The feature names should match those that were passed during "
                 f"fit.\nFeature names seen at fit time: {list(fitted)}\n"
-                f"Feature names given now: {list(names)}")
+                f"Feature names given now: {list(names)}"
+            )
 
 
 class RegressorBase(EstimatorBase):
@@ -205,8 +238,11 @@ class RegressorBase(EstimatorBase):
         """Coefficient of determination R^2 of ``predict(X)``."""
         pred = self.predict(X)
         y = check_target(y, pred.shape[0], np.float64, type(self).__name__)
-        sw = np.ones_like(y) if sample_weight is None else np.asarray(sample_weight,
-                                                                      dtype=float)
+        sw = (
+            np.ones_like(y)
+            if sample_weight is None
+            else np.asarray(sample_weight, dtype=float)
+        )
         resid = float(sw @ (y - pred) ** 2)
         total = float(sw @ (y - np.average(y, weights=sw)) ** 2)
         if total == 0:
@@ -216,10 +252,12 @@ class RegressorBase(EstimatorBase):
     def __sklearn_tags__(self):
         from sklearn.utils import InputTags, RegressorTags, Tags, TargetTags
 
-        return Tags(estimator_type="regressor",
-                    target_tags=TargetTags(required=True),
-                    regressor_tags=RegressorTags(),
-                    input_tags=InputTags(sparse=True))
+        return Tags(
+            estimator_type="regressor",
+            target_tags=TargetTags(required=True),
+            regressor_tags=RegressorTags(),
+            input_tags=InputTags(sparse=True),
+        )
 
 
 def _safe_equal(a, b):

@@ -15,8 +15,13 @@ import numpy as np
 
 __all__ = ["Explanation", "explain_estimator"]
 
-_STATUS = ("active", "zero inside the kink", "zero at the boundary",
-           "held by a bound", "unpenalised")
+_STATUS = (
+    "active",
+    "zero inside the kink",
+    "zero at the boundary",
+    "held by a bound",
+    "unpenalised",
+)
 
 
 @dataclass(frozen=True)
@@ -61,8 +66,16 @@ class Explanation:
     path_entry_alpha: np.ndarray
     alpha: float
 
-    _COLUMNS = ("feature", "coef", "pull", "penalty", "margin", "status",
-                "entry_alpha", "path_entry_alpha")
+    _COLUMNS = (
+        "feature",
+        "coef",
+        "pull",
+        "penalty",
+        "margin",
+        "status",
+        "entry_alpha",
+        "path_entry_alpha",
+    )
 
     def to_dict(self):
         """Columns as a dict of lists."""
@@ -73,8 +86,9 @@ class Explanation:
         try:
             import pandas as pd
         except ImportError as exc:  # pragma: no cover - pandas is a dev extra
-            raise ImportError("Explanation.to_frame() needs pandas: "
-                              "pip install pandas") from exc
+            raise ImportError(
+                "Explanation.to_frame() needs pandas: pip install pandas"
+            ) from exc
         return pd.DataFrame(self.to_dict()).set_index("feature")
 
     def __len__(self):
@@ -82,14 +96,17 @@ class Explanation:
 
     def __str__(self):
         order = np.lexsort((-np.abs(self.coef), self.coef == 0))
-        lines = [f"alpha = {self.alpha:.6g}",
-                 f"{'feature':>16} {'coef':>11} {'pull':>10} {'penalty':>10} "
-                 f"{'entry alpha':>11}  status"]
+        lines = [
+            f"alpha = {self.alpha:.6g}",
+            f"{'feature':>16} {'coef':>11} {'pull':>10} {'penalty':>10} "
+            f"{'entry alpha':>11}  status",
+        ]
         for j in order:
             lines.append(
                 f"{str(self.feature[j])[:16]:>16} {self.coef[j]:>11.4g} "
                 f"{self.pull[j]:>10.4g} {self.penalty[j]:>10.4g} "
-                f"{self.entry_alpha[j]:>11.4g}  {self.status[j]}")
+                f"{self.entry_alpha[j]:>11.4g}  {self.status[j]}"
+            )
         return "\n".join(lines)
 
 
@@ -128,17 +145,26 @@ def explain_estimator(est, X=None, y=None, sample_weight=None, path_tol=1e-4):
     path_entry = np.full(w.shape[0], np.nan)
     if X is not None:
         if y is None:
-            raise ValueError("explain needs y together with X to compute the path "
-                             "entry alphas.")
+            raise ValueError(
+                "explain needs y together with X to compute the path entry alphas."
+            )
         path_entry = path_entry_alphas(est, X, y, sample_weight, path_tol)
-    names = (list(est.feature_names_in_) if hasattr(est, "feature_names_in_")
-             else [f"x{j}" for j in range(w.shape[0])])
+    names = (
+        list(est.feature_names_in_)
+        if hasattr(est, "feature_names_in_")
+        else [f"x{j}" for j in range(w.shape[0])]
+    )
     return Explanation(
-        feature=names, coef=np.asarray(est.coef_, dtype=float), pull=np.abs(g),
-        penalty=a.astype(float), margin=(a - np.abs(g)).astype(float),
+        feature=names,
+        coef=np.asarray(est.coef_, dtype=float),
+        pull=np.abs(g),
+        penalty=a.astype(float),
+        margin=(a - np.abs(g)).astype(float),
         status=_status(w, g, a, c, lower, upper, radius, unpenalised),
-        entry_alpha=entry.astype(float), path_entry_alpha=path_entry,
-        alpha=float(est.alpha))
+        entry_alpha=entry.astype(float),
+        path_entry_alpha=path_entry,
+        alpha=float(est.alpha),
+    )
 
 
 def path_entry_alphas(est, X, y, sample_weight=None, rtol=1e-4, n_grid=20):
@@ -191,8 +217,12 @@ def path_entry_alphas(est, X, y, sample_weight=None, rtol=1e-4, n_grid=20):
 def _alpha_max(solve, est, design, y_c, bounds):
     """Exact alpha_max (all penalised coefficients zero) and its solution."""
     penalty = est._penalty(1.0, bounds)
-    g0 = design.rmatvec(y_c if design.sample_weight is None
-                        else y_c * design.sample_weight) / design.n_samples
+    g0 = (
+        design.rmatvec(
+            y_c if design.sample_weight is None else y_c * design.sample_weight
+        )
+        / design.n_samples
+    )
     alpha = max(penalty.alpha_max(-g0), np.finfo(float).tiny)
     penalised = penalty.coefficients(design.n_features, design.dtype)[0] > 0
     for _ in range(60):

@@ -46,7 +46,8 @@ def check_finite(array, name):
         else:
             index = np.unravel_index(int(np.flatnonzero(bad.ravel())[0]), data.shape)
             where = (
-                f"row {index[0]}, column {index[1]}" if data.ndim == 2
+                f"row {index[0]}, column {index[1]}"
+                if data.ndim == 2
                 else f"position {index[0]}"
             )
         kind = "NaN" if np.isnan(data[bad]).any() else "infinity"
@@ -68,8 +69,10 @@ def check_vector(value, name, n, dtype, *, default=None, nonnegative=False):
             f"got shape {array.shape}."
         )
     if np.isnan(array).any():
-        raise ValueError(f"{name} contains NaN at position "
-                         f"{int(np.flatnonzero(np.isnan(array))[0])}.")
+        raise ValueError(
+            f"{name} contains NaN at position "
+            f"{int(np.flatnonzero(np.isnan(array))[0])}."
+        )
     if nonnegative and (array < 0).any():
         j = int(np.flatnonzero(array < 0)[0])
         raise ValueError(f"{name} must be >= 0; got {array[j]} at position {j}.")

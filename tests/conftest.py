@@ -11,7 +11,9 @@ def make_problem(seed, n, p, *, density=None, n_true=5, dtype=np.float64):
         X[rng.uniform(size=(n, p)) > density] = 0.0
     w = np.zeros(p)
     support = rng.choice(p, size=min(n_true, p), replace=False)
-    w[support] = rng.choice([-1, 1], size=support.size) * rng.uniform(1, 2, support.size)
+    w[support] = rng.choice([-1, 1], size=support.size) * rng.uniform(
+        1, 2, support.size
+    )
     y = X @ w + 0.5 * rng.standard_normal(n) + 1.0
     X = sp.csc_matrix(X) if density is not None else X
     return X.astype(dtype), y.astype(dtype)

@@ -14,7 +14,9 @@ from sparsefit import ElasticNet, Lasso
 from .conftest import make_problem
 
 
-@parametrize_with_checks([Lasso(), ElasticNet(), Lasso(standardize=True, positive=True)])
+@parametrize_with_checks(
+    [Lasso(), ElasticNet(), Lasso(standardize=True, positive=True)]
+)
 def test_scikit_learn_contract(estimator, check):
     check(estimator)
 
@@ -34,9 +36,11 @@ def test_fortran_array_is_not_copied():
     from sparsefit._design import Design
 
     assert Design(Xf).X is Xf
-    np.testing.assert_allclose(Lasso(alpha=0.05, tol=1e-10).fit(Xf, y).coef_,
-                               Lasso(alpha=0.05, tol=1e-10).fit(np.ascontiguousarray(X),
-                                                                y).coef_, atol=1e-9)
+    np.testing.assert_allclose(
+        Lasso(alpha=0.05, tol=1e-10).fit(Xf, y).coef_,
+        Lasso(alpha=0.05, tol=1e-10).fit(np.ascontiguousarray(X), y).coef_,
+        atol=1e-9,
+    )
 
 
 @pytest.mark.parametrize("sparse", [False, True])
@@ -63,8 +67,9 @@ def test_standardize_is_glmnet_scaling():
     ours = Lasso(alpha=0.05, standardize=True, tol=1e-12).fit(X, y, sample_weight=sw)
     manual = Lasso(alpha=0.05, tol=1e-12).fit((X - mean) / std, y, sample_weight=sw)
     np.testing.assert_allclose(ours.coef_, manual.coef_ / std, atol=1e-8)
-    np.testing.assert_allclose(ours.predict(X), manual.predict((X - mean) / std),
-                               atol=1e-8)
+    np.testing.assert_allclose(
+        ours.predict(X), manual.predict((X - mean) / std), atol=1e-8
+    )
 
 
 @pytest.mark.parametrize("standardize", [False, True])
@@ -142,7 +147,11 @@ BAD_INPUTS = [
     (dict(tol=0.0), None, r"tol must be > 0"),
     (dict(max_iter=0), None, r"max_iter must be an integer >= 1"),
     (dict(solver="newton"), None, r"solver must be"),
-    (dict(penalty_factor=[1, -1, 1, 1]), None, r"penalty_factor must be >= 0.*position 1"),
+    (
+        dict(penalty_factor=[1, -1, 1, 1]),
+        None,
+        r"penalty_factor must be >= 0.*position 1",
+    ),
     (dict(penalty_factor=[1, 1]), None, r"penalty_factor must .* length 4"),
     (dict(lower_bounds=1.0, upper_bounds=0.0), None, r"lower_bounds must not exceed"),
     (dict(positive=True, upper_bounds=-1.0), None, r"positive=True"),

@@ -16,8 +16,9 @@ LARS_ORDER = [3, 9, 4, 7, 2, 10, 5, 8, 6, 1]  # Efron et al. (2004), 1-based
 def test_zero_and_active_features_satisfy_their_conditions(seed):
     X, y = make_problem(seed, 60, 150)
     pf = np.random.default_rng(seed).uniform(0.5, 2, 150)
-    model = ElasticNet(alpha=0.05, l1_ratio=[1.0, 0.8][seed % 2], penalty_factor=pf,
-                       tol=1e-10).fit(X, y)
+    model = ElasticNet(
+        alpha=0.05, l1_ratio=[1.0, 0.8][seed % 2], penalty_factor=pf, tol=1e-10
+    ).fit(X, y)
     ex = model.explain()
     zero = ex.coef == 0
     accuracy = model.kkt_violation_ + 1e-12
@@ -25,8 +26,9 @@ def test_zero_and_active_features_satisfy_their_conditions(seed):
     assert (ex.pull[zero] <= ex.penalty[zero] + accuracy).all()
     # Active: pull = penalty + ridge part (c_j |w_j|), to the certified accuracy.
     ridge = 0.05 * (1 - model.l1_ratio) * pf * np.abs(model.coef_)
-    np.testing.assert_allclose(ex.pull[~zero], ex.penalty[~zero] + ridge[~zero],
-                               atol=accuracy)
+    np.testing.assert_allclose(
+        ex.pull[~zero], ex.penalty[~zero] + ridge[~zero], atol=accuracy
+    )
     assert (ex.margin[zero] >= -accuracy).all()
     assert set(ex.status[~zero]) == {"active"}
     # A zero feature enters, with the rest held, below the current alpha.

@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from sparsefit.datafits import DATAFITS, Quadratic
-from sparsefit.penalties import PENALTIES, Box, ElasticNetPenalty, WeightedL1, L1
+from sparsefit.penalties import L1, PENALTIES, Box, ElasticNetPenalty, WeightedL1
 
 P = 6
 finite = st.floats(-50, 50, allow_nan=False, allow_infinity=False)
@@ -21,19 +21,26 @@ def penalty_instances():
     lower = -rng.uniform(0.1, 3, P)
     upper = rng.uniform(0.1, 3, P)
     return {
-        L1: [L1(0.7), L1(0.7, positive=True), L1(0.3, lower_bounds=lower,
-                                                  upper_bounds=upper)],
+        L1: [
+            L1(0.7),
+            L1(0.7, positive=True),
+            L1(0.3, lower_bounds=lower, upper_bounds=upper),
+        ],
         WeightedL1: [WeightedL1(1.3, weights), WeightedL1(0.5, weights, positive=True)],
-        ElasticNetPenalty: [ElasticNetPenalty(0.8, 0.5, weights),
-                            ElasticNetPenalty(0.8, 0.0, lower_bounds=lower),
-                            ElasticNetPenalty(0.4, 0.9, weights, lower_bounds=lower,
-                                              upper_bounds=upper)],
+        ElasticNetPenalty: [
+            ElasticNetPenalty(0.8, 0.5, weights),
+            ElasticNetPenalty(0.8, 0.0, lower_bounds=lower),
+            ElasticNetPenalty(
+                0.4, 0.9, weights, lower_bounds=lower, upper_bounds=upper
+            ),
+        ],
         Box: [Box(lower, upper), Box(positive=True, upper_bounds=upper)],
     }
 
 
-INSTANCES = [(cls.__name__, pen) for cls, pens in penalty_instances().items()
-             for pen in pens]
+INSTANCES = [
+    (cls.__name__, pen) for cls, pens in penalty_instances().items() for pen in pens
+]
 
 
 def test_every_registered_penalty_is_checked():
@@ -69,8 +76,12 @@ def test_fenchel_young(name, penalty, w, z):
     w = np.clip(w, lower, upper)
     conj = penalty.conjugate(z * penalty.dual_scale(z))
     zs = z * penalty.dual_scale(z)
-    free = (penalty.coefficients(P)[0] == 0) & (penalty.coefficients(P)[1] == 0) & \
-        np.isneginf(lower) & np.isposinf(upper)
+    free = (
+        (penalty.coefficients(P)[0] == 0)
+        & (penalty.coefficients(P)[1] == 0)
+        & np.isneginf(lower)
+        & np.isposinf(upper)
+    )
     zs[free] = 0.0  # free coordinates are projected out by the certificates
     conj = penalty.conjugate(zs)
     assert np.isfinite(conj)
@@ -81,7 +92,8 @@ def test_fenchel_young(name, penalty, w, z):
     g[free] = 0.0
     if np.isfinite(penalty.conjugate(g)):
         assert penalty.value(x) + penalty.conjugate(g) == pytest.approx(
-            x @ g, abs=1e-8 * (1 + np.abs(x @ g)))
+            x @ g, abs=1e-8 * (1 + np.abs(x @ g))
+        )
 
 
 @pytest.mark.parametrize("name, penalty", INSTANCES)
@@ -101,8 +113,11 @@ def test_alpha_max_makes_zero_optimal(name, penalty):
 
 
 @settings(max_examples=60, deadline=None)
-@given(y=arrays(np.float64, 8, elements=finite), z=arrays(np.float64, 8, elements=finite),
-       seed=st.integers(0, 100))
+@given(
+    y=arrays(np.float64, 8, elements=finite),
+    z=arrays(np.float64, 8, elements=finite),
+    seed=st.integers(0, 100),
+)
 def test_datafit_gradient_and_conjugate(y, z, seed):
     sw = np.random.default_rng(seed).uniform(0.1, 2, 8)
     sw *= 8 / sw.sum()

@@ -13,9 +13,17 @@ def test_prostate_least_squares_is_esl_table_3_3():
     X = (data.X - data.X.mean(axis=0)) / data.X.std(axis=0, ddof=1)
     train = data.train
     model = Lasso(alpha=0.0, tol=1e-12).fit(X[train], data.y[train])
-    published = dict(lcavol=0.680, lweight=0.263, age=-0.141, lbph=0.210, svi=0.305,
-                     lcp=-0.288, gleason=-0.021, pgg45=0.267)
-    coef = dict(zip(data.feature_names, model.coef_))
+    published = dict(
+        lcavol=0.680,
+        lweight=0.263,
+        age=-0.141,
+        lbph=0.210,
+        svi=0.305,
+        lcp=-0.288,
+        gleason=-0.021,
+        pgg45=0.267,
+    )
+    coef = dict(zip(data.feature_names, model.coef_, strict=True))
     for name, value in published.items():
         assert coef[name] == pytest.approx(value, abs=5e-4), name
     assert model.intercept_ == pytest.approx(2.465, abs=5e-4)
@@ -28,7 +36,7 @@ def test_prostate_lasso_is_close_to_the_books_column():
     data = load_prostate()
     X = (data.X - data.X.mean(axis=0)) / data.X.std(axis=0, ddof=1)
     model = Lasso(alpha=0.2).fit(X[data.train], data.y[data.train])
-    coef = dict(zip(data.feature_names, model.coef_))
+    coef = dict(zip(data.feature_names, model.coef_, strict=True))
     assert coef["lcavol"] == pytest.approx(0.533, abs=0.02)
     assert coef["lweight"] == pytest.approx(0.169, abs=0.03)
     assert coef["age"] == coef["lcp"] == coef["gleason"] == 0

@@ -26,10 +26,16 @@ def configuration(seed):
     rng = np.random.default_rng(1000 + seed)
     n, p = [(30, 60), (80, 20), (40, 40), (120, 15), (25, 100)][seed % 5]
     cfg = dict(
-        n=n, p=p, sparse=seed % 2 == 1, fit_intercept=seed % 3 != 2,
+        n=n,
+        p=p,
+        sparse=seed % 2 == 1,
+        fit_intercept=seed % 3 != 2,
         weights=rng.uniform(0.2, 3.0, n) if seed % 4 == 1 else None,
         l1_ratio=[1.0, 0.7, 1.0, 0.4][seed % 4],
-        penalty_factor=None, positive=False, lower=None, upper=None,
+        penalty_factor=None,
+        positive=False,
+        lower=None,
+        upper=None,
     )
     if seed % 5 in (1, 3):
         v = rng.uniform(0.5, 2.0, p)
@@ -45,14 +51,20 @@ def configuration(seed):
 
 def build(seed):
     cfg = configuration(seed)
-    X, y = make_problem(seed, cfg["n"], cfg["p"], density=0.3 if cfg["sparse"] else None)
+    X, y = make_problem(
+        seed, cfg["n"], cfg["p"], density=0.3 if cfg["sparse"] else None
+    )
     Xd = X.toarray() if sp.issparse(X) else X
     sw = cfg["weights"]
     swn = np.ones(cfg["n"]) if sw is None else sw * cfg["n"] / sw.sum()
     yc = y - np.average(y, weights=swn) if cfg["fit_intercept"] else y
     Xc = Xd - np.average(Xd, axis=0, weights=swn) if cfg["fit_intercept"] else Xd
     grad0 = np.abs(Xc.T @ (swn * yc)) / cfg["n"]
-    v = cfg["penalty_factor"] if cfg["penalty_factor"] is not None else np.ones(cfg["p"])
+    v = (
+        cfg["penalty_factor"]
+        if cfg["penalty_factor"] is not None
+        else np.ones(cfg["p"])
+    )
     with np.errstate(divide="ignore"):
         alpha_max = np.max(np.where(v > 0, grad0 / v, 0)) / cfg["l1_ratio"]
     cfg["alpha"] = alpha_max * [0.1, 0.03, 0.3][seed % 3]
@@ -61,10 +73,17 @@ def build(seed):
 
 def estimator(cfg, **kwargs):
     return ElasticNet(
-        alpha=cfg["alpha"], l1_ratio=cfg["l1_ratio"], fit_intercept=cfg["fit_intercept"],
-        penalty_factor=cfg["penalty_factor"], positive=cfg["positive"],
-        lower_bounds=cfg["lower"], upper_bounds=cfg["upper"], tol=TOL,
-        max_iter=200_000, **kwargs)
+        alpha=cfg["alpha"],
+        l1_ratio=cfg["l1_ratio"],
+        fit_intercept=cfg["fit_intercept"],
+        penalty_factor=cfg["penalty_factor"],
+        positive=cfg["positive"],
+        lower_bounds=cfg["lower"],
+        upper_bounds=cfg["upper"],
+        tol=TOL,
+        max_iter=200_000,
+        **kwargs,
+    )
 
 
 def objective(cfg, Xd, y, w, b):
@@ -98,15 +117,21 @@ def cvxpy_solution(cfg, Xd, y):
     rho = cfg["l1_ratio"]
     obj = cp.sum_squares(resid) / (2 * n) + cfg["alpha"] * (
         rho * cp.sum(cp.multiply(v, cp.abs(w)))
-        + (1 - rho) / 2 * cp.sum(cp.multiply(v, cp.square(w))))
+        + (1 - rho) / 2 * cp.sum(cp.multiply(v, cp.square(w)))
+    )
     cons = []
     if cfg["positive"]:
         cons.append(w >= 0)
     if cfg["lower"] is not None:
         cons += [w >= cfg["lower"], w <= cfg["upper"]]
     problem = cp.Problem(cp.Minimize(obj), cons)
-    problem.solve(solver=cp.CLARABEL, tol_gap_abs=1e-13, tol_gap_rel=1e-13,
-                  tol_feas=1e-13, max_iter=500)
+    problem.solve(
+        solver=cp.CLARABEL,
+        tol_gap_abs=1e-13,
+        tol_gap_rel=1e-13,
+        tol_feas=1e-13,
+        max_iter=500,
+    )
     w_val = np.asarray(w.value)
     b_val = float(b.value) if cfg["fit_intercept"] else 0.0
     return objective(cfg, Xd, y, w_val, b_val)
@@ -119,7 +144,9 @@ def test_random_problem_against_cvxpy(seed):
     fits = {}
     for solver in ("cd", "fista"):
         for storage, data in (("dense", Xd), ("csc", sp.csc_matrix(Xd))):
-            est = estimator(cfg, solver=solver).fit(data, y, sample_weight=cfg["weights"])
+            est = estimator(cfg, solver=solver).fit(
+                data, y, sample_weight=cfg["weights"]
+            )
             fits[solver, storage] = est
             value = objective(cfg, Xd, y, est.coef_, est.intercept_)
             assert abs(value - reference) <= 1e-8 * abs(reference), (solver, storage)
@@ -128,11 +155,19 @@ def test_random_problem_against_cvxpy(seed):
             assert res.tol_abs == pytest.approx(TOL * reference_value(cfg, Xd, y))
             # The public certificate recomputes the same gap from scratch.
             gap = duality_gap(
-                data, y, est.coef_, est.intercept_, alpha=cfg["alpha"],
-                l1_ratio=cfg["l1_ratio"], sample_weight=cfg["weights"],
-                penalty_factor=cfg["penalty_factor"], fit_intercept=cfg["fit_intercept"],
-                positive=cfg["positive"], lower_bounds=cfg["lower"],
-                upper_bounds=cfg["upper"])
+                data,
+                y,
+                est.coef_,
+                est.intercept_,
+                alpha=cfg["alpha"],
+                l1_ratio=cfg["l1_ratio"],
+                sample_weight=cfg["weights"],
+                penalty_factor=cfg["penalty_factor"],
+                fit_intercept=cfg["fit_intercept"],
+                positive=cfg["positive"],
+                lower_bounds=cfg["lower"],
+                upper_bounds=cfg["upper"],
+            )
             assert gap <= res.tol_abs * (1 + 1e-6) + 1e-14
     cd, fista = fits["cd", "dense"], fits["fista", "dense"]
     P = [objective(cfg, Xd, y, f.coef_, f.intercept_) for f in (cd, fista)]
@@ -158,8 +193,12 @@ def test_perturbations_never_lower_the_objective(seed):
             assert objective(cfg, Xd, y, w, b) >= base - 1e-12 * abs(base)
 
 
-SKLEARN_CASES = [(seed, sparse, l1_ratio) for seed in range(6)
-                 for sparse in (False, True) for l1_ratio in (1.0, 0.5)]
+SKLEARN_CASES = [
+    (seed, sparse, l1_ratio)
+    for seed in range(6)
+    for sparse in (False, True)
+    for l1_ratio in (1.0, 0.5)
+]
 
 
 @pytest.mark.parametrize("seed, sparse, l1_ratio", SKLEARN_CASES)
@@ -183,9 +222,11 @@ def test_matches_scikit_learn(seed, sparse, l1_ratio):
         # on the coefficient updates.
         mu = alpha * (1 - l1_ratio)
         p_ref = np.var(y) / 2
-        ours = ElasticNet(l1_ratio=l1_ratio, tol=max(mu / 2 * 1e-14 / p_ref, 1e-15), **kwargs).fit(
-            X, y, sample_weight=sw)
+        ours = ElasticNet(
+            l1_ratio=l1_ratio, tol=max(mu / 2 * 1e-14 / p_ref, 1e-15), **kwargs
+        ).fit(X, y, sample_weight=sw)
         ref = SkElasticNet(l1_ratio=l1_ratio, tol=1e-14, max_iter=10**6, **kwargs).fit(
-            X, y, sample_weight=sw)
+            X, y, sample_weight=sw
+        )
     np.testing.assert_allclose(ours.coef_, ref.coef_, atol=1e-7)
     np.testing.assert_allclose(ours.intercept_, ref.intercept_, atol=1e-7)

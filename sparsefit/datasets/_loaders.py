@@ -63,7 +63,10 @@ def load_prostate():
     target = header.index("lpsa")
     features = [j for j in range(values.shape[1]) if j != target]
     return Dataset(
-        X=values[:, features], y=values[:, target],
-        feature_names=[header[j] for j in features], target_name="lpsa",
+        X=values[:, features],
+        y=values[:, target],
+        feature_names=[header[j] for j in features],
+        target_name="lpsa",
         train=train,
-        description="Prostate cancer (Stamey et al. 1989); ESL Table 3.3 split.")
+        description="Prostate cancer (Stamey et al. 1989); ESL Table 3.3 split.",
+    )

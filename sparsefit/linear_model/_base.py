@@ -3,6 +3,7 @@
 import numbers
 
 import numpy as np
+
 from .._design import Design
 from .._estimator import RegressorBase, check_target
 from .._validation import (
@@ -35,15 +36,22 @@ class SparseLinearRegression(RegressorBase):
         check_scalar_range(self.alpha, "alpha", low=0.0)
         check_scalar_range(self._l1_ratio, "l1_ratio", low=0.0, high=1.0)
         check_scalar_range(self.tol, "tol", low=0.0, low_open=True)
-        if (isinstance(self.max_iter, bool) or not isinstance(self.max_iter, numbers.Integral)
-                or self.max_iter < 1):
-            raise ValueError(f"max_iter must be an integer >= 1, got {self.max_iter!r}.")
+        if (
+            isinstance(self.max_iter, bool)
+            or not isinstance(self.max_iter, numbers.Integral)
+            or self.max_iter < 1
+        ):
+            raise ValueError(
+                f"max_iter must be an integer >= 1, got {self.max_iter!r}."
+            )
         if self.solver not in ("auto", "cd", "fista"):
             raise ValueError(
-                f"solver must be 'auto', 'cd' or 'fista', got {self.solver!r}.")
+                f"solver must be 'auto', 'cd' or 'fista', got {self.solver!r}."
+            )
         if self.precompute not in ("auto", True, False):
             raise ValueError(
-                f"precompute must be 'auto', True or False, got {self.precompute!r}.")
+                f"precompute must be 'auto', True or False, got {self.precompute!r}."
+            )
 
     def _validate(self, X, y, sample_weight):
         self._check_params()
@@ -63,8 +71,9 @@ class SparseLinearRegression(RegressorBase):
     def _make_solver(self):
         name = "cd" if self.solver == "auto" else self.solver
         if name == "cd":
-            return CoordinateDescent(tol=self.tol, max_iter=self.max_iter,
-                                     precompute=self.precompute)
+            return CoordinateDescent(
+                tol=self.tol, max_iter=self.max_iter, precompute=self.precompute
+            )
         return FISTA(tol=self.tol, max_iter=self.max_iter)
 
     def _problem(self, X, y, sw):
@@ -72,15 +81,21 @@ class SparseLinearRegression(RegressorBase):
         design = Design(X, sw, center=self.fit_intercept, standardize=self.standardize)
         y_mean = float(np.average(y, weights=sw)) if self.fit_intercept else 0.0
         y_c = (y - y_mean).astype(X.dtype)
-        lower, upper = check_bounds(self.lower_bounds, self.upper_bounds,
-                                    self.positive, X.shape[1], X.dtype)
+        lower, upper = check_bounds(
+            self.lower_bounds, self.upper_bounds, self.positive, X.shape[1], X.dtype
+        )
         # The solver's coefficient is coef / scale, so the bounds follow.
         bounds = (lower / design.scale, upper / design.scale)
         return design, y_c, y_mean, bounds
 
     def _penalty(self, alpha, bounds):
-        return ElasticNetPenalty(alpha, self._l1_ratio, self.penalty_factor,
-                                 lower_bounds=bounds[0], upper_bounds=bounds[1])
+        return ElasticNetPenalty(
+            alpha,
+            self._l1_ratio,
+            self.penalty_factor,
+            lower_bounds=bounds[0],
+            upper_bounds=bounds[1],
+        )
 
     def fit(self, X, y, sample_weight=None):
         """Fit the model.
@@ -102,7 +117,11 @@ class SparseLinearRegression(RegressorBase):
         design, y_c, y_mean, bounds = self._problem(X, y, sw)
         penalty = self._penalty(self.alpha, bounds)
         w0 = None
-        if self.warm_start and hasattr(self, "coef_") and self.coef_.shape == (X.shape[1],):
+        if (
+            self.warm_start
+            and hasattr(self, "coef_")
+            and self.coef_.shape == (X.shape[1],)
+        ):
             w0 = self.coef_ / design.scale
         result = self._make_solver().solve(design, y_c, penalty, w0)
         self._store(design, y_mean, result, penalty)
@@ -111,8 +130,9 @@ class SparseLinearRegression(RegressorBase):
     def _store(self, design, y_mean, result, penalty):
         w = result.coef
         self.coef_ = (w * design.scale).astype(design.dtype)
-        self.intercept_ = (float(y_mean - design.offset @ self.coef_)
-                           if self.fit_intercept else 0.0)
+        self.intercept_ = (
+            float(y_mean - design.offset @ self.coef_) if self.fit_intercept else 0.0
+        )
         self.n_iter_ = int(result.n_iter)
         self.dual_gap_ = float(result.dual_gap)
         self.kkt_violation_ = float(result.kkt_violation)
@@ -120,8 +140,13 @@ class SparseLinearRegression(RegressorBase):
         a, c, lower, upper = penalty.coefficients(design.n_features, design.dtype)
         # What explain() needs without the data: per-feature arrays only.
         self._fit_state = {
-            "grad_neg": result.grad_neg, "lips": design.col_sq_norms / design.n_samples,
-            "a": a, "c": c, "lower": lower, "upper": upper, "scale": design.scale,
+            "grad_neg": result.grad_neg,
+            "lips": design.col_sq_norms / design.n_samples,
+            "a": a,
+            "c": c,
+            "lower": lower,
+            "upper": upper,
+            "scale": design.scale,
             "n_samples": design.n_samples,
         }
 

@@ -60,7 +60,8 @@ _L1_RATIO_DOC = """
 
 
 class ElasticNet(SparseLinearRegression):
-    """Elastic net with penalty factors, bounds and a certified duality gap.
+    (
+        """Elastic net with penalty factors, bounds and a certified duality gap.
 
     .. math::
 
@@ -70,7 +71,9 @@ class ElasticNet(SparseLinearRegression):
 
     with sample weights ``s`` rescaled to sum to ``n`` and ``rho = l1_ratio``;
     the scaling is scikit-learn's, so ``alpha`` means the same there and here.
-    """ + _PARAMS_DOC.format(l1_ratio=_L1_RATIO_DOC) + """
+    """
+        + _PARAMS_DOC.format(l1_ratio=_L1_RATIO_DOC)
+        + """
     Examples
     --------
     >>> import numpy as np
@@ -80,11 +83,25 @@ class ElasticNet(SparseLinearRegression):
     >>> bool(model.dual_gap_ <= 1e-10)
     True
     """
+    )
 
-    def __init__(self, alpha=1.0, l1_ratio=0.5, *, fit_intercept=True,
-                 standardize=False, penalty_factor=None, positive=False,
-                 lower_bounds=None, upper_bounds=None, warm_start=False,
-                 precompute="auto", solver="auto", tol=1e-4, max_iter=10_000):
+    def __init__(
+        self,
+        alpha=1.0,
+        l1_ratio=0.5,
+        *,
+        fit_intercept=True,
+        standardize=False,
+        penalty_factor=None,
+        positive=False,
+        lower_bounds=None,
+        upper_bounds=None,
+        warm_start=False,
+        precompute="auto",
+        solver="auto",
+        tol=1e-4,
+        max_iter=10_000,
+    ):
         self.alpha = alpha
         self.l1_ratio = l1_ratio
         self.fit_intercept = fit_intercept
@@ -105,13 +122,16 @@ class ElasticNet(SparseLinearRegression):
 
 
 class Lasso(SparseLinearRegression):
-    """Lasso with penalty factors, bounds and a certified duality gap.
+    (
+        """Lasso with penalty factors, bounds and a certified duality gap.
 
     .. math::
 
         \\min_{w, b} \\frac{1}{2n} \\sum_i s_i (y_i - x_i'w - b)^2
         + \\alpha \\sum_j v_j |w_j|, \\quad l \\le w \\le u
-    """ + _PARAMS_DOC.format(l1_ratio="") + """
+    """
+        + _PARAMS_DOC.format(l1_ratio="")
+        + """
     Examples
     --------
     >>> import numpy as np
@@ -123,11 +143,24 @@ class Lasso(SparseLinearRegression):
     >>> model.explain().status.tolist()
     ['active', 'zero inside the kink']
     """
+    )
 
-    def __init__(self, alpha=1.0, *, fit_intercept=True, standardize=False,
-                 penalty_factor=None, positive=False, lower_bounds=None,
-                 upper_bounds=None, warm_start=False, precompute="auto",
-                 solver="auto", tol=1e-4, max_iter=10_000):
+    def __init__(
+        self,
+        alpha=1.0,
+        *,
+        fit_intercept=True,
+        standardize=False,
+        penalty_factor=None,
+        positive=False,
+        lower_bounds=None,
+        upper_bounds=None,
+        warm_start=False,
+        precompute="auto",
+        solver="auto",
+        tol=1e-4,
+        max_iter=10_000,
+    ):
         self.alpha = alpha
         self.fit_intercept = fit_intercept
         self.standardize = standardize

@@ -5,5 +5,11 @@ from ._box import Box
 from ._elastic_net import ElasticNetPenalty
 from ._l1 import L1, WeightedL1
 
-__all__ = ["PENALTIES", "SeparablePenalty", "L1", "WeightedL1",
-           "ElasticNetPenalty", "Box"]
+__all__ = [
+    "PENALTIES",
+    "SeparablePenalty",
+    "L1",
+    "WeightedL1",
+    "ElasticNetPenalty",
+    "Box",
+]

@@ -68,8 +68,15 @@ class SeparablePenalty:
         super().__init_subclass__(**kwargs)
         PENALTIES.append(cls)
 
-    def __init__(self, alpha, l1_ratio=1.0, weights=None, positive=False,
-                 lower_bounds=None, upper_bounds=None):
+    def __init__(
+        self,
+        alpha,
+        l1_ratio=1.0,
+        weights=None,
+        positive=False,
+        lower_bounds=None,
+        upper_bounds=None,
+    ):
         self.alpha = check_scalar_range(alpha, "alpha", low=0.0)
         self.l1_ratio = check_scalar_range(l1_ratio, "l1_ratio", low=0.0, high=1.0)
         self.weights = weights
@@ -78,16 +85,25 @@ class SeparablePenalty:
         self.upper_bounds = upper_bounds
 
     def __repr__(self):
-        return f"{type(self).__name__}(alpha={self.alpha:g}, l1_ratio={self.l1_ratio:g})"
+        return (
+            f"{type(self).__name__}(alpha={self.alpha:g}, l1_ratio={self.l1_ratio:g})"
+        )
 
     def coefficients(self, n_features, dtype=np.float64):
         """Return the arrays ``(a, c, lower, upper)`` of the separable form."""
-        v = check_vector(self.weights, "penalty_factor", n_features, dtype,
-                         default=1.0, nonnegative=True)
+        v = check_vector(
+            self.weights,
+            "penalty_factor",
+            n_features,
+            dtype,
+            default=1.0,
+            nonnegative=True,
+        )
         if not np.isfinite(v).all():
             raise ValueError("penalty_factor must be finite.")
-        lower, upper = check_bounds(self.lower_bounds, self.upper_bounds,
-                                    self.positive, n_features, dtype)
+        lower, upper = check_bounds(
+            self.lower_bounds, self.upper_bounds, self.positive, n_features, dtype
+        )
         a = (self.alpha * self.l1_ratio * v).astype(dtype)
         c = (self.alpha * (1.0 - self.l1_ratio) * v).astype(dtype)
         return a, c, lower, upper
@@ -128,11 +144,12 @@ class SeparablePenalty:
         zero and the unpenalised ones (``weights_j = 0``) are optimal.
         """
         a, _, lower, upper = SeparablePenalty.coefficients(
-            _unit(self), grad0.shape[0], grad0.dtype)
-        pull = np.where(np.isfinite(lower) & (lower == 0), np.maximum(-grad0, 0.0),
-                        np.abs(grad0))
-        pull = np.where(np.isfinite(upper) & (upper == 0),
-                        np.maximum(grad0, 0.0), pull)
+            _unit(self), grad0.shape[0], grad0.dtype
+        )
+        pull = np.where(
+            np.isfinite(lower) & (lower == 0), np.maximum(-grad0, 0.0), np.abs(grad0)
+        )
+        pull = np.where(np.isfinite(upper) & (upper == 0), np.maximum(grad0, 0.0), pull)
         with np.errstate(divide="ignore", invalid="ignore"):
             ratio = np.where(a > 0, pull / a, 0.0)
         return float(ratio.max(initial=0.0))
@@ -233,7 +250,9 @@ def _dual_scale(z, a, c, lower, upper):
     for j in range(z.shape[0]):
         if c[j] != 0 or (a[j] == 0 and lower[j] == -np.inf and upper[j] == np.inf):
             continue  # finite conjugate, or free (projected out beforehand)
-        if (z[j] > a[j] and upper[j] == np.inf) or (z[j] < -a[j] and lower[j] == -np.inf):
+        if (z[j] > a[j] and upper[j] == np.inf) or (
+            z[j] < -a[j] and lower[j] == -np.inf
+        ):
             scale = min(scale, a[j] / abs(z[j]))
     return scale
 

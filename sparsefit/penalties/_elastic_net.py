@@ -10,7 +10,8 @@ class ElasticNetPenalty(SeparablePenalty):
 
     .. math::
 
-        g(w) = \\alpha \\sum_j v_j \\left(\\rho |w_j| + \\frac{1 - \\rho}{2} w_j^2\\right)
+        g(w) = \\alpha \\sum_j v_j
+        \\left(\\rho |w_j| + \\frac{1 - \\rho}{2} w_j^2\\right)
         + \\iota_{[l, u]}(w), \\qquad \\rho = \\text{l1\\_ratio} \\in [0, 1]
 
     Parameters

@@ -34,6 +34,7 @@ class WeightedL1(SeparablePenalty):
     A zero weight leaves its feature unpenalised.
     """
 
-    def __init__(self, alpha, weights, positive=False, lower_bounds=None,
-                 upper_bounds=None):
+    def __init__(
+        self, alpha, weights, positive=False, lower_bounds=None, upper_bounds=None
+    ):
         super().__init__(alpha, 1.0, weights, positive, lower_bounds, upper_bounds)

@@ -72,8 +72,9 @@ def anderson_extrapolate(history):
     if not np.isfinite(scale) or scale <= 0:
         return None
     try:
-        z = np.linalg.solve(gram + 1e-10 * scale * np.eye(gram.shape[0]),
-                            np.ones(gram.shape[0]))
+        z = np.linalg.solve(
+            gram + 1e-10 * scale * np.eye(gram.shape[0]), np.ones(gram.shape[0])
+        )
     except np.linalg.LinAlgError:
         return None
     total = z.sum()

@@ -39,8 +39,20 @@ class _ResidualState:
 
     def epochs(self, w, ws, lips, arrays, n_epochs, history):
         d = self.design
-        return self.epochs_fn(*self.args, d.offset, d.scale, self.sw, self.r,
-                              self.shift, w, ws, lips, *arrays, n_epochs, history)
+        return self.epochs_fn(
+            *self.args,
+            d.offset,
+            d.scale,
+            self.sw,
+            self.r,
+            self.shift,
+            w,
+            ws,
+            lips,
+            *arrays,
+            n_epochs,
+            history,
+        )
 
     def smooth_after(self, ws, delta):
         """``||r - X_c[:, ws] delta||_S^2 / (2n)`` and the state that gives it."""
@@ -71,8 +83,9 @@ class _GramState:
         return cert.stats_from_gram(w, self.Qw)
 
     def epochs(self, w, ws, lips, arrays, n_epochs, history):
-        return epochs_gram(self.Q, self.q, self.Qw, w, ws, lips, *arrays, n_epochs,
-                           history)
+        return epochs_gram(
+            self.Q, self.q, self.Qw, w, ws, lips, *arrays, n_epochs, history
+        )
 
     def smooth_after(self, ws, delta):
         Qw = self.Qw + self.Q[:, ws] @ delta
@@ -120,8 +133,16 @@ class CoordinateDescent:
 
     name = "coordinate descent"
 
-    def __init__(self, tol=1e-4, max_iter=10_000, precompute="auto", ws_start=10,
-                 anderson=5, screening=True, verbose=False):
+    def __init__(
+        self,
+        tol=1e-4,
+        max_iter=10_000,
+        precompute="auto",
+        ws_start=10,
+        anderson=5,
+        screening=True,
+        verbose=False,
+    ):
         self.tol = tol
         self.max_iter = max_iter
         self.precompute = precompute
@@ -146,7 +167,11 @@ class CoordinateDescent:
         arrays = penalty.coefficients(p, design.dtype)
         a, c, lower, upper = arrays
         w_ref = np.clip(np.zeros(p, dtype=design.dtype), lower, upper)
-        w = w_ref.copy() if w0 is None else np.clip(w0.astype(design.dtype), lower, upper)
+        w = (
+            w_ref.copy()
+            if w0 is None
+            else np.clip(w0.astype(design.dtype), lower, upper)
+        )
         w[design.constant] = np.clip(0.0, lower, upper)[design.constant]
         if self.use_gram(design):
             Q = design.gram()
@@ -165,7 +190,6 @@ class CoordinateDescent:
 
     def _outer(self, design, cert, state, w, lips, arrays, p_ref):
         a, c, lower, upper = arrays
-        p = w.shape[0]
         n = design.n_samples
         tol_abs = self.tol * p_ref
         norms = np.sqrt(design.col_sq_norms.astype(float))
@@ -190,10 +214,26 @@ class CoordinateDescent:
                     self._set_zero(state, w, np.flatnonzero(dead_nonzero))
                     continue
             ws = self._working_set(w, kkt, alive)
-            n_iter += self._inner(state, w, ws, lips, arrays, 0.3 * kkt[alive].max(
-                initial=0.0), self.max_iter - n_iter)
-        result = SolverResult(w, n_iter, gap, primal, float(kkt.max(initial=0.0)),
-                              tol_abs, gap <= tol_abs, history, grad_neg)
+            n_iter += self._inner(
+                state,
+                w,
+                ws,
+                lips,
+                arrays,
+                0.3 * kkt[alive].max(initial=0.0),
+                self.max_iter - n_iter,
+            )
+        result = SolverResult(
+            w,
+            n_iter,
+            gap,
+            primal,
+            float(kkt.max(initial=0.0)),
+            tol_abs,
+            gap <= tol_abs,
+            history,
+            grad_neg,
+        )
         if not result.converged:
             warn_not_converged(self.name, result)
         return result
@@ -256,7 +296,7 @@ class CoordinateDescent:
             current = _gram_smooth(state, w, ws, w[ws], state.Qw)
         else:
             current = state.smooth()
-        pen_acc = np.sum(a * np.abs(w_acc) + 0.5 * c * w_acc ** 2)
+        pen_acc = np.sum(a * np.abs(w_acc) + 0.5 * c * w_acc**2)
         pen_cur = np.sum(a * np.abs(w[ws]) + 0.5 * c * w[ws] ** 2)
         if value + pen_acc < current + pen_cur:
             state.accept(new)

@@ -59,8 +59,9 @@ _FAST = {"reassoc", "contract"}
 
 
 @njit(cache=True, fastmath=_FAST)
-def epochs_dense(X, offset, scale, sw, r, shift, w, ws, lips, a, c, lower, upper,
-                 n_epochs, history):
+def epochs_dense(
+    X, offset, scale, sw, r, shift, w, ws, lips, a, c, lower, upper, n_epochs, history
+):
     """Run ``n_epochs`` cyclic passes over ``ws``; return the last pass's max
     KKT violation. ``history[e]`` receives ``w[ws]`` after epoch e."""
     n = X.shape[0]
@@ -93,8 +94,25 @@ def epochs_dense(X, offset, scale, sw, r, shift, w, ws, lips, a, c, lower, upper
 
 
 @njit(cache=True, fastmath=_FAST)
-def epochs_csc(data, indices, indptr, offset, scale, sw, r, shift, w, ws, lips,
-               a, c, lower, upper, n_epochs, history):
+def epochs_csc(
+    data,
+    indices,
+    indptr,
+    offset,
+    scale,
+    sw,
+    r,
+    shift,
+    w,
+    ws,
+    lips,
+    a,
+    c,
+    lower,
+    upper,
+    n_epochs,
+    history,
+):
     """CSC version of :func:`epochs_dense`."""
     n = r.shape[0]
     has_sw = sw.shape[0] == n

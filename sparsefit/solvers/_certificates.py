@@ -131,12 +131,18 @@ class QuadraticCertificate:
         beta = np.linalg.lstsq(Q[np.ix_(F, F)], g[F], rcond=None)[0]
         z = g - Q[:, F] @ beta
         z[F] = 0.0
-        return (rr, yr - n * float(q[F] @ beta),
-                max(rr - n * float(g[F] @ beta), 0.0), z, g)
+        return (
+            rr,
+            yr - n * float(q[F] @ beta),
+            max(rr - n * float(g[F] @ beta), 0.0),
+            z,
+            g,
+        )
 
     # -- the certificate ---------------------------------------------------
     def gap(self, w, stats):
-        """Return ``(gap, primal, dual, u_corr)``; ``u_corr = X_c' u`` at the dual point."""
+        """Return ``(gap, primal, dual, u_corr)``, ``u_corr = X_c' u`` at the dual
+        point."""
         rr, yr, rr_p, z = stats[:4]
         n = self.n
         primal = rr / (2 * n) + separable_value(w, *self.arrays)
@@ -147,7 +153,8 @@ class QuadraticCertificate:
             candidates.add(min(max(yr / rr_p, 0.0), s_max))
         for t in candidates:
             dual = (2 * t * yr - t * t * rr_p) / (2 * n) - separable_conjugate(
-                t * z, *self.arrays)
+                t * z, *self.arrays
+            )
             if dual > best:
                 best, best_t = dual, t
         return primal - best, primal, best, best_t * z

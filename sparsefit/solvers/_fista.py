@@ -42,7 +42,9 @@ class FISTA:
         arrays = penalty.coefficients(p, design.dtype)
         cert = QuadraticCertificate(design, y, arrays)
         w_ref = np.clip(np.zeros(p, dtype=design.dtype), arrays[2], arrays[3])
-        p_ref = cert.gap(w_ref, cert.stats_from_residual(y - design.matvec(w_ref), w_ref))[1]
+        p_ref = cert.gap(
+            w_ref, cert.stats_from_residual(y - design.matvec(w_ref), w_ref)
+        )[1]
         tol_abs = self.tol * p_ref
         w = w_ref.copy() if w0 is None else penalty.prox(w0.astype(design.dtype), 0.0)
         step = 1.0 / max(datafit.lipschitz(design), np.finfo(float).tiny)
@@ -74,8 +76,9 @@ class FISTA:
             w, Xw, t = w_new, Xw_new, t_new
         grad_neg = cert.stats_from_residual(y - Xw, w)[4]
         kkt = float(cert.kkt(w, grad_neg).max(initial=0.0))
-        result = SolverResult(w, max(it, 1), gap, primal, kkt, tol_abs, gap <= tol_abs, history,
-                              grad_neg)
+        result = SolverResult(
+            w, max(it, 1), gap, primal, kkt, tol_abs, gap <= tol_abs, history, grad_neg
+        )
         if not result.converged:
             warn_not_converged(self.name, result)
         return result
