@@ -121,7 +121,7 @@ class ElasticNet(SparseLinearRegression):
         return self.l1_ratio
 
 
-class Lasso(SparseLinearRegression):
+class Lasso(ElasticNet):
     (
         """Lasso with penalty factors, bounds and a certified duality gap.
 
@@ -161,19 +161,18 @@ class Lasso(SparseLinearRegression):
         tol=1e-4,
         max_iter=10_000,
     ):
-        self.alpha = alpha
-        self.fit_intercept = fit_intercept
-        self.standardize = standardize
-        self.penalty_factor = penalty_factor
-        self.positive = positive
-        self.lower_bounds = lower_bounds
-        self.upper_bounds = upper_bounds
-        self.warm_start = warm_start
-        self.precompute = precompute
-        self.solver = solver
-        self.tol = tol
-        self.max_iter = max_iter
-
-    @property
-    def _l1_ratio(self):
-        return 1.0
+        super().__init__(
+            alpha,
+            1.0,
+            fit_intercept=fit_intercept,
+            standardize=standardize,
+            penalty_factor=penalty_factor,
+            positive=positive,
+            lower_bounds=lower_bounds,
+            upper_bounds=upper_bounds,
+            warm_start=warm_start,
+            precompute=precompute,
+            solver=solver,
+            tol=tol,
+            max_iter=max_iter,
+        )
