@@ -10,6 +10,7 @@ so neither is densified nor centred in memory.
 
 import numpy as np
 import scipy.sparse as sp
+from numba import njit
 
 __all__ = ["Design"]
 
@@ -43,19 +44,17 @@ class Design:
         self.dtype = X.dtype
         n = self.n_samples
         sw = sample_weight
-        if center:
-            total = (sw @ X) if sw is not None else np.asarray(X.sum(axis=0)).ravel()
-            self.offset = np.asarray(total, dtype=self.dtype).ravel() / n
-        else:
-            self.offset = np.zeros(self.n_features, dtype=self.dtype)
         if self.sparse:
-            sq = X.multiply(X)
-            raw = np.asarray((sw @ sq) if sw is not None else sq.sum(axis=0)).ravel()
-        elif sw is not None:
-            raw = np.einsum("ij,ij,i->j", X, X, sw)
+            weights = np.empty(0) if sw is None else sw.astype(float)
+            total, raw = _csc_moments(X.data, X.indices, X.indptr, weights)
         else:
-            raw = np.einsum("ij,ij->j", X, X)
+            total = (sw @ X) if sw is not None else X.sum(axis=0)
+            raw = (np.einsum("ij,ij,i->j", X, X, sw) if sw is not None
+                   else np.einsum("ij,ij->j", X, X))
         raw = raw.astype(float)
+        self.offset = (np.asarray(total, dtype=float) / n).astype(self.dtype)
+        if not center:
+            self.offset[:] = 0.0
         centred = np.maximum(raw - n * self.offset.astype(float) ** 2, 0.0)
         # Centring cancels digits: a column is constant when what is left is at
         # rounding level relative to its raw second moment.
@@ -122,3 +121,21 @@ class Design:
                 break
             value, v = new, u
         return value
+
+
+@njit(cache=True)
+def _csc_moments(data, indices, indptr, sw):
+    """Column sums and sums of squares of a CSC matrix, weighted by the rows'
+    ``sw`` unless it is empty, in one pass."""
+    p = indptr.shape[0] - 1
+    total = np.zeros(p)
+    squares = np.zeros(p)
+    weighted = sw.shape[0] > 0
+    for j in range(p):
+        t, s = 0.0, 0.0
+        for q in range(indptr[j], indptr[j + 1]):
+            v = data[q] * sw[indices[q]] if weighted else data[q]
+            t += v
+            s += v * data[q]
+        total[j], squares[j] = t, s
+    return total, squares

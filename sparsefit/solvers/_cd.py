@@ -6,6 +6,7 @@ from ._base import SolverResult, anderson_extrapolate, warn_not_converged
 from ._cd_kernels import (
     add_columns_csc,
     add_columns_dense,
+    compact_columns,
     epochs_csc,
     epochs_dense,
     epochs_gram,
@@ -23,13 +24,34 @@ class _ResidualState:
     def __init__(self, design, y, w):
         self.design = design
         X = design.X
-        self.args = (X.data, X.indices, X.indptr) if design.sparse else (X,)
-        self.epochs_fn = epochs_csc if design.sparse else epochs_dense
-        self.add_fn = add_columns_csc if design.sparse else add_columns_dense
-        sw = design.sample_weight
-        self.sw = _EMPTY.astype(y.dtype) if sw is None else sw
+        self.sw = (
+            _EMPTY.astype(y.dtype)
+            if design.sample_weight is None
+            else (design.sample_weight)
+        )
         self.r = y - design.matvec(w) if w.any() else y.copy()
         self.shift = np.zeros(1, dtype=y.dtype)
+        self.full = (X.data, X.indices, X.indptr) if design.sparse else (X,)
+        self.storage = self.full
+        self.ws = None
+
+    def prepare(self, ws):
+        """Make the storage for passes over ``ws`` (a compact copy for CSC)."""
+        self.ws = ws
+        if not self.design.sparse:
+            return
+        if ws.shape[0] * 20 < self.design.n_features:
+            self.storage = self.full + (ws,)
+        else:
+            compact = compact_columns(*self.full, ws)
+            self.storage = compact + (np.arange(ws.shape[0], dtype=np.int64),)
+
+    def _columns_for(self, idx):
+        if not self.design.sparse:
+            return self.full
+        if idx is self.ws:
+            return self.storage
+        return self.full + (idx.astype(np.int64),)
 
     def residual(self):
         return self.r + self.shift[0]
@@ -39,8 +61,9 @@ class _ResidualState:
 
     def epochs(self, w, ws, lips, arrays, n_epochs, history):
         d = self.design
-        return self.epochs_fn(
-            *self.args,
+        kernel = epochs_csc if d.sparse else epochs_dense
+        return kernel(
+            *self._columns_for(ws),
             d.offset,
             d.scale,
             self.sw,
@@ -58,7 +81,8 @@ class _ResidualState:
         """``||r - X_c[:, ws] delta||_S^2 / (2n)`` and the state that gives it."""
         r, shift = self.r.copy(), self.shift.copy()
         d = self.design
-        self.add_fn(*self.args, d.offset, d.scale, r, shift, ws, delta)
+        add = add_columns_csc if d.sparse else add_columns_dense
+        add(*self._columns_for(ws), d.offset, d.scale, r, shift, ws, delta)
         return self._smooth(r + shift[0]), (r, shift)
 
     def smooth(self):
@@ -78,6 +102,9 @@ class _GramState:
     def __init__(self, Q, q, yy, n, w):
         self.Q, self.q, self.yy, self.n = Q, q, yy, n
         self.Qw = Q @ w
+
+    def prepare(self, ws):
+        pass
 
     def stats(self, cert, w):
         return cert.stats_from_gram(w, self.Qw)
@@ -123,7 +150,7 @@ class CoordinateDescent:
     precompute : {"auto", True, False}
         Use the Gram matrix ``X_c' S X_c / n``; "auto" does so when
         ``n_samples >= 4 n_features`` and ``n_features <= 200``, dense or sparse.
-    ws_start : int, default=10
+    ws_start : int, default=100
         Initial working-set size.
     anderson : int, default=5
         Number of iterates combined by Anderson extrapolation; 0 turns it off.
@@ -132,13 +159,14 @@ class CoordinateDescent:
     """
 
     name = "coordinate descent"
+    inner_ratio = 0.3
 
     def __init__(
         self,
         tol=1e-4,
         max_iter=10_000,
         precompute="auto",
-        ws_start=10,
+        ws_start=100,
         anderson=5,
         screening=True,
         verbose=False,
@@ -185,7 +213,7 @@ class CoordinateDescent:
             state = _ResidualState(design, y, w)
             lips = (design.col_sq_norms / n).astype(design.dtype)
         lips[design.constant] = 0.0
-        p_ref = float(cert.gap(w_ref, _ref_stats(cert, design, y, w_ref, state))[1])
+        p_ref = cert.reference_value(w_ref)
         return self._outer(design, cert, state, w, lips, arrays, p_ref)
 
     def _outer(self, design, cert, state, w, lips, arrays, p_ref):
@@ -220,7 +248,7 @@ class CoordinateDescent:
                 ws,
                 lips,
                 arrays,
-                0.3 * kkt[alive].max(initial=0.0),
+                self.inner_ratio * kkt[alive].max(initial=0.0),
                 self.max_iter - n_iter,
             )
         result = SolverResult(
@@ -256,9 +284,9 @@ class CoordinateDescent:
 
     def _working_set(self, w, kkt, alive):
         """Active features plus the largest KKT violators, at least doubling."""
-        candidates = np.flatnonzero(alive)
+        candidates = np.flatnonzero(alive & ((w != 0) | (kkt > 0)))
         support = w[candidates] != 0
-        size = min(candidates.size, max(self.ws_start, 2 * int(support.sum())))
+        size = max(self.ws_start, 2 * int(support.sum()))
         if size >= candidates.size:
             return candidates.astype(np.int64)
         score = kkt[candidates]
@@ -271,6 +299,7 @@ class CoordinateDescent:
         K = max(self.anderson, 1)
         history = np.empty((K + 1, ws.shape[0]), dtype=w.dtype)
         history[0] = w[ws]
+        state.prepare(ws)
         n_epochs = 0
         while n_epochs < budget:
             viol = state.epochs(w, ws, lips, arrays, K, history[1:])
@@ -308,10 +337,3 @@ def _gram_smooth(state, w, ws, w_ws, Qw):
     full = w.copy()
     full[ws] = w_ws
     return 0.5 * float(full @ Qw) - float(state.q @ full)
-
-
-def _ref_stats(cert, design, y, w_ref, state):
-    """Residual statistics at the reference point (0 projected on the bounds)."""
-    if isinstance(state, _GramState):
-        return cert.stats_from_gram(w_ref, state.Q @ w_ref)
-    return cert.stats_from_residual(y - design.matvec(w_ref), w_ref)

@@ -25,6 +25,7 @@ __all__ = [
     "epochs_gram",
     "add_columns_dense",
     "add_columns_csc",
+    "compact_columns",
 ]
 
 
@@ -98,6 +99,7 @@ def epochs_csc(
     data,
     indices,
     indptr,
+    cols,
     offset,
     scale,
     sw,
@@ -113,7 +115,9 @@ def epochs_csc(
     n_epochs,
     history,
 ):
-    """CSC version of :func:`epochs_dense`."""
+    """CSC version of :func:`epochs_dense`; column ``ws[k]`` is stored at
+    position ``cols[k]`` (``cols = ws`` for the whole matrix, or a range for
+    the compact copy made by :func:`compact_columns`)."""
     n = r.shape[0]
     has_sw = sw.shape[0] == n
     viol_max = 0.0
@@ -124,7 +128,7 @@ def epochs_csc(
             if lips[j] == 0.0:
                 continue
             dot = 0.0
-            start, end = indptr[j], indptr[j + 1]
+            start, end = indptr[cols[k]], indptr[cols[k] + 1]
             if has_sw:
                 for p in range(start, end):
                     i = indices[p]
@@ -180,12 +184,40 @@ def add_columns_dense(X, offset, scale, r, shift, ws, delta):
 
 
 @njit(cache=True, fastmath=_FAST)
-def add_columns_csc(data, indices, indptr, offset, scale, r, shift, ws, delta):
-    """CSC version of :func:`add_columns_dense`."""
+def add_columns_csc(data, indices, indptr, cols, offset, scale, r, shift, ws, delta):
+    """CSC version of :func:`add_columns_dense`; column ``ws[k]`` is stored at
+    position ``cols[k]``."""
     for k in range(ws.shape[0]):
         if delta[k] != 0.0:
             j = ws[k]
             d = delta[k] * scale[j]
-            for p in range(indptr[j], indptr[j + 1]):
+            for p in range(indptr[cols[k]], indptr[cols[k] + 1]):
                 r[indices[p]] -= d * data[p]
             shift[0] += d * offset[j]
+
+
+@njit(cache=True)
+def compact_columns(data, indices, indptr, ws):
+    """Copy the CSC columns ``ws`` into contiguous arrays.
+
+    Working-set columns scattered through a large CSC matrix defeat the
+    hardware prefetcher (about 10 ns per stored entry against 2.5 ns when
+    contiguous, measured on 20000 x 100000 at density 1e-3), so the inner
+    solver runs on a compact copy.
+    """
+    new_indptr = np.empty(ws.shape[0] + 1, dtype=indptr.dtype)
+    new_indptr[0] = 0
+    for k in range(ws.shape[0]):
+        j = ws[k]
+        new_indptr[k + 1] = new_indptr[k] + indptr[j + 1] - indptr[j]
+    nnz = new_indptr[-1]
+    new_data = np.empty(nnz, dtype=data.dtype)
+    new_indices = np.empty(nnz, dtype=indices.dtype)
+    for k in range(ws.shape[0]):
+        j = ws[k]
+        pos = new_indptr[k]
+        for q in range(indptr[j], indptr[j + 1]):
+            new_data[pos] = data[q]
+            new_indices[pos] = indices[q]
+            pos += 1
+    return new_data, new_indices, new_indptr

@@ -139,6 +139,13 @@ class QuadraticCertificate:
             g,
         )
 
+    def reference_value(self, w_ref):
+        """``P(w_ref)``, the scale of ``tol``; ``w_ref`` is 0 projected on the
+        bounds."""
+        r = self.y - self.design.matvec(w_ref) if w_ref.any() else self.y
+        return float(np.dot(self._w(r), r)) / (2 * self.n) + separable_value(
+            w_ref, *self.arrays)
+
     # -- the certificate ---------------------------------------------------
     def gap(self, w, stats):
         """Return ``(gap, primal, dual, u_corr)``, ``u_corr = X_c' u`` at the dual
