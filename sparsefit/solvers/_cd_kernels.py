@@ -61,10 +61,26 @@ _FAST = {"reassoc", "contract"}
 
 @njit(cache=True, fastmath=_FAST)
 def epochs_dense(
-    X, offset, scale, sw, r, shift, w, ws, lips, a, c, lower, upper, n_epochs, history
+    X,
+    offset,
+    scale,
+    sw,
+    r,
+    shift,
+    w,
+    ws,
+    lips,
+    a,
+    c,
+    lower,
+    upper,
+    n_epochs,
+    history,
+    r_history,
 ):
     """Run ``n_epochs`` cyclic passes over ``ws``; return the last pass's max
-    KKT violation. ``history[e]`` receives ``w[ws]`` after epoch e."""
+    KKT violation. ``history[e]`` receives ``w[ws]`` after epoch e and
+    ``r_history[e]`` the residual (for dual extrapolation)."""
     n = X.shape[0]
     has_sw = sw.shape[0] == n
     viol_max = 0.0
@@ -89,9 +105,16 @@ def epochs_dense(
                 for i in range(n):
                     r[i] -= d * X[i, j]
                 shift[0] += d * offset[j]
-        for k in range(ws.shape[0]):
-            history[epoch, k] = w[ws[k]]
+        _record(history, r_history, epoch, w, ws, r, shift[0])
     return viol_max
+
+
+@njit(cache=True)
+def _record(history, r_history, epoch, w, ws, r, shift):
+    for k in range(ws.shape[0]):
+        history[epoch, k] = w[ws[k]]
+    for i in range(r.shape[0]):
+        r_history[epoch, i] = r[i] + shift
 
 
 @njit(cache=True, fastmath=_FAST)
@@ -114,6 +137,7 @@ def epochs_csc(
     upper,
     n_epochs,
     history,
+    r_history,
 ):
     """CSC version of :func:`epochs_dense`; column ``ws[k]`` is stored at
     position ``cols[k]`` (``cols = ws`` for the whole matrix, or a range for
@@ -144,8 +168,7 @@ def epochs_csc(
                 for p in range(start, end):
                     r[indices[p]] -= d * data[p]
                 shift[0] += d * offset[j]
-        for k in range(ws.shape[0]):
-            history[epoch, k] = w[ws[k]]
+        _record(history, r_history, epoch, w, ws, r, shift[0])
     return viol_max
 
 
