@@ -32,15 +32,12 @@ class _ResidualState:
         self.r = y - design.matvec(w) if w.any() else y.copy()
         self.shift = np.zeros(1, dtype=y.dtype)
         self.full = (X.data, X.indices, X.indptr) if design.sparse else (X,)
-        self.r_history = None
         self.storage = self.full
         self.ws = None
 
-    def prepare(self, ws, n_epochs):
+    def prepare(self, ws):
         """Make the storage for passes over ``ws`` (a compact copy for CSC)."""
         self.ws = ws
-        if self.r_history is None or self.r_history.shape[0] != n_epochs + 1:
-            self.r_history = np.empty((n_epochs + 1, self.r.shape[0]), self.r.dtype)
         if not self.design.sparse:
             return
         if ws.shape[0] * 20 < self.design.n_features:
@@ -65,7 +62,6 @@ class _ResidualState:
     def epochs(self, w, ws, lips, arrays, n_epochs, history):
         d = self.design
         kernel = epochs_csc if d.sparse else epochs_dense
-        self.r_history[0] = self.residual()
         return kernel(
             *self._columns_for(ws),
             d.offset,
@@ -79,7 +75,6 @@ class _ResidualState:
             *arrays,
             n_epochs,
             history,
-            self.r_history[1:],
         )
 
     def smooth_after(self, ws, delta):
@@ -92,16 +87,6 @@ class _ResidualState:
 
     def smooth(self):
         return self._smooth(self.residual())
-
-    def extrapolated_dual(self, cert, w):
-        """Dual point from the Anderson extrapolation of the last residuals
-        (Massias et al. 2020, "dual extrapolation"), or None."""
-        if self.r_history is None:
-            return None
-        r_acc = anderson_extrapolate(self.r_history)
-        if r_acc is None:
-            return None
-        return cert.dual(cert.stats_from_residual(r_acc, w))
 
     def _smooth(self, r):
         rw = r if self.sw.shape[0] == 0 else r * self.sw
@@ -118,11 +103,8 @@ class _GramState:
         self.Q, self.q, self.yy, self.n = Q, q, yy, n
         self.Qw = Q @ w
 
-    def prepare(self, ws, n_epochs):
+    def prepare(self, ws):
         pass
-
-    def extrapolated_dual(self, cert, w):
-        return None
 
     def stats(self, cert, w):
         return cert.stats_from_gram(w, self.Qw)
@@ -241,15 +223,11 @@ class CoordinateDescent:
         norms = np.sqrt(design.col_sq_norms.astype(float))
         alive = lips > 0
         zero_ok = (lower <= 0) & (upper >= 0)
-        n_iter, history, best = 0, [], None
+        n_iter, history = 0, []
         while True:
             n_iter += 1  # the full pass that gives the gradient and the gap
             stats = state.stats(cert, w)
-            extra = state.extrapolated_dual(cert, w)
-            if best is not None and (extra is None or best[0] > extra[0]):
-                extra = best
-            gap, primal, dual, u_corr = cert.gap(w, stats, extra)
-            best = (dual, u_corr)
+            gap, primal, _, u_corr = cert.gap(w, stats)
             grad_neg = stats[4]
             kkt = cert.kkt(w, grad_neg)
             history.append((n_iter, gap))
@@ -321,7 +299,7 @@ class CoordinateDescent:
         K = max(self.anderson, 1)
         history = np.empty((K + 1, ws.shape[0]), dtype=w.dtype)
         history[0] = w[ws]
-        state.prepare(ws, K)
+        state.prepare(ws)
         n_epochs = 0
         while n_epochs < budget:
             viol = state.epochs(w, ws, lips, arrays, K, history[1:])

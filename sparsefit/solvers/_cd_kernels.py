@@ -61,26 +61,10 @@ _FAST = {"reassoc", "contract"}
 
 @njit(cache=True, fastmath=_FAST)
 def epochs_dense(
-    X,
-    offset,
-    scale,
-    sw,
-    r,
-    shift,
-    w,
-    ws,
-    lips,
-    a,
-    c,
-    lower,
-    upper,
-    n_epochs,
-    history,
-    r_history,
+    X, offset, scale, sw, r, shift, w, ws, lips, a, c, lower, upper, n_epochs, history
 ):
     """Run ``n_epochs`` cyclic passes over ``ws``; return the last pass's max
-    KKT violation. ``history[e]`` receives ``w[ws]`` after epoch e and
-    ``r_history[e]`` the residual (for dual extrapolation)."""
+    KKT violation. ``history[e]`` receives ``w[ws]`` after epoch e."""
     n = X.shape[0]
     has_sw = sw.shape[0] == n
     viol_max = 0.0
@@ -105,16 +89,9 @@ def epochs_dense(
                 for i in range(n):
                     r[i] -= d * X[i, j]
                 shift[0] += d * offset[j]
-        _record(history, r_history, epoch, w, ws, r, shift[0])
+        for k in range(ws.shape[0]):
+            history[epoch, k] = w[ws[k]]
     return viol_max
-
-
-@njit(cache=True)
-def _record(history, r_history, epoch, w, ws, r, shift):
-    for k in range(ws.shape[0]):
-        history[epoch, k] = w[ws[k]]
-    for i in range(r.shape[0]):
-        r_history[epoch, i] = r[i] + shift
 
 
 @njit(cache=True, fastmath=_FAST)
@@ -137,7 +114,6 @@ def epochs_csc(
     upper,
     n_epochs,
     history,
-    r_history,
 ):
     """CSC version of :func:`epochs_dense`; column ``ws[k]`` is stored at
     position ``cols[k]`` (``cols = ws`` for the whole matrix, or a range for
@@ -168,7 +144,8 @@ def epochs_csc(
                 for p in range(start, end):
                     r[indices[p]] -= d * data[p]
                 shift[0] += d * offset[j]
-        _record(history, r_history, epoch, w, ws, r, shift[0])
+        for k in range(ws.shape[0]):
+            history[epoch, k] = w[ws[k]]
     return viol_max
 
 

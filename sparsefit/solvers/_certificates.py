@@ -144,25 +144,15 @@ class QuadraticCertificate:
         bounds."""
         r = self.y - self.design.matvec(w_ref) if w_ref.any() else self.y
         return float(np.dot(self._w(r), r)) / (2 * self.n) + separable_value(
-            w_ref, *self.arrays
-        )
+            w_ref, *self.arrays)
 
     # -- the certificate ---------------------------------------------------
-    def gap(self, w, stats, extra=None):
+    def gap(self, w, stats):
         """Return ``(gap, primal, dual, u_corr)``, ``u_corr = X_c' u`` at the dual
-        point; ``extra`` is an optional ``(dual, u_corr)`` found elsewhere
-        (another residual, an earlier iteration), used when it is better."""
-        rr = stats[0]
-        primal = rr / (2 * self.n) + separable_value(w, *self.arrays)
-        dual, u_corr = self.dual(stats)
-        if extra is not None and extra[0] > dual:
-            dual, u_corr = extra
-        return primal - dual, primal, dual, u_corr
-
-    def dual(self, stats):
-        """Best ``D(t S r_p / n)`` over the rescalings tried, and its ``X_c' u``."""
-        _, yr, rr_p, z = stats[:4]
+        point."""
+        rr, yr, rr_p, z = stats[:4]
         n = self.n
+        primal = rr / (2 * n) + separable_value(w, *self.arrays)
         s_max = separable_dual_scale(z, *self.arrays)
         best, best_t = -np.inf, 0.0
         candidates = {min(1.0, s_max)}
@@ -174,7 +164,7 @@ class QuadraticCertificate:
             )
             if dual > best:
                 best, best_t = dual, t
-        return best, best_t * z
+        return primal - best, primal, best, best_t * z
 
     def kkt(self, w, grad_neg):
         """Per-feature KKT violation given ``grad_neg = X_c' S r / n``."""
