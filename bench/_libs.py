@@ -32,8 +32,7 @@ class Ours(Runner):
         self.est = Lasso
 
     def fit(self, tol):
-        model = self.est(alpha=self.alpha, fit_intercept=False, tol=tol,
-                         max_iter=10**5)
+        model = self.est(alpha=self.alpha, fit_intercept=False, tol=tol, max_iter=10**5)
         return model.fit(self.X, self.y).coef_
 
 
@@ -47,8 +46,7 @@ class SklearnLasso(Runner):
         self.est = Lasso
 
     def fit(self, tol):
-        model = self.est(alpha=self.alpha, fit_intercept=False, tol=tol,
-                         max_iter=10**5)
+        model = self.est(alpha=self.alpha, fit_intercept=False, tol=tol, max_iter=10**5)
         return model.fit(self.X, self.y).coef_
 
 
@@ -102,8 +100,13 @@ class Adelie(Runner):
         else:
             Xa = ad.matrix.dense(self.X, method="naive")
         state = ad.grpnet(
-            Xa, ad.glm.gaussian(self.y), lmda_path=np.array([self.alpha]),
-            intercept=False, early_exit=False, tol=tol, progress_bar=False,
+            Xa,
+            ad.glm.gaussian(self.y),
+            lmda_path=np.array([self.alpha]),
+            intercept=False,
+            early_exit=False,
+            tol=tol,
+            progress_bar=False,
         )
         betas = state.betas
         row = betas[-1].toarray() if sp.issparse(betas) else betas[-1]

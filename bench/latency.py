@@ -37,6 +37,7 @@ t1 = time.perf_counter()
 from sparsefit import Lasso
 t2 = time.perf_counter()
 import json, sys
+loaded = [m for m in ("scipy", "sklearn", "numba") if m in sys.modules]
 with np.load(sys.argv[1]) as f:
     X, y = np.asfortranarray(f["X"]), f["y"]
 alpha = np.max(np.abs(X.T @ y)) / len(y) / 10
@@ -48,7 +49,8 @@ r = y - X @ w
 obj = 0.5 * (r @ r) / len(y) + alpha * np.abs(w).sum()
 print("RESULT " + json.dumps(dict(
     numpy=t1 - t0, sparsefit=t2 - t1, fit=t4 - t3,
-    nnz=int(np.count_nonzero(w)), objective=float(obj))))
+    nnz=int(np.count_nonzero(w)), objective=float(obj),
+    loaded=loaded)))
 """
 
 
@@ -66,14 +68,20 @@ def run_child(python, data, cache_dir):
     for key in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):
         env.pop(key, None)
     t0 = time.perf_counter()
-    proc = subprocess.run([python, "-c", CHILD, str(data)], env=env, cwd=REPO,
-                          capture_output=True, text=True, timeout=600)
+    proc = subprocess.run(
+        [python, "-c", CHILD, str(data)],
+        env=env,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     wall = time.perf_counter() - t0
     lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("RESULT ")]
     if proc.returncode != 0 or not lines:
         tail = (proc.stderr.strip().splitlines() or ["?"])[-1]
         raise RuntimeError(f"child failed (exit {proc.returncode}): {tail}")
-    res = json.loads(lines[-1][len("RESULT "):])
+    res = json.loads(lines[-1][len("RESULT ") :])
     res["import"] = res["numpy"] + res["sparsefit"]
     res["total"] = res["import"] + res["fit"]
     res["wall"] = wall
@@ -86,12 +94,18 @@ def main(argv=None):
     args = ap.parse_args(argv)
     data = d1_path()
     print(f"interpreter: {args.python}")
-    print(f"problem: D1 200 x 5000 from {data}, alpha = alpha_max / 10; "
-          f"target warm import + first fit < {TARGET_S:.1f} s")
+    print(
+        f"problem: D1 200 x 5000 from {data}, alpha = alpha_max / 10; "
+        f"target warm import + first fit < {TARGET_S:.1f} s"
+    )
     # Prime the OS file cache for the dependencies, so that "cold" measures
     # the empty Numba cache rather than the disk.
-    subprocess.run([args.python, "-c", "import numpy, scipy.sparse, sklearn, numba"],
-                   cwd=REPO, capture_output=True, timeout=600)
+    subprocess.run(
+        [args.python, "-c", "import numpy, scipy.sparse, sklearn, numba"],
+        cwd=REPO,
+        capture_output=True,
+        timeout=600,
+    )
     cache = Path(tempfile.mkdtemp(prefix="sfbench_numba_"))
     rows = []
     try:
@@ -102,23 +116,35 @@ def main(argv=None):
                 rows.append((label, str(exc)))
     finally:
         shutil.rmtree(cache, ignore_errors=True)
-    print(f"\n| run | import numpy | import sparsefit | first fit | "
-          f"import + fit | process wall | nnz | objective |")
-    print("|---|---|---|---|---|---|---|---|")
+    pyc = os.environ.get("PYTHONDONTWRITEBYTECODE")
+    print(
+        f"PYTHONDONTWRITEBYTECODE={pyc!r} (inherited; when set, modules without "
+        "an up-to-date .pyc are compiled at every import)"
+    )
+    print(
+        "\n| run | import numpy | import sparsefit | first fit | "
+        "import + fit | process wall | loaded by the import | nnz | objective |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|")
     for label, res in rows:
         if isinstance(res, str):
             print(f"| {label} | failed: {res} |")
             continue
-        print(f"| {label} | {res['numpy']:.3f} s | {res['sparsefit']:.3f} s | "
-              f"{res['fit']:.3f} s | {res['total']:.3f} s | {res['wall']:.3f} s | "
-              f"{res['nnz']} | {res['objective']:.10g} |")
+        print(
+            f"| {label} | {res['numpy']:.3f} s | {res['sparsefit']:.3f} s | "
+            f"{res['fit']:.3f} s | {res['total']:.3f} s | {res['wall']:.3f} s | "
+            f"{', '.join(res['loaded']) or '-'} | "
+            f"{res['nnz']} | {res['objective']:.10g} |"
+        )
     warm = [res for label, res in rows if label.startswith("warm")]
     ok = all(not isinstance(r, str) and r["total"] < TARGET_S for r in warm)
     worst = max((r["total"] for r in warm if not isinstance(r, str)), default=None)
     verdict = "PASS" if ok else "FAIL"
     shown = f"{worst:.3f} s" if worst is not None else "n/a"
-    print(f"\n{verdict}: warm-cache import + first fit = {shown} "
-          f"(worst of the warm runs; target < {TARGET_S:.1f} s)")
+    print(
+        f"\n{verdict}: warm-cache import + first fit = {shown} "
+        f"(worst of the warm runs; target < {TARGET_S:.1f} s)"
+    )
     return 0 if ok else 1
 
 

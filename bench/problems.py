@@ -40,9 +40,7 @@ from scipy.signal import lfilter
 RHO = 0.6
 SNR = 3.0
 CACHE_VERSION = "v1"
-CACHE_DIR = Path(
-    os.environ.get("SPARSEFIT_BENCH_CACHE", "/tmp/sparsefit_bench_cache")
-)
+CACHE_DIR = Path(os.environ.get("SPARSEFIT_BENCH_CACHE", "/tmp/sparsefit_bench_cache"))
 
 # name: (kind, n_samples, n_features, n_true, seed)
 SPECS = {
@@ -161,7 +159,9 @@ def _save(prob, path):
     arrays = dict(y=prob.y, w_true=prob.w_true)
     if sp.issparse(prob.X):
         arrays.update(
-            data=prob.X.data, indices=prob.X.indices, indptr=prob.X.indptr,
+            data=prob.X.data,
+            indices=prob.X.indices,
+            indptr=prob.X.indptr,
             shape=np.array(prob.X.shape),
         )
     else:
@@ -222,5 +222,4 @@ if __name__ == "__main__":
             extra = f"sd(Xw)={Xw.std():.3f}, frac(+1)={np.mean(prob.y > 0):.3f}"
         else:
             extra = f"SNR={Xw.std() / (prob.y - Xw).std():.3f}"
-        print(f"{prob.describe()}; alpha_max={prob.alpha_max:.4g}; {extra}; "
-              f"{dt:.2f} s")
+        print(f"{prob.describe()}; alpha_max={prob.alpha_max:.4g}; {extra}; {dt:.2f} s")
