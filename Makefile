@@ -24,11 +24,18 @@ demo: $(VENV)/.core
 test: $(VENV)/.dev
 	$(BIN)/python -m pytest -q -n 2 --dist loadfile --doctest-modules sparsefit tests
 
-bench: $(VENV)/.dev
-	$(BIN)/python bench/single_alpha.py
+# The anchors need numpy < 2 (adelie), so they live in their own venv.
+.venv-bench/.installed: bench/requirements.txt pyproject.toml
+	$(PYTHON) -m venv .venv-bench
+	.venv-bench/bin/python -m pip install --quiet -r bench/requirements.txt
+	.venv-bench/bin/python -m pip install --quiet -e . --no-deps
+	touch $@
 
-latency: $(VENV)/.core
-	$(BIN)/python bench/latency.py
+bench: .venv-bench/.installed
+	.venv-bench/bin/python bench/single_alpha.py
+
+latency: $(VENV)/.core .venv-bench/.installed
+	.venv-bench/bin/python bench/latency.py --python $(BIN)/python
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check sparsefit tests bench
