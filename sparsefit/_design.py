@@ -49,8 +49,11 @@ class Design:
             total, raw = _csc_moments(X.data, X.indices, X.indptr, weights)
         else:
             total = (sw @ X) if sw is not None else X.sum(axis=0)
-            raw = (np.einsum("ij,ij,i->j", X, X, sw) if sw is not None
-                   else np.einsum("ij,ij->j", X, X))
+            raw = (
+                np.einsum("ij,ij,i->j", X, X, sw)
+                if sw is not None
+                else np.einsum("ij,ij->j", X, X)
+            )
         raw = raw.astype(float)
         self.offset = (np.asarray(total, dtype=float) / n).astype(self.dtype)
         if not center:

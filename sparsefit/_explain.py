@@ -96,17 +96,19 @@ class Explanation:
 
     def __str__(self):
         order = np.lexsort((-np.abs(self.coef), self.coef == 0))
-        lines = [
-            f"alpha = {self.alpha:.6g}",
-            f"{'feature':>16} {'coef':>11} {'pull':>10} {'penalty':>10} "
-            f"{'entry alpha':>11}  status",
-        ]
+        path = not np.isnan(self.path_entry_alpha).all()
+        head = f"{'feature':>16} {'coef':>11} {'pull':>10} {'penalty':>10} "
+        head += f"{'entry alpha':>11} " + (f"{'path entry':>11} " if path else "")
+        lines = [f"alpha = {self.alpha:.6g}", head + " status"]
         for j in order:
-            lines.append(
+            row = (
                 f"{str(self.feature[j])[:16]:>16} {self.coef[j]:>11.4g} "
                 f"{self.pull[j]:>10.4g} {self.penalty[j]:>10.4g} "
-                f"{self.entry_alpha[j]:>11.4g}  {self.status[j]}"
+                f"{self.entry_alpha[j]:>11.4g} "
             )
+            if path:
+                row += f"{self.path_entry_alpha[j]:>11.4g} "
+            lines.append(row + f" {self.status[j]}")
         return "\n".join(lines)
 
 

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-__all__ = ["SolverResult", "warn_not_converged", "anderson_extrapolate"]
+__all__ = ["SolverResult", "warn_not_converged"]
 
 
 @dataclass
@@ -57,27 +57,3 @@ def warn_not_converged(solver, result):
         ConvergenceWarning,
         stacklevel=4,
     )
-
-
-def anderson_extrapolate(history):
-    """Anderson extrapolation of the last iterates (rows of ``history``).
-
-    Solves ``min ||sum_k c_k (x_{k+1} - x_k)||`` subject to ``sum c = 1`` and
-    returns ``sum_k c_k x_{k+1}`` (Bertrand and Massias 2021), or None when the
-    system is degenerate.
-    """
-    diffs = np.diff(history, axis=0)
-    gram = diffs @ diffs.T
-    scale = np.trace(gram)
-    if not np.isfinite(scale) or scale <= 0:
-        return None
-    try:
-        z = np.linalg.solve(
-            gram + 1e-10 * scale * np.eye(gram.shape[0]), np.ones(gram.shape[0])
-        )
-    except np.linalg.LinAlgError:
-        return None
-    total = z.sum()
-    if not np.isfinite(total) or total == 0:
-        return None
-    return (z / total) @ history[1:]

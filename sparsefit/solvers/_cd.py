@@ -2,15 +2,9 @@
 
 import numpy as np
 
-from ._base import SolverResult, anderson_extrapolate, warn_not_converged
-from ._cd_kernels import (
-    add_columns_csc,
-    add_columns_dense,
-    compact_columns,
-    epochs_csc,
-    epochs_dense,
-    epochs_gram,
-)
+from ._base import SolverResult, warn_not_converged
+from ._cd_inner import inner_csc, inner_dense, inner_gram
+from ._cd_kernels import add_columns_csc, add_columns_dense, compact_columns
 from ._certificates import QuadraticCertificate
 
 __all__ = ["CoordinateDescent"]
@@ -27,31 +21,21 @@ class _ResidualState:
         self.sw = (
             _EMPTY.astype(y.dtype)
             if design.sample_weight is None
-            else (design.sample_weight)
+            else design.sample_weight
         )
         self.r = y - design.matvec(w) if w.any() else y.copy()
         self.shift = np.zeros(1, dtype=y.dtype)
         self.full = (X.data, X.indices, X.indptr) if design.sparse else (X,)
-        self.storage = self.full
-        self.ws = None
 
-    def prepare(self, ws):
-        """Make the storage for passes over ``ws`` (a compact copy for CSC)."""
-        self.ws = ws
-        if not self.design.sparse:
-            return
-        if ws.shape[0] * 20 < self.design.n_features:
-            self.storage = self.full + (ws,)
-        else:
-            compact = compact_columns(*self.full, ws)
-            self.storage = compact + (np.arange(ws.shape[0], dtype=np.int64),)
-
-    def _columns_for(self, idx):
+    def _storage(self, ws, compact=False):
+        """Column storage for ``ws``: CSC gets the column positions, and a
+        compact copy when ``ws`` is a sizeable part of X."""
         if not self.design.sparse:
             return self.full
-        if idx is self.ws:
-            return self.storage
-        return self.full + (idx.astype(np.int64),)
+        if compact and ws.shape[0] * 20 >= self.design.n_features:
+            data, indices, indptr = compact_columns(*self.full, ws)
+            return data, indices, indptr, np.arange(ws.shape[0], dtype=np.int64)
+        return self.full + (ws.astype(np.int64),)
 
     def residual(self):
         return self.r + self.shift[0]
@@ -59,11 +43,11 @@ class _ResidualState:
     def stats(self, cert, w):
         return cert.stats_from_residual(self.residual(), w)
 
-    def epochs(self, w, ws, lips, arrays, n_epochs, history):
+    def inner(self, w, ws, lips, arrays, tol_in, budget, n_block, anderson):
         d = self.design
-        kernel = epochs_csc if d.sparse else epochs_dense
+        kernel = inner_csc if d.sparse else inner_dense
         return kernel(
-            *self._columns_for(ws),
+            *self._storage(ws, compact=True),
             d.offset,
             d.scale,
             self.sw,
@@ -73,53 +57,46 @@ class _ResidualState:
             ws,
             lips,
             *arrays,
-            n_epochs,
-            history,
+            tol_in,
+            budget,
+            n_block,
+            anderson,
         )
 
-    def smooth_after(self, ws, delta):
-        """``||r - X_c[:, ws] delta||_S^2 / (2n)`` and the state that gives it."""
-        r, shift = self.r.copy(), self.shift.copy()
+    def apply(self, idx, delta):
+        """``r -= X_c[:, idx] delta``."""
         d = self.design
         add = add_columns_csc if d.sparse else add_columns_dense
-        add(*self._columns_for(ws), d.offset, d.scale, r, shift, ws, delta)
-        return self._smooth(r + shift[0]), (r, shift)
-
-    def smooth(self):
-        return self._smooth(self.residual())
-
-    def _smooth(self, r):
-        rw = r if self.sw.shape[0] == 0 else r * self.sw
-        return float(rw @ r) / (2 * r.shape[0])
-
-    def accept(self, state):
-        self.r, self.shift = state
+        add(*self._storage(idx), d.offset, d.scale, self.r, self.shift, idx, delta)
 
 
 class _GramState:
     """Gram storage for n >> p: ``Q w`` is kept instead of the residual."""
 
-    def __init__(self, Q, q, yy, n, w):
-        self.Q, self.q, self.yy, self.n = Q, q, yy, n
+    def __init__(self, Q, q, w):
+        self.Q, self.q = Q, q
         self.Qw = Q @ w
-
-    def prepare(self, ws):
-        pass
 
     def stats(self, cert, w):
         return cert.stats_from_gram(w, self.Qw)
 
-    def epochs(self, w, ws, lips, arrays, n_epochs, history):
-        return epochs_gram(
-            self.Q, self.q, self.Qw, w, ws, lips, *arrays, n_epochs, history
+    def inner(self, w, ws, lips, arrays, tol_in, budget, n_block, anderson):
+        return inner_gram(
+            self.Q,
+            self.q,
+            self.Qw,
+            w,
+            ws,
+            lips,
+            *arrays,
+            tol_in,
+            budget,
+            n_block,
+            anderson,
         )
 
-    def smooth_after(self, ws, delta):
-        Qw = self.Qw + self.Q[:, ws] @ delta
-        return None, Qw
-
-    def accept(self, Qw):
-        self.Qw = Qw
+    def apply(self, idx, delta):
+        self.Qw += self.Q[:, idx] @ delta
 
 
 class CoordinateDescent:
@@ -206,7 +183,7 @@ class CoordinateDescent:
             sw = design.sample_weight
             q = design.rmatvec(y if sw is None else y * sw) / n
             cert = QuadraticCertificate(design, y, arrays, gram=(Q, q))
-            state = _GramState(Q, q, cert.yy, n, w)
+            state = _GramState(Q, q, w)
             lips = np.ascontiguousarray(np.diag(Q)).astype(design.dtype)
         else:
             cert = QuadraticCertificate(design, y, arrays)
@@ -277,9 +254,7 @@ class CoordinateDescent:
 
     @staticmethod
     def _set_zero(state, w, idx):
-        delta = -w[idx]
-        value, new = state.smooth_after(idx, delta)
-        state.accept(new)
+        state.apply(idx, -w[idx])
         w[idx] = 0.0
 
     def _working_set(self, w, kkt, alive):
@@ -296,44 +271,13 @@ class CoordinateDescent:
 
     def _inner(self, state, w, ws, lips, arrays, tol_in, budget):
         """CD passes on ``ws`` until its KKT violation is below ``tol_in``."""
-        K = max(self.anderson, 1)
-        history = np.empty((K + 1, ws.shape[0]), dtype=w.dtype)
-        history[0] = w[ws]
-        state.prepare(ws)
-        n_epochs = 0
-        while n_epochs < budget:
-            viol = state.epochs(w, ws, lips, arrays, K, history[1:])
-            n_epochs += K
-            if viol <= tol_in:
-                break
-            if self.anderson:
-                self._try_extrapolation(state, w, ws, arrays, history)
-            history[0] = w[ws]
-        return n_epochs
-
-    @staticmethod
-    def _try_extrapolation(state, w, ws, arrays, history):
-        w_acc = anderson_extrapolate(history)
-        if w_acc is None:
-            return
-        a, c, lower, upper = (arr[ws] for arr in arrays)
-        w_acc = np.clip(w_acc, lower, upper).astype(w.dtype)
-        delta = w_acc - w[ws]
-        value, new = state.smooth_after(ws, delta)
-        if value is None:  # Gram storage: compare through Q w
-            value = _gram_smooth(state, w, ws, w_acc, new)
-            current = _gram_smooth(state, w, ws, w[ws], state.Qw)
-        else:
-            current = state.smooth()
-        pen_acc = np.sum(a * np.abs(w_acc) + 0.5 * c * w_acc**2)
-        pen_cur = np.sum(a * np.abs(w[ws]) + 0.5 * c * w[ws] ** 2)
-        if value + pen_acc < current + pen_cur:
-            state.accept(new)
-            w[ws] = w_acc
-
-
-def _gram_smooth(state, w, ws, w_ws, Qw):
-    """``w'Qw/2 - q'w`` at ``w`` with ``w[ws]`` replaced (the rest is constant)."""
-    full = w.copy()
-    full[ws] = w_ws
-    return 0.5 * float(full @ Qw) - float(state.q @ full)
+        return state.inner(
+            w,
+            ws,
+            lips,
+            arrays,
+            tol_in,
+            budget,
+            max(self.anderson, 1),
+            self.anderson > 0,
+        )

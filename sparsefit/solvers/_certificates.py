@@ -144,7 +144,8 @@ class QuadraticCertificate:
         bounds."""
         r = self.y - self.design.matvec(w_ref) if w_ref.any() else self.y
         return float(np.dot(self._w(r), r)) / (2 * self.n) + separable_value(
-            w_ref, *self.arrays)
+            w_ref, *self.arrays
+        )
 
     # -- the certificate ---------------------------------------------------
     def gap(self, w, stats):
