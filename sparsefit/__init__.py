@@ -9,13 +9,31 @@ The objective, everywhere:
 from . import datafits, penalties, prox, solvers
 from ._certify import duality_gap, kkt_violation
 from ._explain import Explanation
-from .linear_model import ElasticNet, Lasso
+from .linear_model import ElasticNet, ElasticNetCV, Lasso, LassoCV, LassoIC
+from .model_selection import CVResult, cross_validate_path
+from .path import PathResult, compute_path, enet_path, lasso_path, relaxed_path
+from .plotting import plot_cv, plot_path
+from .solvers._lars import LarsPath, lars_path
 
 __version__ = "0.1.0"
 
 __all__ = [
     "Lasso",
     "ElasticNet",
+    "LassoCV",
+    "ElasticNetCV",
+    "LassoIC",
+    "compute_path",
+    "lasso_path",
+    "enet_path",
+    "relaxed_path",
+    "PathResult",
+    "cross_validate_path",
+    "CVResult",
+    "lars_path",
+    "LarsPath",
+    "plot_path",
+    "plot_cv",
     "duality_gap",
     "kkt_violation",
     "Explanation",

@@ -135,7 +135,8 @@ def explain_estimator(est, X=None, y=None, sample_weight=None, path_tol=1e-4):
     w = est.coef_ / st["scale"]
     g, lips, a, c = st["grad_neg"], st["lips"], st["a"], st["c"]
     lower, upper = st["lower"], st["upper"]
-    unit = a / est.alpha if est.alpha > 0 else np.where(a > 0, np.inf, 0.0)
+    alpha = est._alpha
+    unit = a / alpha if alpha > 0 else np.where(a > 0, np.inf, 0.0)
     unpenalised = (unit == 0) & (c == 0)
     radius = np.sqrt(lips) * np.sqrt(2 * max(est.dual_gap_, 0.0))
     held = g + lips * w  # x_j' S r_{-j} / n: the pull with feature j removed
@@ -165,39 +166,34 @@ def explain_estimator(est, X=None, y=None, sample_weight=None, path_tol=1e-4):
         status=_status(w, g, a, c, lower, upper, radius, unpenalised),
         entry_alpha=entry.astype(float),
         path_entry_alpha=path_entry,
-        alpha=float(est.alpha),
+        alpha=float(alpha),
     )
 
 
 def path_entry_alphas(est, X, y, sample_weight=None, rtol=1e-4, n_grid=20):
-    """Largest alpha on the path at which each feature active at ``est.alpha``
-    is non-zero.
+    """Largest alpha on the path at which each feature active at the fitted
+    alpha is non-zero.
 
-    The path from ``alpha_max`` down to ``est.alpha`` is solved warm-started
-    on a geometric grid; each bracket holding entries is then split in log
-    alpha, the features sorted into halves by their sign pattern at the
-    midpoint, until its width is below ``rtol``.  Returns NaN for features
-    that are zero at ``est.alpha``.
+    The path from ``alpha_max`` down to the fitted alpha is solved
+    warm-started on a geometric grid; each bracket holding entries is then
+    split in log alpha, the features sorted into halves by whether they are
+    non-zero at the midpoint, until its width is below ``rtol``.  Returns NaN
+    for features that are zero at the fitted alpha.
     """
     X, y, sw = est._validate_predict_data(X, y, sample_weight)
-    design, y_c, _, bounds = est._problem(X, y, sw)
-    solver = est._make_solver()
-    solver.tol = min(est.tol, 1e-8)
+    problem = est._make_problem(X, y, sw)
+    problem.solver.tol = min(est.tol, 1e-8)
 
     def solve(alpha, w0):
-        import warnings
+        return problem.solve(alpha, w0, quiet=True).coef
 
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            return solver.solve(design, y_c, est._penalty(alpha, bounds), w0).coef
-
-    target = est.alpha
-    w_fit = est.coef_ / design.scale
+    target = est._alpha
+    w_fit = problem.from_original(est.coef_)
     out = np.full(w_fit.shape[0], np.nan)
     active = np.flatnonzero(w_fit != 0)
     if active.size == 0 or target <= 0:
         return out
-    top, w_top = _alpha_max(solve, est, design, y_c, bounds)
+    top, w_top = problem.alpha_max()
     if top <= target:
         out[active] = target
         return out
@@ -214,32 +210,6 @@ def path_entry_alphas(est, X, y, sample_weight=None, rtol=1e-4, n_grid=20):
             continue
         _bisect(solve, grid[k - 1], grid[k], sols[k - 1], members, rtol, out)
     return out
-
-
-def _alpha_max(solve, est, design, y_c, bounds):
-    """Exact alpha_max (all penalised coefficients zero) and its solution."""
-    penalty = est._penalty(1.0, bounds)
-    g0 = (
-        design.rmatvec(
-            y_c if design.sample_weight is None else y_c * design.sample_weight
-        )
-        / design.n_samples
-    )
-    alpha = max(penalty.alpha_max(-g0), np.finfo(float).tiny)
-    penalised = penalty.coefficients(design.n_features, design.dtype)[0] > 0
-    for _ in range(60):
-        w = solve(alpha, None)
-        if not (w[penalised] != 0).any():
-            break
-        alpha *= 2.0
-    grad = -_grad_neg(design, y_c, w)
-    return max(penalty.alpha_max(grad), np.finfo(float).tiny), w
-
-
-def _grad_neg(design, y_c, w):
-    r = y_c - design.matvec(w)
-    sw = design.sample_weight
-    return design.rmatvec(r if sw is None else r * sw) / design.n_samples
 
 
 def _bisect(solve, hi, lo, w_hi, members, rtol, out):

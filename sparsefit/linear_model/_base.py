@@ -4,19 +4,15 @@ import numbers
 
 import numpy as np
 
-from .._design import Design
 from .._estimator import RegressorBase, check_target
-from .._validation import (
-    check_bounds,
-    check_sample_weight,
-    check_scalar_range,
-)
+from .._problem import LeastSquaresProblem
+from .._validation import check_sample_weight, check_scalar_range
 from ..penalties import ElasticNetPenalty
-from ..solvers import FISTA, CoordinateDescent
+from ..solvers import FISTA, CoordinateDescent, LarsSolver
 
 __all__ = ["SparseLinearRegression"]
 
-_SOLVERS = {"cd": CoordinateDescent, "fista": FISTA}
+_SOLVERS = {"cd": CoordinateDescent, "fista": FISTA, "lars": LarsSolver}
 
 
 class SparseLinearRegression(RegressorBase):
@@ -35,6 +31,10 @@ class SparseLinearRegression(RegressorBase):
     def _check_params(self):
         check_scalar_range(self.alpha, "alpha", low=0.0)
         check_scalar_range(self._l1_ratio, "l1_ratio", low=0.0, high=1.0)
+        self._check_solver_params()
+
+    def _check_solver_params(self):
+        """tol, max_iter, solver, precompute: shared by every estimator."""
         check_scalar_range(self.tol, "tol", low=0.0, low_open=True)
         if (
             isinstance(self.max_iter, bool)
@@ -44,9 +44,9 @@ class SparseLinearRegression(RegressorBase):
             raise ValueError(
                 f"max_iter must be an integer >= 1, got {self.max_iter!r}."
             )
-        if self.solver not in ("auto", "cd", "fista"):
+        if self.solver not in ("auto", "cd", "fista", "lars"):
             raise ValueError(
-                f"solver must be 'auto', 'cd' or 'fista', got {self.solver!r}."
+                f"solver must be 'auto', 'cd', 'fista' or 'lars', got {self.solver!r}."
             )
         if self.precompute not in ("auto", True, False):
             raise ValueError(
@@ -74,27 +74,27 @@ class SparseLinearRegression(RegressorBase):
             return CoordinateDescent(
                 tol=self.tol, max_iter=self.max_iter, precompute=self.precompute
             )
+        if name == "lars":
+            return LarsSolver(tol=self.tol, max_iter=self.max_iter)
         return FISTA(tol=self.tol, max_iter=self.max_iter)
 
-    def _problem(self, X, y, sw):
-        """Build the design, the centred target and the penalty's bounds."""
-        design = Design(X, sw, center=self.fit_intercept, standardize=self.standardize)
-        y_mean = float(np.average(y, weights=sw)) if self.fit_intercept else 0.0
-        y_c = (y - y_mean).astype(X.dtype)
-        lower, upper = check_bounds(
-            self.lower_bounds, self.upper_bounds, self.positive, X.shape[1], X.dtype
-        )
-        # The solver's coefficient is coef / scale, so the bounds follow.
-        bounds = (lower / design.scale, upper / design.scale)
-        return design, y_c, y_mean, bounds
+    @property
+    def _alpha(self):
+        """The alpha of the fitted problem (``alpha_`` for the selectors)."""
+        return self.alpha
 
-    def _penalty(self, alpha, bounds):
-        return ElasticNetPenalty(
-            alpha,
+    def _make_problem(self, X, y, sw):
+        """The fitted problem at any alpha: design, centred y, penalty, solver."""
+        penalty = ElasticNetPenalty(
+            1.0,
             self._l1_ratio,
             self.penalty_factor,
-            lower_bounds=bounds[0],
-            upper_bounds=bounds[1],
+            self.positive,
+            self.lower_bounds,
+            self.upper_bounds,
+        )
+        return LeastSquaresProblem(
+            X, y, penalty, sw, self.fit_intercept, self.standardize, self._make_solver()
         )
 
     def fit(self, X, y, sample_weight=None):
@@ -114,30 +114,27 @@ class SparseLinearRegression(RegressorBase):
         self : object
         """
         X, y, sw = self._validate(X, y, sample_weight)
-        design, y_c, y_mean, bounds = self._problem(X, y, sw)
-        penalty = self._penalty(self.alpha, bounds)
+        problem = self._make_problem(X, y, sw)
         w0 = None
         if (
             self.warm_start
             and hasattr(self, "coef_")
             and self.coef_.shape == (X.shape[1],)
         ):
-            w0 = self.coef_ / design.scale
-        result = self._make_solver().solve(design, y_c, penalty, w0)
-        self._store(design, y_mean, result, penalty)
+            w0 = problem.from_original(self.coef_)
+        self._store(problem, problem.solve(self.alpha, w0))
         return self
 
-    def _store(self, design, y_mean, result, penalty):
-        w = result.coef
-        self.coef_ = (w * design.scale).astype(design.dtype)
-        self.intercept_ = (
-            float(y_mean - design.offset @ self.coef_) if self.fit_intercept else 0.0
-        )
+    def _store(self, problem, result):
+        design = problem.design
+        self.coef_, self.intercept_ = problem.to_original(result.coef)
         self.n_iter_ = int(result.n_iter)
         self.dual_gap_ = float(result.dual_gap)
         self.kkt_violation_ = float(result.kkt_violation)
         self.solver_result_ = result
-        a, c, lower, upper = penalty.coefficients(design.n_features, design.dtype)
+        a, c, lower, upper = problem.penalty(self._alpha).coefficients(
+            design.n_features, design.dtype
+        )
         # What explain() needs without the data: per-feature arrays only.
         self._fit_state = {
             "grad_neg": result.grad_neg,

@@ -27,8 +27,9 @@ _PARAMS_DOC = """
     precompute : {{"auto", True, False}}, default="auto"
         Use the Gram matrix (coordinate descent only); "auto" does so when
         ``n_samples >= 4 * n_features`` and ``n_features <= 200``.
-    solver : {{"auto", "cd", "fista"}}, default="auto"
-        "auto" is coordinate descent.
+    solver : {{"auto", "cd", "fista", "lars"}}, default="auto"
+        "auto" is coordinate descent; "lars" follows the exact LARS-lasso
+        homotopy to ``alpha`` (plain lasso on dense X only).
     tol : float, default=1e-4
         Stop when the duality gap ``P(w) - D(u) <= tol * P(w0)``, where ``w0``
         is 0 (projected on the bounds) with its optimal intercept, so ``tol``

@@ -89,6 +89,13 @@ class SeparablePenalty:
             f"{type(self).__name__}(alpha={self.alpha:g}, l1_ratio={self.l1_ratio:g})"
         )
 
+    def with_alpha(self, alpha):
+        """A copy of this penalty with another ``alpha`` (as along a path)."""
+        copy = object.__new__(type(self))
+        copy.__dict__.update(self.__dict__)
+        copy.alpha = check_scalar_range(alpha, "alpha", low=0.0)
+        return copy
+
     def coefficients(self, n_features, dtype=np.float64):
         """Return the arrays ``(a, c, lower, upper)`` of the separable form."""
         v = check_vector(
@@ -143,8 +150,8 @@ class SeparablePenalty:
         ``grad0`` is the datafit gradient where the penalised coefficients are
         zero and the unpenalised ones (``weights_j = 0``) are optimal.
         """
-        a, _, lower, upper = SeparablePenalty.coefficients(
-            _unit(self), grad0.shape[0], grad0.dtype
+        a, _, lower, upper = self.with_alpha(1.0).coefficients(
+            grad0.shape[0], grad0.dtype
         )
         pull = np.where(
             np.isfinite(lower) & (lower == 0), np.maximum(-grad0, 0.0), np.abs(grad0)
@@ -153,14 +160,6 @@ class SeparablePenalty:
         with np.errstate(divide="ignore", invalid="ignore"):
             ratio = np.where(a > 0, pull / a, 0.0)
         return float(ratio.max(initial=0.0))
-
-
-def _unit(penalty):
-    """A copy of ``penalty`` with ``alpha = 1``."""
-    unit = object.__new__(type(penalty))
-    unit.__dict__.update(penalty.__dict__)
-    unit.alpha = 1.0
-    return unit
 
 
 @njit(cache=True)

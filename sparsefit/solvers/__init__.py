@@ -4,5 +4,12 @@ from ._base import SolverResult
 from ._cd import CoordinateDescent
 from ._certificates import QuadraticCertificate
 from ._fista import FISTA
+from ._lars import LarsSolver
 
-__all__ = ["CoordinateDescent", "FISTA", "QuadraticCertificate", "SolverResult"]
+__all__ = [
+    "CoordinateDescent",
+    "FISTA",
+    "LarsSolver",
+    "QuadraticCertificate",
+    "SolverResult",
+]

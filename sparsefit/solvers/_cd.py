@@ -168,9 +168,15 @@ class CoordinateDescent:
             return n >= 4 * p and p <= 200
         return bool(self.precompute)
 
-    def solve(self, design, y, penalty, w0=None):
+    def solve(self, design, y, penalty, w0=None, *, strong=None, cache=None):
         """Solve the problem given a :class:`Design`, centred ``y`` and a
-        separable penalty (in the design's coordinates)."""
+        separable penalty (in the design's coordinates).
+
+        ``strong`` (boolean mask) seeds the first working set, as the
+        sequential strong rule does along a path; every later outer iteration
+        checks all features, so it never changes the answer.  ``cache`` (a
+        dict) keeps the Gram matrix between the solves of a path.
+        """
         n, p = design.shape
         arrays = penalty.coefficients(p, design.dtype)
         a, c, lower, upper = arrays
@@ -182,9 +188,12 @@ class CoordinateDescent:
         )
         w[design.constant] = np.clip(0.0, lower, upper)[design.constant]
         if self.use_gram(design):
-            Q = design.gram()
-            sw = design.sample_weight
-            q = design.rmatvec(y if sw is None else y * sw) / n
+            cache = {} if cache is None else cache
+            if "gram" not in cache:
+                sw = design.sample_weight
+                cache["gram"] = (design.gram(),
+                                 design.rmatvec(y if sw is None else y * sw) / n)
+            Q, q = cache["gram"]
             cert = QuadraticCertificate(design, y, arrays, gram=(Q, q))
             state = _GramState(Q, q, w)
             lips = np.ascontiguousarray(np.diag(Q)).astype(design.dtype)
@@ -194,9 +203,9 @@ class CoordinateDescent:
             lips = (design.col_sq_norms / n).astype(design.dtype)
         lips[design.constant] = 0.0
         p_ref = cert.reference_value(w_ref)
-        return self._outer(design, cert, state, w, lips, arrays, p_ref)
+        return self._outer(design, cert, state, w, lips, arrays, p_ref, strong)
 
-    def _outer(self, design, cert, state, w, lips, arrays, p_ref):
+    def _outer(self, design, cert, state, w, lips, arrays, p_ref, strong=None):
         a, c, lower, upper = arrays
         n = design.n_samples
         tol_abs = self.tol * p_ref
@@ -221,7 +230,11 @@ class CoordinateDescent:
                 if dead_nonzero.any():
                     self._set_zero(state, w, np.flatnonzero(dead_nonzero))
                     continue
-            ws = self._working_set(w, kkt, alive)
+            if strong is not None:
+                ws = np.flatnonzero(alive & (strong | (w != 0))).astype(np.int64)
+                strong = None
+            else:
+                ws = self._working_set(w, kkt, alive)
             n_iter += self._inner(
                 state,
                 w,

@@ -1,0 +1,156 @@
+"""One least-squares problem at many alphas: the design, the centred target,
+the penalty in the design's coordinates, and a solver with its caches.
+
+Estimators, paths, cross-validation and ``explain`` all go through this
+object, so an alpha means the same thing everywhere and the coefficients come
+back on the original scale the same way.
+"""
+
+import warnings
+
+import numpy as np
+
+from ._design import Design
+from ._validation import check_bounds
+from .solvers import FISTA, CoordinateDescent
+
+__all__ = ["LeastSquaresProblem"]
+
+
+class LeastSquaresProblem:
+    """Penalised least squares, centred for the intercept and maybe standardised.
+
+    .. math::
+
+        P(w, b) = \\frac{1}{2n} \\sum_i s_i (y_i - x_i'w - b)^2 + g_\\alpha(w)
+
+    Parameters
+    ----------
+    X : ndarray or CSC matrix, validated
+    y : ndarray, validated, same dtype as X
+    penalty : SeparablePenalty
+        Bounds on the original scale; its ``alpha`` is replaced per solve.
+    sample_weight : ndarray or None
+        Already rescaled to sum to n.
+    fit_intercept, standardize : bool
+    solver : object with ``solve(design, y, penalty, w0, ...)``, or None for
+        coordinate descent with ``tol``, ``max_iter``, ``precompute``.
+    """
+
+    def __init__(
+        self,
+        X,
+        y,
+        penalty,
+        sample_weight=None,
+        fit_intercept=True,
+        standardize=False,
+        solver=None,
+    ):
+        self.design = Design(
+            X, sample_weight, center=fit_intercept, standardize=standardize
+        )
+        self.fit_intercept = fit_intercept
+        self.y_mean = (
+            float(np.average(y, weights=sample_weight)) if fit_intercept else 0.0
+        )
+        self.y = (y - self.y_mean).astype(X.dtype)
+        scale = self.design.scale
+        lower, upper = check_bounds(
+            penalty.lower_bounds,
+            penalty.upper_bounds,
+            penalty.positive,
+            X.shape[1],
+            X.dtype,
+        )
+        # The solver's coefficient is coef / scale, so the bounds follow.
+        self.template = penalty.with_alpha(penalty.alpha)
+        self.template.positive = False
+        self.template.lower_bounds = lower / scale
+        self.template.upper_bounds = upper / scale
+        self.solver = solver if solver is not None else CoordinateDescent()
+        self.cache = {}
+
+    @property
+    def n_features(self):
+        return self.design.n_features
+
+    def penalty(self, alpha):
+        """The penalty at ``alpha`` in the design's coordinates."""
+        return self.template.with_alpha(alpha)
+
+    def solve(self, alpha, w0=None, strong=None, quiet=False):
+        """Solve at ``alpha``; returns the solver's ``SolverResult``."""
+        penalty = self.penalty(alpha)
+        kwargs = {}
+        if isinstance(self.solver, CoordinateDescent):
+            kwargs = {"strong": strong, "cache": self.cache}
+        if not quiet:
+            return self.solver.solve(self.design, self.y, penalty, w0, **kwargs)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return self.solver.solve(self.design, self.y, penalty, w0, **kwargs)
+
+    def to_original(self, w):
+        """``(coef, intercept)`` on the original scale from solver coordinates."""
+        coef = (w * self.design.scale).astype(self.design.dtype)
+        intercept = (
+            self.y_mean - float(self.design.offset @ coef)
+            if self.fit_intercept
+            else 0.0
+        )
+        return coef, intercept
+
+    def from_original(self, coef):
+        return np.asarray(coef) / self.design.scale
+
+    def grad_neg(self, w):
+        """``X_c' S r / n`` at ``w``."""
+        d = self.design
+        r = self.y - d.matvec(w)
+        return (
+            d.rmatvec(r if d.sample_weight is None else r * d.sample_weight)
+            / d.n_samples
+        )
+
+    def null_value(self):
+        """``||y_c||_S^2 / (2n)``: the intercept-only fit's datafit."""
+        sw = self.design.sample_weight
+        yw = self.y if sw is None else self.y * sw
+        return float(yw @ self.y) / (2 * self.design.n_samples)
+
+    def alpha_max(self):
+        """Smallest alpha at which every penalised coefficient is zero, and the
+        solution there (unpenalised features fitted).
+
+        With ``l1_ratio`` below 1e-3 the ridge part alone never zeroes a
+        coefficient; as glmnet does, alpha_max is then computed at
+        ``l1_ratio = 1e-3``.
+        """
+        unit = self.template.with_alpha(1.0)
+        if unit.l1_ratio < 1e-3:
+            unit.l1_ratio = 1e-3
+        a = unit.coefficients(self.n_features, self.design.dtype)[0]
+        penalised = a > 0
+        lower, upper = self.penalty(1.0).coefficients(self.n_features)[2:]
+        w = np.clip(np.zeros(self.n_features, dtype=self.design.dtype), lower, upper)
+        simple = (penalised | self.design.constant).all() and not w.any()
+        if not simple:
+            # Fit the unpenalised part: a large alpha, doubled until every
+            # penalised coefficient is zero.
+            alpha = max(unit.alpha_max(-self.grad_neg(w)), 1.0)
+            for _ in range(60):
+                w = self.solve(alpha, quiet=True).coef
+                if not (w[penalised] != 0).any():
+                    break
+                alpha *= 2.0
+        return float(unit.alpha_max(-self.grad_neg(w))), w
+
+
+def make_solver(name, tol, max_iter, precompute="auto"):
+    """Solver object for ``solver="auto" | "cd" | "fista"``."""
+    if name in ("auto", "cd"):
+        return CoordinateDescent(tol=tol, max_iter=max_iter, precompute=precompute)
+    if name == "fista":
+        return FISTA(tol=tol, max_iter=max_iter)
+    raise ValueError(f"solver must be 'auto', 'cd' or 'fista', got {name!r}.")

@@ -1,0 +1,319 @@
+"""LassoCV and ElasticNetCV: thin layers over ``cross_validate_path``."""
+
+import numbers
+
+import numpy as np
+
+from .._validation import check_scalar_range
+from ..model_selection import SCORINGS, cross_validate_path
+from ..path import relaxed_path
+from ._base import SparseLinearRegression
+
+__all__ = ["LassoCV", "ElasticNetCV"]
+
+
+class ElasticNetCV(SparseLinearRegression):
+    """Elastic net with alpha (and l1_ratio, and the relaxation) chosen by
+    cross-validation, refitted on all the data.
+
+    .. math::
+
+        \\min_{w, b} \\frac{1}{2n} \\sum_i s_i (y_i - x_i'w - b)^2
+        + \\alpha \\sum_j v_j \\left(\\rho |w_j| + \\frac{1-\\rho}{2} w_j^2\\right)
+
+    Parameters
+    ----------
+    l1_ratio : float or sequence of float, default=0.5
+        Several values are cross-validated and the best kept.
+    alphas : array-like or None
+        None: ``n_alphas`` values from the exact alpha_max down to
+        ``eps * alpha_max`` (computed on all the data, as glmnet).
+    n_alphas : int, default=100
+    eps : float or None
+    cv : int, scikit-learn splitter or iterable, default=10
+        With ``fit(..., groups=...)`` an int means ``GroupKFold``;
+        ``fit(..., foldid=...)`` gives the folds directly.
+    selection : {"min", "1se"}, default="min"
+        Refit at ``alpha_min_`` or at ``alpha_1se_``, the largest alpha whose
+        CV error is within one standard error of the minimum.
+    scoring : {"mse", "mae", "r2", "deviance"}, default="mse"
+    relax : bool, default=False
+        Also cross-validate the relaxed lasso over ``gammas``.
+    gammas : sequence of float in [0, 1]
+    n_jobs : int or None
+        Folds in parallel (joblib).
+    progress : bool or None
+        Progress on stderr; None shows it on a terminal only.
+    fit_intercept, standardize, penalty_factor, positive, lower_bounds,
+    upper_bounds, precompute, tol, max_iter
+        As for :class:`ElasticNet`.
+
+    Attributes
+    ----------
+    alpha_ : float
+        The alpha refitted (``alpha_min_`` or ``alpha_1se_``).
+    alpha_min_, alpha_1se_ : float
+    l1_ratio_ : float
+    gamma_ : float
+        Relaxation of the refit (1 without ``relax``).
+    alphas_ : ndarray of shape (n_alphas,)
+    cv_mean_, cv_std_ : ndarray of shape (n_alphas,)
+        Mean held-out score and its standard error, for ``l1_ratio_``.
+    mse_path_ : ndarray of shape (n_alphas, n_folds), or (n_l1_ratio, n_alphas,
+        n_folds) with several l1_ratios
+        Held-out score per fold (named as scikit-learn's, whatever the scoring).
+    path_ : PathResult
+        The path on all the data for ``l1_ratio_``.
+    cv_results_ : list of CVResult
+        One per l1_ratio.
+    coef_, intercept_, dual_gap_, kkt_violation_, n_iter_ :
+        The refit at ``alpha_``; with ``gamma_ < 1`` the coefficients mix the
+        certified lasso fit (whose gap is ``dual_gap_``) with least squares on
+        its support.
+    """
+
+    def __init__(
+        self,
+        l1_ratio=0.5,
+        *,
+        alphas=None,
+        n_alphas=100,
+        eps=None,
+        cv=10,
+        selection="min",
+        scoring="mse",
+        relax=False,
+        gammas=(0.0, 0.25, 0.5, 0.75, 1.0),
+        fit_intercept=True,
+        standardize=False,
+        penalty_factor=None,
+        positive=False,
+        lower_bounds=None,
+        upper_bounds=None,
+        precompute="auto",
+        tol=1e-4,
+        max_iter=10_000,
+        n_jobs=None,
+        progress=None,
+    ):
+        self.l1_ratio = l1_ratio
+        self.alphas = alphas
+        self.n_alphas = n_alphas
+        self.eps = eps
+        self.cv = cv
+        self.selection = selection
+        self.scoring = scoring
+        self.relax = relax
+        self.gammas = gammas
+        self.n_jobs = n_jobs
+        self.progress = progress
+        self.fit_intercept = fit_intercept
+        self.standardize = standardize
+        self.penalty_factor = penalty_factor
+        self.positive = positive
+        self.lower_bounds = lower_bounds
+        self.upper_bounds = upper_bounds
+        self.precompute = precompute
+        self.tol = tol
+        self.max_iter = max_iter
+
+    # The refit is a coordinate-descent fit (not parameters of this class).
+    solver = "cd"
+    warm_start = False
+
+    @property
+    def _alpha(self):
+        return self.alpha_
+
+    @property
+    def _l1_ratio(self):
+        return self.l1_ratio_
+
+    def _l1_ratios(self):
+        ratios = np.atleast_1d(np.asarray(self.l1_ratio, dtype=float))
+        if ratios.ndim != 1 or ratios.size == 0:
+            raise ValueError(
+                f"l1_ratio must be a float or a sequence of floats, "
+                f"got {self.l1_ratio!r}."
+            )
+        for r in ratios:
+            check_scalar_range(float(r), "l1_ratio", low=0.0, high=1.0)
+        return ratios
+
+    def _check_params(self):
+        self._check_solver_params()
+        if self.selection not in ("min", "1se"):
+            raise ValueError(
+                f"selection must be 'min' or '1se', got {self.selection!r}."
+            )
+        if self.scoring not in SCORINGS:
+            raise ValueError(
+                f"scoring must be one of {sorted(SCORINGS)}, got {self.scoring!r}."
+            )
+        if (
+            isinstance(self.n_alphas, bool)
+            or not isinstance(self.n_alphas, numbers.Integral)
+            or self.n_alphas < 1
+        ):
+            raise ValueError(
+                f"n_alphas must be an integer >= 1, got {self.n_alphas!r}."
+            )
+
+    def fit(self, X, y, sample_weight=None, groups=None, foldid=None):
+        """Cross-validate the path, then refit at the selected alpha.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,)
+        sample_weight : array-like or None
+        groups : array-like or None
+            Group labels for the splitter.
+        foldid : array-like or None
+            Fold of each sample (glmnet's ``foldid``); wins over ``cv``.
+
+        Returns
+        -------
+        self
+        """
+        ratios = self._l1_ratios()
+        X, y, sw = self._validate(X, y, sample_weight)
+        results = [self._cross_validate(X, y, sw, r, groups, foldid) for r in ratios]
+        losses = [
+            (-1 if res.greater_is_better else 1) * res.cv_mean[res.index_min]
+            for res in results
+        ]
+        best = int(np.argmin(losses))
+        res = results[best]
+        self.cv_results_ = results
+        self.l1_ratio_ = float(ratios[best])
+        self.alpha_min_, self.alpha_1se_ = res.alpha_min, res.alpha_1se
+        self.alpha_ = res.alpha_1se if self.selection == "1se" else res.alpha_min
+        self.gamma_ = res.gamma
+        self.alphas_ = res.alphas
+        self.cv_mean_, self.cv_std_ = res.cv_mean, res.cv_std
+        paths = np.stack([r.fold_scores.T for r in results])
+        self.mse_path_ = paths[0] if len(results) == 1 else paths
+        self.path_ = res.path
+        self._refit(X, y, sw, res)
+        return self
+
+    def _cross_validate(self, X, y, sw, l1_ratio, groups, foldid):
+        penalty = self._penalty_template(l1_ratio)
+        return cross_validate_path(
+            X,
+            y,
+            penalty=penalty,
+            alphas=self.alphas,
+            n_alphas=self.n_alphas,
+            eps=self.eps,
+            cv=self.cv,
+            groups=groups,
+            foldid=foldid,
+            scoring=self.scoring,
+            sample_weight=sw,
+            relax=self.relax,
+            gammas=self.gammas,
+            n_jobs=self.n_jobs,
+            progress=self.progress,
+            fit_intercept=self.fit_intercept,
+            standardize=self.standardize,
+            tol=self.tol,
+            max_iter=self.max_iter,
+            precompute=self.precompute,
+        )
+
+    def _penalty_template(self, l1_ratio):
+        from ..penalties import ElasticNetPenalty
+
+        return ElasticNetPenalty(
+            1.0,
+            l1_ratio,
+            self.penalty_factor,
+            self.positive,
+            self.lower_bounds,
+            self.upper_bounds,
+        )
+
+    def _refit(self, X, y, sw, res):
+        """Solve at ``alpha_`` warm-started from the path, then relax."""
+        problem = self._make_problem(X, y, sw)
+        k = int(np.argmin(np.abs(res.alphas - self.alpha_)))
+        start = problem.from_original(res.path.coefs[:, k].toarray().ravel())
+        result = problem.solve(self.alpha_, start)
+        self._store(problem, result)
+        if self.gamma_ < 1:
+            relaxed = relaxed_path(res.path, X, y, sw)
+            self.coef_ = (
+                self.gamma_ * self.coef_
+                + (1 - self.gamma_) * relaxed.coefs[:, k].toarray().ravel()
+            ).astype(X.dtype)
+            self.intercept_ = float(
+                self.gamma_ * self.intercept_
+                + (1 - self.gamma_) * relaxed.intercepts[k]
+            )
+
+
+class LassoCV(ElasticNetCV):
+    """Lasso with alpha chosen by cross-validation; see :class:`ElasticNetCV`.
+
+    .. math::
+
+        \\min_{w, b} \\frac{1}{2n} \\sum_i s_i (y_i - x_i'w - b)^2
+        + \\alpha \\sum_j v_j |w_j|
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_diabetes
+    >>> from sparsefit import LassoCV
+    >>> X, y = load_diabetes(return_X_y=True)
+    >>> model = LassoCV(cv=5).fit(X, y)
+    >>> bool(model.alpha_1se_ >= model.alpha_min_)
+    True
+    """
+
+    def __init__(
+        self,
+        *,
+        alphas=None,
+        n_alphas=100,
+        eps=None,
+        cv=10,
+        selection="min",
+        scoring="mse",
+        relax=False,
+        gammas=(0.0, 0.25, 0.5, 0.75, 1.0),
+        fit_intercept=True,
+        standardize=False,
+        penalty_factor=None,
+        positive=False,
+        lower_bounds=None,
+        upper_bounds=None,
+        precompute="auto",
+        tol=1e-4,
+        max_iter=10_000,
+        n_jobs=None,
+        progress=None,
+    ):
+        super().__init__(
+            1.0,
+            alphas=alphas,
+            n_alphas=n_alphas,
+            eps=eps,
+            cv=cv,
+            selection=selection,
+            scoring=scoring,
+            relax=relax,
+            gammas=gammas,
+            fit_intercept=fit_intercept,
+            standardize=standardize,
+            penalty_factor=penalty_factor,
+            positive=positive,
+            lower_bounds=lower_bounds,
+            upper_bounds=upper_bounds,
+            precompute=precompute,
+            tol=tol,
+            max_iter=max_iter,
+            n_jobs=n_jobs,
+            progress=progress,
+        )

@@ -1,0 +1,291 @@
+"""Cross-validation of a regularisation path: one path per fold, in parallel.
+
+As glmnet does, the grid of alphas comes from the whole data; every fold fits
+the path on that grid, and the held-out losses give ``cv_mean`` and its
+standard error ``cv_std`` per alpha.  ``alpha_min`` minimises ``cv_mean``;
+``alpha_1se`` is the largest alpha whose ``cv_mean`` is within one standard
+error of that minimum (Hastie, Tibshirani and Friedman, ESL section 7.10).
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+from joblib import Parallel, delayed
+
+from .._estimator import _feature_names, _to_array, check_target
+from .._progress import Progress
+from .._validation import check_sample_weight
+from ..datafits import Quadratic
+from ..path import PathResult, compute_path, relaxed_path
+
+__all__ = ["CVResult", "cross_validate_path", "SCORINGS", "make_folds"]
+
+#: Held-out scores: name -> (function(y, pred, weights), greater_is_better).
+SCORINGS = {
+    "mse": (
+        lambda y, p, s: np.average((y[:, None] - p) ** 2, axis=0, weights=s),
+        False,
+    ),
+    "mae": (
+        lambda y, p, s: np.average(np.abs(y[:, None] - p), axis=0, weights=s),
+        False,
+    ),
+    "deviance": (
+        lambda y, p, s: np.average((y[:, None] - p) ** 2, axis=0, weights=s),
+        False,
+    ),
+    "r2": (
+        lambda y, p, s: (
+            1
+            - np.average((y[:, None] - p) ** 2, axis=0, weights=s)
+            / max(
+                np.average((y - np.average(y, weights=s)) ** 2, weights=s),
+                np.finfo(float).tiny,
+            )
+        ),
+        True,
+    ),
+}
+
+
+@dataclass(frozen=True)
+class CVResult:
+    """Cross-validated path.
+
+    Attributes
+    ----------
+    alphas : ndarray of shape (n_alphas,)
+    fold_scores : ndarray of shape (n_folds, n_alphas)
+        Held-out score of each fold at each alpha.
+    cv_mean : ndarray of shape (n_alphas,)
+        Mean of the fold scores.
+    cv_std : ndarray of shape (n_alphas,)
+        Standard error of ``cv_mean``: ``std(fold_scores, ddof=1) / sqrt(n_folds)``.
+    index_min, index_1se : int
+    alpha_min : float
+        Best ``cv_mean`` (the largest alpha among ties).
+    alpha_1se : float
+        Largest alpha with ``cv_mean`` within one ``cv_std`` of the best.
+    scoring : str
+    greater_is_better : bool
+    path : PathResult
+        The path fitted on all the data, on the same grid.
+    gamma : float
+        Relaxation mix of the selected model (1: the plain lasso).
+    gammas : ndarray or None
+        The relaxation grid when ``relax=True``.
+    cv_mean_gamma, cv_std_gamma : ndarray of shape (n_gammas, n_alphas) or None
+    """
+
+    alphas: np.ndarray
+    fold_scores: np.ndarray
+    cv_mean: np.ndarray
+    cv_std: np.ndarray
+    index_min: int
+    index_1se: int
+    alpha_min: float
+    alpha_1se: float
+    scoring: str
+    greater_is_better: bool
+    path: PathResult
+    gamma: float = 1.0
+    gammas: np.ndarray = None
+    cv_mean_gamma: np.ndarray = None
+    cv_std_gamma: np.ndarray = None
+
+    def plot(self, ax=None, **kwargs):
+        """Plot the CV curve (see :func:`sparsefit.plotting.plot_cv`)."""
+        from ..plotting import plot_cv
+
+        return plot_cv(self, ax=ax, **kwargs)
+
+
+def make_folds(n_samples, cv=10, groups=None, foldid=None, X=None, y=None):
+    """List of ``(train, test)`` index arrays.
+
+    ``foldid`` (one fold label per sample, as glmnet) wins over ``cv``; ``cv``
+    is a number of folds (contiguous, unshuffled: scikit-learn's ``KFold``), a
+    scikit-learn splitter (``groups`` is passed to it), or an iterable of
+    ``(train, test)`` pairs.
+    """
+    if foldid is not None:
+        foldid = np.asarray(foldid).ravel()
+        if foldid.shape[0] != n_samples:
+            raise ValueError(
+                f"foldid must have length {n_samples}, got {foldid.shape[0]}."
+            )
+        labels = np.unique(foldid)
+        if labels.size < 2:
+            raise ValueError("foldid must hold at least two distinct folds.")
+        return [
+            (np.flatnonzero(foldid != f), np.flatnonzero(foldid == f)) for f in labels
+        ]
+    if isinstance(cv, (int, np.integer)) and not isinstance(cv, bool):
+        if cv < 2:
+            raise ValueError(f"cv must be >= 2 folds, got {cv}.")
+        if cv > n_samples:
+            raise ValueError(
+                f"Cannot have number of splits n_splits={cv} greater "
+                f"than the number of samples: n_samples={n_samples}."
+            )
+        from sklearn.model_selection import GroupKFold, KFold
+
+        cv = GroupKFold(cv) if groups is not None else KFold(cv)
+    if hasattr(cv, "split"):
+        X = np.zeros((n_samples, 1)) if X is None else X
+        return [(np.asarray(tr), np.asarray(te)) for tr, te in cv.split(X, y, groups)]
+    folds = [(np.asarray(tr), np.asarray(te)) for tr, te in cv]
+    if len(folds) < 2:
+        raise ValueError("cv must give at least two (train, test) splits.")
+    return folds
+
+
+def _fold_scores(X, y, sw, train, test, alphas, path_kwargs, scorer, relax, gammas):
+    """Scores of one fold at every alpha (and gamma)."""
+    fold_sw = None if sw is None else sw[train]
+    path = compute_path(
+        X[train],
+        y[train],
+        Quadratic(fold_sw),
+        alphas=alphas,
+        progress=False,
+        **path_kwargs,
+    )
+    test_sw = None if sw is None else sw[test]
+    preds = path.predict(X[test])
+    if not relax:
+        return scorer(y[test], preds, test_sw)[None, :]
+    relaxed = relaxed_path(path, X[train], y[train], fold_sw)
+    rel_preds = relaxed.predict(X[test])
+    return np.stack(
+        [scorer(y[test], g * preds + (1 - g) * rel_preds, test_sw) for g in gammas]
+    )
+
+
+def _select(cv_mean, cv_std, greater):
+    loss = -cv_mean if greater else cv_mean
+    i_min = int(np.argmin(loss))  # first minimum: the largest alpha among ties
+    within = np.flatnonzero(loss <= loss[i_min] + cv_std[i_min])
+    return i_min, int(within[0])
+
+
+def cross_validate_path(
+    X,
+    y,
+    *,
+    l1_ratio=1.0,
+    penalty=None,
+    alphas=None,
+    n_alphas=100,
+    eps=None,
+    cv=10,
+    groups=None,
+    foldid=None,
+    scoring="mse",
+    sample_weight=None,
+    relax=False,
+    gammas=(0.0, 0.25, 0.5, 0.75, 1.0),
+    n_jobs=None,
+    progress=None,
+    **path_kwargs,
+):
+    """Cross-validate the elastic-net path and select alpha (and gamma).
+
+    The objective at each alpha is that of :func:`sparsefit.compute_path`.
+
+    Parameters
+    ----------
+    X, y : training data
+    l1_ratio : float, default=1.0
+        Used when ``penalty`` is None.
+    penalty : SeparablePenalty or None
+        Penalty factors, bounds and l1_ratio; its alpha is replaced.
+    alphas, n_alphas, eps : the grid (from the whole data, as glmnet).
+    cv : int, scikit-learn splitter or iterable, default=10
+    groups : array-like or None
+        Passed to the splitter (``GroupKFold`` when ``cv`` is an int).
+    foldid : array-like or None
+        Fold label of each sample, as glmnet's ``foldid``; wins over ``cv``.
+    scoring : {"mse", "mae", "r2", "deviance"}
+    sample_weight : array-like or None
+        Used in the fits and to weight the held-out scores.
+    relax : bool
+        Also score the relaxed lasso (glmnet's ``relax=TRUE``):
+        ``gamma * lasso + (1 - gamma) * least squares on the lasso's support``.
+    gammas : sequence of float in [0, 1]
+    n_jobs : int or None
+        Folds in parallel (joblib).
+    progress : bool or None
+        Progress on stderr; None shows it only on a terminal.
+    **path_kwargs
+        ``fit_intercept``, ``standardize``, ``tol``, ``max_iter``,
+        ``precompute`` for :func:`compute_path`.
+
+    Returns
+    -------
+    CVResult
+    """
+    from ..penalties import ElasticNetPenalty
+
+    if scoring not in SCORINGS:
+        raise ValueError(f"scoring must be one of {sorted(SCORINGS)}, got {scoring!r}.")
+    scorer, greater = SCORINGS[scoring]
+    names = _feature_names(X)
+    X = _to_array(X, "X", "csc")
+    y = check_target(y, X.shape[0], X.dtype, "cross_validate_path")
+    sw = check_sample_weight(sample_weight, X.shape[0], X.dtype)
+    penalty = ElasticNetPenalty(1.0, l1_ratio) if penalty is None else penalty
+    gammas = np.asarray(gammas if relax else [1.0], dtype=float)
+    if relax and ((gammas < 0) | (gammas > 1)).any():
+        raise ValueError("gammas must lie in [0, 1].")
+    full = compute_path(
+        X,
+        y,
+        Quadratic(sw),
+        penalty,
+        alphas=alphas,
+        n_alphas=n_alphas,
+        eps=eps,
+        progress=False,
+        **path_kwargs,
+    )
+    if names is not None:
+        object.__setattr__(full, "feature_names", list(names))
+    folds = make_folds(X.shape[0], cv, groups, foldid, X, y)
+    kwargs = dict(path_kwargs, penalty=penalty)
+    with Progress(len(folds), "cv folds", progress) as bar:
+        jobs = (
+            delayed(_fold_scores)(
+                X, y, sw, tr, te, full.alphas, kwargs, scorer, relax, gammas
+            )
+            for tr, te in folds
+        )
+        scores = []
+        for result in Parallel(n_jobs=n_jobs, return_as="generator")(jobs):
+            scores.append(result)
+            bar.update()
+    scores = np.stack(scores, axis=1)  # (n_gammas, n_folds, n_alphas)
+    mean = scores.mean(axis=1)
+    std = scores.std(axis=1, ddof=1) / np.sqrt(scores.shape[1])
+    best = [_select(m, s, greater)[0] for m, s in zip(mean, std, strict=True)]
+    g = int(
+        np.argmax([mean[i, k] if greater else -mean[i, k] for i, k in enumerate(best)])
+    )
+    i_min, i_1se = _select(mean[g], std[g], greater)
+    return CVResult(
+        alphas=full.alphas,
+        fold_scores=scores[g],
+        cv_mean=mean[g],
+        cv_std=std[g],
+        index_min=i_min,
+        index_1se=i_1se,
+        alpha_min=float(full.alphas[i_min]),
+        alpha_1se=float(full.alphas[i_1se]),
+        scoring=scoring,
+        greater_is_better=greater,
+        path=full,
+        gamma=float(gammas[g]),
+        gammas=gammas if relax else None,
+        cv_mean_gamma=mean if relax else None,
+        cv_std_gamma=std if relax else None,
+    )

@@ -1,0 +1,504 @@
+"""Regularisation paths: fit every alpha once, then look, choose and predict.
+
+One function, :func:`compute_path`, solves the problem on a decreasing grid
+of alphas with warm starts, seeding each solve with the sequential strong
+rule (Tibshirani et al. 2012); the solver's own gap-safe screening and its
+stopping test on the full problem's duality gap make every point certified,
+so no discarded feature can violate its KKT condition at a returned point.
+"""
+
+import warnings
+from dataclasses import dataclass, field
+
+import numpy as np
+import scipy.sparse as sp
+
+from ._estimator import _feature_names, _to_array, check_target
+from ._problem import LeastSquaresProblem, make_solver
+from ._progress import Progress
+from ._validation import check_sample_weight, check_scalar_range
+from .datafits import Quadratic
+from .penalties import ElasticNetPenalty, SeparablePenalty
+from .penalties._base import separable_value
+
+__all__ = [
+    "PathResult",
+    "compute_path",
+    "lasso_path",
+    "enet_path",
+    "alpha_grid",
+    "relaxed_path",
+]
+
+
+@dataclass(frozen=True)
+class PathResult:
+    """A regularisation path, certified at every alpha.
+
+    Attributes
+    ----------
+    alphas : ndarray of shape (n_alphas,)
+        Decreasing; ``alphas[0]`` is alpha_max when the grid was generated.
+    coefs : scipy.sparse.csc_matrix of shape (n_features, n_alphas)
+        Coefficients on the original scale, one column per alpha.
+    intercepts : ndarray of shape (n_alphas,)
+    dual_gaps : ndarray of shape (n_alphas,)
+        Certified duality gap at each returned point.
+    gap_tols : ndarray of shape (n_alphas,)
+        The gap each solve had to reach, ``tol * P(w0)``.
+    kkt_violations : ndarray of shape (n_alphas,)
+        Largest KKT violation over all features at each point.
+    n_iters : ndarray of shape (n_alphas,)
+    n_nonzero : ndarray of shape (n_alphas,)
+        Degrees of freedom of the lasso: the number of non-zero coefficients.
+    dev_ratio : ndarray of shape (n_alphas,)
+        Fraction of the null deviance explained, ``1 - RSS / RSS_null``.
+    entry_alphas : ndarray of shape (n_features,)
+        Largest grid alpha at which each feature is non-zero (NaN if never).
+    l1_ratio : float
+    feature_names : list of str or None
+    stopped_early : bool
+        True only with ``stop_saturation=True``, when the path stopped
+        because the deviance explained saturated; ``message`` says where.
+    message : str
+    """
+
+    alphas: np.ndarray
+    coefs: sp.csc_matrix
+    intercepts: np.ndarray
+    dual_gaps: np.ndarray
+    gap_tols: np.ndarray
+    kkt_violations: np.ndarray
+    n_iters: np.ndarray
+    n_nonzero: np.ndarray
+    dev_ratio: np.ndarray
+    entry_alphas: np.ndarray
+    l1_ratio: float
+    feature_names: list = None
+    stopped_early: bool = False
+    message: str = ""
+    _problem: LeastSquaresProblem = field(default=None, repr=False, compare=False)
+
+    @property
+    def df(self):
+        """Alias of ``n_nonzero``."""
+        return self.n_nonzero
+
+    def _weights(self, alpha):
+        """Interpolation between the two grid points around ``alpha``.
+
+        Linear in log alpha, as glmnet's ``s``; linear in alpha on a segment
+        that ends at 0.
+        """
+        alphas = self.alphas
+        if alpha >= alphas[0]:
+            return 0, 0, 0.0
+        if alpha < alphas[-1]:
+            raise ValueError(
+                f"alpha={alpha!r} is below the path's smallest alpha "
+                f"{alphas[-1]:.6g}; use exact=True to refit there."
+            )
+        k = int(np.searchsorted(-alphas, -alpha, side="right")) - 1
+        k = min(k, len(alphas) - 2)
+        hi, lo = alphas[k], alphas[k + 1]
+        if lo > 0:
+            t = (np.log(hi) - np.log(alpha)) / (np.log(hi) - np.log(lo))
+        else:
+            t = (hi - alpha) / hi
+        return k, k + 1, float(t)
+
+    def coef(self, alpha, exact=False):
+        """Coefficients at any ``alpha``: interpolated between grid points, or
+        refitted (``exact=True``, warm-started from the nearest grid point)."""
+        return self._at(alpha, exact)[0]
+
+    def intercept(self, alpha, exact=False):
+        """Intercept at any ``alpha`` (see :meth:`coef`)."""
+        return self._at(alpha, exact)[1]
+
+    def _at(self, alpha, exact):
+        alpha = check_scalar_range(alpha, "alpha", low=0.0)
+        if exact:
+            if self._problem is None:
+                raise ValueError(
+                    "exact=True needs the path's data; this path was built without it."
+                )
+            k = int(
+                np.argmin(np.abs(np.log(self.alphas + 1e-300) - np.log(alpha + 1e-300)))
+            )
+            start = self._problem.from_original(self.coefs[:, k].toarray().ravel())
+            return self._problem.to_original(self._problem.solve(alpha, start).coef)
+        i, j, t = self._weights(alpha)
+        ci = self.coefs[:, i].toarray().ravel()
+        cj = self.coefs[:, j].toarray().ravel()
+        coef = (1 - t) * ci + t * cj
+        return coef, float((1 - t) * self.intercepts[i] + t * self.intercepts[j])
+
+    def predict(self, X, alpha=None, exact=False):
+        """Predictions at ``alpha`` (n_samples,), or at every grid alpha
+        (n_samples, n_alphas) when ``alpha`` is None."""
+        X = _to_array(X, "X", "csr")
+        if X.shape[1] != self.coefs.shape[0]:
+            raise ValueError(
+                f"X has {X.shape[1]} features, but the path has {self.coefs.shape[0]}."
+            )
+        if alpha is None:
+            return np.asarray(X @ self.coefs.toarray()) + self.intercepts
+        coef, intercept = self._at(alpha, exact)
+        return np.asarray(X @ coef).ravel() + intercept
+
+    def plot(self, ax=None, **kwargs):
+        """Plot the path (see :func:`sparsefit.plotting.plot_path`)."""
+        from .plotting import plot_path
+
+        return plot_path(self, ax=ax, **kwargs)
+
+
+def alpha_grid(alpha_max, n_alphas=100, eps=None, n_samples=None, n_features=None):
+    """Geometric grid from ``alpha_max`` down to ``eps * alpha_max``.
+
+    ``eps`` defaults to 1e-4 when ``n_samples > n_features`` and 1e-2
+    otherwise, as glmnet's ``lambda.min.ratio``.
+    """
+    if eps is None:
+        eps = 1e-4 if (n_samples or 0) > (n_features or 0) else 1e-2
+    eps = check_scalar_range(eps, "eps", low=0.0, low_open=True)
+    if eps >= 1:
+        raise ValueError(f"eps must be < 1, got {eps!r}.")
+    if n_alphas < 1:
+        raise ValueError(f"n_alphas must be >= 1, got {n_alphas!r}.")
+    if alpha_max <= 0:
+        return np.zeros(1) if n_alphas == 1 else np.full(n_alphas, 0.0)
+    return np.geomspace(alpha_max, alpha_max * eps, n_alphas)
+
+
+def _check_alphas(alphas):
+    alphas = np.asarray(alphas, dtype=float).ravel()
+    if alphas.size == 0:
+        raise ValueError("alphas must not be empty.")
+    if not np.isfinite(alphas).all() or (alphas < 0).any():
+        raise ValueError("alphas must be finite and >= 0.")
+    return np.sort(alphas)[::-1]
+
+
+def _strong_set(grad_neg, alpha, prev_alpha, unit):
+    """Sequential strong rule: keep j unless ``|grad_j| < (2 alpha - prev) v_j``."""
+    return (np.abs(grad_neg) >= (2 * alpha - prev_alpha) * unit) | (unit == 0)
+
+
+def compute_path(
+    X,
+    y,
+    datafit=None,
+    penalty=None,
+    *,
+    alphas=None,
+    n_alphas=100,
+    eps=None,
+    fit_intercept=True,
+    standardize=False,
+    tol=1e-4,
+    max_iter=10_000,
+    precompute="auto",
+    stop_saturation=False,
+    progress=None,
+):
+    """Solve ``datafit + penalty`` along a decreasing grid of alphas.
+
+    .. math::
+
+        P_\\alpha(w, b) = \\frac{1}{2n} \\sum_i s_i (y_i - x_i'w - b)^2
+        + \\alpha \\sum_j v_j \\left(\\rho |w_j| + \\frac{1-\\rho}{2} w_j^2\\right),
+        \\quad l \\le w \\le u
+
+    Parameters
+    ----------
+    X : {array-like, sparse matrix} of shape (n_samples, n_features)
+    y : array-like of shape (n_samples,)
+    datafit : Quadratic or None
+        The least-squares datafit (it carries the sample weights).
+    penalty : SeparablePenalty or None
+        Its ``l1_ratio``, penalty factors and bounds are used; its alpha is
+        replaced by the grid. None is the plain lasso.
+    alphas : array-like or None
+        The grid; None builds ``n_alphas`` points from the exact alpha_max
+        (intercept, weights and penalty factors included) down to
+        ``eps * alpha_max``.
+    n_alphas : int, default=100
+    eps : float or None
+        1e-4 when n > p, else 1e-2 (glmnet's defaults).
+    fit_intercept, standardize : bool
+    tol : float, default=1e-4
+        Each point stops at ``gap <= tol * P(w0)``.
+    max_iter : int
+    precompute : {"auto", True, False}
+        Gram matrix, computed once for the whole path.
+    stop_saturation : bool, default=False
+        Stop early once the deviance explained exceeds 0.999 or grows by less
+        than 1e-5 relative between two alphas (glmnet's rule); the result then
+        says so in ``stopped_early`` and ``message``, and a warning is issued.
+        By default every requested alpha is returned.
+    progress : bool or None
+        Show progress on stderr; None shows it only on a terminal.
+
+    Returns
+    -------
+    PathResult
+    """
+    datafit = Quadratic() if datafit is None else datafit
+    if not isinstance(datafit, Quadratic):
+        raise ValueError(
+            f"compute_path supports the Quadratic datafit; got "
+            f"{type(datafit).__name__}."
+        )
+    penalty = ElasticNetPenalty(1.0, 1.0) if penalty is None else penalty
+    if not isinstance(penalty, SeparablePenalty):
+        raise ValueError(f"penalty must be a separable penalty; got {penalty!r}.")
+    names = _feature_names(X)
+    X = _to_array(X, "X", "csc")
+    y = check_target(y, X.shape[0], X.dtype, "compute_path")
+    sw = check_sample_weight(datafit.sample_weight, X.shape[0], X.dtype)
+    check_scalar_range(tol, "tol", low=0.0, low_open=True)
+    problem = LeastSquaresProblem(
+        X,
+        y,
+        penalty,
+        sw,
+        fit_intercept,
+        standardize,
+        make_solver("cd", tol, max_iter, precompute),
+    )
+    alpha_max, w_top = problem.alpha_max()
+    if alphas is None:
+        alphas = alpha_grid(alpha_max, n_alphas, eps, *X.shape)
+    else:
+        alphas = _check_alphas(alphas)
+    return _run_path(
+        problem, alphas, alpha_max, w_top, names, stop_saturation, progress
+    )
+
+
+def _run_path(problem, alphas, alpha_max, w_top, names, stop_saturation, progress):
+    unit = problem.template.with_alpha(1.0).coefficients(problem.n_features)[0]
+    null = problem.null_value()
+    w, grad, prev = w_top.copy(), problem.grad_neg(w_top), max(alpha_max, alphas[0])
+    rows, results, devs = [], [], []
+    message, stopped = "", False
+    with Progress(len(alphas), "path", progress) as bar:
+        for k, alpha in enumerate(alphas):
+            strong = _strong_set(grad, alpha, prev, unit) if alpha > 0 else None
+            res = problem.solve(alpha, w, strong)
+            w, grad, prev = res.coef, res.grad_neg, alpha
+            results.append(res)
+            rows.append(problem.to_original(w))
+            devs.append(_dev_ratio(problem, alpha, res, null))
+            bar.update()
+            if stop_saturation and k > 0 and _saturated(devs):
+                stopped = True
+                message = (
+                    f"stopped at alpha {alpha:.6g} ({k + 1} of "
+                    f"{len(alphas)}): the deviance explained saturated"
+                )
+                warnings.warn(message, UserWarning, stacklevel=3)
+                alphas = alphas[: k + 1]
+                break
+    return _assemble(problem, alphas, rows, results, devs, names, stopped, message)
+
+
+def _dev_ratio(problem, alpha, res, null):
+    """``1 - RSS / RSS_null`` at a solve: its primal minus its penalty value."""
+    arrays = problem.penalty(alpha).coefficients(
+        problem.n_features, problem.design.dtype
+    )
+    rss_half = res.primal - separable_value(res.coef, *arrays)
+    return 1.0 - rss_half / null if null > 0 else 0.0
+
+
+def _saturated(devs):
+    return devs[-1] > 0.999 or (devs[-1] - devs[-2]) < 1e-5 * max(devs[-1], 1e-300)
+
+
+def _assemble(problem, alphas, rows, results, devs, names, stopped, message):
+    coefs = sp.csc_matrix(np.column_stack([c for c, _ in rows]))
+    nonzero = np.diff(coefs.indptr)
+    first = np.full(problem.n_features, np.nan)
+    for k in range(len(alphas) - 1, -1, -1):
+        first[coefs.indices[coefs.indptr[k] : coefs.indptr[k + 1]]] = alphas[k]
+    return PathResult(
+        alphas=np.asarray(alphas, dtype=float),
+        coefs=coefs,
+        intercepts=np.array([b for _, b in rows]),
+        dual_gaps=np.array([r.dual_gap for r in results]),
+        gap_tols=np.array([r.tol_abs for r in results]),
+        kkt_violations=np.array([r.kkt_violation for r in results]),
+        n_iters=np.array([r.n_iter for r in results]),
+        n_nonzero=nonzero.astype(int),
+        dev_ratio=np.array(devs),
+        entry_alphas=first,
+        l1_ratio=problem.template.l1_ratio,
+        feature_names=None if names is None else list(names),
+        stopped_early=stopped,
+        message=message,
+        _problem=problem,
+    )
+
+
+def enet_path(
+    X,
+    y,
+    *,
+    l1_ratio=0.5,
+    alphas=None,
+    n_alphas=100,
+    eps=None,
+    sample_weight=None,
+    penalty_factor=None,
+    positive=False,
+    lower_bounds=None,
+    upper_bounds=None,
+    fit_intercept=True,
+    standardize=False,
+    tol=1e-4,
+    max_iter=10_000,
+    precompute="auto",
+    stop_saturation=False,
+    progress=None,
+):
+    """Elastic-net path; see :func:`compute_path` for the objective and options.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sparsefit import enet_path
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.standard_normal((50, 10))
+    >>> y = X[:, 0] - 2 * X[:, 1] + 0.1 * rng.standard_normal(50)
+    >>> path = enet_path(X, y, l1_ratio=0.9, n_alphas=20)
+    >>> path.coefs.shape, bool((path.dual_gaps <= path.gap_tols).all())
+    ((10, 20), True)
+    """
+    penalty = ElasticNetPenalty(
+        1.0, l1_ratio, penalty_factor, positive, lower_bounds, upper_bounds
+    )
+    return compute_path(
+        X,
+        y,
+        Quadratic(sample_weight),
+        penalty,
+        alphas=alphas,
+        n_alphas=n_alphas,
+        eps=eps,
+        fit_intercept=fit_intercept,
+        standardize=standardize,
+        tol=tol,
+        max_iter=max_iter,
+        precompute=precompute,
+        stop_saturation=stop_saturation,
+        progress=progress,
+    )
+
+
+def lasso_path(
+    X,
+    y,
+    *,
+    alphas=None,
+    n_alphas=100,
+    eps=None,
+    sample_weight=None,
+    penalty_factor=None,
+    positive=False,
+    lower_bounds=None,
+    upper_bounds=None,
+    fit_intercept=True,
+    standardize=False,
+    tol=1e-4,
+    max_iter=10_000,
+    precompute="auto",
+    stop_saturation=False,
+    progress=None,
+):
+    """Lasso path (``l1_ratio=1``); see :func:`enet_path`."""
+    return enet_path(
+        X,
+        y,
+        l1_ratio=1.0,
+        alphas=alphas,
+        n_alphas=n_alphas,
+        eps=eps,
+        sample_weight=sample_weight,
+        penalty_factor=penalty_factor,
+        positive=positive,
+        lower_bounds=lower_bounds,
+        upper_bounds=upper_bounds,
+        fit_intercept=fit_intercept,
+        standardize=standardize,
+        tol=tol,
+        max_iter=max_iter,
+        precompute=precompute,
+        stop_saturation=stop_saturation,
+        progress=progress,
+    )
+
+
+def relaxed_path(path, X, y, sample_weight=None):
+    """The relaxed lasso (glmnet's ``relax=TRUE``): at every alpha, unpenalised
+    least squares (with intercept, weights) restricted to the path's support.
+
+    Mix it with the path as ``gamma * path + (1 - gamma) * relaxed``; CV over
+    ``gamma`` is :func:`sparsefit.model_selection.cross_validate_path` with
+    ``relax=True``. Bounds are not applied to the refits, and their duality
+    gaps are NaN: they are least-squares fits, not solutions of ``P``.
+    When a support has more columns than rows the minimum-norm solution is used.
+
+    Returns
+    -------
+    PathResult
+        Same alphas as ``path``, relaxed coefficients and intercepts.
+    """
+    X = _to_array(X, "X", "csc")
+    y = check_target(y, X.shape[0], np.float64, "relaxed_path")
+    sw = check_sample_weight(sample_weight, X.shape[0], np.float64)
+    weights = np.ones(X.shape[0]) if sw is None else sw
+    root = np.sqrt(weights)
+    fit_intercept = path._problem.fit_intercept if path._problem else True
+    cache, cols, intercepts = {}, [], []
+    for k in range(len(path.alphas)):
+        support = path.coefs.indices[path.coefs.indptr[k] : path.coefs.indptr[k + 1]]
+        key = support.tobytes()
+        if key not in cache:
+            cache[key] = _least_squares(X, y, support, weights, root, fit_intercept)
+        coef, b = cache[key]
+        cols.append(coef)
+        intercepts.append(b)
+    nan = np.full(len(path.alphas), np.nan)
+    return PathResult(
+        alphas=path.alphas,
+        coefs=sp.csc_matrix(np.column_stack(cols)),
+        intercepts=np.array(intercepts),
+        dual_gaps=nan,
+        gap_tols=nan,
+        kkt_violations=nan,
+        n_iters=np.zeros(len(path.alphas), dtype=int),
+        n_nonzero=path.n_nonzero,
+        dev_ratio=nan,
+        entry_alphas=path.entry_alphas,
+        l1_ratio=path.l1_ratio,
+        feature_names=path.feature_names,
+        message="relaxed fit: least squares on each support",
+    )
+
+
+def _least_squares(X, y, support, weights, root, fit_intercept):
+    coef = np.zeros(X.shape[1])
+    y_mean = np.average(y, weights=weights) if fit_intercept else 0.0
+    if support.size == 0:
+        return coef, float(y_mean)
+    cols = X[:, support]
+    cols = cols.toarray() if sp.issparse(cols) else np.asarray(cols, dtype=float)
+    mean = np.average(cols, axis=0, weights=weights) if fit_intercept else 0.0
+    beta = np.linalg.lstsq(
+        (cols - mean) * root[:, None], (y - y_mean) * root, rcond=None
+    )[0]
+    coef[support] = beta
+    return coef, float(y_mean - np.dot(mean, beta)) if fit_intercept else 0.0
