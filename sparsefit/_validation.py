@@ -11,6 +11,7 @@ import numpy as np
 import scipy.sparse as sp
 
 __all__ = [
+    "check_positive_int",
     "check_scalar_range",
     "check_vector",
     "check_sample_weight",
@@ -32,6 +33,14 @@ def check_scalar_range(value, name, low=None, high=None, *, low_open=False):
     if high is not None and value > high:
         raise ValueError(f"{name} must be <= {high}, got {value!r}.")
     return value
+
+
+def check_positive_int(value, name):
+    """Raise unless ``value`` is an integer >= 1 (booleans refused)."""
+    if (isinstance(value, bool) or not isinstance(value, numbers.Integral)
+            or value < 1):
+        raise ValueError(f"{name} must be an integer >= 1, got {value!r}.")
+    return int(value)
 
 
 def check_finite(array, name):

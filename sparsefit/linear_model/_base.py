@@ -1,12 +1,15 @@
 """Shared machinery of the least-squares estimators (Lasso, ElasticNet)."""
 
-import numbers
 
 import numpy as np
 
 from .._estimator import RegressorBase, check_target
 from .._problem import LeastSquaresProblem
-from .._validation import check_sample_weight, check_scalar_range
+from .._validation import (
+    check_positive_int,
+    check_sample_weight,
+    check_scalar_range,
+)
 from ..penalties import ElasticNetPenalty
 from ..solvers import FISTA, CoordinateDescent, LarsSolver
 
@@ -36,14 +39,7 @@ class SparseLinearRegression(RegressorBase):
     def _check_solver_params(self):
         """tol, max_iter, solver, precompute: shared by every estimator."""
         check_scalar_range(self.tol, "tol", low=0.0, low_open=True)
-        if (
-            isinstance(self.max_iter, bool)
-            or not isinstance(self.max_iter, numbers.Integral)
-            or self.max_iter < 1
-        ):
-            raise ValueError(
-                f"max_iter must be an integer >= 1, got {self.max_iter!r}."
-            )
+        check_positive_int(self.max_iter, "max_iter")
         if self.solver not in ("auto", "cd", "fista", "lars"):
             raise ValueError(
                 f"solver must be 'auto', 'cd', 'fista' or 'lars', got {self.solver!r}."

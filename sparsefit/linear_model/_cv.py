@@ -1,10 +1,9 @@
 """LassoCV and ElasticNetCV: thin layers over ``cross_validate_path``."""
 
-import numbers
 
 import numpy as np
 
-from .._validation import check_scalar_range
+from .._validation import check_positive_int, check_scalar_range
 from ..model_selection import SCORINGS, cross_validate_path
 from ..path import relaxed_path
 from ._base import SparseLinearRegression
@@ -150,14 +149,7 @@ class ElasticNetCV(SparseLinearRegression):
             raise ValueError(
                 f"scoring must be one of {sorted(SCORINGS)}, got {self.scoring!r}."
             )
-        if (
-            isinstance(self.n_alphas, bool)
-            or not isinstance(self.n_alphas, numbers.Integral)
-            or self.n_alphas < 1
-        ):
-            raise ValueError(
-                f"n_alphas must be an integer >= 1, got {self.n_alphas!r}."
-            )
+        check_positive_int(self.n_alphas, "n_alphas")
 
     def fit(self, X, y, sample_weight=None, groups=None, foldid=None):
         """Cross-validate the path, then refit at the selected alpha.

@@ -1,11 +1,10 @@
 """LassoIC: alpha chosen by AIC, BIC or extended BIC along the path."""
 
-import numbers
 
 import numpy as np
 from scipy.special import gammaln
 
-from .._validation import check_scalar_range
+from .._validation import check_positive_int, check_scalar_range
 from ..model_selection import cross_validate_path
 from ..path import compute_path
 from ._base import SparseLinearRegression
@@ -117,14 +116,7 @@ class LassoIC(SparseLinearRegression):
             check_scalar_range(
                 self.noise_variance, "noise_variance", low=0.0, low_open=True
             )
-        if (
-            isinstance(self.n_alphas, bool)
-            or not isinstance(self.n_alphas, numbers.Integral)
-            or self.n_alphas < 1
-        ):
-            raise ValueError(
-                f"n_alphas must be an integer >= 1, got {self.n_alphas!r}."
-            )
+        check_positive_int(self.n_alphas, "n_alphas")
 
     def fit(self, X, y, sample_weight=None):
         """Fit the path, pick the alpha minimising the criterion, refit there."""
