@@ -12,7 +12,7 @@ import numpy as np
 
 from ._design import Design
 from ._validation import check_bounds
-from .solvers import FISTA, CoordinateDescent
+from .solvers import FISTA, CoordinateDescent, LarsSolver
 
 __all__ = ["LeastSquaresProblem"]
 
@@ -148,9 +148,12 @@ class LeastSquaresProblem:
 
 
 def make_solver(name, tol, max_iter, precompute="auto"):
-    """Solver object for ``solver="auto" | "cd" | "fista"``."""
+    """Solver object for ``solver="auto" | "cd" | "fista" | "lars"``."""
     if name in ("auto", "cd"):
         return CoordinateDescent(tol=tol, max_iter=max_iter, precompute=precompute)
     if name == "fista":
         return FISTA(tol=tol, max_iter=max_iter)
-    raise ValueError(f"solver must be 'auto', 'cd' or 'fista', got {name!r}.")
+    if name == "lars":
+        return LarsSolver(tol=tol, max_iter=max_iter)
+    raise ValueError(
+        f"solver must be 'auto', 'cd', 'fista' or 'lars', got {name!r}.")

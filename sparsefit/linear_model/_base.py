@@ -4,19 +4,15 @@
 import numpy as np
 
 from .._estimator import RegressorBase, check_target
-from .._problem import LeastSquaresProblem
+from .._problem import LeastSquaresProblem, make_solver
 from .._validation import (
     check_positive_int,
     check_sample_weight,
     check_scalar_range,
 )
 from ..penalties import ElasticNetPenalty
-from ..solvers import FISTA, CoordinateDescent, LarsSolver
 
 __all__ = ["SparseLinearRegression"]
-
-_SOLVERS = {"cd": CoordinateDescent, "fista": FISTA, "lars": LarsSolver}
-
 
 class SparseLinearRegression(RegressorBase):
     """Base class: penalised least squares with an unpenalised intercept.
@@ -65,14 +61,7 @@ class SparseLinearRegression(RegressorBase):
 
     # -- fitting -----------------------------------------------------------
     def _make_solver(self):
-        name = "cd" if self.solver == "auto" else self.solver
-        if name == "cd":
-            return CoordinateDescent(
-                tol=self.tol, max_iter=self.max_iter, precompute=self.precompute
-            )
-        if name == "lars":
-            return LarsSolver(tol=self.tol, max_iter=self.max_iter)
-        return FISTA(tol=self.tol, max_iter=self.max_iter)
+        return make_solver(self.solver, self.tol, self.max_iter, self.precompute)
 
     @property
     def _alpha(self):
