@@ -15,7 +15,12 @@ from .conftest import make_problem
 
 
 @parametrize_with_checks(
-    [Lasso(), ElasticNet(), Lasso(standardize=True, positive=True)]
+    [
+        Lasso(),
+        ElasticNet(),
+        Lasso(standardize=True, positive=True),
+        Lasso(solver="lars"),
+    ]
 )
 def test_scikit_learn_contract(estimator, check):
     check(estimator)

@@ -1,6 +1,5 @@
 """Shared machinery of the least-squares estimators (Lasso, ElasticNet)."""
 
-
 import numpy as np
 
 from .._estimator import RegressorBase, check_target
@@ -13,6 +12,7 @@ from .._validation import (
 from ..penalties import ElasticNetPenalty
 
 __all__ = ["SparseLinearRegression"]
+
 
 class SparseLinearRegression(RegressorBase):
     """Base class: penalised least squares with an unpenalised intercept.
@@ -60,6 +60,12 @@ class SparseLinearRegression(RegressorBase):
         return X, y, check_sample_weight(sample_weight, X.shape[0], X.dtype)
 
     # -- fitting -----------------------------------------------------------
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        # The LARS homotopy works on dense X only.
+        tags.input_tags.sparse = self.solver != "lars"
+        return tags
+
     def _make_solver(self):
         return make_solver(self.solver, self.tol, self.max_iter, self.precompute)
 
