@@ -1,6 +1,14 @@
+import os
+
 import numpy as np
 import pytest
 import scipy.sparse as sp
+from hypothesis import settings
+
+# CI replays the same examples every run; locally hypothesis explores.
+settings.register_profile("ci", derandomize=True, deadline=None)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 
 def make_problem(seed, n, p, *, density=None, n_true=5, dtype=np.float64):
