@@ -570,7 +570,7 @@ def timing_runs(runners, outcomes, args):
 def cv_runs(runners, outcomes, args):
     todo = [o for o in outcomes if o.lib in runners and o.ok]
     for o in outcomes:
-        if o.lib in runners and not o.ok:
+        if o.lib in RUNNERS and not o.ok and not args.skip_cv:
             o.cv_error = "path did not reach the target: CV not run"
     for rep in range(args.cv_repeat):
         for o in todo:
@@ -652,6 +652,9 @@ def cell(o, t, ok, err, t_unit, args):
         if "exceeded" in err:
             return "> " + err.split("exceeded ")[1].split(" s")[0] + " s"
         if "did not reach" in err or "target" in err:
+            if "stopped the sweep" in err and o.sweep:
+                tol, dt, gap = min(o.sweep, key=lambda r: r[0])
+                return f"not reached ({tol:g}: {fmt_time(dt)}, gap {gap:.0e})"
             return "not reached"
         return "failed"
     return f"{fmt_time(t)} ({fmt_passes(t, t_unit)})"
