@@ -44,6 +44,11 @@ p <- meta[2]
 y <- readBin(file.path(dir, "y.bin"), "double", n)
 grid <- readBin(file.path(dir, "grid.bin"), "double", 10000)
 foldid <- readBin(file.path(dir, "foldid.bin"), "integer", n)
+# --criterion subopt: reference objectives per lambda; the criterion is then
+# max (P - P*)/P* instead of the worst relative gap.
+pstar <- NULL
+if (file.exists(file.path(dir, "pstar.bin")))
+  pstar <- readBin(file.path(dir, "pstar.bin"), "double", 10000)
 m <- length(grid)
 if (meta[3] == 0) {
   X <- matrix(readBin(file.path(dir, "X.bin"), "double", n * p), n, p)
@@ -77,6 +82,7 @@ worst_gap <- function(B) {
   s <- pmin(1, n * lam / xtr)
   rss <- colSums(R^2)
   P <- rss / (2 * n) + lam * colSums(abs(as.matrix(B)))
+  if (!is.null(pstar)) return(max((P - pstar[seq_len(k)]) / pstar[seq_len(k)]))
   yy <- sum(y^2)
   D <- (yy - colSums((y - sweep(R, 2, s, `*`))^2)) / (2 * n)
   max((P - D) / P)

@@ -15,7 +15,9 @@ no intercept (as ``single_alpha.py``).
    whose worst relative gap is <= ``--target`` (1e-6): after a miss it skips
    floor(log10(gap / target)) decades ahead (at least one), after a hit
    reached by skipping it steps back one decade at a time until a miss (exact
-   when the worst gap does not grow as tol shrinks).
+   when the worst gap does not grow as tol shrinks). ``--criterion subopt``
+   uses (P - P*)/P* instead, P* per alpha from our path at tol=1e-13 (the
+   criterion of ANCHORS.md; much looser than the gap on these problems).
 2. Path time: the median of ``--repeat`` runs at that tol (after a first call,
    whose excess over a later call is the JIT / cache-load cost, and the sweep,
    which warms up), round-robin over the libraries.
@@ -125,6 +127,24 @@ def path_gaps(X, y, W, alphas):
     return (P - D) / P
 
 
+# --criterion subopt: per-alpha reference objectives of a tight path (ours at
+# REF_TOL, certified by its duality gap); None: the criterion is the gap.
+_REF = {"pstar": None}
+REF_TOL = 1e-13
+
+
+def accuracy(X, y, W, alphas):
+    """Per-alpha criterion: gap/P, or (P - P*)/P* with ``--criterion subopt``."""
+    if _REF["pstar"] is None:
+        return path_gaps(X, y, W, alphas)
+    P = path_primal(X, y, W, alphas)
+    return (P - _REF["pstar"]) / _REF["pstar"]
+
+
+def acc_label():
+    return "gap/P" if _REF["pstar"] is None else "subopt"
+
+
 def cv_alpha_min(X, y, folds, alphas, path_fn):
     """Manual K-fold CV: path on each training part, MSE on the held-out part;
     the alpha of the lowest mean MSE (the largest among ties)."""
@@ -211,16 +231,17 @@ class Sklearn(Runner):
         self.lasso_path, self.LassoCV = lasso_path, LassoCV
 
     def _path(self, X, y, tol):
-        _, coefs, _ = self.lasso_path(
-            X, y, alphas=self.alphas, tol=tol, max_iter=10**5
-        )
+        _, coefs, _ = self.lasso_path(X, y, alphas=self.alphas, tol=tol, max_iter=10**5)
         return coefs
 
     def cv(self, tol):
         from sklearn.model_selection import KFold
 
         est = self.LassoCV(
-            alphas=self.alphas, cv=KFold(10), fit_intercept=False, tol=tol,
+            alphas=self.alphas,
+            cv=KFold(10),
+            fit_intercept=False,
+            tol=tol,
             max_iter=10**5,
         )
         return float(est.fit(self.X, self.y).alpha_)
@@ -303,9 +324,13 @@ class Adelie(Runner):
 
     def __init__(self, *a):
         super().__init__(*a)
+        import logging
+
         import adelie
 
         self.ad = adelie
+        # adelie logs an interrupted solve (budget) at WARNING on the root logger
+        adelie.logger.logger.setLevel(logging.ERROR)
 
     def _path(self, X, y, tol):
         ad = self.ad
@@ -410,8 +435,7 @@ def sweep_python(runner, prob, alphas, args, out):
         except Budget:
             out.error = f"run at tol={tol:g} exceeded {args.budget:g} s"
             break
-        gaps = path_gaps(X, y, W, alphas)
-        worst = float(gaps.max())
+        worst = float(accuracy(X, y, W, alphas).max())
         out.sweep.append((tol, dt, worst))
         spent += dt
         if k == 0:
@@ -447,7 +471,7 @@ def sweep_python(runner, prob, alphas, args, out):
     if out.sweep:
         best = min(g for _, _, g in out.sweep)
         msg = (
-            f"did not reach {args.target:g} (best worst-gap {best:.1e}, tols "
+            f"did not reach {args.target:g} (best worst {acc_label()} {best:.1e}, tols "
             f"{args.tols[0]:g}..{min(t for t, _, _ in out.sweep):g}"
         )
         msg += f"; {out.note})" if out.note else ")"
@@ -473,6 +497,8 @@ def run_glmnet_r(prob, alphas, folds, args, out):
         _write_for_r(prob, folder)
         alphas.astype("<f8").tofile(folder / "grid.bin")
         foldid.tofile(folder / "foldid.bin")
+        if _REF["pstar"] is not None:
+            _REF["pstar"].astype("<f8").tofile(folder / "pstar.bin")
         cmd = [
             "Rscript",
             str(HERE / "_glmnet_path.R"),
@@ -486,8 +512,12 @@ def run_glmnet_r(prob, alphas, folds, args, out):
             str(args.cv_single_above),
             str(args.cv_budget),
         ]
-        timeout = (args.sweep_budget + args.budget * (args.repeat + 2)
-                   + args.cv_budget * (args.cv_repeat + 1) + 300)
+        timeout = (
+            args.sweep_budget
+            + args.budget * (args.repeat + 2)
+            + args.cv_budget * (args.cv_repeat + 1)
+            + 300
+        )
         proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
         if proc.returncode != 0:
             tail = proc.stderr.strip().splitlines()[-1:] or ["?"]
@@ -500,8 +530,11 @@ def run_glmnet_r(prob, alphas, folds, args, out):
                 out.first_call = float(parts[1])
             elif tag == ["SWEEP"]:
                 k, tol, dt, g, m = (
-                    int(parts[1]), float(parts[2]), float(parts[3]),
-                    float(parts[4]), int(parts[5]),
+                    int(parts[1]),
+                    float(parts[2]),
+                    float(parts[3]),
+                    float(parts[4]),
+                    int(parts[5]),
                 )
                 out.sweep.append((tol, dt, g))
                 if k == 1:
@@ -527,18 +560,18 @@ def run_glmnet_r(prob, alphas, folds, args, out):
             bp = np.fromfile(folder / "beta_p.bin", dtype="<i4")
             bx = np.fromfile(folder / "beta_x.bin", dtype="<f8")
             W = sp.csc_matrix((bx, bi, bp), shape=(X.shape[1], len(alphas)))
-            out.gap = float(path_gaps(X, y, W, alphas).max())
+            out.gap = float(accuracy(X, y, W, alphas).max())
             out.nnz_last = int(np.diff(W.indptr)[-1])
             r_gap = out.sweep[-1][2]
             if out.gap > args.target:
                 out.error = (
-                    f"R said worst gap {r_gap:.1e}, Python finds {out.gap:.1e} "
+                    f"R said worst {acc_label()} {r_gap:.1e}, Python finds {out.gap:.1e} "
                     f"> {args.target:g}"
                 )
         elif out.sweep:
             best = min(g for _, _, g in out.sweep)
             out.error = (
-                f"did not reach {args.target:g} (best worst-gap {best:.1e}, tols "
+                f"did not reach {args.target:g} (best worst {acc_label()} {best:.1e}, tols "
                 f"{out.sweep[0][0]:g}..{out.sweep[-1][0]:g})"
             )
             if out.note:
@@ -550,7 +583,8 @@ def run_glmnet_r(prob, alphas, folds, args, out):
 
 def timing_runs(runners, outcomes, args):
     todo = [
-        o for o in outcomes
+        o
+        for o in outcomes
         if o.ok and o.lib in runners and o.times[0] <= args.max_seconds
     ]
     for o in todo:
@@ -571,7 +605,7 @@ def cv_runs(runners, outcomes, args):
     todo = [o for o in outcomes if o.lib in runners and o.ok]
     for o in outcomes:
         if o.lib in RUNNERS and not o.ok and not args.skip_cv:
-            o.cv_error = "path did not reach the target: CV not run"
+            o.cv_error = f"CV not run: path {o.error}"
     for rep in range(args.cv_repeat):
         for o in todo:
             if o.cv_error or (rep > 0 and o.cv_times[0] > args.cv_single_above):
@@ -598,7 +632,7 @@ def cv_runs(runners, outcomes, args):
 def print_path(res, t_unit, m):
     print(
         f"  {'lib':<9} {'time':>9} {'passes':>8} {'/alpha':>8} {'passes/a':>8} "
-        f"{'tol':>6} {'worst gap/P':>11} {'nnz@min':>7} {'1st call':>9} "
+        f"{'tol':>6} {'worst ' + acc_label():>11} {'nnz@min':>7} {'1st call':>9} "
         f"{'1st exc.':>9} {'max/min':>7}"
     )
     for o in res:
@@ -625,8 +659,10 @@ def print_path(res, t_unit, m):
 
 
 def print_cv(res, t_unit, alphas):
-    print(f"  {'lib':<9} {'time':>9} {'passes':>9} {'runs':>4} {'tol':>6} "
-          f"{'alpha_min (index)':>20}  what")
+    print(
+        f"  {'lib':<9} {'time':>9} {'passes':>9} {'runs':>4} {'tol':>6} "
+        f"{'alpha_min (index)':>20}  what"
+    )
     for o in res:
         if o.cv_ok:
             k = int(np.argmin(np.abs(np.log(alphas) - np.log(o.cv_alpha_min))))
@@ -649,6 +685,8 @@ def cell(o, t, ok, err, t_unit, args):
     if not ok:
         if err.startswith("skipped"):
             return "skipped"
+        if err.startswith("CV not run"):
+            return "not run (path: " + cell(o, t, ok, err[17:], t_unit, args) + ")"
         if "exceeded" in err:
             return "> " + err.split("exceeded ")[1].split(" s")[0] + " s"
         if "did not reach" in err or "target" in err:
@@ -677,8 +715,11 @@ def summary(rows, libs, args):
             o = by.get(lib)
             cells.append("-" if o is None else cell(o, *status(o), t_unit, args))
         good = [o for o in res if o.lib in ANCHORS and status(o)[1]]
-        over = [o for o in res if o.lib in ANCHORS and not status(o)[1]
-                and "exceeded" in status(o)[2]]
+        over = [
+            o
+            for o in res
+            if o.lib in ANCHORS and not status(o)[1] and "exceeded" in status(o)[2]
+        ]
         best = min(good, key=lambda o: status(o)[0]) if good else None
         ours = by.get("ours")
         ours_ok = ours is not None and status(ours)[1]
@@ -705,29 +746,66 @@ def parse_args(argv=None):
         "message when Rscript is missing)",
     )
     ap.add_argument("--n-alphas", type=int, default=100)
-    ap.add_argument("--ratio", type=float, default=100.0,
-                    help="the grid ends at alpha_max / ratio")
-    ap.add_argument("--target", type=float, default=1e-6,
-                    help="worst relative duality gap over the path")
+    ap.add_argument(
+        "--ratio", type=float, default=100.0, help="the grid ends at alpha_max / ratio"
+    )
+    ap.add_argument(
+        "--target",
+        type=float,
+        default=1e-6,
+        help="worst relative duality gap (or suboptimality) over the path",
+    )
+    ap.add_argument(
+        "--criterion",
+        choices=("gap", "subopt"),
+        default="gap",
+        help="gap: gap/P (default); subopt: (P - P*)/P* with P* "
+        f"from our path at tol={REF_TOL:g} (certified by its gap)",
+    )
     ap.add_argument("--repeat", type=int, default=3, help="path timing runs")
     ap.add_argument("--skip-cv", action="store_true")
     ap.add_argument("--cv-repeat", type=int, default=2)
-    ap.add_argument("--cv-single-above", type=float, default=20.0,
-                    help="one CV run only when the first takes longer (s)")
-    ap.add_argument("--budget", type=float, default=120.0,
-                    help="interrupt any single run after this many seconds")
-    ap.add_argument("--cv-budget", type=float,
-                    help="interrupt a CV run after this many seconds "
-                    "(default: --budget)")
-    ap.add_argument("--max-seconds", type=float, default=60.0,
-                    help="stop a tol sweep after a run this long; no repeats "
-                    "when the chosen run took longer")
-    ap.add_argument("--sweep-budget", type=float, default=300.0,
-                    help="stop a library's tol sweep after this many seconds")
-    ap.add_argument("--min-tol", type=float, default=1e-20,
-                    help="tightest tol of the sweep (decades from 1e-1)")
-    ap.add_argument("--threads", type=int,
-                    help="limit BLAS/OpenMP (threadpoolctl) and Numba threads")
+    ap.add_argument(
+        "--cv-single-above",
+        type=float,
+        default=20.0,
+        help="one CV run only when the first takes longer (s)",
+    )
+    ap.add_argument(
+        "--budget",
+        type=float,
+        default=120.0,
+        help="interrupt any single run after this many seconds",
+    )
+    ap.add_argument(
+        "--cv-budget",
+        type=float,
+        help="interrupt a CV run after this many seconds (default: --budget)",
+    )
+    ap.add_argument(
+        "--max-seconds",
+        type=float,
+        default=60.0,
+        help="stop a tol sweep after a run this long; no repeats "
+        "when the chosen run took longer",
+    )
+    ap.add_argument(
+        "--sweep-budget",
+        type=float,
+        default=300.0,
+        help="stop a library's tol sweep after this many seconds",
+    )
+    ap.add_argument(
+        "--min-tol",
+        type=float,
+        default=1e-20,
+        help="tightest tol of the sweep (decades from 1e-1)",
+    )
+    ap.add_argument(
+        "--threads",
+        type=int,
+        help="limit BLAS/OpenMP (threadpoolctl) and Numba threads",
+    )
     ap.add_argument("--json", help="write the results to this file")
     ap.add_argument("--verbose", action="store_true")
     args = ap.parse_args(argv)
@@ -752,6 +830,20 @@ def run_case(case, args):
     X, y = prob.X, prob.y
     alphas = np.geomspace(prob.alpha_max, prob.alpha_max / args.ratio, args.n_alphas)
     folds = list(KFold(10).split(np.zeros(len(y))))
+    _REF["pstar"] = None
+    if args.criterion == "subopt":
+        import sparsefit
+
+        ref = sparsefit.lasso_path(
+            X, y, alphas=alphas, fit_intercept=False, tol=REF_TOL, max_iter=10**6
+        )
+        pstar = path_primal(X, y, ref.coefs, alphas)
+        cert = float(path_gaps(X, y, ref.coefs, alphas).max())
+        print(
+            f"\n  reference P* per alpha: ours at tol={REF_TOL:g}, certified worst "
+            f"gap/P* {cert:.1e}"
+        )
+        _REF["pstar"] = pstar
     t_rmatvec = time_rmatvec(X)
     print(
         f"\n# {prob.describe()}; alpha_max={prob.alpha_max:.6g}; grid "
@@ -775,12 +867,16 @@ def run_case(case, args):
                 traceback.print_exc()
             out.error = f"failed: {_reason(exc)}"
         if out.ok:
-            print(f"  .. {lib}: tol={out.tol:g}, worst gap/P {out.gap:.1e} "
-                  f"({fmt_time(out.times[0])})", flush=True)
+            print(
+                f"  .. {lib}: tol={out.tol:g}, worst {acc_label()} {out.gap:.1e} "
+                f"({fmt_time(out.times[0])})",
+                flush=True,
+            )
         else:
             print(f"  .. {lib}: {out.error}", flush=True)
-    runners = {k: v for k, v in runners.items() if not any(
-        o.lib == k and o.error for o in res)}
+    runners = {
+        k: v for k, v in runners.items() if not any(o.lib == k and o.error for o in res)
+    }
     timing_runs(runners, res, args)
     again = time_rmatvec(X)
     t_unit = min(again, t_rmatvec)
@@ -788,15 +884,19 @@ def run_case(case, args):
     warn = ""
     if max(again, t_rmatvec) / t_unit > 1.5 or load > (os.cpu_count() or 1) + 0.5:
         warn = "  WARNING: machine busy, timings of this case are suspect"
-    print(f"\n== path {case}: X'v {fmt_time(t_rmatvec)} before, "
-          f"{fmt_time(again)} after; load {load:.2f}{warn}")
+    print(
+        f"\n== path {case}: X'v {fmt_time(t_rmatvec)} before, "
+        f"{fmt_time(again)} after; load {load:.2f}{warn}"
+    )
     print_path(res, t_unit, len(alphas))
     rows = [("path", case, res, t_unit)]
     if not args.skip_cv:
         cv_runs(runners, res, args)
         load = os.getloadavg()[0]
-        print(f"\n== 10-fold CV {case} (same grid, KFold(10) folds, each "
-              f"library at its path tol); load {load:.2f}")
+        print(
+            f"\n== 10-fold CV {case} (same grid, KFold(10) folds, each "
+            f"library at its path tol); load {load:.2f}"
+        )
         print_cv(res, t_unit, alphas)
         rows.append(("CV", case, res, t_unit))
     return rows
@@ -804,8 +904,14 @@ def run_case(case, args):
 
 def main(argv=None):
     args = parse_args(argv)
-    for mod in ("scipy.linalg", "sklearn.linear_model", "celer", "skglm", "adelie",
-                "sparsefit"):
+    for mod in (
+        "scipy.linalg",
+        "sklearn.linear_model",
+        "celer",
+        "skglm",
+        "adelie",
+        "sparsefit",
+    ):
         try:
             __import__(mod)
         except Exception as exc:  # noqa: BLE001 - reported per case
@@ -817,15 +923,17 @@ def main(argv=None):
         _limits = threadpool_limits(args.threads)  # noqa: F841
     args.factors = []
     print(_sa.header(args), flush=True)
-    print(f"  whole path: {args.n_alphas} alphas to alpha_max/{args.ratio:g}; "
-          f"target worst gap/P {args.target:g}; budget {args.budget:g} s per run",
-          flush=True)
+    print(
+        f"  whole path: {args.n_alphas} alphas to alpha_max/{args.ratio:g}; "
+        f"target worst {args.criterion} {args.target:g}; budget {args.budget:g} s per run",
+        flush=True,
+    )
     rows = []
     for case in args.cases:
         rows += run_case(case, args)
     print(
         f"\nWhole path ({args.n_alphas} alphas to alpha_max/{args.ratio:g}) and "
-        f"10-fold CV, each library at the loosest tol with worst gap/P <= "
+        f"10-fold CV, each library at the loosest tol with worst {acc_label()} <= "
         f"{args.target:g} over the path (path: median of {args.repeat}; CV: median "
         f"of <= {args.cv_repeat}); (passes) = time / one X'v; ratio = best anchor "
         "/ ours, > 1: ours faster"
@@ -834,8 +942,12 @@ def main(argv=None):
     summary(rows, args.libs, args)
     if args.json:
         dump = [
-            dict(kind=kind, case=case, rmatvec=t,
-                 results=[{k: v for k, v in o.__dict__.items()} for o in res])
+            dict(
+                kind=kind,
+                case=case,
+                rmatvec=t,
+                results=[{k: v for k, v in o.__dict__.items()} for o in res],
+            )
             for kind, case, res, t in rows
         ]
         Path(args.json).write_text(json.dumps(dump, indent=1, default=float))
