@@ -565,14 +565,14 @@ def run_glmnet_r(prob, alphas, folds, args, out):
             r_gap = out.sweep[-1][2]
             if out.gap > args.target:
                 out.error = (
-                    f"R said worst {acc_label()} {r_gap:.1e}, Python finds {out.gap:.1e} "
-                    f"> {args.target:g}"
+                    f"R said worst {acc_label()} {r_gap:.1e}, "
+                    f"Python finds {out.gap:.1e} > {args.target:g}"
                 )
         elif out.sweep:
             best = min(g for _, _, g in out.sweep)
             out.error = (
-                f"did not reach {args.target:g} (best worst {acc_label()} {best:.1e}, tols "
-                f"{out.sweep[0][0]:g}..{out.sweep[-1][0]:g})"
+                f"did not reach {args.target:g} (best worst {acc_label()} "
+                f"{best:.1e}, tols {out.sweep[0][0]:g}..{out.sweep[-1][0]:g})"
             )
             if out.note:
                 out.error += f"; {out.note}"
@@ -925,7 +925,8 @@ def main(argv=None):
     print(_sa.header(args), flush=True)
     print(
         f"  whole path: {args.n_alphas} alphas to alpha_max/{args.ratio:g}; "
-        f"target worst {args.criterion} {args.target:g}; budget {args.budget:g} s per run",
+        f"target worst {args.criterion} {args.target:g}; "
+        f"budget {args.budget:g} s per run",
         flush=True,
     )
     rows = []
