@@ -6,10 +6,9 @@ independently of the solver that produced it.
 
 import numpy as np
 
-from ._design import Design
 from ._estimator import _to_array, check_target
+from ._problem import LeastSquaresProblem
 from ._validation import (
-    check_bounds,
     check_finite,
     check_sample_weight,
     check_scalar_range,
@@ -45,21 +44,21 @@ def _setup(
         )
     check_finite(coef, "coef")
     sw = check_sample_weight(sample_weight, X.shape[0], X.dtype)
-    design = Design(X, sw, center=fit_intercept, standardize=standardize)
-    w = coef / design.scale
-    lower, upper = check_bounds(
-        lower_bounds, upper_bounds, positive, X.shape[1], np.float64
+    # The same centring, scaling and bounds as the estimators use.
+    problem = LeastSquaresProblem(
+        X,
+        y,
+        ElasticNetPenalty(
+            alpha, l1_ratio, penalty_factor, positive, lower_bounds, upper_bounds
+        ),
+        sw,
+        fit_intercept,
+        standardize,
     )
-    penalty = ElasticNetPenalty(
-        alpha,
-        l1_ratio,
-        penalty_factor,
-        lower_bounds=lower / design.scale,
-        upper_bounds=upper / design.scale,
-    )
-    arrays = penalty.coefficients(X.shape[1], np.float64)
-    y_mean = float(np.average(y, weights=sw)) if fit_intercept else 0.0
-    y_c = (y - y_mean).astype(float)
+    design, y_mean = problem.design, problem.y_mean
+    w = problem.from_original(coef)
+    arrays = problem.penalty(alpha).coefficients(X.shape[1], np.float64)
+    y_c = problem.y.astype(float)
     cert = QuadraticCertificate(design, y_c, arrays)
     r = y_c - design.matvec(w)
     stats = cert.stats_from_residual(r, w)
