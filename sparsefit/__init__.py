@@ -2,14 +2,26 @@
 
 The objective, everywhere:
 
-    P(w, b) = 1/(2n) sum_i s_i (y_i - x_i'w - b)^2
-              + alpha sum_j v_j (l1_ratio |w_j| + (1 - l1_ratio)/2 w_j^2)
+    P(w, b) = F(y, Xw + b) + alpha sum_j v_j (l1_ratio |w_j| + (1 - l1_ratio)/2 w_j^2)
+
+with F a mean over samples: least squares 1/(2n) sum_i s_i (y_i - x_i'w - b)^2,
+or the logistic, multinomial or Poisson negative log-likelihood.
 """
 
 from . import datafits, penalties, prox, solvers
 from ._certify import duality_gap, kkt_violation
 from ._explain import Explanation
-from .linear_model import ElasticNet, ElasticNetCV, Lasso, LassoCV, LassoIC
+from .linear_model import (
+    ElasticNet,
+    ElasticNetCV,
+    Lasso,
+    LassoCV,
+    LassoIC,
+    PoissonLasso,
+    PoissonLassoCV,
+    SparseLogisticRegression,
+    SparseLogisticRegressionCV,
+)
 from .model_selection import CVResult, cross_validate_path
 from .path import PathResult, compute_path, enet_path, lasso_path, relaxed_path
 from .plotting import plot_cv, plot_path
@@ -23,6 +35,10 @@ __all__ = [
     "LassoCV",
     "ElasticNetCV",
     "LassoIC",
+    "SparseLogisticRegression",
+    "SparseLogisticRegressionCV",
+    "PoissonLasso",
+    "PoissonLassoCV",
     "compute_path",
     "lasso_path",
     "enet_path",

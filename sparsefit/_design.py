@@ -29,9 +29,14 @@ class Design:
     standardize : bool
         Scale each centred column to unit weighted variance (1/n convention,
         as glmnet); constant columns keep scale 1.
+    scale : ndarray of shape (n_features,) or None
+        Given column scales (they override ``standardize``), as when a GLM
+        solver re-weights a design whose scaling is fixed by the data.
     """
 
-    def __init__(self, X, sample_weight=None, center=True, standardize=False):
+    def __init__(
+        self, X, sample_weight=None, center=True, standardize=False, scale=None
+    ):
         if sp.issparse(X):
             X = sp.csc_matrix(X)
             X.sort_indices()
@@ -65,7 +70,9 @@ class Design:
         self.constant = centred <= 64 * eps * np.maximum(raw, np.finfo(float).tiny)
         centred[self.constant] = 0.0
         self.scale = np.ones(self.n_features, dtype=self.dtype)
-        if standardize:
+        if scale is not None:
+            self.scale = np.asarray(scale, dtype=self.dtype).copy()
+        elif standardize:
             live = ~self.constant
             self.scale[live] = np.sqrt(n / centred[live])
         self.col_sq_norms = (centred * self.scale.astype(float) ** 2).astype(self.dtype)

@@ -260,6 +260,33 @@ class RegressorBase(EstimatorBase):
         )
 
 
+class ClassifierBase(EstimatorBase):
+    """Classifier contract: ``score`` is the accuracy; tags say "classifier"."""
+
+    _estimator_type = "classifier"
+
+    def score(self, X, y, sample_weight=None):
+        """Mean accuracy of ``predict(X)`` (weighted by ``sample_weight``)."""
+        pred = self.predict(X)
+        y = np.asarray(y).ravel()
+        if y.shape[0] != pred.shape[0]:
+            raise ValueError(
+                f"X has {pred.shape[0]} rows but y has {y.shape[0]} (mismatched "
+                "lengths)."
+            )
+        return float(np.average(pred == y, weights=sample_weight))
+
+    def __sklearn_tags__(self):
+        from sklearn.utils import ClassifierTags, InputTags, Tags, TargetTags
+
+        return Tags(
+            estimator_type="classifier",
+            target_tags=TargetTags(required=True),
+            classifier_tags=ClassifierTags(),
+            input_tags=InputTags(sparse=True),
+        )
+
+
 def _safe_equal(a, b):
     try:
         return bool(a == b)

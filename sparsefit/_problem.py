@@ -12,6 +12,7 @@ import numpy as np
 
 from ._design import Design
 from ._validation import check_bounds
+from .penalties._base import separable_value
 from .solvers import FISTA, CoordinateDescent, LarsSolver
 
 __all__ = ["LeastSquaresProblem"]
@@ -104,6 +105,20 @@ class LeastSquaresProblem:
     def from_original(self, coef):
         return np.asarray(coef) / self.design.scale
 
+    def unpack(self, res):
+        """``(coef, intercept)`` on the original scale from a solve's result."""
+        return self.to_original(res.coef)
+
+    def fit_value(self, alpha, res):
+        """The datafit's value at a solve: its primal minus the penalty."""
+        arrays = self.penalty(alpha).coefficients(self.n_features, self.design.dtype)
+        return res.primal - separable_value(res.coef, *arrays)
+
+    def strong_set(self, grad_neg, alpha, prev_alpha):
+        """Sequential strong rule: keep j unless ``|grad_j| < (2 alpha - prev) v_j``."""
+        unit = self.template.with_alpha(1.0).coefficients(self.n_features)[0]
+        return (np.abs(grad_neg) >= (2 * alpha - prev_alpha) * unit) | (unit == 0)
+
     def grad_neg(self, w):
         """``X_c' S r / n`` at ``w``."""
         d = self.design
@@ -155,5 +170,4 @@ def make_solver(name, tol, max_iter, precompute="auto"):
         return FISTA(tol=tol, max_iter=max_iter)
     if name == "lars":
         return LarsSolver(tol=tol, max_iter=max_iter)
-    raise ValueError(
-        f"solver must be 'auto', 'cd', 'fista' or 'lars', got {name!r}.")
+    raise ValueError(f"solver must be 'auto', 'cd', 'fista' or 'lars', got {name!r}.")

@@ -37,8 +37,7 @@ def check_scalar_range(value, name, low=None, high=None, *, low_open=False):
 
 def check_positive_int(value, name):
     """Raise unless ``value`` is an integer >= 1 (booleans refused)."""
-    if (isinstance(value, bool) or not isinstance(value, numbers.Integral)
-            or value < 1):
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
         raise ValueError(f"{name} must be an integer >= 1, got {value!r}.")
     return int(value)
 

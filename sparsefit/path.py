@@ -14,12 +14,12 @@ import numpy as np
 import scipy.sparse as sp
 
 from ._estimator import _feature_names, _to_array, check_target
+from ._families import FAMILIES, encode_target, family_name
 from ._problem import LeastSquaresProblem, make_solver
 from ._progress import Progress
-from ._validation import check_sample_weight, check_scalar_range
+from ._validation import check_finite, check_sample_weight, check_scalar_range
 from .datafits import Quadratic
 from .penalties import ElasticNetPenalty, SeparablePenalty
-from .penalties._base import separable_value
 
 __all__ = [
     "PathResult",
@@ -39,9 +39,10 @@ class PathResult:
     ----------
     alphas : ndarray of shape (n_alphas,)
         Decreasing; ``alphas[0]`` is alpha_max when the grid was generated.
-    coefs : scipy.sparse.csc_matrix of shape (n_features, n_alphas)
-        Coefficients on the original scale, one column per alpha.
-    intercepts : ndarray of shape (n_alphas,)
+    coefs : scipy.sparse.csc_matrix of shape (n_features * K, n_alphas)
+        Coefficients on the original scale, one column per alpha; with K
+        outputs (the multinomial's classes) the rows run class by class.
+    intercepts : ndarray of shape (n_alphas,) or (n_alphas, K)
     dual_gaps : ndarray of shape (n_alphas,)
         Certified duality gap at each returned point.
     gap_tols : ndarray of shape (n_alphas,)
@@ -50,9 +51,11 @@ class PathResult:
         Largest KKT violation over all features at each point.
     n_iters : ndarray of shape (n_alphas,)
     n_nonzero : ndarray of shape (n_alphas,)
-        Degrees of freedom of the lasso: the number of non-zero coefficients.
+        Degrees of freedom of the lasso: the number of features with a
+        non-zero coefficient (for any class).
     dev_ratio : ndarray of shape (n_alphas,)
-        Fraction of the null deviance explained, ``1 - RSS / RSS_null``.
+        Fraction of the null deviance explained, ``1 - D / D_null``
+        (``1 - RSS / RSS_null`` for least squares).
     entry_alphas : ndarray of shape (n_features,)
         Largest grid alpha at which each feature is non-zero (NaN if never).
     l1_ratio : float
@@ -61,6 +64,9 @@ class PathResult:
         True only with ``stop_saturation=True``, when the path stopped
         because the deviance explained saturated; ``message`` says where.
     message : str
+    family : {"gaussian", "binomial", "multinomial", "poisson"}
+    classes : ndarray or None
+        The labels (binomial: ``classes[1]`` is the positive class).
     """
 
     alphas: np.ndarray
@@ -77,7 +83,14 @@ class PathResult:
     feature_names: list = None
     stopped_early: bool = False
     message: str = ""
+    family: str = "gaussian"
+    classes: np.ndarray = None
     _problem: LeastSquaresProblem = field(default=None, repr=False, compare=False)
+
+    @property
+    def n_outputs(self):
+        """K: the number of coefficient vectors per alpha."""
+        return self.coefs.shape[0] // self.entry_alphas.shape[0]
 
     @property
     def df(self):
@@ -127,31 +140,98 @@ class PathResult:
                 np.argmin(np.abs(np.log(self.alphas + 1e-300) - np.log(alpha + 1e-300)))
             )
             start = self._problem.from_original(self.coefs[:, k].toarray().ravel())
-            return self._problem.to_original(self._problem.solve(alpha, start).coef)
+            coef, b = self._problem.unpack(self._problem.solve(alpha, start))
+            return self._shape(coef), b
         i, j, t = self._weights(alpha)
         ci = self.coefs[:, i].toarray().ravel()
         cj = self.coefs[:, j].toarray().ravel()
         coef = (1 - t) * ci + t * cj
-        return coef, float((1 - t) * self.intercepts[i] + t * self.intercepts[j])
+        b = (1 - t) * self.intercepts[i] + t * self.intercepts[j]
+        return self._shape(coef), (float(b) if np.ndim(b) == 0 else b)
 
-    def predict(self, X, alpha=None, exact=False):
-        """Predictions at ``alpha`` (n_samples,), or at every grid alpha
-        (n_samples, n_alphas) when ``alpha`` is None."""
+    def _shape(self, coef):
+        K = self.n_outputs
+        return coef if K == 1 else coef.reshape(K, -1)
+
+    def predict(self, X, alpha=None, exact=False, *, offset=None, kind="link"):
+        """Predictions at ``alpha``, or at every grid alpha when it is None.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        alpha : float or None
+        exact : bool
+            Refit at ``alpha`` instead of interpolating.
+        offset : array-like of shape (n_samples,) or None
+            Added to the linear predictor (Poisson exposure, in logs).
+        kind : {"link", "response", "class"}
+            The linear predictor; the mean (probabilities for the binomial
+            and multinomial, counts for Poisson); or the predicted label.
+
+        Returns
+        -------
+        ndarray of shape (n_samples,) or (n_samples, n_alphas); with K > 1
+        outputs (n_samples, K) or (n_samples, K, n_alphas).
+        """
         X = _to_array(X, "X", "csr")
-        if X.shape[1] != self.coefs.shape[0]:
+        p = self.entry_alphas.shape[0]
+        if X.shape[1] != p:
+            raise ValueError(f"X has {X.shape[1]} features, but the path has {p}.")
+        if kind not in ("link", "response", "class"):
             raise ValueError(
-                f"X has {X.shape[1]} features, but the path has {self.coefs.shape[0]}."
+                f"kind must be 'link', 'response' or 'class', got {kind!r}."
             )
+        K = self.n_outputs
         if alpha is None:
-            return np.asarray(X @ self.coefs.toarray()) + self.intercepts
-        coef, intercept = self._at(alpha, exact)
-        return np.asarray(X @ coef).ravel() + intercept
+            C = self.coefs.toarray().reshape(K, p, -1)
+            link = np.stack([np.asarray(X @ C[k]) for k in range(K)], axis=1)
+            link = link + (
+                self.intercepts.T[None] if K > 1 else self.intercepts[None, None]
+            )
+        else:
+            coef, intercept = self._at(alpha, exact)
+            link = np.asarray(X @ np.atleast_2d(coef).T) + np.atleast_1d(intercept)
+            link = link[:, :, None]
+        if offset is not None:
+            offset = np.asarray(offset, dtype=float).ravel()
+            if offset.shape[0] != X.shape[0]:
+                raise ValueError(
+                    f"offset has {offset.shape[0]} rows but X has {X.shape[0]}."
+                )
+            link = link + offset[:, None, None]
+        out = _transform(self.family, self.classes, link, kind)
+        return out[..., 0] if alpha is not None else out
 
     def plot(self, ax=None, **kwargs):
         """Plot the path (see :func:`sparsefit.plotting.plot_path`)."""
         from .plotting import plot_path
 
         return plot_path(self, ax=ax, **kwargs)
+
+
+def _transform(family, classes, link, kind):
+    """Map the linear predictor (n, K, n_alphas) to what ``kind`` asks."""
+    from scipy.special import expit, softmax
+
+    if kind == "link":
+        return link[:, 0] if link.shape[1] == 1 else link
+    if family == "gaussian":
+        if kind == "class":
+            raise ValueError("kind='class' needs a classification path.")
+        return link[:, 0]
+    if family == "poisson":
+        if kind == "class":
+            raise ValueError("kind='class' needs a classification path.")
+        return np.exp(link[:, 0])
+    if family == "binomial":
+        prob = expit(link[:, 0])
+        if kind == "response":
+            return prob
+        return np.asarray(classes)[(prob > 0.5).astype(int)]
+    prob = softmax(link, axis=1)
+    if kind == "response":
+        return prob
+    return np.asarray(classes)[np.argmax(prob, axis=1)]
 
 
 def alpha_grid(alpha_max, n_alphas=100, eps=None, n_samples=None, n_features=None):
@@ -181,11 +261,6 @@ def _check_alphas(alphas):
     return np.sort(alphas)[::-1]
 
 
-def _strong_set(grad_neg, alpha, prev_alpha, unit):
-    """Sequential strong rule: keep j unless ``|grad_j| < (2 alpha - prev) v_j``."""
-    return (np.abs(grad_neg) >= (2 * alpha - prev_alpha) * unit) | (unit == 0)
-
-
 def compute_path(
     X,
     y,
@@ -202,21 +277,33 @@ def compute_path(
     precompute="auto",
     stop_saturation=False,
     progress=None,
+    offset=None,
+    multinomial="ungrouped",
+    solver="auto",
+    classes=None,
 ):
     """Solve ``datafit + penalty`` along a decreasing grid of alphas.
 
     .. math::
 
-        P_\\alpha(w, b) = \\frac{1}{2n} \\sum_i s_i (y_i - x_i'w - b)^2
+        P_\\alpha(w, b) = F(y, Xw + b + o)
         + \\alpha \\sum_j v_j \\left(\\rho |w_j| + \\frac{1-\\rho}{2} w_j^2\\right),
         \\quad l \\le w \\le u
+
+    with ``F`` the datafit, a mean over samples: least squares
+    ``1/(2n) sum_i s_i (y_i - z_i)^2``, the logistic, multinomial or Poisson
+    negative log-likelihood (see :mod:`sparsefit.datafits`).  For the
+    multinomial, ``w`` holds one vector per class and the penalty applies to
+    each (``multinomial="ungrouped"``) or to each feature's K coefficients
+    as one Euclidean group (``"grouped"``).
 
     Parameters
     ----------
     X : {array-like, sparse matrix} of shape (n_samples, n_features)
     y : array-like of shape (n_samples,)
-    datafit : Quadratic or None
-        The least-squares datafit (it carries the sample weights).
+    datafit : Quadratic, Logistic, Multinomial, Poisson or None
+        The datafit, carrying the sample weights; None is least squares.
+        Logistic and multinomial take labels of any type in ``y``.
     penalty : SeparablePenalty or None
         Its ``l1_ratio``, penalty factors and bounds are used; its alpha is
         replaced by the grid. None is the plain lasso.
@@ -240,57 +327,152 @@ def compute_path(
         By default every requested alpha is returned.
     progress : bool or None
         Show progress on stderr; None shows it only on a terminal.
+    offset : array-like of shape (n_samples,) or None
+        Added to the linear predictor of a GLM (log exposure for Poisson).
+    multinomial : {"ungrouped", "grouped"}
+    solver : {"auto", "prox-newton", "fista"}
+        For the GLM families (least squares uses coordinate descent).
+    classes : array-like or None
+        The label set of a classification path (default: those in ``y``).
 
     Returns
     -------
     PathResult
     """
+    path_classes = classes
     datafit = Quadratic() if datafit is None else datafit
-    if not isinstance(datafit, Quadratic):
-        raise ValueError(
-            f"compute_path supports the Quadratic datafit; got "
-            f"{type(datafit).__name__}."
-        )
+    family = family_name(datafit)
     penalty = ElasticNetPenalty(1.0, 1.0) if penalty is None else penalty
     if not isinstance(penalty, SeparablePenalty):
         raise ValueError(f"penalty must be a separable penalty; got {penalty!r}.")
     names = _feature_names(X)
     X = _to_array(X, "X", "csc")
-    y = check_target(y, X.shape[0], X.dtype, "compute_path")
-    sw = check_sample_weight(datafit.sample_weight, X.shape[0], X.dtype)
     check_scalar_range(tol, "tol", low=0.0, low_open=True)
-    problem = LeastSquaresProblem(
-        X,
-        y,
-        penalty,
-        sw,
-        fit_intercept,
-        standardize,
-        make_solver("cd", tol, max_iter, precompute),
-    )
+    sw = check_sample_weight(datafit.sample_weight, X.shape[0], X.dtype)
+    classes = None
+    if family == "gaussian":
+        y = check_target(y, X.shape[0], X.dtype, "compute_path")
+        problem = LeastSquaresProblem(
+            X,
+            y,
+            penalty,
+            sw,
+            fit_intercept,
+            standardize,
+            make_solver("cd", tol, max_iter, precompute),
+        )
+    else:
+        problem, classes = glm_problem(
+            X,
+            y,
+            family,
+            penalty,
+            sw,
+            offset,
+            fit_intercept,
+            standardize,
+            multinomial,
+            solver,
+            tol,
+            max_iter,
+            classes=path_classes,
+        )
     alpha_max, w_top = problem.alpha_max()
     if alphas is None:
         alphas = alpha_grid(alpha_max, n_alphas, eps, *X.shape)
     else:
         alphas = _check_alphas(alphas)
     return _run_path(
-        problem, alphas, alpha_max, w_top, names, stop_saturation, progress
+        problem,
+        alphas,
+        alpha_max,
+        w_top,
+        names,
+        stop_saturation,
+        progress,
+        family,
+        classes,
     )
 
 
-def _run_path(problem, alphas, alpha_max, w_top, names, stop_saturation, progress):
-    unit = problem.template.with_alpha(1.0).coefficients(problem.n_features)[0]
+def glm_problem(
+    X,
+    y,
+    family,
+    penalty,
+    sw,
+    offset,
+    fit_intercept,
+    standardize,
+    multinomial,
+    solver,
+    tol,
+    max_iter,
+    classes=None,
+):
+    """Validate the GLM-specific arguments and build the problem."""
+    from ._glm_problem import GLMProblem
+    from .solvers import FISTA, ProxNewton
+
+    if multinomial not in ("ungrouped", "grouped"):
+        raise ValueError(
+            f"multinomial must be 'ungrouped' or 'grouped', got {multinomial!r}."
+        )
+    if solver in ("auto", "prox-newton", None):
+        engine = ProxNewton(tol=tol, max_iter=max_iter)
+    elif solver == "fista":
+        engine = FISTA(tol=tol, max_iter=max_iter)
+    else:
+        raise ValueError(
+            f"solver must be 'auto', 'prox-newton' or 'fista' for the {family} "
+            f"family, got {solver!r}."
+        )
+    y, classes = encode_target(family, y, X.shape[0], classes)
+    if offset is not None:
+        offset = np.asarray(offset, dtype=float).ravel()
+        if offset.shape[0] != X.shape[0]:
+            raise ValueError(
+                f"offset has {offset.shape[0]} rows but X has {X.shape[0]} "
+                "(mismatched lengths)."
+            )
+        check_finite(offset, "offset")
+    datafit = FAMILIES[family](sw)
+    problem = GLMProblem(
+        X,
+        y,
+        datafit,
+        penalty,
+        offset,
+        fit_intercept,
+        standardize,
+        grouped=(family == "multinomial" and multinomial == "grouped"),
+        solver=engine,
+    )
+    return problem, classes
+
+
+def _run_path(
+    problem,
+    alphas,
+    alpha_max,
+    w_top,
+    names,
+    stop_saturation,
+    progress,
+    family="gaussian",
+    classes=None,
+):
     null = problem.null_value()
     w, grad, prev = w_top.copy(), problem.grad_neg(w_top), max(alpha_max, alphas[0])
     rows, results, devs = [], [], []
     message, stopped = "", False
     with Progress(len(alphas), "path", progress) as bar:
         for k, alpha in enumerate(alphas):
-            strong = _strong_set(grad, alpha, prev, unit) if alpha > 0 else None
+            strong = problem.strong_set(grad, alpha, prev) if alpha > 0 else None
             res = problem.solve(alpha, w, strong)
             w, grad, prev = res.coef, res.grad_neg, alpha
             results.append(res)
-            rows.append(problem.to_original(w))
+            rows.append(problem.unpack(res))
             devs.append(_dev_ratio(problem, alpha, res, null))
             bar.update()
             if stop_saturation and k > 0 and _saturated(devs):
@@ -302,32 +484,45 @@ def _run_path(problem, alphas, alpha_max, w_top, names, stop_saturation, progres
                 warnings.warn(message, UserWarning, stacklevel=3)
                 alphas = alphas[: k + 1]
                 break
-    return _assemble(problem, alphas, rows, results, devs, names, stopped, message)
+    return _assemble(
+        problem, alphas, rows, results, devs, names, stopped, message, family, classes
+    )
 
 
 def _dev_ratio(problem, alpha, res, null):
-    """``1 - RSS / RSS_null`` at a solve: its primal minus its penalty value."""
-    arrays = problem.penalty(alpha).coefficients(
-        problem.n_features, problem.design.dtype
-    )
-    rss_half = res.primal - separable_value(res.coef, *arrays)
-    return 1.0 - rss_half / null if null > 0 else 0.0
+    """``1 - D / D_null``: the datafit (half the deviance, which is 0 at the
+    saturated model for every family here) against the null model's."""
+    return 1.0 - problem.fit_value(alpha, res) / null if null > 0 else 0.0
 
 
 def _saturated(devs):
     return devs[-1] > 0.999 or (devs[-1] - devs[-2]) < 1e-5 * max(devs[-1], 1e-300)
 
 
-def _assemble(problem, alphas, rows, results, devs, names, stopped, message):
+def _assemble(
+    problem,
+    alphas,
+    rows,
+    results,
+    devs,
+    names,
+    stopped,
+    message,
+    family="gaussian",
+    classes=None,
+):
     coefs = sp.csc_matrix(np.column_stack([c for c, _ in rows]))
-    nonzero = np.diff(coefs.indptr)
-    first = np.full(problem.n_features, np.nan)
+    p = problem.n_features
+    first = np.full(p, np.nan)
+    nonzero = np.empty(len(alphas), dtype=int)
     for k in range(len(alphas) - 1, -1, -1):
-        first[coefs.indices[coefs.indptr[k] : coefs.indptr[k + 1]]] = alphas[k]
+        idx = np.unique(coefs.indices[coefs.indptr[k] : coefs.indptr[k + 1]] % p)
+        first[idx] = alphas[k]
+        nonzero[k] = idx.size
     return PathResult(
         alphas=np.asarray(alphas, dtype=float),
         coefs=coefs,
-        intercepts=np.array([b for _, b in rows]),
+        intercepts=np.array([b for _, b in rows], dtype=float),
         dual_gaps=np.array([r.dual_gap for r in results]),
         gap_tols=np.array([r.tol_abs for r in results]),
         kkt_violations=np.array([r.kkt_violation for r in results]),
@@ -339,6 +534,8 @@ def _assemble(problem, alphas, rows, results, devs, names, stopped, message):
         feature_names=None if names is None else list(names),
         stopped_early=stopped,
         message=message,
+        family=family,
+        classes=classes,
         _problem=problem,
     )
 

@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from sparsefit.datafits import DATAFITS, Quadratic
+from sparsefit.datafits import DATAFITS, Logistic, Multinomial, Poisson, Quadratic
 from sparsefit.penalties import L1, PENALTIES, Box, ElasticNetPenalty, WeightedL1
 
 P = 6
@@ -45,7 +45,7 @@ INSTANCES = [
 
 def test_every_registered_penalty_is_checked():
     assert set(PENALTIES) == set(penalty_instances())
-    assert set(DATAFITS) == {Quadratic}
+    assert set(DATAFITS) == {Quadratic, Logistic, Multinomial, Poisson}
 
 
 @pytest.mark.parametrize("name, penalty", INSTANCES)
@@ -134,3 +134,43 @@ def test_datafit_gradient_and_conjugate(y, z, seed):
         assert lhs == pytest.approx(grad @ z, abs=1e-7 * (1 + abs(lhs)))
         other = datafit.conjugate(y, grad + 0.1)
         assert datafit.value(y, z) + other >= (grad + 0.1) @ z - 1e-9 * (1 + abs(lhs))
+
+
+def _glm_cases(rng, n):
+    """(datafit class, y, z) for every GLM datafit."""
+    labels = rng.integers(0, 3, n)
+    return [
+        (Logistic, np.where(rng.uniform(size=n) < 0.5, 1.0, -1.0), rng.normal(0, 3, n)),
+        (Multinomial, np.eye(3)[labels], rng.normal(0, 3, (n, 3))),
+        (Poisson, rng.poisson(2.0, n).astype(float), rng.normal(0, 1, n)),
+    ]
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 10_000), weighted=st.booleans())
+def test_glm_datafit_gradient_hessian_conjugate(seed, weighted):
+    """Gradient and Hessian diagonal against finite differences; Fenchel-Young
+    with equality at the gradient, inequality elsewhere in the domain."""
+    rng = np.random.default_rng(seed)
+    n = 7
+    sw = rng.uniform(0.1, 2, n) if weighted else None
+    if sw is not None:
+        sw *= n / sw.sum()
+    for cls, y, z in _glm_cases(rng, n):
+        fit = cls(sw)
+        grad, hess = fit.raw_grad(y, z), fit.raw_hessian(y, z)
+        h = 1e-6
+        for idx in np.ndindex(z.shape):
+            e = np.zeros_like(z)
+            e[idx] = h
+            fd = (fit.value(y, z + e) - fit.value(y, z - e)) / (2 * h)
+            assert fd == pytest.approx(grad[idx], abs=1e-6 * (1 + abs(grad[idx])))
+            fd2 = (fit.raw_grad(y, z + e)[idx] - fit.raw_grad(y, z - e)[idx]) / (2 * h)
+            assert fd2 == pytest.approx(hess[idx], abs=1e-6 * (1 + abs(hess[idx])))
+        lhs = fit.value(y, z) + fit.conjugate(y, grad)
+        assert lhs == pytest.approx(np.sum(grad * z), abs=1e-9 * (1 + abs(lhs)))
+        # Another point of the conjugate's domain: the gradient at another z.
+        other = fit.raw_grad(y, z + rng.normal(0, 1, z.shape))
+        assert fit.value(y, z) + fit.conjugate(y, other) >= np.sum(other * z) - 1e-9
+        # Outside the domain the conjugate is infinite.
+        assert fit.conjugate(y, grad - 10.0) == np.inf

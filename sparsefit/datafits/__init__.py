@@ -1,6 +1,9 @@
-"""Datafits: value, gradient, Lipschitz constants and conjugates."""
+"""Datafits: value, gradient, curvature and conjugates."""
 
 from ._base import DATAFITS
+from ._logistic import Logistic
+from ._multinomial import Multinomial
+from ._poisson import Poisson
 from ._quadratic import Quadratic
 
-__all__ = ["DATAFITS", "Quadratic"]
+__all__ = ["DATAFITS", "Quadratic", "Logistic", "Multinomial", "Poisson"]

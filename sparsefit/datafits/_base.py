@@ -11,4 +11,27 @@ class BaseDatafit:
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
-        DATAFITS.append(cls)
+        if not cls.__name__.startswith("_") and cls is not SampleWeighted:
+            DATAFITS.append(cls)
+
+
+class SampleWeighted:
+    """Sample-weight helpers shared by the datafits."""
+
+    def __init__(self, sample_weight=None):
+        self.sample_weight = sample_weight
+
+    def _weighted(self, v):
+        if self.sample_weight is None:
+            return v
+        sw = self.sample_weight
+        return v * (sw if v.ndim == 1 else sw[:, None])
+
+    def _mean(self, v):
+        """``(1/n) sum_i s_i v_i``."""
+        sw = self.sample_weight
+        return float(v.mean() if sw is None else (sw @ v) / v.shape[0])
+
+    def _mean_rows(self, v):
+        sw = self.sample_weight
+        return v.mean(axis=0) if sw is None else (sw @ v) / v.shape[0]

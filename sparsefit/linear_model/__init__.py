@@ -1,7 +1,20 @@
-"""scikit-learn estimators."""
+"""Estimators with the scikit-learn API."""
 
 from ._cv import ElasticNetCV, LassoCV
+from ._glm_cv import PoissonLassoCV, SparseLogisticRegressionCV
 from ._ic import LassoIC
 from ._lasso import ElasticNet, Lasso
+from ._logistic import SparseLogisticRegression
+from ._poisson import PoissonLasso
 
-__all__ = ["Lasso", "ElasticNet", "LassoCV", "ElasticNetCV", "LassoIC"]
+__all__ = [
+    "Lasso",
+    "ElasticNet",
+    "LassoCV",
+    "ElasticNetCV",
+    "LassoIC",
+    "SparseLogisticRegression",
+    "SparseLogisticRegressionCV",
+    "PoissonLasso",
+    "PoissonLassoCV",
+]

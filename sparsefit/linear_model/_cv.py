@@ -1,6 +1,5 @@
 """LassoCV and ElasticNetCV: thin layers over ``cross_validate_path``."""
 
-
 import numpy as np
 
 from .._validation import check_positive_int, check_scalar_range

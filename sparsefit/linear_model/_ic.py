@@ -1,6 +1,5 @@
 """LassoIC: alpha chosen by AIC, BIC or extended BIC along the path."""
 
-
 import numpy as np
 from scipy.special import gammaln
 

@@ -13,6 +13,7 @@ import numpy as np
 from joblib import Parallel, delayed
 
 from .._estimator import _feature_names, _to_array, check_target
+from .._families import FAMILIES
 from .._progress import Progress
 from .._validation import check_sample_weight
 from ..datafits import Quadratic
@@ -140,9 +141,35 @@ def make_folds(n_samples, cv=10, groups=None, foldid=None, X=None, y=None):
     return folds
 
 
-def _fold_scores(X, y, sw, train, test, alphas, path_kwargs, scorer, relax, gammas):
+def _fold_scores(
+    X,
+    y,
+    sw,
+    train,
+    test,
+    alphas,
+    path_kwargs,
+    scorer,
+    relax,
+    gammas,
+    family="gaussian",
+    offset=None,
+):
     """Scores of one fold at every alpha (and gamma)."""
     fold_sw = None if sw is None else sw[train]
+    test_sw = None if sw is None else sw[test]
+    if family != "gaussian":
+        path = compute_path(
+            X[train],
+            y[train],
+            FAMILIES[family](fold_sw),
+            alphas=alphas,
+            progress=False,
+            offset=None if offset is None else offset[train],
+            **path_kwargs,
+        )
+        link = path.predict(X[test], offset=None if offset is None else offset[test])
+        return scorer(y[test], link, test_sw, path)[None, :]
     path = compute_path(
         X[train],
         y[train],
@@ -151,7 +178,6 @@ def _fold_scores(X, y, sw, train, test, alphas, path_kwargs, scorer, relax, gamm
         progress=False,
         **path_kwargs,
     )
-    test_sw = None if sw is None else sw[test]
     preds = path.predict(X[test])
     if not relax:
         return scorer(y[test], preds, test_sw)[None, :]
@@ -187,6 +213,8 @@ def cross_validate_path(
     gammas=(0.0, 0.25, 0.5, 0.75, 1.0),
     n_jobs=None,
     progress=None,
+    family="gaussian",
+    offset=None,
     **path_kwargs,
 ):
     """Cross-validate the elastic-net path and select alpha (and gamma).
@@ -206,7 +234,11 @@ def cross_validate_path(
         Passed to the splitter (``GroupKFold`` when ``cv`` is an int).
     foldid : array-like or None
         Fold label of each sample, as glmnet's ``foldid``; wins over ``cv``.
-    scoring : {"mse", "mae", "r2", "deviance"}
+    scoring : str
+        Gaussian: "mse", "mae", "r2", "deviance". Binomial and multinomial:
+        "deviance", "accuracy", "roc_auc" (one-vs-rest macro average for
+        several classes), "mse" and "mae" of the probabilities. Poisson:
+        "deviance", "mse", "mae" of the mean.
     sample_weight : array-like or None
         Used in the fits and to weight the held-out scores.
     relax : bool
@@ -217,9 +249,13 @@ def cross_validate_path(
         Folds in parallel (joblib).
     progress : bool or None
         Progress on stderr; None shows it only on a terminal.
+    family : {"gaussian", "binomial", "multinomial", "poisson"}
+    offset : array-like of shape (n_samples,) or None
+        GLM offset, split with the folds.
     **path_kwargs
         ``fit_intercept``, ``standardize``, ``tol``, ``max_iter``,
-        ``precompute`` for :func:`compute_path`.
+        ``precompute`` (gaussian), ``multinomial``, ``solver`` (GLMs) for
+        :func:`compute_path`.
 
     Returns
     -------
@@ -227,6 +263,28 @@ def cross_validate_path(
     """
     from ..penalties import ElasticNetPenalty
 
+    if family not in FAMILIES:
+        raise ValueError(f"family must be one of {list(FAMILIES)}, got {family!r}.")
+    if family != "gaussian":
+        return _cross_validate_glm(
+            X,
+            y,
+            family,
+            l1_ratio,
+            penalty,
+            alphas,
+            n_alphas,
+            eps,
+            cv,
+            groups,
+            foldid,
+            scoring,
+            sample_weight,
+            n_jobs,
+            progress,
+            offset,
+            path_kwargs,
+        )
     if scoring not in SCORINGS:
         raise ValueError(f"scoring must be one of {sorted(SCORINGS)}, got {scoring!r}.")
     scorer, greater = SCORINGS[scoring]
@@ -264,6 +322,11 @@ def cross_validate_path(
         for result in Parallel(n_jobs=n_jobs, return_as="generator")(jobs):
             scores.append(result)
             bar.update()
+    return _summarise(scores, full, scoring, greater, relax, gammas)
+
+
+def _summarise(scores, full, scoring, greater, relax=False, gammas=(1.0,)):
+    gammas = np.asarray(gammas, dtype=float)
     scores = np.stack(scores, axis=1)  # (n_gammas, n_folds, n_alphas)
     mean = scores.mean(axis=1)
     std = scores.std(axis=1, ddof=1) / np.sqrt(scores.shape[1])
@@ -289,3 +352,90 @@ def cross_validate_path(
         cv_mean_gamma=mean if relax else None,
         cv_std_gamma=std if relax else None,
     )
+
+
+def _cross_validate_glm(
+    X,
+    y,
+    family,
+    l1_ratio,
+    penalty,
+    alphas,
+    n_alphas,
+    eps,
+    cv,
+    groups,
+    foldid,
+    scoring,
+    sample_weight,
+    n_jobs,
+    progress,
+    offset,
+    path_kwargs,
+):
+    """:func:`cross_validate_path` for the binomial, multinomial and Poisson
+    families (stratified folds for the classifiers)."""
+    from ..penalties import ElasticNetPenalty
+    from ._glm_scores import glm_scorer
+
+    scorer, greater = glm_scorer(family, scoring)
+    names = _feature_names(X)
+    X = _to_array(X, "X", "csc")
+    sw = check_sample_weight(sample_weight, X.shape[0], X.dtype)
+    penalty = ElasticNetPenalty(1.0, l1_ratio) if penalty is None else penalty
+    if offset is not None:
+        offset = np.asarray(offset, dtype=float).ravel()
+    full = compute_path(
+        X,
+        y,
+        FAMILIES[family](sw),
+        penalty,
+        alphas=alphas,
+        n_alphas=n_alphas,
+        eps=eps,
+        progress=False,
+        offset=offset,
+        **path_kwargs,
+    )
+    if names is not None:
+        object.__setattr__(full, "feature_names", list(names))
+    y = np.asarray(y).ravel()
+    if (
+        family != "poisson"
+        and foldid is None
+        and groups is None
+        and isinstance(cv, (int, np.integer))
+        and not isinstance(cv, bool)
+    ):
+        from sklearn.model_selection import StratifiedKFold
+
+        smallest = np.unique(y, return_counts=True)[1].min()
+        if cv <= smallest:
+            cv = StratifiedKFold(cv)
+    folds = make_folds(X.shape[0], cv, groups, foldid, X, y)
+    kwargs = dict(path_kwargs, penalty=penalty)
+    if family != "poisson":
+        kwargs["classes"] = full.classes
+    with Progress(len(folds), "cv folds", progress) as bar:
+        jobs = (
+            delayed(_fold_scores)(
+                X,
+                y,
+                sw,
+                tr,
+                te,
+                full.alphas,
+                kwargs,
+                scorer,
+                False,
+                None,
+                family,
+                offset,
+            )
+            for tr, te in folds
+        )
+        scores = []
+        for result in Parallel(n_jobs=n_jobs, return_as="generator")(jobs):
+            scores.append(result)
+            bar.update()
+    return _summarise(scores, full, scoring, greater)

@@ -168,9 +168,14 @@ class CoordinateDescent:
             return n >= 4 * p and p <= 200
         return bool(self.precompute)
 
-    def solve(self, design, y, penalty, w0=None, *, strong=None, cache=None):
+    def solve(
+        self, design, y, penalty, w0=None, *, strong=None, cache=None, tol_abs=None
+    ):
         """Solve the problem given a :class:`Design`, centred ``y`` and a
         separable penalty (in the design's coordinates).
+
+        ``tol_abs``, when given, replaces ``tol * P(w0)`` as the gap to reach
+        (the GLM solvers ask their inner problems for an absolute accuracy).
 
         ``strong`` (boolean mask) seeds the first working set, as the
         sequential strong rule does along a path; every later outer iteration
@@ -191,8 +196,10 @@ class CoordinateDescent:
             cache = {} if cache is None else cache
             if "gram" not in cache:
                 sw = design.sample_weight
-                cache["gram"] = (design.gram(),
-                                 design.rmatvec(y if sw is None else y * sw) / n)
+                cache["gram"] = (
+                    design.gram(),
+                    design.rmatvec(y if sw is None else y * sw) / n,
+                )
             Q, q = cache["gram"]
             cert = QuadraticCertificate(design, y, arrays, gram=(Q, q))
             state = _GramState(Q, q, w)
@@ -203,6 +210,8 @@ class CoordinateDescent:
             lips = (design.col_sq_norms / n).astype(design.dtype)
         lips[design.constant] = 0.0
         p_ref = cert.reference_value(w_ref)
+        if tol_abs is not None:
+            p_ref = tol_abs / self.tol
         return self._outer(design, cert, state, w, lips, arrays, p_ref, strong)
 
     def _outer(self, design, cert, state, w, lips, arrays, p_ref, strong=None):

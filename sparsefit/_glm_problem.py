@@ -1,0 +1,213 @@
+"""One GLM problem (logistic, multinomial or Poisson) at many alphas.
+
+The counterpart of :class:`~sparsefit._problem.LeastSquaresProblem`: it holds
+the design (uncentred, since the intercept of a GLM is not eliminated by
+centring, but scaled when standardising), the encoded target, the offset and
+the penalty template, and solves at any alpha with the proximal Newton or the
+FISTA solver.  Coefficients are ``W`` of shape (n_features, K) in the
+design's coordinates; paths store them flattened class by class.
+"""
+
+import warnings
+
+import numpy as np
+
+from ._design import Design
+from ._validation import check_bounds
+from .solvers._glm_certificate import GLMCertificate, MatrixPenalty
+
+__all__ = ["GLMProblem"]
+
+
+class GLMProblem:
+    """Penalised GLM, maybe standardised.
+
+    .. math::
+
+        P(W, b) = F(Y, X W + 1 b' + o) + g_\\alpha(W)
+
+    Parameters
+    ----------
+    X : ndarray or CSC matrix, validated
+    y : ndarray
+        Encoded: -1/+1 (logistic), one-hot (multinomial) or counts (Poisson).
+    datafit : Logistic, Multinomial or Poisson
+        Carries the sample weights (rescaled to sum to n).
+    penalty : SeparablePenalty
+        Bounds on the original scale; its ``alpha`` is replaced per solve.
+    offset : ndarray of shape (n_samples,) or None
+    fit_intercept, standardize : bool
+    grouped : bool
+        Row-grouped penalty (multinomial only).
+    solver : ProxNewton or FISTA
+    """
+
+    def __init__(
+        self,
+        X,
+        y,
+        datafit,
+        penalty,
+        offset=None,
+        fit_intercept=True,
+        standardize=False,
+        grouped=False,
+        solver=None,
+    ):
+        from .solvers import ProxNewton
+
+        sw = datafit.sample_weight
+        centred = Design(X, sw, center=fit_intercept, standardize=standardize)
+        self.design = Design(X, sw, center=False, scale=centred.scale)
+        if fit_intercept:
+            self.design.constant = centred.constant
+        # The dual point is orthogonal to 1 when the intercept is free, so
+        # the gap-safe radii use the centred column norms.
+        self.design.centred_sq_norms = centred.col_sq_norms
+        self.y = y
+        self.datafit = datafit
+        self.offset = offset
+        self.fit_intercept = fit_intercept
+        self.grouped = grouped
+        self.K = y.shape[1] if y.ndim == 2 else 1
+        scale = self.design.scale
+        lower, upper = check_bounds(
+            penalty.lower_bounds,
+            penalty.upper_bounds,
+            penalty.positive,
+            X.shape[1],
+            X.dtype,
+        )
+        if grouped and (np.isfinite(lower).any() or np.isfinite(upper).any()):
+            raise ValueError(
+                "Bounds (positive, lower_bounds, upper_bounds) do not apply to the "
+                "grouped multinomial penalty; use multinomial='ungrouped'."
+            )
+        self.template = penalty.with_alpha(penalty.alpha)
+        self.template.positive = False
+        self.template.lower_bounds = lower / scale
+        self.template.upper_bounds = upper / scale
+        self.solver = solver if solver is not None else ProxNewton()
+        self._null = None
+        self._last_b = None
+
+    @property
+    def n_features(self):
+        return self.design.n_features
+
+    def penalty(self, alpha):
+        return self.template.with_alpha(alpha)
+
+    def certificate(self, alpha):
+        arrays = self.penalty(alpha).coefficients(self.n_features, np.float64)
+        return GLMCertificate(
+            self.design,
+            self.y,
+            self.datafit,
+            self.offset,
+            MatrixPenalty(arrays, self.grouped),
+            self.fit_intercept,
+            self.K,
+        )
+
+    def _start(self, cert):
+        """``W0`` (0 projected on the bounds) with its optimal intercept and
+        unpenalised features."""
+        lower, upper = cert.penalty.lower, cert.penalty.upper
+        W = np.repeat(np.clip(0.0, lower, upper)[:, None], self.K, axis=1)
+        b = np.zeros(self.K)
+        if self.fit_intercept:
+            b0 = np.atleast_1d(self.datafit.null_intercept(self.y)).astype(float)
+            b = np.where(np.isfinite(b0), b0, 0.0)
+        Z = cert.linear(W, b)
+        cert.refit_unpenalised(W, b, Z)
+        return W, b, Z
+
+    def null_fit(self):
+        """``(W0, b0, F(W0, b0))`` at the null model (cached)."""
+        if self._null is None:
+            cert = self.certificate(1.0)
+            W, b, Z = self._start(cert)
+            self._null = (W, b, cert.F(Z))
+        return self._null
+
+    def null_value(self):
+        return self.null_fit()[2]
+
+    def reference_value(self, alpha):
+        W, _, value = self.null_fit()
+        cert = self.certificate(alpha)
+        return value + cert.penalty.value(W)
+
+    def solve(self, alpha, w0=None, strong=None, quiet=False):
+        """Solve at ``alpha`` from the flat coefficients ``w0`` (class-major)."""
+        cert = self.certificate(alpha)
+        W0, b0, _ = self.null_fit()
+        W = W0 if w0 is None else self._unflatten(w0)
+        b = b0 if self._last_b is None else self._last_b
+        if strong is not None:
+            strong = strong.reshape(self.K, -1).any(axis=0)
+        p_ref = self.reference_value(alpha)
+        with warnings.catch_warnings():
+            if quiet:
+                warnings.simplefilter("ignore")
+            res = self.solver.solve_glm(cert, W, b, p_ref, strong)
+        res.datafit_value = res.primal - cert.penalty.value(res.coef)
+        self._last_b = res.intercept.copy()
+        res.coef = res.coef.T.ravel()
+        res.grad_neg = res.grad_neg.T.ravel()
+        return res
+
+    def _unflatten(self, w):
+        return np.ascontiguousarray(np.asarray(w, dtype=float).reshape(self.K, -1).T)
+
+    def to_original(self, w, intercept):
+        """``(coef, intercept)`` on the original scale: coef flat class-major."""
+        W = self._unflatten(w) * self.design.scale[:, None]
+        coef = W.T.ravel().astype(self.design.dtype)
+        b = np.asarray(intercept, dtype=float)
+        return coef, (float(b[0]) if self.K == 1 else b.copy())
+
+    def unpack(self, res):
+        return self.to_original(res.coef, res.intercept)
+
+    def from_original(self, coef):
+        W = self._unflatten(coef) / self.design.scale[:, None]
+        return W.T.ravel()
+
+    def fit_value(self, alpha, res):
+        return res.datafit_value
+
+    def grad_neg(self, w):
+        W = self._unflatten(w)
+        cert = self.certificate(1.0)
+        b = self._last_b if self._last_b is not None else self.null_fit()[1]
+        Z = cert.linear(W, b)
+        return cert.grad_neg(cert.grad(Z)).T.ravel()
+
+    def strong_set(self, grad_neg, alpha, prev_alpha):
+        """Sequential strong rule on features (all classes together)."""
+        unit = self.template.with_alpha(1.0).coefficients(self.n_features)[0]
+        G = np.abs(grad_neg.reshape(self.K, -1))
+        pull = np.sqrt((G**2).sum(axis=0)) if self.grouped else G.max(axis=0)
+        keep = (pull >= (2 * alpha - prev_alpha) * unit) | (unit == 0)
+        return np.tile(keep, self.K)
+
+    def alpha_max(self):
+        """Smallest alpha at which every penalised coefficient is zero, and the
+        flat solution there."""
+        W, b, _ = self.null_fit()
+        cert = self.certificate(1.0)
+        grad_neg = cert.grad_neg(cert.grad(cert.linear(W, b)))
+        unit = self.template.with_alpha(1.0)
+        if unit.l1_ratio < 1e-3:
+            unit.l1_ratio = 1e-3
+        if self.grouped:
+            a = unit.coefficients(self.n_features)[0]
+            norms = np.sqrt((grad_neg**2).sum(axis=1))
+            with np.errstate(divide="ignore", invalid="ignore"):
+                ratio = np.where(a > 0, norms / a, 0.0)
+            value = float(ratio.max(initial=0.0))
+        else:
+            value = max(unit.alpha_max(-grad_neg[:, k].copy()) for k in range(self.K))
+        return value, W.T.ravel()

@@ -1,0 +1,267 @@
+"""Shared machinery of the GLM estimators (logistic, multinomial, Poisson).
+
+Every estimator here minimises, with ``F`` the family's negative
+log-likelihood as a mean over samples,
+
+.. math::
+
+    P(W, b) = F(y, X W + b + o)
+    + \\alpha \\sum_j v_j \\left(\\rho |w_j| + \\frac{1-\\rho}{2} w_j^2\\right)
+
+and certifies the result with a duality gap.
+"""
+
+import warnings
+
+import numpy as np
+
+from .._families import encode_target
+from .._validation import (
+    check_positive_int,
+    check_sample_weight,
+    check_scalar_range,
+)
+from ..path import glm_problem
+from ..penalties import ElasticNetPenalty
+
+__all__ = ["GLMMixin"]
+
+
+class GLMMixin:
+    """Parameters, fitting and ``explain`` common to the GLM estimators.
+
+    Subclasses set ``_family`` (or the property) and define ``__init__``.
+    """
+
+    _solvers = ("auto", "prox-newton", "fista")
+
+    @property
+    def _alpha(self):
+        return self.alpha
+
+    @property
+    def _l1_ratio(self):
+        return self.l1_ratio
+
+    @property
+    def _multinomial(self):
+        return getattr(self, "multinomial", "ungrouped")
+
+    def _check_solver_params(self):
+        check_scalar_range(self.tol, "tol", low=0.0, low_open=True)
+        check_positive_int(self.max_iter, "max_iter")
+        if self.solver not in self._solvers:
+            raise ValueError(
+                f"solver must be one of {self._solvers}, got {self.solver!r}."
+            )
+
+    def _check_params(self):
+        check_scalar_range(self.alpha, "alpha", low=0.0)
+        check_scalar_range(self._l1_ratio, "l1_ratio", low=0.0, high=1.0)
+        self._check_solver_params()
+
+    def _penalty_template(self, l1_ratio):
+        return ElasticNetPenalty(
+            1.0,
+            l1_ratio,
+            self.penalty_factor,
+            self.positive,
+            self.lower_bounds,
+            self.upper_bounds,
+        )
+
+    def _make_problem(self, X, y, sw, offset=None, family=None, classes=None):
+        problem, classes = glm_problem(
+            X,
+            y,
+            family or self._family,
+            self._penalty_template(self._l1_ratio),
+            sw,
+            offset,
+            self.fit_intercept,
+            self.standardize,
+            self._multinomial,
+            self.solver,
+            self.tol,
+            self.max_iter,
+            classes=classes,
+        )
+        return problem
+
+    def _validate_common(self, X, y, sample_weight):
+        X = self._validate_X(X, reset=True)
+        sw = check_sample_weight(sample_weight, X.shape[0], X.dtype)
+        return X, sw
+
+    def _solve(self, problem, alpha, start=None):
+        result = problem.solve(alpha, start)
+        self._store(problem, result, alpha)
+
+    def _store(self, problem, result, alpha):
+        coef, intercept = problem.unpack(result)
+        K = problem.K
+        self._coef_flat = coef
+        self.n_iter_ = int(result.n_iter)
+        self.dual_gap_ = float(result.dual_gap)
+        self.kkt_violation_ = float(result.kkt_violation)
+        self.solver_result_ = result
+        self._set_coef(coef.reshape(K, -1), np.atleast_1d(intercept))
+        cert = problem.certificate(alpha)
+        W = problem._unflatten(result.coef)
+        b = np.asarray(result.intercept, dtype=float)
+        self._fit_state = _explain_state(
+            cert, W, b, alpha, problem.design.scale, self.dual_gap_
+        )
+
+    def explain(self, X=None, y=None, sample_weight=None, **kwargs):
+        """Why each coefficient is what it is, feature by feature.
+
+        For a zero feature the pull is ``|x_j' grad F|`` (for several classes,
+        the largest over them, or the group's norm) against the penalty
+        ``alpha v_j l1_ratio``: it stays zero while the pull is below. The
+        entry alpha with the rest of the fit held is ``pull / (v_j l1_ratio)``,
+        exact for a convex datafit; for an active feature it is computed with
+        that feature removed from the fit.  ``X, y`` are accepted for
+        signature compatibility with the least-squares models; the path entry
+        alphas are then computed on :func:`sparsefit.compute_path`.
+        """
+        from .._explain import _STATUS, Explanation
+
+        self._check_fitted()
+        st = self._fit_state
+        w_norm = st["coef_norm"]
+        names = (
+            list(self.feature_names_in_)
+            if hasattr(self, "feature_names_in_")
+            else [f"x{j}" for j in range(w_norm.shape[0])]
+        )
+        status = np.full(w_norm.shape[0], _STATUS[1], dtype=object)
+        status[
+            (st["coef_norm"] == 0) & (st["pull"] >= st["penalty"] - st["radius"])
+        ] = _STATUS[2]
+        status[st["coef_norm"] != 0] = _STATUS[0]
+        status[st["unpenalised"]] = _STATUS[4]
+        path_entry = np.full(w_norm.shape[0], np.nan)
+        if X is not None:
+            if y is None:
+                raise ValueError("explain needs y together with X.")
+            path_entry = self._path_entry(X, y, sample_weight, **kwargs)
+        return Explanation(
+            feature=names,
+            coef=st["coef_display"],
+            pull=st["pull"],
+            penalty=st["penalty"],
+            margin=st["penalty"] - st["pull"],
+            status=status,
+            entry_alpha=st["entry"],
+            path_entry_alpha=path_entry,
+            alpha=float(self._alpha),
+        )
+
+    def _path_entry(self, X, y, sample_weight=None, offset=None, n_alphas=100):
+        from ..path import compute_path
+
+        active = self._fit_state["coef_norm"] != 0
+        out = np.full(active.shape[0], np.nan)
+        if not active.any():
+            return out
+        X = self._validate_X(X, reset=False)
+        path = compute_path(
+            X,
+            y,
+            self._datafit_cls()(
+                check_sample_weight(sample_weight, X.shape[0], X.dtype)
+            ),
+            self._penalty_template(self._l1_ratio),
+            n_alphas=n_alphas,
+            eps=None,
+            fit_intercept=self.fit_intercept,
+            standardize=self.standardize,
+            tol=self.tol,
+            offset=offset,
+            multinomial=self._multinomial,
+            progress=False,
+        )
+        top = path.alphas[0]
+        grid = np.geomspace(top, self._alpha, n_alphas) if self._alpha > 0 else None
+        if grid is None:
+            return out
+        path = compute_path(
+            X,
+            y,
+            self._datafit_cls()(
+                check_sample_weight(sample_weight, X.shape[0], X.dtype)
+            ),
+            self._penalty_template(self._l1_ratio),
+            alphas=grid,
+            fit_intercept=self.fit_intercept,
+            standardize=self.standardize,
+            tol=self.tol,
+            offset=offset,
+            multinomial=self._multinomial,
+            progress=False,
+        )
+        entry = path.entry_alphas
+        out[active] = entry[active]
+        return out
+
+
+def _explain_state(cert, W, b, alpha, scale, gap):
+    """Per-feature pull, penalty and entry alpha at the solution."""
+    pen = cert.penalty
+    Z = cert.linear(W, b)
+    grad_neg = cert.grad_neg(cert.grad(Z))
+    if pen.grouped:
+        pull = np.sqrt((grad_neg**2).sum(axis=1))
+    else:
+        pull = np.abs(grad_neg).max(axis=1)
+    unit = pen.a / alpha if alpha > 0 else np.where(pen.a > 0, np.inf, 0.0)
+    unpenalised = pen.free | ((pen.a == 0) & (pen.c == 0))
+    # With feature j removed (its coefficients set to 0), the pull it would
+    # feel: the exact entry alpha with the rest held, for a convex datafit.
+    held = pull.copy()
+    for j in np.flatnonzero((W != 0).any(axis=1)):
+        col = cert.design.columns(np.array([j]))[:, 0].astype(float)
+        Zj = Z - np.outer(col, W[j])
+        gj = -(col @ cert.grad(Zj))
+        held[j] = np.sqrt(gj @ gj) if pen.grouped else np.abs(gj).max()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        entry = np.where(unit > 0, held / unit, np.inf)
+    entry = np.where(unpenalised, np.inf, entry)
+    coef = W * scale[:, None]
+    norm = np.sqrt((coef**2).sum(axis=1))
+    display = coef[:, 0] if coef.shape[1] == 1 else norm
+    # Certified accuracy on the pull scale: the gap-safe radius, with the
+    # family's curvature bound (none for Poisson, whose status then uses the
+    # pull alone).
+    curv = cert.datafit.curvature
+    d = cert.design
+    lips = getattr(d, "centred_sq_norms", d.col_sq_norms).astype(float) / d.n_samples
+    radius = np.sqrt(2 * max(gap, 0.0) * curv * lips) if np.isfinite(curv) else 0 * lips
+    return {
+        "pull": pull,
+        "penalty": pen.a.astype(float),
+        "entry": entry.astype(float),
+        "coef_norm": norm,
+        "coef_display": display.astype(float),
+        "unpenalised": unpenalised,
+        "radius": radius,
+    }
+
+
+def check_offset(offset, n_samples):
+    if offset is None:
+        return None
+    offset = np.asarray(offset, dtype=float).ravel()
+    if offset.shape[0] != n_samples:
+        raise ValueError(
+            f"offset has {offset.shape[0]} rows but X has {n_samples} "
+            "(mismatched lengths)."
+        )
+    return offset
+
+
+def encode(family, y, n_samples):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return encode_target(family, y, n_samples)

@@ -1,0 +1,253 @@
+"""SparseLogisticRegressionCV and PoissonLassoCV: thin layers over
+``cross_validate_path``, refitted on all the data at the selected alpha."""
+
+import numpy as np
+
+from .._estimator import ClassifierBase, RegressorBase
+from .._validation import check_positive_int
+from ..model_selection import cross_validate_path
+from ..model_selection._glm_scores import GLM_SCORINGS
+from ._logistic import LogisticMixin
+from ._poisson import PoissonMixin
+
+__all__ = ["SparseLogisticRegressionCV", "PoissonLassoCV"]
+
+_CV_DOC = """
+    Attributes
+    ----------
+    alpha_ : float
+        The alpha refitted (``alpha_min_`` or ``alpha_1se_``).
+    alpha_min_, alpha_1se_ : float
+        Best mean held-out score; largest alpha within one standard error.
+    alphas_ : ndarray of shape (n_alphas,)
+    cv_mean_, cv_std_ : ndarray of shape (n_alphas,)
+    path_ : PathResult
+        The path on all the data.
+    cv_results_ : list of CVResult
+    coef_, intercept_, dual_gap_, kkt_violation_, n_iter_ :
+        The certified refit at ``alpha_``.
+"""
+
+
+class _GLMCVMixin:
+    @property
+    def _alpha(self):
+        return self.alpha_
+
+    def _check_params(self):
+        self._check_solver_params()
+        if self.selection not in ("min", "1se"):
+            raise ValueError(
+                f"selection must be 'min' or '1se', got {self.selection!r}."
+            )
+        check_positive_int(self.n_alphas, "n_alphas")
+
+    def _check_scoring(self, family):
+        if self.scoring not in GLM_SCORINGS[family]:
+            raise ValueError(
+                f"scoring must be one of {list(GLM_SCORINGS[family])} for the "
+                f"{family} family, got {self.scoring!r}."
+            )
+
+    def _cv(self, X, y, sw, offset, groups, foldid, family, **extra):
+        res = cross_validate_path(
+            X,
+            y,
+            penalty=self._penalty_template(self.l1_ratio),
+            alphas=self.alphas,
+            n_alphas=self.n_alphas,
+            eps=self.eps,
+            cv=self.cv,
+            groups=groups,
+            foldid=foldid,
+            scoring=self.scoring,
+            sample_weight=sw,
+            n_jobs=self.n_jobs,
+            progress=self.progress,
+            family=family,
+            offset=offset,
+            fit_intercept=self.fit_intercept,
+            standardize=self.standardize,
+            tol=self.tol,
+            max_iter=self.max_iter,
+            solver=self.solver,
+            **extra,
+        )
+        self.cv_results_ = [res]
+        self.alpha_min_, self.alpha_1se_ = res.alpha_min, res.alpha_1se
+        self.alpha_ = res.alpha_1se if self.selection == "1se" else res.alpha_min
+        self.alphas_ = res.alphas
+        self.cv_mean_, self.cv_std_ = res.cv_mean, res.cv_std
+        self.path_ = res.path
+        return res
+
+    def _refit(self, problem, res):
+        k = int(np.argmin(np.abs(res.alphas - self.alpha_)))
+        start = problem.from_original(res.path.coefs[:, k].toarray().ravel())
+        self._solve(problem, self.alpha_, start)
+
+
+class SparseLogisticRegressionCV(_GLMCVMixin, LogisticMixin, ClassifierBase):
+    """L1 logistic / multinomial regression with alpha chosen by
+    cross-validation (stratified folds), refitted on all the data.
+
+    The objective is that of :class:`SparseLogisticRegression`.
+
+    Parameters
+    ----------
+    l1_ratio : float, default=1.0
+    alphas : array-like or None
+        None: ``n_alphas`` values from the exact alpha_max down to
+        ``eps * alpha_max`` (on all the data, as glmnet).
+    n_alphas : int, default=100
+    eps : float or None
+    cv : int, scikit-learn splitter or iterable, default=10
+    selection : {"min", "1se"}, default="min"
+    scoring : {"deviance", "accuracy", "roc_auc", "mse", "mae"}
+    multinomial, fit_intercept, standardize, penalty_factor, positive,
+    lower_bounds, upper_bounds, class_weight, tol, max_iter, solver :
+        As for :class:`SparseLogisticRegression`.
+    n_jobs : int or None
+    progress : bool or None
+    """
+
+    __doc__ += _CV_DOC
+    warm_start = False
+
+    def __init__(
+        self,
+        *,
+        l1_ratio=1.0,
+        alphas=None,
+        n_alphas=100,
+        eps=None,
+        cv=10,
+        selection="min",
+        scoring="deviance",
+        multinomial="ungrouped",
+        fit_intercept=True,
+        standardize=False,
+        penalty_factor=None,
+        positive=False,
+        lower_bounds=None,
+        upper_bounds=None,
+        class_weight=None,
+        tol=1e-4,
+        max_iter=1000,
+        solver="auto",
+        n_jobs=None,
+        progress=None,
+    ):
+        self.l1_ratio = l1_ratio
+        self.alphas = alphas
+        self.n_alphas = n_alphas
+        self.eps = eps
+        self.cv = cv
+        self.selection = selection
+        self.scoring = scoring
+        self.multinomial = multinomial
+        self.fit_intercept = fit_intercept
+        self.standardize = standardize
+        self.penalty_factor = penalty_factor
+        self.positive = positive
+        self.lower_bounds = lower_bounds
+        self.upper_bounds = upper_bounds
+        self.class_weight = class_weight
+        self.tol = tol
+        self.max_iter = max_iter
+        self.solver = solver
+        self.n_jobs = n_jobs
+        self.progress = progress
+
+    def fit(self, X, y, sample_weight=None, groups=None, foldid=None):
+        """Cross-validate the path, then refit at the selected alpha.
+
+        Returns
+        -------
+        self
+        """
+        self._check_params()
+        self._check_multinomial()
+        X = self._validate_X(X, reset=True)
+        sw, y = self._class_weights(y, sample_weight, X.shape[0], X.dtype)
+        self._check_scoring(self._family)
+        res = self._cv(
+            X, y, sw, None, groups, foldid, self._family, multinomial=self.multinomial
+        )
+        problem = self._make_problem(X, y, sw, classes=self.classes_)
+        self._refit(problem, res)
+        return self
+
+
+class PoissonLassoCV(_GLMCVMixin, PoissonMixin, RegressorBase):
+    """L1 Poisson regression with alpha chosen by cross-validation, refitted
+    on all the data; the objective is that of :class:`PoissonLasso`.
+
+    Parameters
+    ----------
+    l1_ratio, alphas, n_alphas, eps, cv, selection, n_jobs, progress :
+        As for :class:`SparseLogisticRegressionCV`.
+    scoring : {"deviance", "mse", "mae"}, default="deviance"
+    fit_intercept, standardize, penalty_factor, positive, lower_bounds,
+    upper_bounds, tol, max_iter, solver :
+        As for :class:`PoissonLasso`.
+    """
+
+    __doc__ += _CV_DOC
+    warm_start = False
+
+    def __init__(
+        self,
+        *,
+        l1_ratio=1.0,
+        alphas=None,
+        n_alphas=100,
+        eps=None,
+        cv=10,
+        selection="min",
+        scoring="deviance",
+        fit_intercept=True,
+        standardize=False,
+        penalty_factor=None,
+        positive=False,
+        lower_bounds=None,
+        upper_bounds=None,
+        tol=1e-4,
+        max_iter=1000,
+        solver="auto",
+        n_jobs=None,
+        progress=None,
+    ):
+        self.l1_ratio = l1_ratio
+        self.alphas = alphas
+        self.n_alphas = n_alphas
+        self.eps = eps
+        self.cv = cv
+        self.selection = selection
+        self.scoring = scoring
+        self.fit_intercept = fit_intercept
+        self.standardize = standardize
+        self.penalty_factor = penalty_factor
+        self.positive = positive
+        self.lower_bounds = lower_bounds
+        self.upper_bounds = upper_bounds
+        self.tol = tol
+        self.max_iter = max_iter
+        self.solver = solver
+        self.n_jobs = n_jobs
+        self.progress = progress
+
+    def fit(self, X, y, sample_weight=None, offset=None, groups=None, foldid=None):
+        """Cross-validate the path, then refit at the selected alpha.
+
+        Returns
+        -------
+        self
+        """
+        self._check_params()
+        self._check_scoring("poisson")
+        X, sw, offset = self._prepare(X, y, sample_weight, offset)
+        res = self._cv(X, y, sw, offset, groups, foldid, "poisson")
+        problem = self._make_problem(X, y, sw, offset)
+        self._refit(problem, res)
+        return self
