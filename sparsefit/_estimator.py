@@ -120,6 +120,49 @@ def check_target(y, n_samples, dtype, est_name):
     return y
 
 
+def check_labels(y, n_samples, est_name="the classifier"):
+    """1-D class labels of length ``n_samples`` (any type; a column vector is
+    raveled with scikit-learn's warning); continuous targets are refused."""
+    if y is None:
+        raise ValueError(
+            f"{est_name} requires y to be passed, but the target y is None."
+        )
+    y = np.asarray(y)
+    if y.dtype.kind == "O":
+        kinds = {type(v) for v in y.ravel()}
+        if len(kinds) > 1 or not (kinds <= {str, int, float, bool}):
+            raise ValueError(
+                f"Unknown label type: y holds values of types "
+                f"{sorted(k.__name__ for k in kinds)}; use one type of label."
+            )
+    if y.ndim == 2 and y.shape[1] == 1:
+        from sklearn.exceptions import DataConversionWarning
+
+        warnings.warn(
+            "A column-vector y was passed when a 1d array was expected. Please "
+            "change the shape of y to (n_samples, ), for example using ravel().",
+            DataConversionWarning,
+            stacklevel=3,
+        )
+        y = y.ravel()
+    if y.ndim != 1:
+        raise ValueError(f"y should be a 1d array, got an array of shape {y.shape}.")
+    if y.shape[0] != n_samples:
+        raise ValueError(
+            f"X has {n_samples} rows but y has {y.shape[0]} (mismatched lengths)."
+        )
+    if y.dtype.kind == "f":
+        bad = np.flatnonzero(~np.isfinite(y))
+        if bad.size:
+            raise ValueError(f"y contains NaN or infinity (row {bad[0]}).")
+        if (y != np.round(y)).any():
+            raise ValueError(
+                "Unknown label type: continuous. A classifier needs class labels; "
+                "use a regressor for a continuous target."
+            )
+    return y
+
+
 class EstimatorBase:
     """``get_params``/``set_params``/``repr`` and validated input, as scikit-learn."""
 

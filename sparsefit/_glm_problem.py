@@ -166,7 +166,11 @@ class GLMProblem:
         W = self._unflatten(w) * self.design.scale[:, None]
         coef = W.T.ravel().astype(self.design.dtype)
         b = np.asarray(intercept, dtype=float)
-        return coef, (float(b[0]) if self.K == 1 else b.copy())
+        if self.K == 1:
+            return coef, float(b[0])
+        # The softmax is blind to a common shift of the intercepts: centre
+        # them (as glmnet does) so that the fit is unique.
+        return coef, b - b.mean()
 
     def unpack(self, res):
         return self.to_original(res.coef, res.intercept)

@@ -246,7 +246,7 @@ class PoissonLassoCV(_GLMCVMixin, PoissonMixin, RegressorBase):
         """
         self._check_params()
         self._check_scoring("poisson")
-        X, sw, offset = self._prepare(X, y, sample_weight, offset)
+        X, y, sw, offset = self._prepare(X, y, sample_weight, offset)
         res = self._cv(X, y, sw, offset, groups, foldid, "poisson")
         problem = self._make_problem(X, y, sw, offset)
         self._refit(problem, res)

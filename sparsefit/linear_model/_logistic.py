@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from .._estimator import ClassifierBase
+from .._estimator import ClassifierBase, check_labels
 from .._validation import check_sample_weight
 from ..datafits import Logistic, Multinomial
 from ._glm import GLMMixin
@@ -29,14 +29,7 @@ class LogisticMixin(GLMMixin):
 
     def _class_weights(self, y, sample_weight, n_samples, dtype):
         """Sample weights times the class weights, rescaled to sum to n."""
-        y = np.asarray(y).ravel()
-        if y.shape[0] != n_samples:
-            raise ValueError(
-                f"X has {n_samples} rows but y has {y.shape[0]} (mismatched lengths)."
-            )
-        if y.dtype.kind == "f" and not np.isfinite(y).all():
-            row = int(np.flatnonzero(~np.isfinite(y))[0])
-            raise ValueError(f"y contains NaN or infinity (row {row}).")
+        y = check_labels(y, n_samples, type(self).__name__)
         self.classes_ = np.unique(y)
         if self.classes_.shape[0] < 2:
             raise ValueError(

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from .._estimator import RegressorBase
+from .._estimator import RegressorBase, check_target
 from .._validation import check_sample_weight
 from ..datafits import Poisson
 from ._glm import GLMMixin, check_offset
@@ -22,8 +22,9 @@ class PoissonMixin(GLMMixin):
 
     def _prepare(self, X, y, sample_weight, offset):
         X = self._validate_X(X, reset=True)
+        y = check_target(y, X.shape[0], np.float64, type(self).__name__)
         sw = check_sample_weight(sample_weight, X.shape[0], X.dtype)
-        return X, sw, check_offset(offset, X.shape[0])
+        return X, y, sw, check_offset(offset, X.shape[0])
 
     def predict(self, X, offset=None):
         """Predicted mean ``exp(X coef_ + intercept_ + offset)``."""
@@ -144,7 +145,7 @@ class PoissonLasso(PoissonMixin, RegressorBase):
         self : object
         """
         self._check_params()
-        X, sw, offset = self._prepare(X, y, sample_weight, offset)
+        X, y, sw, offset = self._prepare(X, y, sample_weight, offset)
         problem = self._make_problem(X, y, sw, offset)
         start = None
         if self.warm_start and getattr(self, "_coef_flat", None) is not None:

@@ -412,7 +412,9 @@ def _cross_validate_glm(
         smallest = np.unique(y, return_counts=True)[1].min()
         if cv <= smallest:
             cv = StratifiedKFold(cv)
-    folds = make_folds(X.shape[0], cv, groups, foldid, X, y)
+    # Stratify on label codes: the splitters refuse object arrays of labels.
+    strata = y if family == "poisson" else np.unique(y, return_inverse=True)[1]
+    folds = make_folds(X.shape[0], cv, groups, foldid, X, strata)
     kwargs = dict(path_kwargs, penalty=penalty)
     if family != "poisson":
         kwargs["classes"] = full.classes

@@ -58,9 +58,12 @@ class MatrixPenalty:
             & np.isneginf(self.lower)
             & np.isposinf(self.upper)
         )
+        self._tiles = {}
 
     def _tile(self, K):
-        return tuple(np.tile(v, K) for v in self.arrays)
+        if K not in self._tiles:
+            self._tiles[K] = tuple(np.tile(v, K) for v in self.arrays)
+        return self._tiles[K]
 
     def value(self, W):
         if self.grouped:
@@ -177,26 +180,31 @@ class GLMCertificate:
         A = np.column_stack(cols)
         m, K = A.shape[1], self.K
         value = self.F(Z)
+        eps = np.finfo(float).eps
         for _ in range(max_iter):
             G = self.grad(Z)
             g = (A.T @ G).T.ravel()  # class-major
-            scale = float((np.abs(A).T @ np.abs(G)).max())
-            if np.abs(g).max(initial=0.0) <= 1e-14 * max(scale, 1e-300):
-                break
             H = self._block_hessian(A, Z)
             ridge = 1e-12 * max(np.trace(H) / H.shape[0], 1e-300)
             step = -np.linalg.lstsq(H + ridge * np.eye(H.shape[0]), g, rcond=None)[0]
+            decrease = float(g @ step)
+            # Stop once Newton predicts less than the rounding of F: the
+            # gradient is then zero to working accuracy.
+            if not np.isfinite(decrease) or -decrease <= 4 * eps * max(
+                abs(value), 1e-300
+            ):
+                break
             step = step.reshape(K, m).T
             delta = A @ step
-            t = 1.0
-            decrease = float(g @ step.T.ravel())
-            while t > 1e-10:
+            t, accepted = 1.0, False
+            for _ in range(30):
                 Zt = Z + t * delta
                 new = self.F(Zt)
-                if new <= value + 1e-4 * t * decrease or not np.isfinite(decrease):
+                if new <= value + 1e-4 * t * decrease + 4 * eps * abs(value):
+                    accepted = True
                     break
                 t *= 0.5
-            if not np.isfinite(new) or new > value:
+            if not accepted:
                 break
             Z[:] = Zt
             value = new
@@ -204,8 +212,6 @@ class GLMCertificate:
                 b += t * step[0]
             if self.free.size:
                 W[self.free] += t * step[1 if self.fit_intercept else 0 :]
-            if decrease > -1e-30:
-                break
 
     def _block_hessian(self, A, Z):
         """Hessian of ``F(Z + A S)`` in ``S`` (class-major), exact."""
@@ -247,7 +253,7 @@ class GLMCertificate:
         return primal - best, primal, grad_neg, kkt
 
 
-def _golden_max(f, lo, hi, n_iter=40):
+def _golden_max(f, lo, hi, n_iter=24):
     """Maximum of a concave function on ``[lo, hi]`` by golden-section search."""
     ratio = (np.sqrt(5.0) - 1) / 2
     x1, x2 = hi - ratio * (hi - lo), lo + ratio * (hi - lo)
