@@ -17,12 +17,16 @@ from sparsefit import LassoCV, plot_cv, plot_path  # noqa: E402
 out = Path(sys.argv[1] if len(sys.argv) > 1 else ".")
 X, y = load_diabetes(return_X_y=True, as_frame=True)
 model = LassoCV(cv=10, selection="1se").fit(X, y)
-print(f"alpha_min = {model.alpha_min_:.4g}, alpha_1se = {model.alpha_1se_:.4g}; "
-      f"refit at alpha_1se keeps {sum(model.coef_ != 0)} of {X.shape[1]} features, "
-      f"certified relative gap {model.dual_gap_ / model.solver_result_.primal:.1e}")
+print(
+    f"alpha_min = {model.alpha_min_:.4g}, alpha_1se = {model.alpha_1se_:.4g}; "
+    f"refit at alpha_1se keeps {sum(model.coef_ != 0)} of {X.shape[1]} features, "
+    f"certified relative gap {model.dual_gap_ / model.solver_result_.primal:.1e}"
+)
 path = model.path_
-print(f"worst certified gap over the path, relative to tol * P(0): "
-      f"{max(path.dual_gaps / path.gap_tols):.2f}")
+print(
+    f"worst certified gap over the path, relative to tol * P(0): "
+    f"{max(path.dual_gaps / path.gap_tols):.2f}"
+)
 ax = plot_path(model.path_, title="lasso path, diabetes")
 ax.figure.savefig(out / "path.png", dpi=120)
 ax = plot_cv(model.cv_results_[0], title="10-fold CV, diabetes")
