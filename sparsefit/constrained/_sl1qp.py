@@ -1,0 +1,225 @@
+r"""The S-l1-QP trust-region iteration (Fletcher; Nocedal and Wright, sec. 18.5).
+
+Each iteration solves the l1-QP model of
+
+.. math::
+
+    \phi(x; \mu) = f(x) + \mu \Big(\sum_{i \in E} |c_i(x)|
+                                  + \sum_{i \in I} \max(0, -c_i(x))\Big)
+
+in an l_inf trust region, accepts the step when the actual decrease of
+``phi`` is a fraction ``ETA`` of the model's, and otherwise tries one
+second-order correction (Fletcher's SOC: the same QP with ``c(x)`` replaced
+by ``c(x + d) - J(x) d``, N&W eq. 18.56) before shrinking the region; the
+correction removes the Maratos effect, so full steps are accepted near the
+solution and the local rate of SQP is kept.
+"""
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ._hessian import convexify, damped_bfgs, initial_scaling
+from ._optimality import (
+    complementarity,
+    infeasibility,
+    l1_violation,
+    stationarity,
+    violation,
+)
+from ._steering import steer
+from ._subproblem import solve_l1qp
+
+ETA = 1e-4
+_EPS = np.finfo(np.float64).eps
+
+
+@dataclass
+class _State:
+    """The current point with everything evaluated there."""
+
+    x: np.ndarray
+    f: float
+    g: np.ndarray
+    c: np.ndarray
+    J: np.ndarray
+    lam: np.ndarray = field(default=None)
+
+
+@dataclass
+class SL1QPOutcome:
+    state: _State
+    status: str
+    mu: float
+    nit: int
+    bound_multipliers: np.ndarray
+
+
+def _evaluate(objective, cons, x):
+    f, g = objective.value_and_grad(x)
+    return _State(x, f, g, cons.values(x), cons.jacobian(x), np.zeros(cons.size))
+
+
+def _merit(objective, cons, x, mu):
+    """``(phi, f, c)`` at ``x``; ``phi = inf`` where f or c is not finite."""
+    f, c = objective.value(x), cons.values(x)
+    phi = f + mu * l1_violation(c, cons.is_eq)
+    return (phi if np.isfinite(phi) else np.inf), f, c
+
+
+class _Hessian:
+    """The model Hessian: exact and convexified, or damped BFGS."""
+
+    def __init__(self, objective, cons, n, exact):
+        self.objective, self.cons, self.exact = objective, cons, exact
+        self.B, self.scaled = np.eye(n), False
+
+    def model(self, state, tol):
+        if not self.exact:
+            return self.B
+        H = self.objective.hessian(state.x)
+        if self.cons.size:
+            H = H - self.cons.hessian(state.x, state.lam)
+        active = self.cons.is_eq | (state.lam > 0) | (state.c < tol)
+        return convexify(H, state.J[active])
+
+    def update(self, old, new, lam):
+        """Damped BFGS with ``y`` the change of the Lagrangian's gradient."""
+        if self.exact:
+            return
+        s = new.x - old.x
+        y = (new.g - new.J.T @ lam) - (old.g - old.J.T @ lam)
+        if not self.scaled:
+            self.B = initial_scaling(s, y) * np.eye(s.size)
+            self.scaled = True
+        self.B = damped_bfgs(self.B, s, y)
+
+
+def sl1qp(objective, cons, x0, lower, upper, mu, tol, maxiter, exact_hessian):
+    """Run S-l1-QP from ``x0``; ``mu=None`` steers the penalty parameter."""
+    steered = mu is None
+    mu = 1.0 if steered else float(mu)
+    is_eq = cons.is_eq
+    state = _evaluate(objective, cons, x0)
+    hessian = _Hessian(objective, cons, x0.size, exact_hessian)
+    radius = max(1.0, np.abs(x0).max(initial=0.0))
+    for nit in range(1, maxiter + 1):
+        B = hessian.model(state, tol)
+        lo = np.maximum(-radius, lower - state.x)
+        hi = np.minimum(radius, upper - state.x)
+        certificate = _infeasible_stationary(state, cons, lower, upper, tol)
+        if certificate is not None:
+            return _outcome(
+                state, certificate, "infeasible_stationary", mu, nit, lower, upper, tol
+            )
+        sol, mu = _step(state, B, is_eq, mu, lo, hi, steered, tol)
+        verdict = _verdict(state, sol.multipliers, cons, mu, lower, upper, tol)
+        if verdict is not None:
+            return _outcome(state, sol.multipliers, verdict, mu, nit, lower, upper, tol)
+        phi = state.f + mu * l1_violation(state.c, is_eq)
+        if sol.reduction <= 0 or np.array_equal(state.x + sol.step, state.x):
+            return _outcome(
+                state, sol.multipliers, "step_too_small", mu, nit, lower, upper, tol
+            )
+        step, rho = _try_step(
+            objective, cons, state, sol, B, mu, lo, hi, phi, lower, upper
+        )
+        if step is not None:
+            new = _evaluate(objective, cons, step)
+            new.lam = sol.multipliers
+            hessian.update(state, new, sol.multipliers)
+            state = new
+        norm = np.abs(sol.step).max()
+        if rho < 0.25:
+            radius = 0.25 * norm
+        elif rho > 0.75 and norm >= 0.9 * radius:
+            radius = min(2.0 * radius, 1e10)
+        if radius <= 1e-15 * max(1.0, np.abs(state.x).max()):
+            return _outcome(
+                state, sol.multipliers, "step_too_small", mu, nit, lower, upper, tol
+            )
+    return _outcome(state, state.lam, "maxiter", mu, maxiter, lower, upper, tol)
+
+
+def _step(state, B, is_eq, mu, lo, hi, steered, tol):
+    """The l1-QP step, with the steering rule when ``mu`` is adaptive."""
+
+    def solve(mu_):
+        return solve_l1qp(state.g, B, state.c, state.J, is_eq, mu_, lo, hi)
+
+    if not steered:
+        return solve(mu), mu
+
+    def solve_feasibility():
+        return solve_l1qp(0 * state.g, None, state.c, state.J, is_eq, 1.0, lo, hi)
+
+    v0 = l1_violation(state.c, is_eq)
+    feas_tol = max(0.1 * min(tol, v0), 1e-13)
+    mu, sol = steer(solve, solve_feasibility, mu, v0, feas_tol)
+    return sol, mu
+
+
+def _try_step(objective, cons, state, sol, B, mu, lo, hi, phi, lower, upper):
+    """Trial point, then one second-order correction; ``(x_new or None, rho)``."""
+    pred = sol.reduction
+    x_trial = np.clip(state.x + sol.step, lower, upper)
+    phi_trial, _, c_trial = _merit(objective, cons, x_trial, mu)
+    rho = (phi - phi_trial) / pred
+    if _accept(rho, phi, phi_trial, pred):
+        return x_trial, rho
+    if cons.size and np.isfinite(phi_trial):
+        c_soc = c_trial - state.J @ sol.step
+        soc = solve_l1qp(state.g, B, c_soc, state.J, cons.is_eq, mu, lo, hi)
+        x_soc = np.clip(state.x + soc.step, lower, upper)
+        phi_soc = _merit(objective, cons, x_soc, mu)[0]
+        rho_soc = (phi - phi_soc) / pred
+        if _accept(rho_soc, phi, phi_soc, pred):
+            return x_soc, rho_soc
+    return None, rho
+
+
+def _accept(rho, phi, phi_trial, pred):
+    # When the predicted decrease is at the level of rounding in phi, the
+    # ratio is noise: accept any step that does not increase phi beyond it.
+    noise = 1e4 * _EPS * max(1.0, abs(phi))
+    if pred <= noise:
+        return phi_trial <= phi + noise
+    return rho >= ETA
+
+
+def _infeasible_stationary(state, cons, lower, upper, tol):
+    """Multipliers of the violation's stationarity certificate, or None.
+
+    When ``x`` is infeasible and no direction decreases the linearised
+    violation (``infeasibility`` within tol), the duals of that LP satisfy
+    ``J' lambda + z = 0`` with ``lambda`` in the subdifferential of the l1
+    violation: they are returned as the certificate.
+    """
+    if violation(state.c, cons.is_eq) <= tol:
+        return None
+    theta, lam = infeasibility(
+        state.c, state.J, cons.is_eq, state.x, lower, upper, multipliers=True
+    )
+    if theta <= tol * max(1.0, l1_violation(state.c, cons.is_eq)):
+        return lam
+    return None
+
+
+def _verdict(state, lam, cons, mu, lower, upper, tol):
+    """``"success"``, ``"penalty_not_exact"`` or None (go on)."""
+    is_eq = cons.is_eq
+    scale = max(1.0, np.abs(state.g).max(initial=0.0))
+    stat = stationarity(state.g, state.J, lam, state.x, lower, upper, tol)[0]
+    if violation(state.c, is_eq) <= tol:
+        kkt = complementarity(state.c, is_eq, lam, np.inf, tol) <= tol * scale
+        return "success" if stat <= tol * scale and kkt else None
+    phi_stationary = stat <= tol * scale and (
+        complementarity(state.c, is_eq, lam, mu, tol) <= tol * max(1.0, mu)
+    )
+    return "penalty_not_exact" if phi_stationary else None
+
+
+def _outcome(state, lam, status, mu, nit, lower, upper, tol):
+    state.lam = lam
+    z = stationarity(state.g, state.J, lam, state.x, lower, upper, tol)[1]
+    return SL1QPOutcome(state, status, mu, nit, z)
