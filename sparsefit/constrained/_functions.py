@@ -33,7 +33,7 @@ def central_difference(func, x, lower, upper):
 
 
 def check_bounds(bounds, n_features):
-    """Return ``(lower, upper)`` arrays from scipy's ``Bounds`` or ``(lb, ub)`` pairs."""
+    """``(lower, upper)`` arrays from scipy's ``Bounds`` or ``(lb, ub)`` pairs."""
     lower = np.full(n_features, -np.inf)
     upper = np.full(n_features, np.inf)
     if bounds is None:
@@ -57,7 +57,9 @@ def check_bounds(bounds, n_features):
             try:
                 lb, ub = pair
             except (TypeError, ValueError):
-                raise ValueError(f"bounds[{j}] must be a pair (lb, ub); got {pair!r}")
+                raise ValueError(
+                    f"bounds[{j}] must be a pair (lb, ub); got {pair!r}"
+                ) from None
             lower[j] = -np.inf if lb is None else float(lb)
             upper[j] = np.inf if ub is None else float(ub)
     bad = np.isnan(lower) | np.isnan(upper) | (lower > upper)

@@ -15,8 +15,8 @@ every finite ``mu``.
 
 import numpy as np
 
-from ._sl1qp import SL1QPOutcome, _evaluate, _infeasible_stationary, _verdict
 from ._optimality import stationarity
+from ._sl1qp import SL1QPOutcome, _evaluate, _infeasible_stationary, _verdict
 
 
 def quadratic_penalty(objective, cons, x0, lower, upper, mu, tol, maxiter):
