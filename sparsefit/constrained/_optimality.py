@@ -43,7 +43,7 @@ def complementarity(c, is_eq, lam, mu, tol):
 
     With ``mu = inf`` these are the KKT conditions (``lambda_I >= 0``,
     ``lambda_i c_i = 0`` on inequalities); with a finite ``mu`` they are
-    stationarity of ``phi(x; mu)``: ``lambda_i = mu sign(c_i)`` where an
+    stationarity of ``phi(x; mu)``: ``lambda_i = -mu sign(c_i)`` where an
     equality is violated, ``lambda_i = mu`` where an inequality is violated,
     ``0 <= lambda_i <= mu`` otherwise.
     """
@@ -52,7 +52,7 @@ def complementarity(c, is_eq, lam, mu, tol):
     if np.isfinite(mu):
         c_eq, lam_eq = c[is_eq], lam[is_eq]
         off = np.abs(c_eq) > tol
-        errors.append(np.abs(lam_eq - mu * np.sign(c_eq))[off])
+        errors.append(np.abs(lam_eq + mu * np.sign(c_eq))[off])
         errors.append(np.abs(lam_in - mu)[c_in < -tol])
         errors.append(np.abs(lam_in)[c_in > tol])
     return float(np.concatenate(errors).max(initial=0.0))

@@ -161,30 +161,32 @@ def _step(state, B, is_eq, mu, lo, hi, steered, tol):
 
 def _try_step(objective, cons, state, sol, B, mu, lo, hi, phi, lower, upper):
     """Trial point, then one second-order correction; ``(x_new or None, rho)``."""
-    pred = sol.reduction
     x_trial = np.clip(state.x + sol.step, lower, upper)
     phi_trial, _, c_trial = _merit(objective, cons, x_trial, mu)
-    rho = (phi - phi_trial) / pred
-    if _accept(rho, phi, phi_trial, pred):
+    rho = _ratio(phi, phi_trial, sol.reduction)
+    if rho >= ETA:
         return x_trial, rho
     if cons.size and np.isfinite(phi_trial):
         c_soc = c_trial - state.J @ sol.step
         soc = solve_l1qp(state.g, B, c_soc, state.J, cons.is_eq, mu, lo, hi)
         x_soc = np.clip(state.x + soc.step, lower, upper)
-        phi_soc = _merit(objective, cons, x_soc, mu)[0]
-        rho_soc = (phi - phi_soc) / pred
-        if _accept(rho_soc, phi, phi_soc, pred):
+        rho_soc = _ratio(phi, _merit(objective, cons, x_soc, mu)[0], sol.reduction)
+        if rho_soc >= ETA:
             return x_soc, rho_soc
     return None, rho
 
 
-def _accept(rho, phi, phi_trial, pred):
-    # When the predicted decrease is at the level of rounding in phi, the
-    # ratio is noise: accept any step that does not increase phi beyond it.
+def _ratio(phi, phi_trial, pred):
+    """Actual over predicted decrease of ``phi``.
+
+    When the predicted decrease is at the level of rounding in ``phi`` the
+    ratio is noise: a step that does not increase ``phi`` beyond it counts
+    as a fair one (0.5, the radius is kept), any other as a failure.
+    """
     noise = 1e4 * _EPS * max(1.0, abs(phi))
     if pred <= noise:
-        return phi_trial <= phi + noise
-    return rho >= ETA
+        return 0.5 if phi_trial <= phi + noise else 0.0
+    return (phi - phi_trial) / pred
 
 
 def _infeasible_stationary(state, cons, lower, upper, tol):

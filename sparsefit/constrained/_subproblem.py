@@ -120,24 +120,42 @@ def _solve_qp(P, q, A_eq, b_eq, A_in, b_in):
 
 
 def _polish(P, q, A_eq, b_eq, A_in, b_in, z, y_eq, y_in):
-    """Solve the KKT system on the active set guessed from the duals."""
-    slack = b_in - A_in @ z
-    active = y_in > slack
+    """Solve the KKT system on the active set guessed from the duals.
+
+    The guess (a dual above its slack) is corrected a few times, as in a
+    primal-dual active-set method: violated constraints join the set, those
+    with a negative dual leave it. The interior-point solution is kept when
+    no guess gives a point that is primal and dual feasible to rounding.
+    """
+    scale = 1e-12 * max(1.0, np.abs(q).max(), np.abs(b_in).max())
+    active = y_in > b_in - A_in @ z
+    for _ in range(5):
+        z_new, y_new, y_act = _kkt_solve(P, q, A_eq, b_eq, A_in, b_in, active)
+        violated = (A_in @ z_new - b_in > scale) & ~active
+        negative = np.zeros_like(active)
+        negative[active] = y_act < -scale
+        if not violated.any() and not negative.any():
+            break
+        active = (active | violated) & ~negative
+    else:
+        return z, y_eq, y_in
     A_act = np.vstack([A_eq, A_in[active]])
-    n_var, n_act = z.size, A_act.shape[0]
+    residual = P @ z_new + q + A_act.T @ np.concatenate([y_new, y_act])
+    feasible = b_eq.size == 0 or np.abs(A_eq @ z_new - b_eq).max() <= scale
+    if np.abs(residual).max() > scale or not feasible:
+        return z, y_eq, y_in
+    y_in_new = np.zeros_like(y_in)
+    y_in_new[active] = np.maximum(y_act, 0.0)
+    return z_new, y_new, y_in_new
+
+
+def _kkt_solve(P, q, A_eq, b_eq, A_in, b_in, active):
+    """``(z, y_eq, y_active)`` from the KKT system with ``active`` as equalities."""
+    A_act = np.vstack([A_eq, A_in[active]])
+    n_var, n_act = P.shape[0], A_act.shape[0]
     K = np.block([[P, A_act.T], [A_act, np.zeros((n_act, n_act))]])
     rhs = np.concatenate([-q, b_eq, b_in[active]])
     sol = np.linalg.lstsq(K, rhs, rcond=None)[0]
     for _ in range(2):  # iterative refinement: the KKT matrix is often singular
         sol += np.linalg.lstsq(K, rhs - K @ sol, rcond=None)[0]
-    z_new, y_new = sol[:n_var], sol[n_var:]
-    y_in_new = np.zeros_like(y_in)
-    y_in_new[active] = y_new[b_eq.size :]
-    scale = 1e-12 * max(1.0, np.abs(q).max(), np.abs(b_in).max())
-    stationary = np.abs(P @ z_new + q + A_act.T @ y_new).max() <= scale
-    feasible = (A_in @ z_new - b_in).max() <= scale and (
-        b_eq.size == 0 or np.abs(A_eq @ z_new - b_eq).max() <= scale
-    )
-    if stationary and feasible and y_in_new.min() >= -scale:
-        return z_new, y_new[: b_eq.size], np.maximum(y_in_new, 0.0)
-    return z, y_eq, y_in
+    return sol[:n_var], sol[n_var : n_var + b_eq.size], sol[n_var + b_eq.size :]
