@@ -29,27 +29,30 @@ def initial_scaling(s, y):
 
 
 def convexify(H, J_active):
-    r"""A positive semidefinite model Hessian from the exact ``H``.
+    r"""A positive semidefinite model Hessian from the exact ``H``: ``(B, sigma)``.
 
-    First ``H + sigma J_A' J_A`` for increasing ``sigma``, with ``J_A`` the
-    Jacobian of the equalities and of the inequalities expected active: on
-    steps that satisfy those linearised constraints ``J_A d = -c_A`` the extra
-    term is the constant ``sigma ||c_A||^2``, so the step is unchanged and
-    Newton's local quadratic rate is kept whenever the Hessian is positive
-    definite on the null space of the active constraints (second-order
-    sufficient conditions). If that fails the spectrum is shifted,
-    ``H + tau I``, a Levenberg-Marquardt-type modification.
+    First ``B = H + sigma J_A' J_A`` for increasing ``sigma``, with ``J_A``
+    the Jacobian of the equalities and of the inequalities expected active.
+    The caller adds the matching term ``sigma/2 ||c_A + J_A d||^2`` to the
+    model (an augmented-Lagrangian term), which vanishes on the linearisation
+    ``c_A + J_A d = 0`` of the active constraints: there the step and the
+    multipliers (once shifted back by ``sigma (c_A + J_A d)``) are those of
+    the exact Hessian, so Newton's local rate is kept whenever ``H`` is
+    positive definite on the null space of the active constraints
+    (second-order sufficient conditions). If no ``sigma`` works the spectrum
+    is shifted, ``B = H + tau I``, a Levenberg-Marquardt-type modification,
+    with ``sigma = 0``.
     """
     scale = max(1.0, np.abs(H).max())
     floor = 1e-10 * scale
     if np.linalg.eigvalsh(H)[0] >= floor:
-        return H
+        return H, 0.0
     if J_active.shape[0]:
         G = J_active.T @ J_active
         G_scale = max(np.abs(G).max(), 1e-300)
         for sigma in scale / G_scale * 10.0 ** np.arange(-3, 7):
             candidate = H + sigma * G
             if np.linalg.eigvalsh(candidate)[0] >= floor:
-                return candidate
+                return candidate, float(sigma)
     smallest = np.linalg.eigvalsh(H)[0]
-    return H + (floor - smallest) * np.eye(H.shape[0])
+    return H + (floor - smallest) * np.eye(H.shape[0]), 0.0

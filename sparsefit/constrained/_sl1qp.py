@@ -67,6 +67,23 @@ def _merit(objective, cons, x, mu):
     return (phi if np.isfinite(phi) else np.inf), f, c
 
 
+@dataclass
+class _Model:
+    """The quadratic part of the l1 model: ``g_model' d + 1/2 d' B d``.
+
+    ``weights`` holds ``sigma`` on the rows of the augmented-Lagrangian term
+    added by the convexification (0 elsewhere): ``g_model = g + J' (w c)``.
+    """
+
+    B: np.ndarray
+    g: np.ndarray
+    weights: np.ndarray
+
+    def multipliers(self, state, sol):
+        """The QP's duals shifted back to the Lagrangian of ``f``."""
+        return sol.multipliers - self.weights * (state.c + state.J @ sol.step)
+
+
 class _Hessian:
     """The model Hessian: exact and convexified, or damped BFGS."""
 
@@ -75,13 +92,22 @@ class _Hessian:
         self.B, self.scaled = np.eye(n), False
 
     def model(self, state, tol):
+        weights = np.zeros(self.cons.size)
         if not self.exact:
-            return self.B
+            return _Model(self.B, state.g, weights)
         H = self.objective.hessian(state.x)
         if self.cons.size:
             H = H - self.cons.hessian(state.x, state.lam)
         active = self.cons.is_eq | (state.lam > 0) | (state.c < tol)
-        return convexify(H, state.J[active])
+        B, sigma = convexify(H, state.J[active])
+        # Away from the active constraints' linearisation the augmented term
+        # adds the slope sigma J' c, which the penalty function does not
+        # have; there the plain spectral shift is the better model.
+        c_active = np.abs(state.c[active]).max(initial=0.0)
+        if sigma * c_active > 0.1 * max(1.0, np.abs(state.lam).max(initial=0.0)):
+            B, sigma = convexify(H, state.J[:0])
+        weights[active] = sigma
+        return _Model(B, state.g + state.J.T @ (weights * state.c), weights)
 
     def update(self, old, new, lam):
         """Damped BFGS with ``y`` the change of the Lagrangian's gradient."""
@@ -104,7 +130,7 @@ def sl1qp(objective, cons, x0, lower, upper, mu, tol, maxiter, exact_hessian):
     hessian = _Hessian(objective, cons, x0.size, exact_hessian)
     radius = max(1.0, np.abs(x0).max(initial=0.0))
     for nit in range(1, maxiter + 1):
-        B = hessian.model(state, tol)
+        model = hessian.model(state, tol)
         lo = np.maximum(-radius, lower - state.x)
         hi = np.minimum(radius, upper - state.x)
         certificate = _infeasible_stationary(state, cons, lower, upper, tol)
@@ -112,7 +138,7 @@ def sl1qp(objective, cons, x0, lower, upper, mu, tol, maxiter, exact_hessian):
             return _outcome(
                 state, certificate, "infeasible_stationary", mu, nit, lower, upper, tol
             )
-        sol, mu = _step(state, B, is_eq, mu, lo, hi, steered, tol)
+        sol, mu = _step(state, model, is_eq, mu, lo, hi, steered, tol)
         verdict = _verdict(state, sol.multipliers, cons, mu, lower, upper, tol)
         if verdict is not None:
             return _outcome(state, sol.multipliers, verdict, mu, nit, lower, upper, tol)
@@ -122,7 +148,7 @@ def sl1qp(objective, cons, x0, lower, upper, mu, tol, maxiter, exact_hessian):
                 state, sol.multipliers, "step_too_small", mu, nit, lower, upper, tol
             )
         step, rho = _try_step(
-            objective, cons, state, sol, B, mu, lo, hi, phi, lower, upper
+            objective, cons, state, sol, model, mu, lo, hi, phi, lower, upper
         )
         if step is not None:
             new = _evaluate(objective, cons, step)
@@ -130,8 +156,10 @@ def sl1qp(objective, cons, x0, lower, upper, mu, tol, maxiter, exact_hessian):
             hessian.update(state, new, sol.multipliers)
             state = new
         norm = np.abs(sol.step).max()
-        if rho < 0.25:
+        if step is None:
             radius = 0.25 * norm
+        elif rho < 0.25:
+            radius *= 0.25
         elif rho > 0.75 and norm >= 0.9 * radius:
             radius = min(2.0 * radius, 1e10)
         if radius <= 1e-15 * max(1.0, np.abs(state.x).max()):
@@ -141,11 +169,13 @@ def sl1qp(objective, cons, x0, lower, upper, mu, tol, maxiter, exact_hessian):
     return _outcome(state, state.lam, "maxiter", mu, maxiter, lower, upper, tol)
 
 
-def _step(state, B, is_eq, mu, lo, hi, steered, tol):
+def _step(state, model, is_eq, mu, lo, hi, steered, tol):
     """The l1-QP step, with the steering rule when ``mu`` is adaptive."""
 
     def solve(mu_):
-        return solve_l1qp(state.g, B, state.c, state.J, is_eq, mu_, lo, hi)
+        sol = solve_l1qp(model.g, model.B, state.c, state.J, is_eq, mu_, lo, hi)
+        sol.multipliers = model.multipliers(state, sol)
+        return sol
 
     if not steered:
         return solve(mu), mu
@@ -159,7 +189,7 @@ def _step(state, B, is_eq, mu, lo, hi, steered, tol):
     return sol, mu
 
 
-def _try_step(objective, cons, state, sol, B, mu, lo, hi, phi, lower, upper):
+def _try_step(objective, cons, state, sol, model, mu, lo, hi, phi, lower, upper):
     """Trial point, then one second-order correction; ``(x_new or None, rho)``."""
     x_trial = np.clip(state.x + sol.step, lower, upper)
     phi_trial, _, c_trial = _merit(objective, cons, x_trial, mu)
@@ -168,7 +198,7 @@ def _try_step(objective, cons, state, sol, B, mu, lo, hi, phi, lower, upper):
         return x_trial, rho
     if cons.size and np.isfinite(phi_trial):
         c_soc = c_trial - state.J @ sol.step
-        soc = solve_l1qp(state.g, B, c_soc, state.J, cons.is_eq, mu, lo, hi)
+        soc = solve_l1qp(model.g, model.B, c_soc, state.J, cons.is_eq, mu, lo, hi)
         x_soc = np.clip(state.x + soc.step, lower, upper)
         rho_soc = _ratio(phi, _merit(objective, cons, x_soc, mu)[0], sol.reduction)
         if rho_soc >= ETA:

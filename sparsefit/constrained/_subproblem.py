@@ -61,11 +61,15 @@ def solve_l1qp(g, B, c, J, is_eq, mu, lower, upper):
     """
     n, m_eq, m_in = g.size, int(is_eq.sum()), int((~is_eq).sum())
     n_var = n + 2 * m_eq + m_in
-    J_eq, J_in = J[is_eq], J[~is_eq]
+    # In units of the box, d = s u with |u| <= 1, so that the solver's
+    # tolerances stay relative when the trust region is small.
+    s = max(np.abs(lower).max(initial=0.0), np.abs(upper).max(initial=0.0), 1e-300)
+    J_eq, J_in = s * J[is_eq], s * J[~is_eq]
+    lower, upper = lower / s, upper / s
     P = np.zeros((n_var, n_var))
     if B is not None:
-        P[:n, :n] = B
-    q = np.concatenate([g, np.full(n_var - n, float(mu))])
+        P[:n, :n] = s * s * B
+    q = np.concatenate([s * g, np.full(n_var - n, float(mu))])
     A_eq = np.hstack([J_eq, -np.eye(m_eq), np.eye(m_eq), np.zeros((m_eq, m_in))])
     A_in = np.vstack(
         [
@@ -79,7 +83,7 @@ def solve_l1qp(g, B, c, J, is_eq, mu, lower, upper):
     b_in = np.concatenate([c[~is_eq], np.zeros(n_var - n), upper, -lower])
     z, y_eq, y_in = _solve_qp(P, q, A_eq, b_eq, A_in, b_in)
     z, y_eq, y_in = _polish(P, q, A_eq, b_eq, A_in, b_in, z, y_eq, y_in)
-    d = z[:n]
+    d = s * z[:n]
     lam = np.empty(c.size)
     lam[is_eq] = -y_eq
     lam[~is_eq] = y_in[:m_in]
