@@ -10,26 +10,29 @@ def central_difference(func, x, lower, upper):
 
     Central differences with step ``eps**(1/3) max(1, |x_j|)`` have error
     ``O(eps**(2/3))``, about 1e-11 relative, which keeps the stationarity
-    test meaningful at ``tol = 1e-8``; near a bound the step turns one-sided
-    so that the function is never evaluated outside the box.
+    test meaningful at ``tol = 1e-8``. Near a bound the second-order
+    one-sided formula ``(-3 y(x) + 4 y(x + h) - y(x + 2h)) / 2h`` (``h``
+    pointing into the box) keeps that order, and the function is never
+    evaluated outside the box.
     """
     y0 = np.atleast_1d(func(x))
     jac = np.empty((y0.size, x.size))
     for j in range(x.size):
         h = _EPS ** (1 / 3) * max(1.0, abs(x[j]))
-        forward, backward = x[j] + h <= upper[j], x[j] - h >= lower[j]
-        xp, xm = x.copy(), x.copy()
-        if forward and backward:
-            xp[j] += h
-            xm[j] -= h
-            jac[:, j] = (np.atleast_1d(func(xp)) - np.atleast_1d(func(xm))) / (2 * h)
-        elif forward:
-            xp[j] += h
-            jac[:, j] = (np.atleast_1d(func(xp)) - y0) / h
-        else:
-            xm[j] -= h
-            jac[:, j] = (y0 - np.atleast_1d(func(xm))) / h
+        if x[j] + h <= upper[j] and x[j] - h >= lower[j]:
+            jac[:, j] = (_shifted(func, x, j, h) - _shifted(func, x, j, -h)) / (2 * h)
+            continue
+        if x[j] + 2 * h > upper[j]:
+            h = -h
+        y1, y2 = _shifted(func, x, j, h), _shifted(func, x, j, 2 * h)
+        jac[:, j] = (-3 * y0 + 4 * y1 - y2) / (2 * h)
     return jac
+
+
+def _shifted(func, x, j, h):
+    x = x.copy()
+    x[j] += h
+    return np.atleast_1d(func(x))
 
 
 def check_bounds(bounds, n_features):
