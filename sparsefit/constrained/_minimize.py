@@ -92,7 +92,7 @@ def minimize_l1(
     >>> from sparsefit.constrained import minimize_l1
     >>> con = {"type": "ineq", "fun": lambda x: 1 - x[0]}
     >>> res = minimize_l1(lambda x: (x[0] - 2) ** 2, [3.0], constraints=con, mu=5)
-    >>> res.status, round(float(res.x[0]), 12), round(res.mu_threshold, 6)
+    >>> res.status, round(float(res.x[0]), 10), round(res.mu_threshold, 6)
     ('success', 1.0, 2.0)
     >>> res = minimize_l1(lambda x: (x[0] - 2) ** 2, [3.0], constraints=con, mu=1.5)
     >>> res.status, round(float(res.x[0]), 6)
