@@ -54,7 +54,7 @@ class ConstraintSet:
         self.where = (self.offsets[table[:, 0].astype(int)] + table[:, 1]).astype(int)
         self.sign, self.bound = table[:, 2], table[:, 3]
         self.is_eq = table[:, 4].astype(bool)
-        self.n_evals = 0
+        self.n_evals, self._last = 0, None
         self.has_hessians = all(b.linear or b.hess is not None for b in self.blocks)
 
     @property
@@ -65,9 +65,13 @@ class ConstraintSet:
         return np.concatenate([_eval(b.fun, x, b.size) for b in self.blocks] or [[]])
 
     def values(self, x):
-        """``c(x)``, shape (n_rows,)."""
+        """``c(x)``, shape (n_rows,); the last point's values are reused."""
+        if self._last is not None and np.array_equal(self._last[0], x):
+            return self._last[1].copy()
         self.n_evals += 1
-        return self.sign * (self._stack(x)[self.where] - self.bound)
+        c = self.sign * (self._stack(x)[self.where] - self.bound)
+        self._last = (x.copy(), c)
+        return c.copy()
 
     def jacobian(self, x):
         """``J(x) = dc/dx``, shape (n_rows, n)."""

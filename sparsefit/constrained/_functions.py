@@ -92,20 +92,24 @@ class Objective:
         self.fun, self.jac, self.hess, self.args = fun, jac, hess, tuple(args)
         self.lower, self.upper = lower, upper
         self.nfev = self.njev = self.nhev = 0
+        self._last = (None, None)  # the last point and its value
 
     def value(self, x):
+        if self._last[0] is not None and np.array_equal(self._last[0], x):
+            return self._last[1]
         self.nfev += 1
         out = self.fun(x, *self.args)
         if self.jac is True:
             out = out[0]
-        return _scalar(out)
+        self._last = (x.copy(), _scalar(out))
+        return self._last[1]
 
     def value_and_grad(self, x):
         if self.jac is True:
             self.nfev += 1
             f, g = self.fun(x, *self.args)
             return _scalar(f), self._vector(g, x.size)
-        f = self.value(x)
+        f = self.value(x)  # an accepted trial point is not evaluated again
         if callable(self.jac):
             self.njev += 1
             return f, self._vector(self.jac(x, *self.args), x.size)
