@@ -1,5 +1,6 @@
 """minimize_l1: the one-dimensional example, scipy's constraint forms, bad input."""
 
+import os
 import subprocess
 import sys
 
@@ -180,3 +181,22 @@ def test_import_stays_lazy():
     )
     assert out.stdout.strip() == "False"
     assert sparsefit.constrained.minimize_l1 is minimize_l1
+
+
+def test_example_script(tmp_path):
+    from pathlib import Path
+
+    script = Path(__file__).parents[1] / "examples" / "exact_penalty.py"
+    out = tmp_path / "phi.png"
+    run = subprocess.run(
+        [sys.executable, str(script), str(out)],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=script.parents[1],
+        env=os.environ | {"PYTHONPATH": str(script.parents[1])},
+    )
+    assert out.read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
+    lines = run.stdout.splitlines()
+    assert "l1        mu =    2.5: minimiser 1.000000000000, status success" in lines[2]
+    assert "quadratic mu =    100: minimiser 1.009900990099" in lines[7]
