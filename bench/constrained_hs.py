@@ -1,7 +1,8 @@
 """minimize_l1 against scipy's SLSQP and trust-constr on Hock-Schittkowski problems.
 
 Every solver gets the same exact gradients and constraint Jacobians, the
-standard starting point and a tight tolerance (minimize_l1: tol=1e-8; SLSQP:
+standard starting point and a tight tolerance (minimize_l1: tol=1e-8, with
+damped BFGS and, as "l1 + hess", with exact second derivatives; SLSQP:
 ftol=1e-10; trust-constr: gtol=xtol=1e-10), and a 1000-iteration limit. Per
 problem it prints iterations, objective evaluations, the reported success,
 the final violation and the relative objective error against the published
@@ -9,7 +10,7 @@ optimum; "ok" says whether the point really is a solution (violation <= 1e-8
 and objective error <= 1e-6). Two infeasible problems close the table: there
 a reported success is false.
 
-    python bench/constrained_hs.py [--out bench/results/constrained_hs.txt]
+    .venv/bin/python bench/constrained_hs.py [--out bench/results/constrained_hs.txt]
 """
 
 import argparse
@@ -44,6 +45,9 @@ def run(solver, problem):
         warnings.simplefilter("ignore")
         if solver == "minimize_l1":
             res = minimize_l1(problem["fun"], problem["x0"], tol=1e-8, **kw)
+        elif solver == "l1 + hess":
+            res = minimize_l1(problem["fun"], problem["x0"], tol=1e-8,
+                              hess=problem["hess"], **kw)  # fmt: skip
         elif solver == "SLSQP":
             options = {"ftol": 1e-10, "maxiter": 1000}
             res = minimize(problem["fun"], problem["x0"], method="SLSQP",
@@ -55,30 +59,38 @@ def run(solver, problem):
     return res, time.perf_counter() - start
 
 
+def _zero(x, v):
+    return np.zeros((x.size, x.size))
+
+
 def problems():
     for p in hock_schittkowski():
         bounds = p.bounds or [(None, None)] * len(p.x0)
         bounds = [(np.nan if lo is None else lo, np.nan if hi is None else hi)
                   for lo, hi in bounds]  # fmt: skip
-        yield {"name": p.name, "fun": p.fun, "jac": p.jac, "x0": np.array(p.x0),
+        yield {"name": p.name, "fun": p.fun, "jac": p.jac, "hess": p.hess,
+               "x0": np.array(p.x0),
                "constraints": list(p.constraints), "bounds": p.bounds or None,
                "bounds_nan": bounds, "f_star": p.f_star}  # fmt: skip
     yield {"name": "INF1 (x>=1, x<=0)", "fun": lambda x: x[0] ** 2,
-           "jac": lambda x: 2 * x, "x0": np.array([3.0]),
+           "jac": lambda x: 2 * x, "hess": lambda x: 2 * np.eye(1),
+           "x0": np.array([3.0]),
            "constraints": [
                {"type": "ineq", "fun": lambda x: x[0] - 1,
-                "jac": lambda x: np.array([[1.0]])},
+                "jac": lambda x: np.array([[1.0]]), "hess": _zero},
                {"type": "ineq", "fun": lambda x: -x[0],
-                "jac": lambda x: np.array([[-1.0]])}],
+                "jac": lambda x: np.array([[-1.0]]), "hess": _zero}],
            "bounds": None, "bounds_nan": [(np.nan, np.nan)],
            "f_star": np.nan}  # fmt: skip
     yield {"name": "INF2 (|x|<=1, x0>=2)", "fun": lambda x: x @ x,
-           "jac": lambda x: 2 * x, "x0": np.array([0.0, 0.5]),
+           "jac": lambda x: 2 * x, "hess": lambda x: 2 * np.eye(2),
+           "x0": np.array([0.0, 0.5]),
            "constraints": [
                {"type": "ineq", "fun": lambda x: 1 - x @ x,
-                "jac": lambda x: -2 * x[None, :]},
+                "jac": lambda x: -2 * x[None, :],
+                "hess": lambda x, v: -2 * v[0] * np.eye(2)},
                {"type": "ineq", "fun": lambda x: x[0] - 2,
-                "jac": lambda x: np.array([[1.0, 0.0]])}],
+                "jac": lambda x: np.array([[1.0, 0.0]]), "hess": _zero}],
            "bounds": None, "bounds_nan": [(np.nan, np.nan)] * 2,
            "f_star": np.nan}  # fmt: skip
 
@@ -94,7 +106,7 @@ def main():
     totals = {}
     for p in problems():
         p_eval = dict(p, bounds=p["bounds_nan"])
-        for solver in ("minimize_l1", "SLSQP", "trust-constr"):
+        for solver in ("minimize_l1", "l1 + hess", "SLSQP", "trust-constr"):
             res, seconds = run(solver, p)
             viol = violation(p_eval, res.x)
             err = abs(res.fun - p["f_star"]) / max(1.0, abs(p["f_star"]))

@@ -35,13 +35,16 @@ def test_definitions_match_the_published_optimum(name):
     np.testing.assert_allclose(res.x, p.x_star, atol=1e-5)
 
 
+@pytest.mark.parametrize("exact", [False, True], ids=["bfgs", "exact_hessian"])
 @pytest.mark.parametrize("name", list(PROBLEMS))
-def test_reaches_the_published_optimum(name):
+def test_reaches_the_published_optimum(name, exact):
     p = PROBLEMS[name]
+    hess = p.hess if exact else None
     res = minimize_l1(
-        p.fun, p.x0, jac=p.jac, constraints=p.constraints, bounds=p.bounds
+        p.fun, p.x0, jac=p.jac, hess=hess, constraints=p.constraints, bounds=p.bounds
     )
     assert res.success and res.status == "success"
+    assert (res.nhev > 0) == exact
     assert abs(res.fun - p.f_star) <= 1e-6 * max(1.0, abs(p.f_star))
     assert res.max_violation < 1e-8
     np.testing.assert_allclose(res.x, p.x_star, atol=1e-5)
@@ -56,6 +59,26 @@ def test_reaches_the_published_optimum(name):
     ).astype(bool)  # fmt: skip
     assert np.all(lam[kinds] >= -1e-10)
     assert res.mu > res.mu_threshold - 1e-12
+
+
+def test_second_derivatives_agree_with_finite_differences():
+    rng = np.random.default_rng(0)
+    for p in PROBLEMS.values():
+        x = np.array(p.x0) + rng.uniform(-0.3, 0.3, len(p.x0))
+        np.testing.assert_allclose(_fd(p.jac, x), p.hess(x), atol=1e-6)
+        for c in p.constraints:
+            size = np.atleast_1d(c["fun"](x)).size
+            for i in range(size):
+                row = lambda y, c=c, i=i: np.atleast_2d(c["jac"](y))[i]  # noqa: E731
+                v = np.eye(size)[i]
+                np.testing.assert_allclose(_fd(row, x), c["hess"](x, v), atol=1e-6)
+            fd = _fd(lambda y, c=c: np.atleast_1d(c["fun"](y)), x)
+            np.testing.assert_allclose(fd, np.atleast_2d(c["jac"](x)), atol=1e-6)
+
+
+def _fd(fun, x, h=1e-6):
+    columns = [(fun(x + h * e) - fun(x - h * e)) / (2 * h) for e in np.eye(x.size)]
+    return np.array(columns).T
 
 
 def test_finite_differences_reach_the_optimum_too():
