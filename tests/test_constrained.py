@@ -200,3 +200,14 @@ def test_example_script(tmp_path):
     lines = run.stdout.splitlines()
     assert "l1        mu =    2.5: minimiser 1.000000000000, status success" in lines[2]
     assert "quadratic mu =    100: minimiser 1.009900990099" in lines[7]
+
+
+def test_iteration_limit_is_reported():
+    res = minimize_l1(
+        lambda x: (1 - x[0]) ** 2 + 100 * (x[1] - x[0] ** 2) ** 2,
+        [-1.5, 2.0],
+        constraints={"type": "ineq", "fun": lambda x: 1 - x @ x},
+        maxiter=3,
+    )
+    assert res.status == "maxiter" and res.status_code == 1 and not res.success
+    assert res.nit == 3

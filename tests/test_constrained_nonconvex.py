@@ -2,6 +2,8 @@
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy.optimize import Bounds, NonlinearConstraint, lsq_linear
 
 from sparsefit.constrained import minimize_l1
@@ -153,3 +155,57 @@ def test_infeasible_with_bounds():
     assert res.status == "infeasible_stationary"
     np.testing.assert_allclose(res.x, [1.0, 1.0], atol=1e-10)
     assert res.max_violation == pytest.approx(1.0)
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    tol=st.sampled_from([1e-6, 1e-8]),
+    exact=st.booleans(),
+)
+def test_success_is_never_claimed_above_tol(seed, tol, exact):
+    # A random, possibly indefinite quadratic on a ball, with one random
+    # quadratic equality and one linear inequality.
+    rng = np.random.default_rng(seed)
+    n = 3
+    H = rng.standard_normal((n, n))
+    H = H + H.T
+    b = rng.standard_normal(n)
+    M = rng.standard_normal((n, n))
+    M = M @ M.T
+    a, r = rng.standard_normal(n), rng.uniform(0.1, 0.5)
+
+    def eq(x):
+        return np.array([x @ M @ x - r])
+
+    cons = [
+        {"type": "ineq", "fun": lambda x: np.array([4 - x @ x]),
+         "jac": lambda x: -2 * x[None, :], "hess": lambda x, v: -2 * v[0] * np.eye(n)},
+        {"type": "eq", "fun": eq, "jac": lambda x: 2 * (M @ x)[None, :],
+         "hess": lambda x, v: 2 * v[0] * M},
+        {"type": "ineq", "fun": lambda x: np.array([a @ x + 0.5]),
+         "jac": lambda x: a[None, :], "hess": lambda x, v: np.zeros((n, n))},
+    ]  # fmt: skip
+    res = minimize_l1(
+        lambda x: 0.5 * x @ H @ x + b @ x,
+        rng.uniform(-2, 2, n),
+        jac=lambda x: H @ x + b,
+        hess=(lambda x: H) if exact else None,
+        constraints=cons,
+        tol=tol,
+    )
+    c = np.array([4 - res.x @ res.x, *eq(res.x), a @ res.x + 0.5])
+    violation = max(-c[0], abs(c[1]), -c[2], 0.0)
+    assert res.max_violation == pytest.approx(violation, abs=1e-14)
+    if res.success:
+        assert violation <= tol
+        J = np.vstack([-2 * res.x, 2 * M @ res.x, a])
+        lam = np.concatenate(res.multipliers)
+        g = H @ res.x + b
+        assert np.abs(g - J.T @ lam).max() <= tol * max(1.0, np.abs(g).max())
+        assert lam[0] >= -tol and lam[2] >= -tol
+        assert abs(lam[0] * c[0]) + abs(lam[2] * c[2]) <= 10 * tol * max(
+            1, np.abs(g).max()
+        )
+    else:
+        assert res.status in ("infeasible_stationary", "maxiter", "step_too_small")
