@@ -175,12 +175,17 @@ def test_fun_returning_a_vector_is_an_error():
 
 def test_import_stays_lazy():
     # `import sparsefit` must not pull in this package (scipy.optimize, Clarabel).
-    code = "import sys, sparsefit; print('sparsefit.constrained' in sys.modules)"
+    code = (
+        "import sys, sparsefit; print('sparsefit.constrained' in sys.modules); "
+        "print(sparsefit.constrained.minimize_l1.__name__)"
+    )
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
-    assert out.stdout.strip() == "False"
+    assert out.stdout.split() == ["False", "minimize_l1"]
     assert sparsefit.constrained.minimize_l1 is minimize_l1
+    with pytest.raises(AttributeError, match="no attribute 'nothing'"):
+        sparsefit.nothing  # noqa: B018
 
 
 def test_example_script(tmp_path):
