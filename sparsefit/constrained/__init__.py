@@ -32,7 +32,7 @@ polish for exact steps). Around it:
   (2008, *Optim. Methods Softw.* 23(2), 197-213): each step must achieve a
   fraction of the best linearised feasibility improvement the trust region
   allows (``_steering``);
-- a second-order correction (Fletcher; N&W eq. 18.56) is tried before a
+- a second-order correction (Fletcher; N&W sec. 15.6) is tried before a
   step is rejected, against the Maratos effect (``_sl1qp``);
 - with ``hess`` (and the constraints' second derivatives) the exact Hessian
   of the Lagrangian is used; where it is not positive definite it is

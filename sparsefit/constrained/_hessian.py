@@ -23,7 +23,7 @@ def damped_bfgs(B, s, y):
 
 
 def initial_scaling(s, y):
-    """``y'y / s'y``, the scaling of the first matrix (N&W eq. 6.20), or 1."""
+    """``y'y / s'y``, the scaling of the first matrix (N&W sec. 6.1), or 1."""
     sy = s @ y
     return float(y @ y / sy) if sy > 0 else 1.0
 

@@ -10,7 +10,7 @@ Each iteration solves the l1-QP model of
 in an l_inf trust region, accepts the step when the actual decrease of
 ``phi`` is a fraction ``ETA`` of the model's, and otherwise tries one
 second-order correction (Fletcher's SOC: the same QP with ``c(x)`` replaced
-by ``c(x + d) - J(x) d``, N&W eq. 18.56) before shrinking the region; the
+by ``c(x + d) - J(x) d``; N&W sec. 15.6) before shrinking the region; the
 correction removes the Maratos effect, so full steps are accepted near the
 solution and the local rate of SQP is kept.
 """
@@ -48,6 +48,8 @@ class _State:
 
 @dataclass
 class SL1QPOutcome:
+    """Where a run ended, and why (a key of ``_result.STATUS_CODES``)."""
+
     state: _State
     status: str
     mu: float
@@ -129,8 +131,8 @@ def sl1qp(objective, cons, x0, lower, upper, mu, tol, maxiter, exact_hessian):
     state = _evaluate(objective, cons, x0)
     hessian = _Hessian(objective, cons, x0.size, exact_hessian)
     radius = max(1.0, np.abs(x0).max(initial=0.0))
+    model = hessian.model(state, tol)
     for nit in range(1, maxiter + 1):
-        model = hessian.model(state, tol)
         lo = np.maximum(-radius, lower - state.x)
         hi = np.minimum(radius, upper - state.x)
         certificate = _infeasible_stationary(state, cons, lower, upper, tol)
@@ -155,6 +157,7 @@ def sl1qp(objective, cons, x0, lower, upper, mu, tol, maxiter, exact_hessian):
             new.lam = sol.multipliers
             hessian.update(state, new, sol.multipliers)
             state = new
+            model = hessian.model(state, tol)
         norm = np.abs(sol.step).max()
         if step is None:
             radius = 0.25 * norm

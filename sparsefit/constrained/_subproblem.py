@@ -11,7 +11,7 @@ step ``d`` minimises the l1 model of the penalty function
 
 over the box ``lower <= d <= upper`` (the l_inf trust region intersected with
 the bounds). The kinks are split into slacks (Nocedal and Wright, 2006,
-eq. 18.51): with ``c_E + J_E d = p - q``, ``c_I + J_I d >= -t`` and
+sec. 18.5): with ``c_E + J_E d = p - q``, ``c_I + J_I d >= -t`` and
 ``p, q, t >= 0`` the problem is a convex QP whose linear constraints are
 always feasible (``d = 0`` with the slacks at the violations), so no
 inconsistent linearisation can stop the method. Its duals are the multiplier
