@@ -7,8 +7,9 @@ ftol=1e-10; trust-constr: gtol=xtol=1e-10), and a 1000-iteration limit. Per
 problem it prints iterations, objective evaluations, the reported success,
 the final violation and the relative objective error against the published
 optimum; "ok" says whether the point really is a solution (violation <= 1e-8
-and objective error <= 1e-6). Two infeasible problems close the table: there
-a reported success is false.
+and objective error <= 1e-6). Four infeasible problems close the table (two
+from scipy's issue tracker, gh-5743 and gh-10081): there a reported success
+is false.
 
     .venv/bin/python bench/constrained_hs.py [--out bench/results/constrained_hs.txt]
 """
@@ -18,7 +19,7 @@ import time
 import warnings
 
 import numpy as np
-from scipy.optimize import minimize
+from scipy.optimize import minimize, rosen, rosen_der, rosen_hess
 
 from sparsefit.constrained import minimize_l1
 from sparsefit.constrained._hock_schittkowski import hock_schittkowski
@@ -95,16 +96,37 @@ def problems():
            "f_star": np.nan}  # fmt: skip
 
 
+def scipy_issue_problems():
+    """Infeasible problems from scipy's tracker (gh-5743, gh-10081)."""
+    yield {"name": "INF3 (scipy gh-5743)", "fun": lambda x: x @ x,
+           "jac": lambda x: 2 * x, "hess": lambda x: 2 * np.eye(2),
+           "x0": np.array([1.0, 2.0]),
+           "constraints": [
+               {"type": "eq", "fun": lambda x: x[0] + x[1] - 1,
+                "jac": lambda x: np.array([[1.0, 1.0]]), "hess": _zero},
+               {"type": "ineq", "fun": lambda x: x[0] - 2,
+                "jac": lambda x: np.array([[1.0, 0.0]]), "hess": _zero}],
+           "bounds": [(0, None), (0, None)],
+           "bounds_nan": [(0, np.nan), (0, np.nan)], "f_star": np.nan}  # fmt: skip
+    yield {"name": "INF4 (scipy gh-10081)", "fun": rosen, "jac": rosen_der,
+           "hess": rosen_hess, "x0": np.array([0.1, 0.1]),
+           "constraints": [
+               {"type": "ineq", "fun": lambda x: -1 - x[0] - x[1],
+                "jac": lambda x: np.array([[-1.0, -1.0]]), "hess": _zero}],
+           "bounds": [(0, 2), (0, 2)], "bounds_nan": [(0, 2), (0, 2)],
+           "f_star": np.nan}  # fmt: skip
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", help="also write the table to this file")
     args = parser.parse_args()
     header = (f"{'problem':22s} {'solver':12s} {'nit':>5s} {'nfev':>5s} "
               f"{'success':>7s} {'violation':>9s} {'rel.err f':>9s} {'ok':>3s} "
-              f"{'ms':>7s}")  # fmt: skip
+              f"{'ms':>7s}  status")  # fmt: skip
     lines = [header, "-" * len(header)]
     totals = {}
-    for p in problems():
+    for p in (*problems(), *scipy_issue_problems()):
         p_eval = dict(p, bounds=p["bounds_nan"])
         for solver in ("minimize_l1", "l1 + hess", "SLSQP", "trust-constr"):
             res, seconds = run(solver, p)
@@ -119,7 +141,7 @@ def main():
             lines.append(
                 f"{p['name']:22s} {solver:12s} {res.nit:5d} {res.nfev:5d} "
                 f"{str(bool(res.success)):>7s} {viol:9.1e} {err:9.1e} "
-                f"{'yes' if ok else 'no':>3s} {1e3 * seconds:7.1f}"
+                f"{'yes' if ok else 'no':>3s} {1e3 * seconds:7.1f}  {res.status}"
             )
         lines.append("")
     lines.append("solver        reported success  true solution  false success  nfev")

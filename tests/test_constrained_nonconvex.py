@@ -209,3 +209,27 @@ def test_success_is_never_claimed_above_tol(seed, tol, exact):
         )
     else:
         assert res.status in ("infeasible_stationary", "maxiter", "step_too_small")
+
+
+def test_scipy_infeasible_examples():
+    # scipy gh-5743: x0 + x1 = 1, x0 >= 2, x >= 0. The violation
+    # |x0 + x1 - 1| + max(0, 2 - x0) is at least 1, attained on x1 = 0,
+    # 1 <= x0 <= 2.
+    cons = (
+        {"type": "eq", "fun": lambda x: x[0] + x[1] - 1},
+        {"type": "ineq", "fun": lambda x: x[0] - 2},
+    )
+    res = minimize_l1(lambda x: x @ x, [1, 2], constraints=cons, bounds=[(0, None)] * 2)
+    assert res.status == "infeasible_stationary"
+    x0, x1 = res.x
+    assert abs(x0 + x1 - 1) + max(0, 2 - x0) == pytest.approx(1.0, abs=1e-8)
+    assert np.all(res.x >= 0)
+    # scipy gh-10081: Rosenbrock on [0, 2]^2 with x0 + x1 <= -1: least
+    # violation 1 at the corner (0, 0).
+    con = NonlinearConstraint(lambda x: x[0] + x[1], -np.inf, -1)
+    res = minimize_l1(
+        rosen, [0.1, 0.1], jac=rosen_grad, constraints=con, bounds=Bounds(0, 2)
+    )
+    assert res.status == "infeasible_stationary" and not res.success
+    np.testing.assert_allclose(res.x, [0.0, 0.0], atol=1e-12)
+    assert res.max_violation == pytest.approx(1.0) and res.infeasibility <= 1e-8
