@@ -233,3 +233,23 @@ def test_scipy_infeasible_examples():
     assert res.status == "infeasible_stationary" and not res.success
     np.testing.assert_allclose(res.x, [0.0, 0.0], atol=1e-12)
     assert res.max_violation == pytest.approx(1.0) and res.infeasibility <= 1e-8
+
+
+@pytest.mark.parametrize("theta", [0.1, 0.5, 1.0])
+def test_second_order_correction_on_the_maratos_example(theta):
+    # Nocedal and Wright's Example 15.4: min 2(|x|^2 - 1) - x0 on the unit
+    # circle, x* = (1, 0), lambda* = 3/2. From points on the circle the full
+    # SQP step raises both f and the violation, so the l1 merit function
+    # rejects it (the Maratos effect); the second-order correction rescues it.
+    con = NonlinearConstraint(norm2, 1.0, 1.0, jac=norm2_jac, hess=norm2_hess)
+    res = minimize_l1(
+        lambda x: 2 * (x @ x - 1) - x[0],
+        [np.cos(theta), np.sin(theta)],
+        jac=lambda x: 4 * x - np.array([1.0, 0.0]),
+        hess=lambda x: 4 * np.eye(2),
+        constraints=con,
+    )
+    assert res.success and res.nsoc >= 1
+    np.testing.assert_allclose(res.x, [1.0, 0.0], atol=1e-8)
+    assert res.multipliers[0][0] == pytest.approx(1.5, abs=1e-8)
+    assert res.nit <= 12

@@ -142,6 +142,7 @@ def _result(out, objective, cons, lower, upper, tol):
         nfev=objective.nfev,
         njev=objective.njev,
         nhev=objective.nhev,
+        nsoc=out.nsoc,
         multipliers=cons.per_constraint(state.lam),
         bound_multipliers=out.bound_multipliers,
         mu=float(out.mu),

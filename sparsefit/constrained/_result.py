@@ -50,6 +50,8 @@ class ConstrainedResult(OptimizeResult):
     nit, nfev, njev, nhev : int
         Iterations and evaluations of ``fun``, ``jac`` and ``hess`` (finite
         differences count as ``fun`` evaluations).
+    nsoc : int
+        Steps accepted after a second-order correction (the Maratos effect).
     multipliers : list of ndarray
         One array per constraint, in the order given, such that
         ``grad f(x) = sum_k J_k(x)' multipliers[k] + bound_multipliers``,

@@ -55,6 +55,7 @@ class SL1QPOutcome:
     mu: float
     nit: int
     bound_multipliers: np.ndarray
+    nsoc: int = 0
 
 
 def _evaluate(objective, cons, x):
@@ -132,27 +133,31 @@ def sl1qp(objective, cons, x0, lower, upper, mu, tol, maxiter, exact_hessian):
     hessian = _Hessian(objective, cons, x0.size, exact_hessian)
     radius = max(1.0, np.abs(x0).max(initial=0.0))
     model = hessian.model(state, tol)
+    nsoc = 0
+
+    def finish(lam, status, nit):
+        state.lam = lam
+        z = stationarity(state.g, state.J, lam, state.x, lower, upper, tol)[1]
+        return SL1QPOutcome(state, status, mu, nit, z, nsoc)
+
     for nit in range(1, maxiter + 1):
         lo = np.maximum(-radius, lower - state.x)
         hi = np.minimum(radius, upper - state.x)
         certificate = _infeasible_stationary(state, cons, lower, upper, tol)
         if certificate is not None:
-            return _outcome(
-                state, certificate, "infeasible_stationary", mu, nit, lower, upper, tol
-            )
+            return finish(certificate, "infeasible_stationary", nit)
         sol, mu = _step(state, model, is_eq, mu, lo, hi, steered, tol)
         verdict = _verdict(state, sol.multipliers, cons, mu, lower, upper, tol)
         if verdict is not None:
-            return _outcome(state, sol.multipliers, verdict, mu, nit, lower, upper, tol)
-        phi = state.f + mu * l1_violation(state.c, is_eq)
+            return finish(sol.multipliers, verdict, nit)
         if sol.reduction <= 0 or np.array_equal(state.x + sol.step, state.x):
-            return _outcome(
-                state, sol.multipliers, "step_too_small", mu, nit, lower, upper, tol
-            )
-        step, rho = _try_step(
+            return finish(sol.multipliers, "step_too_small", nit)
+        phi = state.f + mu * l1_violation(state.c, is_eq)
+        step, rho, corrected = _try_step(
             objective, cons, state, sol, model, mu, lo, hi, phi, lower, upper
         )
         if step is not None:
+            nsoc += corrected
             new = _evaluate(objective, cons, step)
             new.lam = sol.multipliers
             hessian.update(state, new, sol.multipliers)
@@ -166,10 +171,8 @@ def sl1qp(objective, cons, x0, lower, upper, mu, tol, maxiter, exact_hessian):
         elif rho > 0.75 and norm >= 0.9 * radius:
             radius = min(2.0 * radius, 1e10)
         if radius <= 1e-15 * max(1.0, np.abs(state.x).max()):
-            return _outcome(
-                state, sol.multipliers, "step_too_small", mu, nit, lower, upper, tol
-            )
-    return _outcome(state, state.lam, "maxiter", mu, maxiter, lower, upper, tol)
+            return finish(sol.multipliers, "step_too_small", nit)
+    return finish(state.lam, "maxiter", maxiter)
 
 
 def _step(state, model, is_eq, mu, lo, hi, steered, tol):
@@ -193,20 +196,23 @@ def _step(state, model, is_eq, mu, lo, hi, steered, tol):
 
 
 def _try_step(objective, cons, state, sol, model, mu, lo, hi, phi, lower, upper):
-    """Trial point, then one second-order correction; ``(x_new or None, rho)``."""
+    """Trial point, then one second-order correction.
+
+    Returns ``(x_new or None, rho, whether x_new is the corrected point)``.
+    """
     x_trial = np.clip(state.x + sol.step, lower, upper)
     phi_trial, _, c_trial = _merit(objective, cons, x_trial, mu)
     rho = _ratio(phi, phi_trial, sol.reduction)
     if rho >= ETA:
-        return x_trial, rho
+        return x_trial, rho, False
     if cons.size and np.isfinite(phi_trial):
         c_soc = c_trial - state.J @ sol.step
         soc = solve_l1qp(model.g, model.B, c_soc, state.J, cons.is_eq, mu, lo, hi)
         x_soc = np.clip(state.x + soc.step, lower, upper)
         rho_soc = _ratio(phi, _merit(objective, cons, x_soc, mu)[0], sol.reduction)
         if rho_soc >= ETA:
-            return x_soc, rho_soc
-    return None, rho
+            return x_soc, rho_soc, True
+    return None, rho, False
 
 
 def _ratio(phi, phi_trial, pred):
@@ -252,9 +258,3 @@ def _verdict(state, lam, cons, mu, lower, upper, tol):
         complementarity(state.c, is_eq, lam, mu, tol) <= tol * max(1.0, mu)
     )
     return "penalty_not_exact" if phi_stationary else None
-
-
-def _outcome(state, lam, status, mu, nit, lower, upper, tol):
-    state.lam = lam
-    z = stationarity(state.g, state.J, lam, state.x, lower, upper, tol)[1]
-    return SL1QPOutcome(state, status, mu, nit, z)
