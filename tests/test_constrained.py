@@ -208,11 +208,14 @@ def test_example_script(tmp_path):
 
 
 def test_iteration_limit_is_reported():
-    res = minimize_l1(
-        lambda x: (1 - x[0]) ** 2 + 100 * (x[1] - x[0] ** 2) ** 2,
-        [-1.5, 2.0],
-        constraints={"type": "ineq", "fun": lambda x: 1 - x @ x},
-        maxiter=3,
-    )
+    from sklearn.exceptions import ConvergenceWarning
+
+    with pytest.warns(ConvergenceWarning, match="stopped \\(maxiter\\) after 3"):
+        res = minimize_l1(
+            lambda x: (1 - x[0]) ** 2 + 100 * (x[1] - x[0] ** 2) ** 2,
+            [-1.5, 2.0],
+            constraints={"type": "ineq", "fun": lambda x: 1 - x @ x},
+            maxiter=3,
+        )
     assert res.status == "maxiter" and res.status_code == 1 and not res.success
     assert res.nit == 3

@@ -78,6 +78,12 @@ def minimize_l1(
     maxiter : int, default=500
         Largest number of iterations.
 
+    Warns
+    -----
+    ConvergenceWarning
+        When the run stops short of the tests (status ``"maxiter"`` or
+        ``"step_too_small"``).
+
     Returns
     -------
     result : ConstrainedResult
@@ -121,7 +127,25 @@ def minimize_l1(
     else:
         exact = hess is not None and cons.has_hessians
         out = sl1qp(objective, cons, x0, lower, upper, mu, tol, maxiter, exact)
-    return _result(out, objective, cons, lower, upper, tol)
+    result = _result(out, objective, cons, lower, upper, tol)
+    if result.status in ("maxiter", "step_too_small"):
+        _warn_short(result, tol)
+    return result
+
+
+def _warn_short(result, tol):
+    """A ConvergenceWarning, as the project's solvers give when they stop short."""
+    import warnings
+
+    from sklearn.exceptions import ConvergenceWarning
+
+    warnings.warn(
+        f"minimize_l1 stopped ({result.status}) after {result.nit} iterations "
+        f"with violation {result.max_violation:.2e} and KKT residual "
+        f"{result.kkt_residual:.2e}; tol is {tol:.1e}.",
+        ConvergenceWarning,
+        stacklevel=3,
+    )
 
 
 def _result(out, objective, cons, lower, upper, tol):
