@@ -29,6 +29,16 @@ from .solvers._lars import LarsPath, lars_path
 
 __version__ = "0.1.0"
 
+
+def __getattr__(name):
+    # sparsefit.constrained needs scipy.optimize and Clarabel: loaded on first use.
+    if name == "constrained":
+        import importlib
+
+        return importlib.import_module(".constrained", __name__)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 __all__ = [
     "Lasso",
     "ElasticNet",
