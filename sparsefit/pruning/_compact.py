@@ -126,7 +126,9 @@ def _compact_pair(first, between, second):
     dead = unused | silent
     if not dead.any():
         return first, between, second
-    keep = torch.nonzero(~dead).flatten()
+    # Torch has no convolution with zero channels: when every unit is dead,
+    # one stays, with its outgoing weights zeroed below.
+    keep = torch.nonzero(~dead).flatten() if not dead.all() else torch.tensor([0])
     fold = silent & ~unused & (constant != 0)
     second_new = copy.deepcopy(second)
     if fold.any():
@@ -135,6 +137,8 @@ def _compact_pair(first, between, second):
         bias = second.bias.detach() if second.bias is not None else 0
         second_new.bias = nn.Parameter(bias + extra)
     w = cols.index_select(1, keep)
+    if dead.all():
+        w = torch.zeros_like(w)
     if isinstance(second, nn.Linear):
         w = w.reshape(cols.shape[0], -1)
         second_new.in_features = w.shape[1]
@@ -143,6 +147,19 @@ def _compact_pair(first, between, second):
     second_new.weight = nn.Parameter(w.clone())
     between = [_slice_norm(m, keep) if isinstance(m, _NORM) else m for m in between]
     return _slice_layer(first, keep, 0), between, second_new
+
+
+def copy_model(model):
+    """A deep copy, also of modules pruned by ``torch.nn.utils.prune``."""
+    # Their masked weight is a non-leaf tensor, which deepcopy refuses; the
+    # memo hands deepcopy a detached copy instead (the hook recomputes it).
+    memo = {}
+    for module in model.modules():
+        for hook in module._forward_pre_hooks.values():
+            if isinstance(hook, prune.BasePruningMethod):
+                masked = getattr(module, hook._tensor_name)
+                memo[id(masked)] = masked.detach().clone()
+    return copy.deepcopy(model, memo)
 
 
 def _unprune(model):
@@ -196,7 +213,7 @@ def compact(model):
         raise ValueError(
             f"model must be a torch.nn.Sequential; got {type(model).__name__}"
         )
-    modules = list(copy.deepcopy(model).eval())
+    modules = list(copy_model(model).eval())
     for module in modules:
         _unprune(module)
     layer_at = [i for i, m in enumerate(modules) if _is_layer(m)]

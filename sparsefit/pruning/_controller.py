@@ -63,7 +63,8 @@ class SparsityController:
     factor : float, default=1.5
         Ratio of consecutive alphas on the path.
     epochs_per_alpha : int, default=1
-        Epochs at each alpha.
+        Epochs at each alpha: enough for the sparsity to settle, since the
+        bisection compares points trained that long from a common start.
     max_alphas : int, default=50
         Points on the path before giving up (a ``ValueError`` follows).
     n_bisect : int, default=6

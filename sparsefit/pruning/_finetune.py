@@ -1,11 +1,9 @@
 """Fine-tuning with the zeros held, and export of the sparse model."""
 
-import copy
-
 import torch
 from torch import nn
 
-from ._compact import _unprune
+from ._compact import _unprune, copy_model
 from ._optim import ProximalOptimizer
 
 __all__ = ["FixedZeros", "hold_zeros", "load_sparse_state_dict", "sparse_state_dict"]
@@ -108,7 +106,7 @@ def sparse_state_dict(model):
     >>> state["weight"].layout
     torch.sparse_coo
     """
-    model = copy.deepcopy(model)
+    model = copy_model(model)
     _unprune(model)
     state = {}
     for name, tensor in model.state_dict().items():
