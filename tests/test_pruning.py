@@ -169,6 +169,28 @@ def test_prox_sgd_with_momentum_is_sgd_then_soft_threshold_at_lr():
     assert any((p == 0).any() for p in _weight_params(model))
 
 
+def test_wrapped_sgd_takes_the_prox_step_at_the_scheduled_lr():
+    alpha = 0.05
+    model, twin = _net(), _net()
+    inner = torch.optim.SGD(model.parameters(), lr=0.4, momentum=0.5)
+    ours = ProximalOptimizer(inner, L1(alpha))
+    schedule = torch.optim.lr_scheduler.StepLR(inner, step_size=1, gamma=0.5)
+    sgd = torch.optim.SGD(twin.parameters(), lr=0.4, momentum=0.5)
+    for k, batch in enumerate(_batches(4)):
+        for opt, net in ((ours, model), (sgd, twin)):
+            opt.zero_grad()
+            _loss(net, batch).backward()
+            opt.step()
+        with torch.no_grad():
+            for p in _weight_params(twin):
+                p.copy_(t64(soft_threshold(p.numpy(), 0.4 * 0.5**k * alpha)))
+        schedule.step()
+        for group in sgd.param_groups:
+            group["lr"] = 0.4 * 0.5 ** (k + 1)
+    for a, b in zip(model.parameters(), twin.parameters(), strict=True):
+        torch.testing.assert_close(a, b, rtol=0, atol=1e-12)
+
+
 @pytest.mark.parametrize("amsgrad", [False, True])
 def test_prox_adamw_is_adamw_then_soft_threshold_in_adam_metric(amsgrad):
     alpha, lr, eps, betas = 0.02, 0.05, 1e-8, (0.9, 0.99)
