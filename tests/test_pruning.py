@@ -417,6 +417,18 @@ def test_compact_keeps_a_constant_channel_that_meets_zero_padding():
     torch.testing.assert_close(small(x), model(x), rtol=0, atol=1e-12)
 
 
+def test_compact_leaves_layers_around_an_unknown_module_alone():
+    model = nn.Sequential(
+        nn.Linear(3, 4), nn.Sequential(nn.ReLU()), nn.Linear(4, 2)
+    ).double()
+    with torch.no_grad():
+        model[0].weight[:2] = 0
+    small = compact(model)
+    assert small[0].out_features == 4
+    x = torch.randn(5, 3, dtype=torch.float64)
+    torch.testing.assert_close(small(x), model(x), rtol=0, atol=0)
+
+
 def test_compact_reads_torch_pruning_masks():
     model = _net()
     prune.custom_from_mask(

@@ -180,7 +180,9 @@ def compact(model):
     convolution only without padding; with padding the channel is removed
     only if that constant is zero). The layers may be separated by
     activations, dropout, batch norm (sliced along) and, after a
-    convolution, max or adaptive pooling.
+    convolution, max or adaptive pooling. Any other module between two
+    layers (a nested container, a grouped convolution) is a barrier: the
+    layers on either side keep their width.
 
     Parameters
     ----------
