@@ -440,6 +440,38 @@ def test_compact_reads_torch_pruning_masks():
     torch.testing.assert_close(small(x), model(x), rtol=0, atol=1e-12)
 
 
+def test_group_l1_on_conv_channels_then_compact():
+    """Structured pruning of conv channels end to end, with a sparse-group term."""
+    torch.manual_seed(0)
+    model = nn.Sequential(
+        nn.Conv2d(1, 8, 3),
+        nn.ReLU(),
+        nn.Conv2d(8, 6, 3),
+        nn.ReLU(),
+        nn.Flatten(),
+        nn.Linear(6 * 4 * 4, 3),
+    ).double()
+    convs = [model[0].weight]
+    opt = ProxSGD(model.parameters(), SparseGroupL1(0.01, l1_ratio=0.2), convs, lr=0.1)
+    g = torch.Generator().manual_seed(0)
+    x = torch.randn(32, 1, 8, 8, generator=g, dtype=torch.float64)
+    y = torch.randint(3, (32,), generator=g)
+
+    def epoch():
+        for _ in range(20):
+            opt.zero_grad()
+            nn.functional.cross_entropy(model(x), y).backward()
+            opt.step()
+
+    SparsityController(model, opt, epoch, target_groups=4, n_bisect=10).run()
+    live = int(SparseGroupL1(1.0).groups(model[0].weight).sum())
+    assert live == 4
+    assert (model[0].weight[model[0].weight != 0].numel()) < 9 * live  # l1 part
+    small = compact(model)
+    assert (small[0].out_channels, small[2].out_channels) == (live, 6)
+    torch.testing.assert_close(small(x), model(x), rtol=0, atol=1e-12)
+
+
 # ------------------------------------------------- reports and export
 
 
@@ -539,6 +571,34 @@ def test_controller_lands_on_the_target(penalty, target):
     # Geometric growth from the start, then bisection inside the last interval.
     assert alphas[0] == 1e-3 and alphas[1] == 2e-3
     assert min(alphas) == 1e-3
+
+
+def test_controller_keeps_the_point_nearest_the_target():
+    """A path that is not monotone in alpha: the nearest point past it wins."""
+    layer = nn.Linear(10, 1, bias=False)
+    opt = ProxSGD(layer.parameters(), L1(1.0), lr=0.1)
+
+    def n_live(alpha):
+        for upper, n in ((1.5, 10), (2.05, 8), (2.5, 1), (3.0, 3)):
+            if alpha < upper:
+                return n
+        return 2
+
+    def epoch():  # "training" that leaves n_live(alpha) weights non-zero
+        with torch.no_grad():
+            layer.weight.zero_()
+            layer.weight[0, : n_live(opt.penalties[0].alpha)] = 1.0
+
+    controller = SparsityController(
+        layer, opt, epoch, target_groups=5, factor=2.0, n_bisect=4
+    ).run()
+    path = [(round(p.alpha, 3), p.n_groups) for p in controller.path_]
+    assert path[:3] == [(1.0, 10), (2.0, 8), (4.0, 2)]
+    assert path[3] == (2.828, 3) and (2.378, 1) in path
+    assert controller.point_.n_groups == 3
+    assert controller.alpha_ == pytest.approx(2**1.5)
+    assert int((layer.weight != 0).sum()) == 3  # the state of that point
+    assert opt.penalties[0].alpha == controller.alpha_
 
 
 def test_import_sparsefit_does_not_import_torch():

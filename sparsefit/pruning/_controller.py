@@ -82,8 +82,8 @@ class SparsityController:
     alpha_ : float
         The alpha of the first penalty at the chosen point.
     point_ : PathPoint
-        The chosen point: the first that reached the target (closest to it
-        after bisection).
+        The chosen point: of the points that reached the target, the nearest
+        to it.
     """
 
     def __init__(
@@ -147,6 +147,12 @@ class SparsityController:
             return point.n_groups == self.target_groups
         return point.sparsity <= self.target_sparsity + self.tol
 
+    def _closer(self, point, other):
+        """Whether ``point`` (past the target) is nearer it than ``other``."""
+        if self.target_groups is not None:
+            return point.n_groups > other.n_groups
+        return point.sparsity < other.sparsity
+
     def _save(self):
         return copy.deepcopy((self.model.state_dict(), self.optimizer.state_dict()))
 
@@ -181,7 +187,9 @@ class SparsityController:
             self._restore(short[1])
             point = self._train_at(mid)
             if self._reached(point):
-                hi, best = mid, (point, self._save())
+                hi = mid
+                if self._closer(point, best[0]):
+                    best = (point, self._save())
             else:
                 lo, short = mid, (mid, self._save())
         self._restore(best[1])
