@@ -175,8 +175,9 @@ class SparsityController:
         else:
             raise ValueError(
                 f"the target was not reached in max_alphas={self.max_alphas} "
-                f"points (last: alpha={alpha:.3g}, sparsity={point.sparsity:.3f}, "
-                f"n_groups={point.n_groups}); raise factor or max_alphas"
+                f"points (last: alpha={point.alpha:.3g}, "
+                f"sparsity={point.sparsity:.3f}, n_groups={point.n_groups}); "
+                "raise factor or max_alphas"
             )
         best = (point, self._save())
         lo, hi = short[0], alpha
