@@ -15,7 +15,7 @@ $(VENV)/.core: $(BIN)/python pyproject.toml
 	touch $@
 
 $(VENV)/.dev: $(VENV)/.core
-	$(BIN)/python -m pip install --quiet -e ".[dev,plot]"
+	$(BIN)/python -m pip install --quiet -e ".[dev,plot,torch]" "torch==2.13.0"
 	touch $@
 
 demo: $(VENV)/.core
