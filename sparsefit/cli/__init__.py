@@ -62,6 +62,7 @@ def main(argv=None):
     if args.command is None:
         parser.print_help(sys.stderr)
         return 2
+    shown = warnings.showwarning
     _one_line_warnings(args)
     try:
         return args.run(args)
@@ -75,3 +76,5 @@ def main(argv=None):
     except KeyboardInterrupt:
         sys.stderr.write("sparsefit: interrupted\n")
         return 130
+    finally:
+        warnings.showwarning = shown

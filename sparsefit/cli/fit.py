@@ -151,10 +151,6 @@ def _fit_estimator(args, family, X, y, offset, factors):
         est = family.make(False, alpha=args.alpha, **params)
     else:
         k = args.cv or 10
-        if k > len(y):
-            raise UsageError(
-                f"--cv {k} needs at least {k} training rows; there are {len(y)}"
-            )
         est = family.make(
             True,
             cv=_splitter(family, k, args.seed, y),
@@ -302,6 +298,11 @@ def fit_frame(frame, args, source, title=None):
     rows = np.ones(len(prep.y), dtype=bool) if prep.train is None else prep.train
     X, y = prep.X[rows], prep.y[rows]
     offset = None if prep.offset is None else prep.offset[rows]
+    if args.alpha is None and (args.cv or 10) > len(y):
+        k = args.cv or 10
+        raise UsageError(
+            f"--cv {k} needs at least {k} training rows; there are {len(y)}"
+        )
     note(args, f"fitting {family.name} on {X.shape[0]} rows x {X.shape[1]} features")
     est, params, progress = _fit_estimator(args, family, X, y, offset, factors)
     outputs = _outputs(est, args.target)
