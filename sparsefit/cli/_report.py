@@ -129,7 +129,7 @@ def _model_section(s):
     text = (
         f"<p>Duality gap {_num(gap, '.3e')} ({status}: the objective is within "
         f"this of its optimum; bound {_num(bound, '.3e')}), largest KKT violation "
-        f"{_num(cert['kkt_violation'], '.3e')}, {cert['n_iter']} solver iterations. "
+        f"{_num(cert['kkt_violation'], '.3e')}; solver iterations: {cert['n_iter']}. "
         f"Family {_e(s['family'])}, "
         f"{'standardised' if s['standardize'] else 'raw'} columns.</p>"
     )
