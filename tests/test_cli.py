@@ -356,7 +356,7 @@ def test_quiet_and_progress_only_on_a_terminal(tmp_path):
     # every other test reads stderr from a pipe and finds one line at most).
     leader, follower = pty.openpty()
     proc = subprocess.run(
-        [*command(), *map(str, args), "--cv", 3, "--n-alphas", 10],
+        [*command(), *map(str, [*args, "--cv", 3, "--n-alphas", 10])],
         cwd=tmp_path,
         stderr=follower,
         stdout=subprocess.PIPE,

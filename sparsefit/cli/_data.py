@@ -159,13 +159,21 @@ def _feature_columns(frame, target, features, exclude, reserved):
     return chosen
 
 
+def _numeric_dtype(dtype):
+    types = _pandas().api.types
+    return types.is_numeric_dtype(dtype) or types.is_bool_dtype(dtype)
+
+
 def _is_numeric(series):
-    pd = _pandas()
-    return pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series)
+    return _numeric_dtype(series.dtype)
 
 
 def _check_numeric(frame, columns, one_hot):
-    bad = [c for c in columns if not _is_numeric(frame[c])]
+    bad = [
+        c
+        for c, t in zip(columns, frame[columns].dtypes, strict=True)
+        if not _numeric_dtype(t)
+    ]
     if bad and not one_hot:
         raise UsageError(
             f"non-numeric feature column(s): {_listing(bad)}; pass --one-hot to "
@@ -175,27 +183,27 @@ def _check_numeric(frame, columns, one_hot):
 
 
 def _bad_cells(frame, columns):
-    """Boolean frame: missing, empty or infinite cells."""
+    """Boolean array (rows, columns): missing, empty or infinite cells."""
     sub = frame[columns]
-    bad = sub.isna()
-    for c in columns:
-        if _is_numeric(sub[c]) and not sub[c].dtype == bool:
-            values = sub[c].to_numpy(dtype=float, na_value=np.nan)
-            bad[c] = bad[c] | ~np.isfinite(values)
-        else:
-            text = sub[c].astype(str).str.strip()
-            bad[c] = bad[c] | (text == "")
+    bad = sub.isna().to_numpy().copy()  # pandas may hand out a read-only view
+    numeric = np.array([_numeric_dtype(t) for t in sub.dtypes], dtype=bool)
+    if numeric.any():
+        values = sub.iloc[:, numeric].to_numpy(dtype=float, na_value=np.nan)
+        bad[:, numeric] |= ~np.isfinite(values)
+    for j in np.flatnonzero(~numeric):
+        text = sub.iloc[:, j].astype(str).str.strip()
+        bad[:, j] |= (text == "").to_numpy()
     return bad
 
 
 def _check_missing(frame, columns, drop_missing, positions):
     """Drop (or refuse) the rows with missing values; return kept frame, dropped."""
     bad = _bad_cells(frame, columns)
-    rows = bad.any(axis=1).to_numpy()
+    rows = bad.any(axis=1)
     if not rows.any():
         return frame, positions, []
     numbers = [int(p) + 1 for p in positions[rows]]
-    cols = [c for c in columns if bad[c].any()]
+    cols = [c for c, hit in zip(columns, bad.any(axis=0), strict=True) if hit]
     if not drop_missing:
         raise UsageError(
             f"missing, empty or infinite values in {len(numbers)} row(s) "
@@ -270,6 +278,8 @@ def one_hot(frame, columns, encoding):
     ``encoding`` gives the levels of each encoded column; a level it does not
     list is an error naming the column, the value and the row.
     """
+    if not any(c in encoding for c in columns):
+        return frame[columns].astype(float)
     pd = _pandas()
     parts = {}
     for c in columns:

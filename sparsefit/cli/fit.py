@@ -77,6 +77,7 @@ def check_options(args, family):
         raise UsageError(f"--n-alphas must be at least 2, got {args.n_alphas}")
     if not (math.isfinite(args.tol) and args.tol > 0):
         raise UsageError(f"--tol must be > 0, got {args.tol}")
+    family.estimator_class(args.alpha is None)  # a missing class: one line now
     if args.offset and family.link != "log":
         raise UsageError(f"--offset needs --family poisson, not {family.name}")
 
