@@ -338,14 +338,6 @@ def test_path_command_matches_lasso_path(tmp_path, prostate):
     assert (tmp_path / "p" / "path.png").stat().st_size > 10_000
 
 
-def test_output_folder_with_results_needs_force(tmp_path):
-    args = ["fit", DATA / "prostate.csv", "--target", "lpsa", "--exclude", "train"]
-    args += ["--alpha", 0.1, "--out", tmp_path / "o", "--quiet"]
-    assert_ok(run_cli(*args))
-    assert_usage_error(run_cli(*args), "already holds results", "--force")
-    assert_ok(run_cli(*args, "--force"))
-
-
 def test_quiet_and_progress_only_on_a_terminal(tmp_path):
     args = ["fit", DATA / "prostate.csv", "--target", "lpsa", "--exclude", "train"]
     quiet = assert_ok(

@@ -47,20 +47,21 @@ def test_unreadable_format(tmp_path, name, content, fragment):
     assert_usage_error(_fit(tmp_path / name, "--target", "a", cwd=tmp_path), fragment)
 
 
-def test_missing_target_suggests_the_closest_names(tmp_path):
+def test_missing_target_suggests_the_closest_names(tmp_path, capsys):
     line = assert_usage_error(
         _fit(PROSTATE, "--target", "lpas", cwd=tmp_path), "'lpas'", "did you mean"
     )
     assert "'lpsa'" in line
-    line = assert_usage_error(
-        _fit(PROSTATE, "--target", "LCAVOL", cwd=tmp_path), "did you mean"
-    )
-    assert "'lcavol'" in line
-    assert_usage_error(
-        _fit(PROSTATE, "--target", "lpsa", "--exclude", "trian", cwd=tmp_path),
-        "'trian'",
-        "'train'",
-    )
+    # The same check in-process for other spellings and other column options.
+    for args, near in (
+        (["--target", "LCAVOL"], "'lcavol'"),
+        (["--target", "lpsa", "--exclude", "trian"], "'train'"),
+        (["--target", "lpsa", "--features", "lcavol,agee"], "'age'"),
+    ):
+        assert main(["fit", str(PROSTATE), "--out", str(tmp_path), *args]) == 2
+        err = capsys.readouterr().err
+        assert len(err.strip().splitlines()) == 1 and "did you mean" in err
+        assert near in err
 
 
 def test_non_numeric_columns_are_named(tmp_path, frame):
@@ -168,6 +169,21 @@ def test_output_folder_with_results(tmp_path):
         "--force",
     )
     assert (tmp_path / "out" / "model.json").read_text() == "{}"
+    assert_ok(
+        _fit(
+            PROSTATE,
+            "--target",
+            "lpsa",
+            "--exclude",
+            "train",
+            "--force",
+            "--quiet",
+            cwd=tmp_path,
+        )
+    )
+    assert json.loads((tmp_path / "out" / "model.json").read_text())["family"] == (
+        "gaussian"
+    )
 
 
 @pytest.mark.parametrize(

@@ -69,10 +69,21 @@ def _field(path, name, n):
     return value if value.shape[0] == n else np.full(n, np.nan)
 
 
+def _rows(coef, n_features):
+    """Coefficients as (n_outputs, n_features), whichever way a family lays them."""
+    coef = np.atleast_2d(
+        np.asarray(coef.toarray() if hasattr(coef, "toarray") else coef)
+    )
+    if coef.shape[1] != n_features and coef.shape[0] == n_features:
+        coef = coef.T
+    return coef
+
+
 def from_path_result(path, feature_names, outputs):
     """Read a :class:`sparsefit.PathResult` (any family) into a table."""
     alphas = np.asarray(path.alphas, dtype=float)
-    coefs = np.stack([np.atleast_2d(np.asarray(path.coef(a))) for a in alphas])
+    n_features = len(feature_names)
+    coefs = np.stack([_rows(path.coef(a), n_features) for a in alphas])
     intercepts = np.stack([np.atleast_1d(path.intercept(a)) for a in alphas])
     n = alphas.shape[0]
     if dataclasses.is_dataclass(path) and "feature_names" in {

@@ -120,15 +120,20 @@ def _model_section(s):
         _card("non-zero coefficients", s["n_nonzero"], f"l1_ratio {s['l1_ratio']:g}"),
     ]
     gap, bound = cert["dual_gap"], cert["gap_bound"]
-    certified = gap is not None and bound is not None and gap <= bound
-    status = (
-        '<span class="ok">certified</span>'
-        if certified
-        else '<span class="warn">see the gap</span>'
-    )
+    if gap is None or bound is None:
+        status = "the objective is within this of its optimum"
+    elif gap <= bound:
+        status = (
+            '<span class="ok">certified</span>: the objective is within this of '
+            f"its optimum, below the solver's bound {_num(bound, '.3e')}"
+        )
+    else:
+        status = (
+            f'<span class="warn">above the bound {_num(bound, ".3e")}</span>: '
+            "the solver stopped short of its tolerance"
+        )
     text = (
-        f"<p>Duality gap {_num(gap, '.3e')} ({status}: the objective is within "
-        f"this of its optimum; bound {_num(bound, '.3e')}), largest KKT violation "
+        f"<p>Duality gap {_num(gap, '.3e')} ({status}), largest KKT violation "
         f"{_num(cert['kkt_violation'], '.3e')}; solver iterations: {cert['n_iter']}. "
         f"Family {_e(s['family'])}, "
         f"{'standardised' if s['standardize'] else 'raw'} columns.</p>"
