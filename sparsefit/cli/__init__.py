@@ -6,6 +6,7 @@ stderr and exit status 2.
 """
 
 import argparse
+import os
 import sys
 import warnings
 
@@ -71,6 +72,11 @@ def main(argv=None):
     except ValueError as exc:
         # The library's own checks name the argument and the value received.
         return report_error(exc)
+    except BrokenPipeError:
+        # The reader of stdout went away (``| head``): nothing left to say.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
     except OSError as exc:
         return report_error(f"{exc.strerror or exc}: {exc.filename or ''}".strip())
     except KeyboardInterrupt:

@@ -68,10 +68,14 @@ def add_model_arguments(parser):
     )
 
 
-def add_output_arguments(parser, what="folder"):
-    parser.add_argument("--out", metavar="DIR" if what == "folder" else "FILE")
+def add_output_arguments(parser, default_suffix):
     parser.add_argument(
-        "--force", action="store_true", help=f"overwrite the results in the {what}"
+        "--out",
+        metavar="DIR",
+        help=f"output folder (default: the data file's name + '{default_suffix}')",
+    )
+    parser.add_argument(
+        "--force", action="store_true", help="overwrite the results in the folder"
     )
     parser.add_argument("--quiet", action="store_true", help="no progress, no summary")
     parser.add_argument(

@@ -53,7 +53,7 @@ def add_parser(subparsers):
     )
     parser.add_argument("--seed", type=int, default=0, help="shuffles the CV folds")
     parser.add_argument("--n-jobs", type=int, default=None, help="folds in parallel")
-    add_output_arguments(parser)
+    add_output_arguments(parser, "-sparsefit")
     parser.set_defaults(run=run)
     return parser
 

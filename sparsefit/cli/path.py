@@ -31,7 +31,7 @@ def add_parser(subparsers):
         default=None,
         help="smallest alpha as a fraction of alpha_max (1e-4 if n > p, else 1e-2)",
     )
-    add_output_arguments(parser)
+    add_output_arguments(parser, "-path")
     parser.set_defaults(run=run, train_column=None)
     return parser
 
