@@ -281,6 +281,7 @@ def test_one_hot_and_penalty_factors_round_trip(tmp_path, prostate):
     levels = ["svi=clear", "svi=invaded", "gleason=g6", "gleason=g7", "gleason=g8"]
     assert set(levels) <= set(coefs.index)
     assert coefs.loc["lcavol", "status"] == "unpenalised"
+    assert "unpenalised (penalty factor 0)" in (out / "report.html").read_text()
 
     design = pd.get_dummies(frame.drop(columns=["lpsa"]), dtype=float)
     design.columns = [

@@ -165,6 +165,8 @@ def _metrics_section(s):
 
 
 def _why(row, coef):
+    if row.get("status") == "unpenalised":
+        return "unpenalised (penalty factor 0): always in the model"
     if coef != 0:
         return (
             f"kept: the data's pull {_num(row.get('pull'))} meets the penalty "
