@@ -23,6 +23,7 @@ _DEFAULTS = dict(
     one_hot=False,
     drop_missing=False,
     offset=None,
+    train_column=None,
     l1_ratio=1.0,
     standardize=True,
     penalty_factor=None,

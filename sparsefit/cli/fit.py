@@ -429,7 +429,9 @@ def _text(summary):
                 + ", ".join(f"{k} {_fmt(v)}" for k, v in shown.items())
             )
     for row in summary["selected"][:10]:
-        lines.append(f"    {row['feature']:>20} {_fmt(row.get('coef'), '>10.4g')}")
+        coefs = [v for k, v in row.items() if k == "coef" or k.startswith("coef:")]
+        shown = " ".join(_fmt(v, ">10.4g") for v in coefs)
+        lines.append(f"    {row['feature']:>20} {shown}")
     if summary["n_nonzero"] > 10:
         lines.append(f"    ... and {summary['n_nonzero'] - 10} more")
     lines.append(f"  results in {summary['out']}/ (open report.html)")
