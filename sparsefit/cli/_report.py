@@ -167,6 +167,11 @@ def _metrics_section(s):
 def _why(row, coef):
     if row.get("status") == "unpenalised":
         return "unpenalised (penalty factor 0): always in the model"
+    if coef == 0 and row.get("status") == "zero at the boundary":
+        return (
+            f"zero, at the boundary: pull {_num(row.get('pull'))} is within the "
+            f"fit's accuracy of the penalty {_num(row.get('penalty'))}"
+        )
     if coef != 0:
         return (
             f"kept: the data's pull {_num(row.get('pull'))} meets the penalty "

@@ -72,6 +72,13 @@ def describe(row, alpha):
             f"{_num(row.get('kkt_margin'), '.2g')}); it enters the path at alpha "
             f"{_num(row.get('entry_alpha'))}."
         )
+    if row.get("status") == "zero at the boundary":
+        return (
+            f"{row['feature']}: zero, at the boundary; the data's pull {pull} is "
+            f"within the fit's certified accuracy of the penalty {penalty}: it is "
+            f"on the edge of entering (entry alpha with the rest of the fit held "
+            f"{_num(row.get('entry_alpha'))})."
+        )
     return (
         f"{row['feature']}: dropped ({row.get('status', 'zero')}); the data's pull "
         f"{pull} is below the penalty {penalty} by {_num(row.get('kkt_margin'))}; "
