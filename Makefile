@@ -15,11 +15,15 @@ $(VENV)/.core: $(BIN)/python pyproject.toml
 	touch $@
 
 $(VENV)/.dev: $(VENV)/.core
-	$(BIN)/python -m pip install --quiet -e ".[dev,plot,torch]" "torch==2.13.0"
+	$(BIN)/python -m pip install --quiet -e ".[dev,plot,cli,torch]" "torch==2.13.0"
 	touch $@
 
-demo: $(VENV)/.core
-	$(BIN)/python -m sparsefit.demo
+$(VENV)/.cli: $(VENV)/.core
+	$(BIN)/python -m pip install --quiet -e ".[cli]"
+	touch $@
+
+demo: $(VENV)/.cli
+	$(BIN)/sparsefit demo
 
 test: $(VENV)/.dev
 	$(BIN)/python -m pytest -q -n 2 --dist loadfile --doctest-modules sparsefit tests

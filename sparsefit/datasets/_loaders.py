@@ -6,7 +6,7 @@ from importlib import resources
 
 import numpy as np
 
-__all__ = ["Dataset", "load_prostate"]
+__all__ = ["Dataset", "load_prostate", "load_golub"]
 
 
 @dataclass(frozen=True)
@@ -69,4 +69,38 @@ def load_prostate():
         target_name="lpsa",
         train=train,
         description="Prostate cancer (Stamey et al. 1989); ESL Table 3.3 split.",
+    )
+
+
+def load_golub():
+    """The Golub et al. (1999) leukemia training set, as preprocessed by
+    Dudoit, Fridlyand and Speed (2002) in Bioconductor's multtest.
+
+    38 patients, 3051 gene-expression columns ``g1 ... g3051``; the target
+    ``cl`` is 0 for acute lymphoblastic leukemia (27 patients) and 1 for
+    acute myeloid leukemia (11): a p >> n classification problem.
+
+    Returns
+    -------
+    Dataset
+        ``train`` is None: the file is the published training set.
+
+    Examples
+    --------
+    >>> from sparsefit.datasets import load_golub
+    >>> data = load_golub()
+    >>> data.X.shape, int(data.y.sum())
+    ((38, 3051), 11)
+    """
+    header, rows = _read_csv("golub_multtest.csv")
+    values = np.array([[float(v) for v in row] for row in rows])
+    target = header.index("cl")
+    features = [j for j in range(values.shape[1]) if j != target]
+    return Dataset(
+        X=values[:, features],
+        y=values[:, target],
+        feature_names=[header[j] for j in features],
+        target_name="cl",
+        train=None,
+        description="Golub et al. (1999) leukemia data (ALL 0 / AML 1), via multtest.",
     )

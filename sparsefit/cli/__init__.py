@@ -1,0 +1,86 @@
+"""The ``sparsefit`` command: fit, predict, explain, path and demo.
+
+Each sub-command lives in its own module; this one parses the command line
+and turns every mistake of the user (arguments or data) into one line on
+stderr and exit status 2.
+"""
+
+import argparse
+import os
+import sys
+import warnings
+
+from ._errors import UsageError, report_error
+
+__all__ = ["main", "build_parser"]
+
+_COMMANDS = ("fit", "predict", "explain", "path", "demo")
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with its errors on one line."""
+
+    def error(self, message):
+        report_error(f"{message} (see '{self.prog} --help')")
+        sys.exit(2)
+
+
+def build_parser():
+    from importlib import import_module
+
+    from sparsefit import __version__
+
+    parser = _Parser(
+        prog="sparsefit",
+        description=(
+            "Certified sparse models (lasso, elastic net, GLMs) from a data file."
+        ),
+    )
+    parser.add_argument("--version", action="version", version=__version__)
+    subparsers = parser.add_subparsers(
+        dest="command", metavar="COMMAND", parser_class=_Parser
+    )
+    for name in _COMMANDS:
+        import_module(f".{name}", __name__).add_parser(subparsers)
+    return parser
+
+
+def _one_line_warnings(args):
+    """Warnings (a solver stopping short of its tolerance) as one line each."""
+
+    def show(message, category, *_args, **_kwargs):
+        if not (getattr(args, "quiet", False) or getattr(args, "json", False)):
+            text = " ".join(str(message).split())
+            sys.stderr.write(f"sparsefit: warning: {category.__name__}: {text}\n")
+
+    warnings.showwarning = show
+
+
+def main(argv=None):
+    """Run the command line; return the exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help(sys.stderr)
+        return 2
+    shown = warnings.showwarning
+    _one_line_warnings(args)
+    try:
+        return args.run(args)
+    except UsageError as exc:
+        return report_error(exc)
+    except ValueError as exc:
+        # The library's own checks name the argument and the value received.
+        return report_error(exc)
+    except BrokenPipeError:
+        # The reader of stdout went away (``| head``): nothing left to say.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
+    except OSError as exc:
+        return report_error(f"{exc.strerror or exc}: {exc.filename or ''}".strip())
+    except KeyboardInterrupt:
+        sys.stderr.write("sparsefit: interrupted\n")
+        return 130
+    finally:
+        warnings.showwarning = shown

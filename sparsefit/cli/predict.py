@@ -1,0 +1,59 @@
+"""``sparsefit predict``: predictions of a saved ``model.json`` for new data."""
+
+import sys
+from pathlib import Path
+
+from ._data import design_for_predict, read_table
+from ._errors import UsageError
+from ._model import load_model
+from ._output import note
+
+__all__ = ["add_parser", "run"]
+
+
+def add_parser(subparsers):
+    parser = subparsers.add_parser(
+        "predict",
+        help="predict new data with a saved model",
+        description=(
+            "Predict DATA with MODEL (a model.json, or the folder of a fit). "
+            "Writes CSV: the row number (from 1, after the header), the "
+            "prediction (the mean, or the class) and each class's probability."
+        ),
+    )
+    parser.add_argument("model", metavar="MODEL", help="model.json or its folder")
+    parser.add_argument("data", metavar="DATA", help="CSV, TSV or Parquet file")
+    parser.add_argument("--out", metavar="FILE", help="CSV file (default: stdout)")
+    parser.add_argument("--force", action="store_true", help="overwrite --out")
+    parser.add_argument(
+        "--drop-missing",
+        action="store_true",
+        help="skip rows with missing values instead of stopping",
+    )
+    parser.add_argument("--quiet", action="store_true", help="no notes on stderr")
+    parser.set_defaults(run=run, json=False)
+    return parser
+
+
+def predictions(model, frame, drop_missing=False):
+    """The prediction table (a data frame) of ``model`` on ``frame``."""
+    import pandas as pd
+
+    X, offset, kept = design_for_predict(
+        frame, model.features, model.encoding, model.offset_column, drop_missing
+    )
+    columns = {"row": kept + 1, **model.predict(X.to_numpy(dtype=float), offset)}
+    return pd.DataFrame(columns)
+
+
+def run(args):
+    model = load_model(args.model)
+    if args.out and Path(args.out).exists() and not args.force:
+        raise UsageError(f"{args.out} exists; pass --force to overwrite it")
+    table = predictions(model, read_table(args.data), args.drop_missing)
+    if args.out:
+        table.to_csv(args.out, index=False)
+        note(args, f"wrote {len(table)} predictions to {args.out}")
+    else:
+        table.to_csv(sys.stdout, index=False)
+    return 0
