@@ -181,37 +181,52 @@ class GLMCertificate:
         m, K = A.shape[1], self.K
         value = self.F(Z)
         eps = np.finfo(float).eps
+        gnorm = np.inf
         for _ in range(max_iter):
             G = self.grad(Z)
             g = (A.T @ G).T.ravel()  # class-major
+            new_norm = float(np.abs(g).max(initial=0.0))
+            scale = float((np.abs(A).T @ np.abs(G)).max(initial=0.0))
+            if new_norm <= 1e-14 * max(scale, 1e-300) or new_norm >= gnorm:
+                break
+            gnorm = new_norm
             H = self._block_hessian(A, Z)
             ridge = 1e-12 * max(np.trace(H) / H.shape[0], 1e-300)
             step = -np.linalg.lstsq(H + ridge * np.eye(H.shape[0]), g, rcond=None)[0]
             decrease = float(g @ step)
-            # Stop once Newton predicts less than the rounding of F: the
-            # gradient is then zero to working accuracy.
-            if not np.isfinite(decrease) or -decrease <= 4 * eps * max(
-                abs(value), 1e-300
-            ):
+            if not np.isfinite(decrease):
                 break
             step = step.reshape(K, m).T
             delta = A @ step
-            t, accepted = 1.0, False
-            for _ in range(30):
-                Zt = Z + t * delta
-                new = self.F(Zt)
-                if new <= value + 1e-4 * t * decrease + 4 * eps * abs(value):
-                    accepted = True
+            # Far from the optimum, backtrack on F; once Newton predicts less
+            # than F's rounding, F cannot judge the step and the gradient does
+            # (the loop stops when it no longer shrinks).
+            t = 1.0
+            if -decrease > 4 * eps * max(abs(value), 1e-300):
+                for _ in range(30):
+                    new = self.F(Z + t * delta)
+                    if new <= value + 1e-4 * t * decrease + 4 * eps * abs(value):
+                        break
+                    t *= 0.5
+                else:
                     break
-                t *= 0.5
-            if not accepted:
-                break
-            Z[:] = Zt
-            value = new
+            Z += t * delta
+            value = self.F(Z)
             if self.fit_intercept:
                 b += t * step[0]
             if self.free.size:
                 W[self.free] += t * step[1 if self.fit_intercept else 0 :]
+        if not self.single:
+            # The softmax ignores a common shift of an unpenalised row (or of
+            # the intercepts) across classes: pin it, or the solver drifts
+            # along that flat direction.
+            if self.free.size:
+                shift = W[self.free].mean(axis=1)
+                W[self.free] -= shift[:, None]
+                Z -= (self.free_cols @ shift)[:, None]
+            if self.fit_intercept:
+                Z -= b.mean()
+                b -= b.mean()
 
     def _block_hessian(self, A, Z):
         """Hessian of ``F(Z + A S)`` in ``S`` (class-major), exact."""
