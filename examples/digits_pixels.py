@@ -35,7 +35,7 @@ print(
     f"gap {model.dual_gap_:.1e}"
 )
 
-fig, axes = plt.subplots(2, 6, figsize=(12, 4.4))
+fig, axes = plt.subplots(2, 6, figsize=(12, 5.0))
 axes[0, 0].imshow(kept.reshape(8, 8), cmap="Greys")
 axes[0, 0].set_title(f"{kept.sum()} pixels kept")
 axes[1, 0].imshow(X.mean(axis=0).reshape(8, 8), cmap="Greys")
