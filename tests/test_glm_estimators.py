@@ -34,7 +34,7 @@ def _expected_failures(estimator):
     [
         SparseLogisticRegression(alpha=0.01, tol=1e-10),
         SparseLogisticRegression(alpha=0.01, multinomial="grouped", tol=1e-10),
-        SparseLogisticRegression(alpha=0.01, standardize=True),
+        SparseLogisticRegression(alpha=0.01, standardize=True, tol=1e-10),
         PoissonLasso(alpha=0.01, tol=1e-10),
         SparseLogisticRegressionCV(n_alphas=5, cv=3),
         PoissonLassoCV(n_alphas=5, cv=3),

@@ -84,6 +84,9 @@ class _GLMCVMixin:
     def _refit(self, problem, res):
         k = int(np.argmin(np.abs(res.alphas - self.alpha_)))
         start = problem.from_original(res.path.coefs[:, k].toarray().ravel())
+        # The path's intercept goes with its coefficients (GLM designs are not
+        # centred, so the null intercept would be far off).
+        problem._last_b = np.atleast_1d(res.path.intercepts[k]).astype(float)
         self._solve(problem, self.alpha_, start)
 
 

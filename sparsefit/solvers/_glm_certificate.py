@@ -187,9 +187,8 @@ class GLMCertificate:
             g = (A.T @ G).T.ravel()  # class-major
             new_norm = float(np.abs(g).max(initial=0.0))
             scale = float((np.abs(A).T @ np.abs(G)).max(initial=0.0))
-            if new_norm <= 1e-14 * max(scale, 1e-300) or new_norm >= gnorm:
+            if new_norm <= 1e-14 * max(scale, 1e-300):
                 break
-            gnorm = new_norm
             H = self._block_hessian(A, Z)
             ridge = 1e-12 * max(np.trace(H) / H.shape[0], 1e-300)
             step = -np.linalg.lstsq(H + ridge * np.eye(H.shape[0]), g, rcond=None)[0]
@@ -198,20 +197,39 @@ class GLMCertificate:
                 break
             step = step.reshape(K, m).T
             delta = A @ step
+            # Where the sigmoid or softmax saturates, the curvature vanishes
+            # and Newton's step explodes: move the linear predictor by at most
+            # 5 units per step (a trust region), then backtrack as usual.
+            biggest = float(np.abs(delta).max(initial=0.0))
+            if biggest > 5.0:
+                step *= 5.0 / biggest
+                delta *= 5.0 / biggest
+                decrease *= 5.0 / biggest
             # Far from the optimum, backtrack on F; once Newton predicts less
             # than F's rounding, F cannot judge the step and the gradient does
             # (the loop stops when it no longer shrinks).
             t = 1.0
-            if -decrease > 4 * eps * max(abs(value), 1e-300):
+            slack = 4 * eps * max(abs(value), 1e-300)
+            if -decrease > slack:
                 for _ in range(30):
                     new = self.F(Z + t * delta)
-                    if new <= value + 1e-4 * t * decrease + 4 * eps * abs(value):
+                    if new <= value + 1e-4 * t * decrease + slack:
                         break
                     t *= 0.5
                 else:
                     break
+            else:
+                # Only the gradient can judge this step; it must shrink, and
+                # F must not grow beyond rounding (a saturated softmax can
+                # shrink the gradient while F grows).
+                if new_norm >= gnorm:
+                    break
+                new = self.F(Z + delta)
+                if not new <= value + slack:
+                    break
+            gnorm = new_norm
             Z += t * delta
-            value = self.F(Z)
+            value = new
             if self.fit_intercept:
                 b += t * step[0]
             if self.free.size:
