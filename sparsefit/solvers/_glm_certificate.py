@@ -152,9 +152,12 @@ class GLMCertificate:
     def linear(self, W, b):
         """``Z = X W + 1 b' + o``."""
         d = self.design
-        Z = np.empty((d.n_samples, self.K))
-        for k in range(self.K):
-            Z[:, k] = d.matvec(W[:, k]) if W[:, k].any() else 0.0
+        # Only the support's columns: along a path most coefficients are 0.
+        support = np.flatnonzero((W != 0).any(axis=1))
+        Z = np.zeros((d.n_samples, self.K))
+        if support.size:
+            cols = d.X[:, support]
+            Z += np.asarray(cols @ (W[support] * d.scale[support, None]))
         Z += b
         if self.offset is not None:
             Z += self.offset[:, None]
