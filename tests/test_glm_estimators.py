@@ -142,6 +142,13 @@ def test_explain_certifies_each_feature():
     np.testing.assert_allclose(ex.pull[~zero], ex.penalty[~zero], atol=1e-7)
     # The entry alpha of a zero feature with the rest held is its pull.
     np.testing.assert_allclose(ex.entry_alpha[zero], ex.pull[zero])
+    # An active feature's: the pull with that feature removed, by brute force.
+    t = np.where(y == model.classes_[1], 1.0, -1.0)
+    z = X @ model.coef_[0] + model.intercept_[0]
+    for j in np.flatnonzero(~zero):
+        zj = z - X[:, j] * model.coef_[0, j]
+        held = abs(X[:, j] @ (t / (1 + np.exp(t * zj)))) / X.shape[0]
+        assert ex.entry_alpha[j] == pytest.approx(held, rel=1e-10)
     # For an active feature, refitting at just above its entry alpha with the
     # other coefficients held drops it: check with the path entry instead.
     full = model.explain(X, y)
