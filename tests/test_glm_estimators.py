@@ -254,3 +254,12 @@ def test_standardized_multinomial_converges_on_wine(multinomial):
     assert model.dual_gap_ <= model.solver_result_.tol_abs
     assert model.n_iter_ < 200
     assert model.score(X, y) > 0.9
+
+
+def test_cross_validate_path_scores_classifiers_by_deviance_by_default():
+    from sparsefit import cross_validate_path
+
+    X, y = _binary(8)
+    res = cross_validate_path(X, y, family="binomial", n_alphas=5, cv=3)
+    assert res.scoring == "deviance" and not res.greater_is_better
+    assert cross_validate_path(X, X[:, 0], n_alphas=5, cv=3).scoring == "mse"

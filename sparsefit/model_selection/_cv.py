@@ -207,7 +207,7 @@ def cross_validate_path(
     cv=10,
     groups=None,
     foldid=None,
-    scoring="mse",
+    scoring=None,
     sample_weight=None,
     relax=False,
     gammas=(0.0, 0.25, 0.5, 0.75, 1.0),
@@ -234,7 +234,8 @@ def cross_validate_path(
         Passed to the splitter (``GroupKFold`` when ``cv`` is an int).
     foldid : array-like or None
         Fold label of each sample, as glmnet's ``foldid``; wins over ``cv``.
-    scoring : str
+    scoring : str or None
+        None: "mse" for the gaussian family, "deviance" for the others.
         Gaussian: "mse", "mae", "r2", "deviance". Binomial and multinomial:
         "deviance", "accuracy", "roc_auc" (one-vs-rest macro average for
         several classes), "mse" and "mae" of the probabilities. Poisson:
@@ -265,6 +266,8 @@ def cross_validate_path(
 
     if family not in FAMILIES:
         raise ValueError(f"family must be one of {list(FAMILIES)}, got {family!r}.")
+    if scoring is None:
+        scoring = "mse" if family == "gaussian" else "deviance"
     if family != "gaussian":
         return _cross_validate_glm(
             X,
