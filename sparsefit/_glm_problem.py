@@ -169,7 +169,7 @@ class GLMProblem:
         if self.K == 1:
             return coef, float(b[0])
         # The softmax is blind to a common shift of the intercepts: centre
-        # them (as glmnet does) so that the fit is unique.
+        # them so that the fit is unique.
         return coef, b - b.mean()
 
     def unpack(self, res):
