@@ -314,18 +314,23 @@ def cross_validate_path(
         object.__setattr__(full, "feature_names", list(names))
     folds = make_folds(X.shape[0], cv, groups, foldid, X, y)
     kwargs = dict(path_kwargs, penalty=penalty)
+    scores = _run_folds(
+        folds, n_jobs, progress, X, y, sw, full.alphas, kwargs, scorer, relax, gammas
+    )
+    return _summarise(scores, full, scoring, greater, relax, gammas)
+
+
+def _run_folds(folds, n_jobs, progress, *args):
+    """Score every fold (joblib), showing progress; ``args`` go to
+    :func:`_fold_scores` after the fold's indices."""
+    X, y, sw, *rest = args
     with Progress(len(folds), "cv folds", progress) as bar:
-        jobs = (
-            delayed(_fold_scores)(
-                X, y, sw, tr, te, full.alphas, kwargs, scorer, relax, gammas
-            )
-            for tr, te in folds
-        )
+        jobs = (delayed(_fold_scores)(X, y, sw, tr, te, *rest) for tr, te in folds)
         scores = []
         for result in Parallel(n_jobs=n_jobs, return_as="generator")(jobs):
             scores.append(result)
             bar.update()
-    return _summarise(scores, full, scoring, greater, relax, gammas)
+    return scores
 
 
 def _summarise(scores, full, scoring, greater, relax=False, gammas=(1.0,)):
@@ -421,26 +426,19 @@ def _cross_validate_glm(
     kwargs = dict(path_kwargs, penalty=penalty)
     if family != "poisson":
         kwargs["classes"] = full.classes
-    with Progress(len(folds), "cv folds", progress) as bar:
-        jobs = (
-            delayed(_fold_scores)(
-                X,
-                y,
-                sw,
-                tr,
-                te,
-                full.alphas,
-                kwargs,
-                scorer,
-                False,
-                None,
-                family,
-                offset,
-            )
-            for tr, te in folds
-        )
-        scores = []
-        for result in Parallel(n_jobs=n_jobs, return_as="generator")(jobs):
-            scores.append(result)
-            bar.update()
+    scores = _run_folds(
+        folds,
+        n_jobs,
+        progress,
+        X,
+        y,
+        sw,
+        full.alphas,
+        kwargs,
+        scorer,
+        False,
+        None,
+        family,
+        offset,
+    )
     return _summarise(scores, full, scoring, greater)
