@@ -125,3 +125,17 @@ def check_bounds(lower, upper, positive, n_features, dtype):
     if np.isposinf(lo).any() or np.isneginf(hi).any():
         raise ValueError("lower_bounds cannot be +inf and upper_bounds cannot be -inf.")
     return lo, hi
+
+
+def check_offset(offset, n_samples):
+    """A finite GLM offset of length ``n_samples`` as floats, or None."""
+    if offset is None:
+        return None
+    offset = np.asarray(offset, dtype=float).ravel()
+    if offset.shape[0] != n_samples:
+        raise ValueError(
+            f"offset has {offset.shape[0]} rows but X has {n_samples} "
+            "(mismatched lengths)."
+        )
+    check_finite(offset, "offset")
+    return offset

@@ -17,7 +17,7 @@ from ._estimator import _feature_names, _to_array, check_target
 from ._families import FAMILIES, encode_target, family_name
 from ._problem import LeastSquaresProblem, make_solver
 from ._progress import Progress
-from ._validation import check_finite, check_sample_weight, check_scalar_range
+from ._validation import check_offset, check_sample_weight, check_scalar_range
 from .datafits import Quadratic
 from .penalties import ElasticNetPenalty, SeparablePenalty
 
@@ -192,12 +192,8 @@ class PathResult:
             coef, intercept = self._at(alpha, exact)
             link = np.asarray(X @ np.atleast_2d(coef).T) + np.atleast_1d(intercept)
             link = link[:, :, None]
+        offset = check_offset(offset, X.shape[0])
         if offset is not None:
-            offset = np.asarray(offset, dtype=float).ravel()
-            if offset.shape[0] != X.shape[0]:
-                raise ValueError(
-                    f"offset has {offset.shape[0]} rows but X has {X.shape[0]}."
-                )
             link = link + offset[:, None, None]
         out = _transform(self.family, self.classes, link, kind)
         return out[..., 0] if alpha is not None else out
@@ -428,14 +424,7 @@ def glm_problem(
             f"family, got {solver!r}."
         )
     y, classes = encode_target(family, y, X.shape[0], classes)
-    if offset is not None:
-        offset = np.asarray(offset, dtype=float).ravel()
-        if offset.shape[0] != X.shape[0]:
-            raise ValueError(
-                f"offset has {offset.shape[0]} rows but X has {X.shape[0]} "
-                "(mismatched lengths)."
-            )
-        check_finite(offset, "offset")
+    offset = check_offset(offset, X.shape[0])
     datafit = FAMILIES[family](sw)
     problem = GLMProblem(
         X,

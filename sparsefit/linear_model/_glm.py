@@ -11,14 +11,10 @@ log-likelihood as a mean over samples,
 and certifies the result with a duality gap.
 """
 
-import warnings
-
 import numpy as np
 
-from .._families import encode_target
 from .._validation import (
     check_positive_int,
-    check_sample_weight,
     check_scalar_range,
 )
 from ..path import glm_problem
@@ -88,11 +84,6 @@ class GLMMixin:
         )
         return problem
 
-    def _validate_common(self, X, y, sample_weight):
-        X = self._validate_X(X, reset=True)
-        sw = check_sample_weight(sample_weight, X.shape[0], X.dtype)
-        return X, sw
-
     def _solve(self, problem, alpha, start=None):
         result = problem.solve(alpha, start)
         self._store(problem, result, alpha)
@@ -106,11 +97,13 @@ class GLMMixin:
         self.kkt_violation_ = float(result.kkt_violation)
         self.solver_result_ = result
         self._set_coef(coef.reshape(K, -1), np.atleast_1d(intercept))
-        cert = problem.certificate(alpha)
-        W = problem._unflatten(result.coef)
-        b = np.asarray(result.intercept, dtype=float)
         self._fit_state = _explain_state(
-            cert, W, b, alpha, problem.design.scale, self.dual_gap_
+            problem.certificate(alpha),
+            problem._unflatten(result.coef),
+            np.asarray(result.intercept, dtype=float),
+            problem._unflatten(result.grad_neg),
+            alpha,
+            self.dual_gap_,
         )
 
     def explain(self, X=None, y=None, sample_weight=None, **kwargs):
@@ -159,58 +152,31 @@ class GLMMixin:
         )
 
     def _path_entry(self, X, y, sample_weight=None, offset=None, n_alphas=100):
-        from ..path import compute_path
+        """Path entry alpha of each active feature, on a geometric grid from
+        alpha_max down to the fitted alpha (the data must be the training
+        data, weighted as in the fit)."""
+        from ..path import _run_path
 
         active = self._fit_state["coef_norm"] != 0
         out = np.full(active.shape[0], np.nan)
         if not active.any():
             return out
-        X = self._validate_X(X, reset=False)
-        path = compute_path(
-            X,
-            y,
-            self._datafit_cls()(
-                check_sample_weight(sample_weight, X.shape[0], X.dtype)
-            ),
-            self._penalty_template(self._l1_ratio),
-            n_alphas=n_alphas,
-            eps=None,
-            fit_intercept=self.fit_intercept,
-            standardize=self.standardize,
-            tol=self.tol,
-            offset=offset,
-            multinomial=self._multinomial,
-            progress=False,
-        )
-        top = path.alphas[0]
-        grid = np.geomspace(top, self._alpha, n_alphas) if self._alpha > 0 else None
-        if grid is None:
+        problem = self._fit_problem(X, y, sample_weight, offset, reset=False)
+        top, w_top = problem.alpha_max()
+        if top <= self._alpha:
+            out[active] = self._alpha
             return out
-        path = compute_path(
-            X,
-            y,
-            self._datafit_cls()(
-                check_sample_weight(sample_weight, X.shape[0], X.dtype)
-            ),
-            self._penalty_template(self._l1_ratio),
-            alphas=grid,
-            fit_intercept=self.fit_intercept,
-            standardize=self.standardize,
-            tol=self.tol,
-            offset=offset,
-            multinomial=self._multinomial,
-            progress=False,
-        )
-        entry = path.entry_alphas
-        out[active] = entry[active]
+        grid = np.geomspace(top, self._alpha, n_alphas)
+        path = _run_path(problem, grid, top, w_top, None, False, False)
+        out[active] = path.entry_alphas[active]
         return out
 
 
-def _explain_state(cert, W, b, alpha, scale, gap):
-    """Per-feature pull, penalty and entry alpha at the solution."""
+def _explain_state(cert, W, b, grad_neg, alpha, gap):
+    """Per-feature pull, penalty and entry alpha at the solution, given the
+    solver's ``grad_neg = -X'grad F`` there (shape (n_features, K))."""
     pen = cert.penalty
     Z = cert.linear(W, b)
-    grad_neg = cert.grad_neg(cert.grad(Z))
     if pen.grouped:
         pull = np.sqrt((grad_neg**2).sum(axis=1))
     else:
@@ -225,7 +191,7 @@ def _explain_state(cert, W, b, alpha, scale, gap):
     with np.errstate(divide="ignore", invalid="ignore"):
         entry = np.where(unit > 0, held / unit, np.inf)
     entry = np.where(unpenalised, np.inf, entry)
-    coef = W * scale[:, None]
+    coef = W * cert.design.scale[:, None]
     norm = np.sqrt((coef**2).sum(axis=1))
     display = coef[:, 0] if coef.shape[1] == 1 else norm
     # Certified accuracy on the pull scale: the gap-safe radius, with the
@@ -274,21 +240,3 @@ def _held_pulls(cert, W, Z, grad_neg):
         # raw_grad averages over its rows: rescale to the mean over all n.
         Gr = Gr * (rows.size / n)
         yield j, grad_neg[j] - vals @ (Gr - G[rows])
-
-
-def check_offset(offset, n_samples):
-    if offset is None:
-        return None
-    offset = np.asarray(offset, dtype=float).ravel()
-    if offset.shape[0] != n_samples:
-        raise ValueError(
-            f"offset has {offset.shape[0]} rows but X has {n_samples} "
-            "(mismatched lengths)."
-        )
-    return offset
-
-
-def encode(family, y, n_samples):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return encode_target(family, y, n_samples)

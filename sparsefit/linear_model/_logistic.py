@@ -4,7 +4,6 @@ import numpy as np
 
 from .._estimator import ClassifierBase, check_labels
 from .._validation import check_sample_weight
-from ..datafits import Logistic, Multinomial
 from ._glm import GLMMixin
 
 __all__ = ["SparseLogisticRegression"]
@@ -17,9 +16,6 @@ class LogisticMixin(GLMMixin):
     def _family(self):
         return "binomial" if len(self.classes_) == 2 else "multinomial"
 
-    def _datafit_cls(self):
-        return Logistic if self._family == "binomial" else Multinomial
-
     def _check_multinomial(self):
         if self.multinomial not in ("ungrouped", "grouped"):
             raise ValueError(
@@ -27,10 +23,13 @@ class LogisticMixin(GLMMixin):
                 f"{self.multinomial!r}."
             )
 
-    def _class_weights(self, y, sample_weight, n_samples, dtype):
-        """Sample weights times the class weights, rescaled to sum to n."""
+    def _class_weights(self, y, sample_weight, n_samples, dtype, reset=True):
+        """Sample weights times the class weights, rescaled to sum to n;
+        ``reset`` takes ``classes_`` from ``y`` (else the fitted ones are kept
+        and an unseen label is an error when the target is encoded)."""
         y = check_labels(y, n_samples, type(self).__name__)
-        self.classes_ = np.unique(y)
+        if reset:
+            self.classes_ = np.unique(y)
         if self.classes_.shape[0] < 2:
             raise ValueError(
                 f"{type(self).__name__} needs samples of at least two classes in "
@@ -93,6 +92,12 @@ class LogisticMixin(GLMMixin):
         if scores.ndim == 1:
             return self.classes_[(scores > 0).astype(int)]
         return self.classes_[np.argmax(scores, axis=1)]
+
+    def _fit_problem(self, X, y, sample_weight=None, offset=None, reset=True):
+        """Validate the data and build the problem the fit solves."""
+        X = self._validate_X(X, reset=reset)
+        sw, y = self._class_weights(y, sample_weight, X.shape[0], X.dtype, reset)
+        return self._make_problem(X, y, sw, classes=self.classes_)
 
     def _start(self, problem):
         if (
@@ -209,8 +214,6 @@ class SparseLogisticRegression(LogisticMixin, ClassifierBase):
         """
         self._check_params()
         self._check_multinomial()
-        X = self._validate_X(X, reset=True)
-        sw, y = self._class_weights(y, sample_weight, X.shape[0], X.dtype)
-        problem = self._make_problem(X, y, sw, classes=self.classes_)
+        problem = self._fit_problem(X, y, sample_weight)
         self._solve(problem, self.alpha, self._start(problem))
         return self

@@ -3,9 +3,8 @@
 import numpy as np
 
 from .._estimator import RegressorBase, check_target
-from .._validation import check_sample_weight
-from ..datafits import Poisson
-from ._glm import GLMMixin, check_offset
+from .._validation import check_offset, check_sample_weight
+from ._glm import GLMMixin
 
 __all__ = ["PoissonLasso"]
 
@@ -13,18 +12,20 @@ __all__ = ["PoissonLasso"]
 class PoissonMixin(GLMMixin):
     _family = "poisson"
 
-    def _datafit_cls(self):
-        return Poisson
-
     def _set_coef(self, coef, intercept):
         self.coef_ = coef[0]
         self.intercept_ = float(intercept[0])
 
-    def _prepare(self, X, y, sample_weight, offset):
-        X = self._validate_X(X, reset=True)
+    def _prepare(self, X, y, sample_weight, offset, reset=True):
+        X = self._validate_X(X, reset=reset)
         y = check_target(y, X.shape[0], np.float64, type(self).__name__)
         sw = check_sample_weight(sample_weight, X.shape[0], X.dtype)
         return X, y, sw, check_offset(offset, X.shape[0])
+
+    def _fit_problem(self, X, y, sample_weight=None, offset=None, reset=True):
+        """Validate the data and build the problem the fit solves."""
+        X, y, sw, offset = self._prepare(X, y, sample_weight, offset, reset)
+        return self._make_problem(X, y, sw, offset)
 
     def predict(self, X, offset=None):
         """Predicted mean ``exp(X coef_ + intercept_ + offset)``."""
@@ -145,11 +146,10 @@ class PoissonLasso(PoissonMixin, RegressorBase):
         self : object
         """
         self._check_params()
-        X, y, sw, offset = self._prepare(X, y, sample_weight, offset)
-        problem = self._make_problem(X, y, sw, offset)
+        problem = self._fit_problem(X, y, sample_weight, offset)
         start = None
         if self.warm_start and getattr(self, "_coef_flat", None) is not None:
-            if self._coef_flat.shape[0] == X.shape[1]:
+            if self._coef_flat.shape[0] == problem.n_features:
                 start = problem.from_original(self._coef_flat)
         self._solve(problem, self.alpha, start)
         return self

@@ -15,7 +15,7 @@ from joblib import Parallel, delayed
 from .._estimator import _feature_names, _to_array, check_target
 from .._families import FAMILIES
 from .._progress import Progress
-from .._validation import check_sample_weight
+from .._validation import check_offset, check_sample_weight
 from ..datafits import Quadratic
 from ..path import PathResult, compute_path, relaxed_path
 
@@ -391,8 +391,7 @@ def _cross_validate_glm(
     X = _to_array(X, "X", "csc")
     sw = check_sample_weight(sample_weight, X.shape[0], X.dtype)
     penalty = ElasticNetPenalty(1.0, l1_ratio) if penalty is None else penalty
-    if offset is not None:
-        offset = np.asarray(offset, dtype=float).ravel()
+    offset = check_offset(offset, X.shape[0])
     full = compute_path(
         X,
         y,

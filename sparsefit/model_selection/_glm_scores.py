@@ -7,7 +7,7 @@ held-out linear predictor at every alpha, shape (n, n_alphas) or
 
 import numpy as np
 
-from .._families import FAMILIES, encode_target
+from .._families import FAMILIES, deviance, encode_target
 
 __all__ = ["glm_scorer", "GLM_SCORINGS"]
 
@@ -32,10 +32,8 @@ def glm_scorer(family, scoring):
         n = link.shape[0]
         y_enc = encode_target(family, y, n, path.classes)[0]
         if scoring == "deviance":
-            fit = FAMILIES[family](None if sw is None else sw * n / sw.sum())
-            return np.array(
-                [2.0 * fit.value(y_enc, link[..., k]) for k in range(link.shape[-1])]
-            )
+            weights = None if sw is None else sw * n / sw.sum()
+            return deviance(FAMILIES[family], y_enc, link, weights)
         response = path_module._transform(
             family, path.classes, link if link.ndim == 3 else link[:, None], "response"
         )

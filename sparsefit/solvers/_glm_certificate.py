@@ -155,7 +155,10 @@ class GLMCertificate:
         # Only the support's columns: along a path most coefficients are 0.
         support = np.flatnonzero((W != 0).any(axis=1))
         Z = np.zeros((d.n_samples, self.K))
-        if support.size:
+        if 2 * support.size > d.n_features:
+            # A dense W (FISTA's iterates): multiply in place, no column copy.
+            Z += np.asarray(d.X @ (W * d.scale[:, None]))
+        elif support.size:
             cols = d.X[:, support]
             Z += np.asarray(cols @ (W[support] * d.scale[support, None]))
         Z += b
