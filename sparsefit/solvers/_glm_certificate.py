@@ -286,8 +286,12 @@ class GLMCertificate:
             return -self.conj(t * G) + t * shift - self.penalty.conjugate(t * grad_neg)
 
         best = dual(s_max)
-        if self.penalty.c.any() or s_max < 1.0:
-            best = max(best, _golden_max(dual, 0.0, s_max))
+        # The dual is concave in t: when it does not decrease just left of
+        # s_max, its maximum over [0, s_max] is at s_max (up to a step of
+        # 1e-6 s_max), which is the usual case near the optimum.
+        if (self.penalty.c.any() or s_max < 1.0) and s_max > 0:
+            if dual(s_max * (1.0 - 1e-6)) > best:
+                best = max(best, _golden_max(dual, 0.0, s_max))
         kkt = self.penalty.kkt(W, -grad_neg)
         return primal - best, primal, grad_neg, kkt
 

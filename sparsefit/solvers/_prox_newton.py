@@ -20,33 +20,21 @@ multinomial, by block coordinate descent on a common curvature
 step a descent step (Lee, Sun and Saunders 2014).
 """
 
-import warnings
-
 import numpy as np
 import scipy.sparse as sp
 from numba import njit
 
-from .._design import Design
 from ..penalties._base import prox_1d
 from ._base import SolverResult, warn_not_converged
-from ._cd import CoordinateDescent
 from ._glm_certificate import MatrixPenalty
+from ._irls import newton_single
 
 __all__ = ["ProxNewton"]
 
 # Newton steps on a working set stop once its KKT violation is below this
 # fraction of the whole problem's (as the core's coordinate descent does).
 _INNER_RATIO = 0.3
-
-
-class _Arrays:
-    """A penalty given by its arrays, as the core's solvers expect."""
-
-    def __init__(self, arrays):
-        self.arrays = arrays
-
-    def coefficients(self, n_features, dtype=np.float64):
-        return tuple(v.astype(dtype) for v in self.arrays)
+_GROWTH = 4
 
 
 class ProxNewton:
@@ -82,7 +70,8 @@ class ProxNewton:
         W[cert.design.constant] = 0.0
         Z = cert.linear(W, b)
         tol_abs = self.tol * p_ref
-        n_iter, history = 0, []
+        buffers = tuple(np.zeros(W.shape[0]) for _ in range(4))
+        n_iter, history, last_size = 0, [], 0
         while True:
             n_iter += 1
             cert.refit_unpenalised(W, b, Z)
@@ -95,9 +84,16 @@ class ProxNewton:
                 )
             if gap <= tol_abs or n_iter >= self.max_iter:
                 break
-            ws = self._working_set(cert, W, kkt, strong)
+            ws = self._working_set(cert, W, kkt, strong, last_size)
+            last_size = ws.size
             strong = None
-            n_iter += self._newton(cert, W, b, Z, ws, _INNER_RATIO * kkt.max(), gap)
+            target = _INNER_RATIO * kkt.max()
+            if cert.K == 1:
+                n_iter += newton_single(
+                    cert, W, b, Z, ws, target, self.max_newton, buffers
+                )
+            else:
+                n_iter += self._newton(cert, W, b, Z, ws, target, gap)
         result = SolverResult(
             W,
             n_iter,
@@ -114,7 +110,11 @@ class ProxNewton:
             warn_not_converged(self.name, result)
         return result
 
-    def _working_set(self, cert, W, kkt, strong):
+    def _working_set(self, cert, W, kkt, strong, last_size=0):
+        """The support, the unpenalised and strong-rule features, and the
+        largest KKT violators: at least twice the support, and _GROWTH times
+        the last working set when the support filled most of it (a dense
+        solution would otherwise take one outer iteration per doubling)."""
         p = W.shape[0]
         alive = ~cert.design.constant
         support = alive & (W != 0).any(axis=1)
@@ -124,6 +124,8 @@ class ProxNewton:
             forced |= strong & alive
         base = support | forced
         size = max(self.ws_start, 2 * int(base.sum()))
+        if support.sum() >= 0.5 * last_size > 0:
+            size = max(size, _GROWTH * last_size)
         score = np.where(alive & ~base, kkt, -1.0)
         extra = max(size - int(base.sum()), 0)
         if extra:
@@ -135,7 +137,8 @@ class ProxNewton:
         return np.flatnonzero(base)
 
     def _newton(self, cert, W, b, Z, ws, kkt_target, gap):
-        """Newton steps on ``ws``; updates ``W``, ``b``, ``Z``; returns steps."""
+        """Multinomial Newton steps on ``ws``; updates ``W``, ``b``, ``Z``;
+        returns the number of steps."""
         d = cert.design
         Xs = d.X[:, ws]
         if d.sparse:
@@ -150,31 +153,18 @@ class ProxNewton:
         # the whole problem's gap at first, then the last step's decrease
         # (inexact proximal Newton keeps its fast local rate this way).
         sub_tol = 0.1 * gap
-        # The ungrouped multinomial goes class by class (each class's Hessian
-        # block is exactly diagonal over samples, as in glmnet); the others
-        # take one joint step.
-        blocks = [np.arange(cert.K)]
         steps = 0
         for _ in range(self.max_newton):
             steps += 1
-            progress = 0.0
-            for classes in blocks:
-                G, H = cert.grad(Z), cert.hessian(Z)
-                if cert.K > 1:
-                    U, beta = self._multi_step(
-                        cert, Xs, scale, arrays, W[ws], b, Z, G, H, sub_tol
-                    )
-                else:
-                    U, beta = self._separable_step(
-                        cert, Xs, scale, arrays, W[ws], b, Z, G, H, sub_tol, classes
-                    )
-                gained = self._line_search(
-                    cert, pen, W, b, Z, ws, Xs, scale, U, beta, G, value
-                )
-                if gained is None:
-                    continue
-                progress += gained
-                value -= gained
+            G, H = cert.grad(Z), cert.hessian(Z)
+            U, beta = self._multi_step(
+                cert, Xs, scale, arrays, W[ws], b, Z, G, H, sub_tol
+            )
+            gained = self._line_search(
+                cert, pen, W, b, Z, ws, Xs, scale, U, beta, G, value
+            )
+            progress = 0.0 if gained is None else gained
+            value -= progress
             sub_tol = max(min(sub_tol, 0.1 * progress), 1e-16 * abs(value))
             grad_ws = -_rtimes(Xs, scale, cert.grad(Z))
             kkt_ws = pen.kkt(W[ws], -grad_ws)
@@ -208,38 +198,6 @@ class ProxNewton:
             t *= 0.5
         W[ws] = old
         return None
-
-    def _separable_step(
-        self, cert, Xs, scale, arrays, Wws, b, Z, G, H, sub_tol, classes
-    ):
-        """One weighted-lasso solve per class in ``classes`` with the core's
-        coordinate descent; the other classes keep their coefficients."""
-        n = Z.shape[0]
-        U = Wws.copy()
-        beta = b.copy()
-        solver = CoordinateDescent(tol=1e-4, max_iter=500, precompute=False)
-        for k in classes:
-            h = np.maximum(H[:, k], 1e-12 * H[:, k].max(initial=0.0) + 1e-300)
-            total = h.sum()
-            sw = h * (n / total)
-            eta = Z[:, k] - (cert.offset if cert.offset is not None else 0.0)
-            z = eta - G[:, k] / h
-            sub = Design(Xs, sw, center=cert.fit_intercept, scale=scale)
-            zbar = float(sw @ z) / n if cert.fit_intercept else 0.0
-            # 1/2 sum h r^2 = total * 1/(2n) sum sw r^2: rescale the penalty.
-            a, c, lo, hi = arrays
-            ratio = 1.0 / total
-            sub_pen = _Arrays((a * ratio, c * ratio, lo, hi))
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                # The model is total * (least squares): ask for sub_tol in F.
-                res = solver.solve(
-                    sub, z - zbar, sub_pen, Wws[:, k], tol_abs=sub_tol / total
-                )
-            U[:, k] = res.coef
-            if cert.fit_intercept:
-                beta[k] = zbar - float(sub.offset @ (res.coef * scale))
-        return U, beta
 
     def _multi_step(self, cert, Xs, scale, arrays, Wws, b, Z, G, H, sub_tol):
         """All classes at once on the multinomial's per-class diagonal model
