@@ -80,42 +80,92 @@ class _Storage:
     def __init__(self, design, ws):
         X = design.X
         self.sparse = design.sparse
+        self.ws = ws
         if not self.sparse:
             self.arrays = (X,)
             self.cols = ws
         elif ws.shape[0] * 20 >= design.n_features:
             # Scattered columns defeat the prefetcher: copy them once, for all
             # the Newton steps on this working set.
-            data, indices, indptr = compact_columns(X.data, X.indices, X.indptr, ws)
+            self.arrays = compact_columns(X.data, X.indices, X.indptr, ws)
             self.cols = np.arange(ws.shape[0], dtype=np.int64)
-            self.arrays = (data, indices, indptr, self.cols)
         else:
+            self.arrays = (X.data, X.indices, X.indptr)
             self.cols = ws
-            self.arrays = (X.data, X.indices, X.indptr, ws)
 
-    def stats(self, ws, sw, g):
+    def stats(self, sw, g):
         if self.sparse:
-            return _stats_csc(*self.arrays[:3], self.cols, sw, g)
-        return _stats_dense(self.arrays[0], ws, sw, g)
+            return _stats_csc(*self.arrays, self.cols, sw, g)
+        return _stats_dense(self.arrays[0], self.ws, sw, g)
 
-    def inner(self, *args):
-        return (inner_csc if self.sparse else inner_dense)(*self.arrays, *args)
+    def _columns(self, pos):
+        return self.arrays + (self.cols[pos],) if self.sparse else self.arrays
 
-    def times(self, offset, scale, ws, delta, n):
+    def passes(self, pos, model, w, tol, budget, n_block, anderson):
+        """Coordinate-descent passes on ``ws[pos]`` with the core's inner
+        solver; ``model`` is ``(offset, scale, sw, r, shift, lips, a, c,
+        lower, upper)`` in the kernel's order."""
+        kernel = inner_csc if self.sparse else inner_dense
+        offset, scale, sw, r, shift, lips, a, c, lower, upper = model
+        return kernel(
+            *self._columns(pos),
+            offset,
+            scale,
+            sw,
+            r,
+            shift,
+            w,
+            self.ws[pos],
+            lips,
+            a,
+            c,
+            lower,
+            upper,
+            tol,
+            budget,
+            n_block,
+            anderson,
+        )
+
+    def solve(self, model, w, tol):
+        """glmnet's inner loop: one pass over the working set, then passes
+        over its non-zero coefficients until converged, repeated until a pass
+        over the working set brings in no new feature (features that stay at
+        zero cost nothing after the first pass).  When most of the working
+        set is non-zero after the first pass, plain passes over all of it."""
+        everything = np.arange(self.ws.shape[0])
+        self.passes(everything, model, w, np.inf, 1, 1, False)
+        if 2 * np.count_nonzero(w[self.ws]) > self.ws.shape[0]:
+            # Mostly non-zero: the alternation would only add passes.
+            self.passes(everything, model, w, tol, _INNER_BUDGET, _ANDERSON, True)
+            return
+        for _ in range(_INNER_BUDGET):
+            live = w[self.ws] != 0
+            if live.any():
+                pos = np.flatnonzero(live)
+                self.passes(pos, model, w, tol, _INNER_BUDGET, _ANDERSON, True)
+            self.passes(everything, model, w, np.inf, 1, 1, False)
+            if not ((w[self.ws] != 0) & ~live).any():
+                break
+
+    def times(self, scale, delta, n):
         """``X[:, ws] @ (scale * delta)`` (no centring)."""
         r, shift = np.zeros(n), np.zeros(1)
         add = add_columns_csc if self.sparse else add_columns_dense
-        add(*self.arrays, offset, scale, r, shift, ws, delta)
+        cols = self._columns(np.arange(self.ws.shape[0]))
+        add(*cols, np.zeros(scale.shape[0]), scale, r, shift, self.ws, delta)
         return -r
 
 
-def newton_single(cert, W, b, Z, ws, kkt_target, max_newton, buffers):
+def newton_single(cert, W, b, Z, ws, kkt_target, tol_abs, max_newton, buffers):
     """Proximal Newton steps on ``ws`` for a single-output GLM.
 
     Updates ``W`` (n_features, 1), ``b`` (1,) and ``Z = X W + b + o`` in
     place and returns the number of steps.  Stops when the working set's KKT
-    violation is at most ``kkt_target``, after ``max_newton`` steps, or when
-    a step no longer lowers the objective.  ``buffers`` holds the
+    violation is at most ``kkt_target`` or low enough for a gap of about
+    ``tol_abs / 2`` (see :func:`certifiable_kkt`), after ``max_newton``
+    steps, or when a step lowers the objective by less than
+    ``1e-3 tol_abs``.  ``buffers`` holds the
     ``(offset, lips, a, c)`` arrays of length n_features, reused between calls
     (only their ``ws`` entries are read).
     """
@@ -139,9 +189,10 @@ def newton_single(cert, W, b, Z, ws, kkt_target, max_newton, buffers):
         h = np.maximum(h, 1e-12 * h.max(initial=0.0) + 1e-300)
         total = float(h.sum())
         sw = h * (n / total)
-        s1, s2, xg = store.stats(ws, sw, g)
+        s1, s2, xg = store.stats(sw, g)
         kkt_ws = _kkt(w[ws], -sc * xg, a[ws], c[ws], lower[ws], upper[ws])
-        if steps and kkt_ws <= kkt_target:
+        enough = certifiable_kkt(w[ws], tol_abs)
+        if steps and kkt_ws <= max(kkt_target, enough):
             break
         steps += 1
         zeta = -g / h
@@ -158,29 +209,13 @@ def newton_single(cert, W, b, Z, ws, kkt_target, max_newton, buffers):
         a_buf[ws] = a[ws] / total
         c_buf[ws] = c[ws] / total
         old = w[ws].copy()
-        store.inner(
-            offset,
-            scale,
-            sw,
-            r,
-            np.zeros(1),
-            w,
-            ws,
-            lips,
-            a_buf,
-            c_buf,
-            lower,
-            upper,
-            _FORCING * kkt_ws / total,
-            _INNER_BUDGET,
-            _ANDERSON,
-            True,
-        )
+        model = (offset, scale, sw, r, np.zeros(1), lips, a_buf, c_buf, lower, upper)
+        store.solve(model, w, max(_FORCING * kkt_ws, 0.5 * enough) / total)
         step = w[ws] - old
         w[ws] = old
         if not step.any() and not cert.fit_intercept:
             break
-        dz = store.times(np.zeros_like(offset), scale, ws, step, n)
+        dz = store.times(scale, step, n)
         db = zbar - float(mean @ (sc * step)) if cert.fit_intercept else 0.0
         dz = (dz + db)[:, None]
         # Armijo on the true objective from the model's predicted decrease.
@@ -205,9 +240,19 @@ def newton_single(cert, W, b, Z, ws, kkt_target, max_newton, buffers):
         b += t * db
         gained = value - new
         value, pen_ws = new, trial_pen
-        if gained <= 1e-16 * abs(value):
+        if gained <= max(1e-16 * abs(value), 1e-3 * tol_abs):
             break
     return steps
+
+
+def certifiable_kkt(w, tol_abs):
+    """A KKT violation at which the certificate's gap is about ``tol_abs / 2``.
+
+    The dual point is the gradient shrunk by ``t = alpha / (alpha + kkt)``
+    (for the l1 part), which costs about ``kkt * ||w||_1`` in the gap: below
+    this level the gap is made by the working set's optimum, not by the
+    rescaling."""
+    return 0.5 * tol_abs / max(float(np.abs(w).sum()), 1e-300)
 
 
 def _ws_value(w, a, c):

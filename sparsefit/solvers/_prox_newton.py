@@ -27,7 +27,7 @@ from numba import njit
 from ..penalties._base import prox_1d
 from ._base import SolverResult, warn_not_converged
 from ._glm_certificate import MatrixPenalty
-from ._irls import newton_single
+from ._irls import certifiable_kkt, newton_single
 
 __all__ = ["ProxNewton"]
 
@@ -72,6 +72,15 @@ class ProxNewton:
         tol_abs = self.tol * p_ref
         buffers = tuple(np.zeros(W.shape[0]) for _ in range(4))
         n_iter, history, last_size = 0, [], 0
+        # Along a path, the warm start's support and the strong-rule features
+        # are almost always the next solution's support: solve on them first
+        # and certify once, instead of certifying the warm start too.
+        if strong is not None:
+            cert.refit_unpenalised(W, b, Z)
+            ws = self._working_set(cert, W, np.zeros(W.shape[0]), strong)
+            strong = None
+            if ws.size:
+                n_iter += self._steps(cert, W, b, Z, ws, 0.0, np.inf, tol_abs, buffers)
         while True:
             n_iter += 1
             cert.refit_unpenalised(W, b, Z)
@@ -88,12 +97,7 @@ class ProxNewton:
             last_size = ws.size
             strong = None
             target = _INNER_RATIO * kkt.max()
-            if cert.K == 1:
-                n_iter += newton_single(
-                    cert, W, b, Z, ws, target, self.max_newton, buffers
-                )
-            else:
-                n_iter += self._newton(cert, W, b, Z, ws, target, gap)
+            n_iter += self._steps(cert, W, b, Z, ws, target, gap, tol_abs, buffers)
         result = SolverResult(
             W,
             n_iter,
@@ -109,6 +113,15 @@ class ProxNewton:
         if not result.converged:
             warn_not_converged(self.name, result)
         return result
+
+    def _steps(self, cert, W, b, Z, ws, kkt_target, gap, tol_abs, buffers):
+        """Newton steps on ``ws`` until its KKT violation is below
+        ``kkt_target``, or low enough for the gap to reach ``tol_abs``."""
+        if cert.K == 1:
+            return newton_single(
+                cert, W, b, Z, ws, kkt_target, tol_abs, self.max_newton, buffers
+            )
+        return self._newton(cert, W, b, Z, ws, kkt_target, gap, tol_abs)
 
     def _working_set(self, cert, W, kkt, strong, last_size=0):
         """The support, the unpenalised and strong-rule features, and the
@@ -136,7 +149,7 @@ class ProxNewton:
             base[candidates] = True
         return np.flatnonzero(base)
 
-    def _newton(self, cert, W, b, Z, ws, kkt_target, gap):
+    def _newton(self, cert, W, b, Z, ws, kkt_target, gap, tol_abs):
         """Multinomial Newton steps on ``ws``; updates ``W``, ``b``, ``Z``;
         returns the number of steps."""
         d = cert.design
@@ -152,7 +165,7 @@ class ProxNewton:
         # Each inner solve is asked for a fraction of what is left to gain:
         # the whole problem's gap at first, then the last step's decrease
         # (inexact proximal Newton keeps its fast local rate this way).
-        sub_tol = 0.1 * gap
+        sub_tol = 0.1 * min(gap, tol_abs)
         steps = 0
         for _ in range(self.max_newton):
             steps += 1
@@ -168,7 +181,10 @@ class ProxNewton:
             sub_tol = max(min(sub_tol, 0.1 * progress), 1e-16 * abs(value))
             grad_ws = -_rtimes(Xs, scale, cert.grad(Z))
             kkt_ws = pen.kkt(W[ws], -grad_ws)
-            if kkt_ws.max(initial=0.0) <= kkt_target or progress <= 1e-16 * abs(value):
+            target = max(kkt_target, certifiable_kkt(W[ws], tol_abs))
+            if kkt_ws.max(initial=0.0) <= target or progress <= max(
+                1e-16 * abs(value), 1e-3 * tol_abs
+            ):
                 break
         return steps
 
