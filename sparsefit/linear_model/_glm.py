@@ -97,7 +97,11 @@ class GLMMixin:
         self.kkt_violation_ = float(result.kkt_violation)
         self.solver_result_ = result
         self._set_coef(coef.reshape(K, -1), np.atleast_1d(intercept))
-        self._fit_state = _explain_state(
+        # The per-feature state of explain() costs about one gradient
+        # evaluation per active feature (n K |support| for the multinomial):
+        # it is computed on the first explain() or pickling, not in fit.
+        self._fit_state = None
+        self._explain_source = (
             problem.certificate(alpha),
             problem._unflatten(result.coef),
             np.asarray(result.intercept, dtype=float),
@@ -105,6 +109,18 @@ class GLMMixin:
             alpha,
             self.dual_gap_,
         )
+
+    def _explain_state(self):
+        if self._fit_state is None:
+            self._fit_state = _explain_state(*self._explain_source)
+            # The source holds the training data: drop it once used.
+            self._explain_source = None
+        return self._fit_state
+
+    def __getstate__(self):
+        if getattr(self, "_explain_source", None) is not None:
+            self._explain_state()
+        return super().__getstate__()
 
     def explain(self, X=None, y=None, sample_weight=None, **kwargs):
         """Why each coefficient is what it is, feature by feature.
@@ -117,11 +133,16 @@ class GLMMixin:
         that feature removed from the fit.  ``X, y`` are accepted for
         signature compatibility with the least-squares models; the path entry
         alphas are then computed on :func:`sparsefit.compute_path`.
+
+        The per-feature state costs about one gradient evaluation per active
+        feature, so ``fit`` defers it: the fitted model keeps a reference to
+        its training design until the first ``explain()`` (or pickling),
+        which computes the state and drops the reference.
         """
         from .._explain import _STATUS, Explanation
 
         self._check_fitted()
-        st = self._fit_state
+        st = self._explain_state()
         w_norm = st["coef_norm"]
         names = (
             list(self.feature_names_in_)
@@ -157,7 +178,7 @@ class GLMMixin:
         data, weighted as in the fit)."""
         from ..path import _run_path
 
-        active = self._fit_state["coef_norm"] != 0
+        active = self._explain_state()["coef_norm"] != 0
         out = np.full(active.shape[0], np.nan)
         if not active.any():
             return out
@@ -217,7 +238,7 @@ def _explain_state(cert, W, b, grad_neg, alpha, gap):
     }
 
 
-def _held_pulls(cert, W, Z, grad_neg, budget=1 << 20):
+def _held_pulls(cert, W, Z, grad_neg, budget=1 << 16):
     """``-X'grad F`` on the active features, each with itself removed from the
     fit (shape (n_active, K)), and their indices.
 
