@@ -22,12 +22,11 @@ step a descent step (Lee, Sun and Saunders 2014).
 
 import numpy as np
 import scipy.sparse as sp
-from numba import njit
 
-from ..penalties._base import prox_1d
 from ._base import SolverResult, warn_not_converged
 from ._glm_certificate import MatrixPenalty
 from ._irls import certifiable_kkt, newton_single
+from ._multi_cd import multi_cd
 
 __all__ = ["ProxNewton"]
 
@@ -75,7 +74,9 @@ class ProxNewton:
         # Along a path, the warm start's support and the strong-rule features
         # are almost always the next solution's support: solve on them first
         # and certify once, instead of certifying the warm start too.
-        if strong is not None:
+        # (From W = 0, as at alpha_max, certify first: there the strong set
+        # is the features whose pull equals alpha, which must stay at 0.)
+        if strong is not None and W[~cert.penalty.free].any():
             cert.refit_unpenalised(W, b, Z)
             ws = self._working_set(cert, W, np.zeros(W.shape[0]), strong)
             strong = None
@@ -217,7 +218,7 @@ class ProxNewton:
 
     def _multi_step(self, cert, Xs, scale, arrays, Wws, b, Z, G, H, sub_tol):
         """All classes at once on the multinomial's per-class diagonal model
-        (see :func:`_multi_cd`)."""
+        (see :func:`._multi_cd.multi_cd`)."""
         H = np.maximum(H, 1e-12 * H.max(initial=0.0) + 1e-300)
         eta = Z - (cert.offset[:, None] if cert.offset is not None else 0.0)
         target = eta - G / H
@@ -235,9 +236,9 @@ class ProxNewton:
         Xd = np.asfortranarray(Xd)
         beta = b + centre @ U
         R = np.asfortranarray(target - Xd @ U - beta)
-        _multi_cd(
+        multi_cd(
             Xd,
-            H,
+            np.asfortranarray(H),
             R,
             U,
             beta,
@@ -256,91 +257,3 @@ def _times(Xs, scale, D):
 
 def _rtimes(Xs, scale, G):
     return np.asarray(Xs.T @ G) * scale[:, None]
-
-
-@njit(cache=True)
-def _multi_cd(
-    X, H, R, U, beta, a, c, lower, upper, grouped, fit_intercept, tol, max_epochs
-):
-    """Coordinate descent on the multi-output model
-    ``1/2 sum_ik H_ik R_ik^2 + g(U)`` with ``R = T - X U - 1 beta'``.
-
-    Grouped: ``g(U) = sum_j a_j ||U_j|| + c_j/2 ||U_j||^2``, each row updated
-    on the majoriser with curvature ``max_k L_jk`` (block soft-thresholding
-    stays exact).  Ungrouped: ``g`` separable with bounds, each entry updated
-    exactly with its own curvature ``L_jk``.  The intercepts take exact
-    steps.  Stops when a pass decreases the model by less than ``tol``.
-    """
-    n, m = X.shape
-    K = U.shape[1]
-    g = np.empty(K)
-    L = np.zeros((m, K))
-    for j in range(m):
-        for k in range(K):
-            s = 0.0
-            for i in range(n):
-                s += H[i, k] * X[i, j] * X[i, j]
-            L[j, k] = s
-    hsum = np.zeros(K)
-    for k in range(K):
-        for i in range(n):
-            hsum[k] += H[i, k]
-    for _ in range(max_epochs):
-        gained = 0.0
-        if fit_intercept:
-            for k in range(K):
-                s = 0.0
-                for i in range(n):
-                    s += H[i, k] * R[i, k]
-                delta = s / hsum[k]
-                for i in range(n):
-                    R[i, k] -= delta
-                beta[k] += delta
-                gained += 0.5 * delta * delta * hsum[k]
-        for j in range(m):
-            if not grouped:
-                for k in range(K):
-                    Ljk = L[j, k]
-                    if Ljk <= 0.0:
-                        continue
-                    s = 0.0
-                    for i in range(n):
-                        s += X[i, j] * H[i, k] * R[i, k]
-                    new = prox_1d(
-                        U[j, k] + s / Ljk, Ljk, a[j], c[j], lower[j], upper[j]
-                    )
-                    delta = new - U[j, k]
-                    if delta != 0.0:
-                        for i in range(n):
-                            R[i, k] -= X[i, j] * delta
-                        U[j, k] = new
-                        gained += 0.5 * Ljk * delta * delta
-                continue
-            Lj = 0.0
-            for k in range(K):
-                Lj = max(Lj, L[j, k])
-            if Lj <= 0.0:
-                continue
-            norm = 0.0
-            for k in range(K):
-                s = 0.0
-                for i in range(n):
-                    s += X[i, j] * H[i, k] * R[i, k]
-                g[k] = U[j, k] + s / Lj
-                norm += g[k] * g[k]
-            norm = np.sqrt(norm)
-            shrink = 0.0
-            if norm > a[j] / Lj:
-                shrink = (1.0 - a[j] / (Lj * norm)) / (1.0 + c[j] / Lj)
-            change = 0.0
-            for k in range(K):
-                new = g[k] * shrink
-                delta = new - U[j, k]
-                if delta != 0.0:
-                    for i in range(n):
-                        R[i, k] -= X[i, j] * delta
-                    U[j, k] = new
-                change += delta * delta
-            gained += 0.5 * Lj * change
-        if gained <= tol:
-            break
