@@ -32,10 +32,28 @@ class Design:
     scale : ndarray of shape (n_features,) or None
         Given column scales (they override ``standardize``), as when a GLM
         solver re-weights a design whose scaling is fixed by the data.
+    reference_center : bool or None
+        Whether the standardisation, the constant-column test and
+        ``centred_sq_norms`` use centred columns; defaults to ``center``.  A
+        GLM keeps its columns uncentred (``center=False``) but standardises
+        and tests them as centred when it fits an intercept.
+
+    Attributes
+    ----------
+    col_sq_norms : ndarray
+        Weighted squared norms of the columns as the solvers see them.
+    centred_sq_norms : ndarray
+        The same with the columns centred as ``reference_center`` says.
     """
 
     def __init__(
-        self, X, sample_weight=None, center=True, standardize=False, scale=None
+        self,
+        X,
+        sample_weight=None,
+        center=True,
+        standardize=False,
+        scale=None,
+        reference_center=None,
     ):
         if sp.issparse(X):
             X = sp.csc_matrix(X)
@@ -60,10 +78,13 @@ class Design:
                 else np.einsum("ij,ij->j", X, X)
             )
         raw = raw.astype(float)
-        self.offset = (np.asarray(total, dtype=float) / n).astype(self.dtype)
-        if not center:
-            self.offset[:] = 0.0
-        centred = np.maximum(raw - n * self.offset.astype(float) ** 2, 0.0)
+        mean = np.asarray(total, dtype=float) / n
+        if reference_center is None:
+            reference_center = center
+        self.offset = (mean if center else np.zeros_like(mean)).astype(self.dtype)
+        if not reference_center:
+            mean = np.zeros_like(mean)
+        centred = np.maximum(raw - n * mean**2, 0.0)
         # Centring cancels digits: a column is constant when what is left is at
         # rounding level relative to its raw second moment.
         eps = np.finfo(self.dtype).eps
@@ -75,7 +96,10 @@ class Design:
         elif standardize:
             live = ~self.constant
             self.scale[live] = np.sqrt(n / centred[live])
-        self.col_sq_norms = (centred * self.scale.astype(float) ** 2).astype(self.dtype)
+        scale_sq = self.scale.astype(float) ** 2
+        self.centred_sq_norms = (centred * scale_sq).astype(self.dtype)
+        seen = centred if center == reference_center else np.where(center, centred, raw)
+        self.col_sq_norms = (seen * scale_sq).astype(self.dtype)
 
     @property
     def shape(self):

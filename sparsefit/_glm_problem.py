@@ -57,13 +57,16 @@ class GLMProblem:
         from .solvers import ProxNewton
 
         sw = datafit.sample_weight
-        centred = Design(X, sw, center=fit_intercept, standardize=standardize)
-        self.design = Design(X, sw, center=False, scale=centred.scale)
-        if fit_intercept:
-            self.design.constant = centred.constant
-        # The dual point is orthogonal to 1 when the intercept is free, so
-        # the gap-safe radii use the centred column norms.
-        self.design.centred_sq_norms = centred.col_sq_norms
+        # Uncentred columns, standardised and tested for constancy as centred
+        # ones when the intercept is free (the dual point is then orthogonal
+        # to 1, so the gap-safe radii use the centred norms too).
+        self.design = Design(
+            X,
+            sw,
+            center=False,
+            standardize=standardize,
+            reference_center=fit_intercept,
+        )
         self.y = y
         self.datafit = datafit
         self.offset = offset
@@ -90,6 +93,8 @@ class GLMProblem:
         self.solver = solver if solver is not None else ProxNewton()
         self._null = None
         self._last_b = None
+        self._history = []
+        self._unit = None
 
     @property
     def n_features(self):
@@ -98,8 +103,16 @@ class GLMProblem:
     def penalty(self, alpha):
         return self.template.with_alpha(alpha)
 
+    def _unit_arrays(self):
+        """``(a, c, lower, upper)`` at alpha = 1, validated once: a path asks
+        for them at every alpha."""
+        if self._unit is None:
+            self._unit = self.penalty(1.0).coefficients(self.n_features, np.float64)
+        return self._unit
+
     def certificate(self, alpha):
-        arrays = self.penalty(alpha).coefficients(self.n_features, np.float64)
+        a, c, lower, upper = self._unit_arrays()
+        arrays = (alpha * a, alpha * c, lower, upper)
         return GLMCertificate(
             self.design,
             self.y,
@@ -134,9 +147,9 @@ class GLMProblem:
     def null_value(self):
         return self.null_fit()[2]
 
-    def reference_value(self, alpha):
+    def reference_value(self, alpha, cert=None):
         W, _, value = self.null_fit()
-        cert = self.certificate(alpha)
+        cert = self.certificate(alpha) if cert is None else cert
         return value + cert.penalty.value(W)
 
     def solve(self, alpha, w0=None, strong=None, quiet=False):
@@ -147,16 +160,36 @@ class GLMProblem:
         b = b0 if self._last_b is None else self._last_b
         if strong is not None:
             strong = strong.reshape(self.K, -1).any(axis=0)
-        p_ref = self.reference_value(alpha)
+            W, b = self._extrapolate(alpha, W, b, cert.penalty)
+        p_ref = self.reference_value(alpha, cert)
         with warnings.catch_warnings():
             if quiet:
                 warnings.simplefilter("ignore")
             res = self.solver.solve_glm(cert, W, b, p_ref, strong)
         res.datafit_value = res.primal - cert.penalty.value(res.coef)
         self._last_b = res.intercept.copy()
+        self._history = (self._history + [(alpha, res.coef.copy(), self._last_b)])[-2:]
         res.coef = res.coef.T.ravel()
         res.grad_neg = res.grad_neg.T.ravel()
         return res
+
+    def _extrapolate(self, alpha, W, b, penalty):
+        """Along a path, predict the solution at ``alpha`` from the last two
+        (when ``W`` is the last one): linear in log(alpha) on the coefficients
+        that were non-zero at both and keep their sign, clipped to the
+        bounds.  A closer start saves a Newton step per alpha; the solver
+        still certifies the result."""
+        if len(self._history) < 2 or not alpha > 0:
+            return W, b
+        (a0, W0, b0), (a1, W1, b1) = self._history
+        if not (a0 > a1 > alpha) or W1.shape != W.shape or not np.array_equal(W1, W):
+            return W, b
+        r = np.log(a1 / alpha) / np.log(a0 / a1)
+        guess = W1 + r * (W1 - W0)
+        keep = (W1 != 0) & (W0 != 0) & (np.sign(guess) == np.sign(W1))
+        guess = np.where(keep, guess, W1)
+        guess = np.clip(guess, penalty.lower[:, None], penalty.upper[:, None])
+        return guess, b1 + r * (b1 - b0)
 
     def _unflatten(self, w):
         return np.ascontiguousarray(np.asarray(w, dtype=float).reshape(self.K, -1).T)
@@ -191,7 +224,7 @@ class GLMProblem:
 
     def strong_set(self, grad_neg, alpha, prev_alpha):
         """Sequential strong rule on features (all classes together)."""
-        unit = self.template.with_alpha(1.0).coefficients(self.n_features)[0]
+        unit = self._unit_arrays()[0]
         G = np.abs(grad_neg.reshape(self.K, -1))
         pull = np.sqrt((G**2).sum(axis=0)) if self.grouped else G.max(axis=0)
         keep = (pull >= (2 * alpha - prev_alpha) * unit) | (unit == 0)

@@ -218,3 +218,27 @@ def test_no_nan_on_degenerate_targets():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         Lasso(alpha=0.1).fit(X[:1], y[:1])
+
+
+@pytest.mark.parametrize("sparse", [False, True])
+def test_uncentred_design_standardised_as_centred(sparse):
+    """A GLM's design: columns kept uncentred, but scaled, tested for
+    constancy and normed as centred ones (one pass over X)."""
+    from sparsefit._design import Design
+
+    X, _ = make_problem(3, 60, 8, density=0.6 if sparse else None)
+    X = X.tolil() if sparse else X.copy()
+    X[:, 2] = 3.0  # constant once centred, not zero
+    X = X.tocsc() if sparse else X
+    sw = np.random.default_rng(1).uniform(0.5, 2, 60)
+    sw *= 60 / sw.sum()
+    centred = Design(X, sw, center=True, standardize=True)
+    glm = Design(X, sw, center=False, standardize=True, reference_center=True)
+    np.testing.assert_allclose(glm.scale, centred.scale)
+    np.testing.assert_array_equal(glm.constant, centred.constant)
+    assert glm.constant[2]
+    np.testing.assert_allclose(glm.centred_sq_norms, centred.col_sq_norms)
+    assert not glm.offset.any()
+    dense = X.toarray() if sparse else X
+    raw = (sw[:, None] * dense**2).sum(axis=0) * glm.scale**2
+    np.testing.assert_allclose(glm.col_sq_norms, raw)

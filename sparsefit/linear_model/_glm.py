@@ -225,7 +225,7 @@ def _explain_state(cert, W, b, grad_neg, alpha, gap):
     # pull alone).
     curv = cert.datafit.curvature
     d = cert.design
-    lips = getattr(d, "centred_sq_norms", d.col_sq_norms).astype(float) / d.n_samples
+    lips = d.centred_sq_norms.astype(float) / d.n_samples
     radius = np.sqrt(2 * max(gap, 0.0) * curv * lips) if np.isfinite(curv) else 0 * lips
     return {
         "pull": pull,

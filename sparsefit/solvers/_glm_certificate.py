@@ -32,6 +32,7 @@ from ..penalties._group import (
     group_subdiff_distance,
     group_value,
 )
+from ._cd_kernels import add_columns_csc, add_columns_dense
 
 __all__ = ["MatrixPenalty", "GLMCertificate"]
 
@@ -156,11 +157,19 @@ class GLMCertificate:
         support = np.flatnonzero((W != 0).any(axis=1))
         Z = np.zeros((d.n_samples, self.K))
         if 2 * support.size > d.n_features:
-            # A dense W (FISTA's iterates): multiply in place, no column copy.
+            # A dense W (FISTA's iterates): one product with all of X.
             Z += np.asarray(d.X @ (W * d.scale[:, None]))
         elif support.size:
-            cols = d.X[:, support]
-            Z += np.asarray(cols @ (W[support] * d.scale[support, None]))
+            # The columns in place (the core's kernel), not a copy of them.
+            X = d.X
+            storage = (X.data, X.indices, X.indptr, support) if d.sparse else (X,)
+            add = add_columns_csc if d.sparse else add_columns_dense
+            scale = d.scale.astype(float)
+            zero = np.zeros(d.n_features)
+            for k in range(self.K):
+                r, shift = np.zeros(d.n_samples), np.zeros(1)
+                add(*storage, zero, scale, r, shift, support, W[support, k].copy())
+                Z[:, k] -= r
         Z += b
         if self.offset is not None:
             Z += self.offset[:, None]
