@@ -138,7 +138,7 @@ class ProxNewton:
             forced |= strong & alive
         base = support | forced
         size = max(self.ws_start, 2 * int(base.sum()))
-        if support.sum() >= 0.5 * last_size > 0:
+        if support.sum() >= 0.9 * last_size > 0:
             size = max(size, _GROWTH * last_size)
         score = np.where(alive & ~base, kkt, -1.0)
         extra = max(size - int(base.sum()), 0)
