@@ -94,6 +94,25 @@ def test_path_is_certified_at_every_alpha(datafit, data):
         np.testing.assert_allclose(proba, ref, atol=1e-4)
 
 
+@pytest.mark.parametrize("bounds", [{"positive": True}, {"upper_bounds": 0.3}])
+def test_path_warm_starts_respect_bounds(bounds):
+    """Along a path each solve starts from a prediction made from the last two
+    solutions: the path must stay in the box, be certified at every alpha and
+    match cold solves."""
+    from sparsefit.penalties import ElasticNetPenalty
+
+    X, y = _binary(7, n=200, p=60)
+    penalty = ElasticNetPenalty(1.0, 1.0, **bounds)
+    path = compute_path(X, y, Logistic(), penalty=penalty, n_alphas=25, tol=1e-9)
+    assert (path.dual_gaps <= path.gap_tols).all()
+    coefs = path.coefs.toarray() if sp.issparse(path.coefs) else path.coefs
+    assert coefs.min() >= 0.0 if "positive" in bounds else coefs.max() <= 0.3
+    for k in (6, 15, 24):
+        alpha = path.alphas[k]
+        model = SparseLogisticRegression(alpha, tol=1e-10, **bounds).fit(X, y)
+        np.testing.assert_allclose(path.coef(alpha), model.coef_[0], atol=1e-5)
+
+
 def test_poisson_offset_is_exposure():
     X, y, offset = _counts(1)
     model = PoissonLasso(alpha=0.05, tol=1e-9).fit(X, y, offset=offset)

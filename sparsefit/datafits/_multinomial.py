@@ -40,8 +40,9 @@ class Multinomial(SampleWeighted, BaseDatafit):
     def raw_hessian(self, y, z):
         """Diagonal of each sample's Hessian block: ``s_i p_ik (1 - p_ik) / n``.
 
-        The full block is ``diag(p_i) - p_i p_i'``; the solvers use this
-        diagonal as the metric of their quadratic models (with a line search).
+        The full block is ``s_i (diag(p_i) - p_i p_i') / n``; the proximal
+        Newton solver models with the full block (from ``inverse_link``) and
+        takes this diagonal for its per-entry curvatures.
         """
         p = softmax(z, axis=1)
         return self._weighted(p * (1.0 - p)) / y.shape[0]

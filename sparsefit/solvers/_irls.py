@@ -164,8 +164,7 @@ def newton_single(cert, W, b, Z, ws, kkt_target, tol_abs, max_newton, buffers):
     place and returns the number of steps.  Stops when the working set's KKT
     violation is at most ``kkt_target`` or low enough for a gap of about
     ``tol_abs / 2`` (see :func:`certifiable_kkt`), after ``max_newton``
-    steps, or when a step lowers the objective by less than
-    ``1e-3 tol_abs``.  ``buffers`` holds the
+    steps, or when a step no longer lowers the objective.  ``buffers`` holds the
     ``(offset, lips, a, c)`` arrays of length n_features, reused between calls
     (only their ``ws`` entries are read).
     """
@@ -240,7 +239,7 @@ def newton_single(cert, W, b, Z, ws, kkt_target, tol_abs, max_newton, buffers):
         b += t * db
         gained = value - new
         value, pen_ws = new, trial_pen
-        if gained <= max(1e-16 * abs(value), 1e-3 * tol_abs):
+        if gained <= 1e-16 * abs(value):
             break
     return steps
 
