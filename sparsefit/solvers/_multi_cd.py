@@ -23,7 +23,9 @@ Ungrouped, ``g`` is separable (with bounds) and every entry is minimised
 exactly along its coordinate (curvature ``sum_i x_ij^2 s_i p_ik (1 -
 p_ik)``).  Grouped, ``g(U) = sum_j a_j ||U_j|| + c_j/2 ||U_j||^2`` and each
 row takes a block soft-thresholding step on the majoriser
-``sum_i x_ij^2 s_i max_k p_ik`` of its block (``diag(p) - pp' <= max p I``).
+``sum_i x_ij^2 s_i min(max_k p_ik, max_k 2 p_ik (1 - p_ik))`` of its block
+(``diag(p) - pp'`` is below ``max_k p_k`` and, by Gershgorin, below
+``max_k 2 p_k (1 - p_k)``).
 As in glmnet, a pass over every entry is followed by passes over the
 non-zero ones until they converge, until a pass over everything meets no
 KKT violation above ``tol``.
@@ -128,16 +130,23 @@ def _epoch(X, G, SP, P, D, t, U, beta, L, Lrow, h0, pen, grouped, icpt, live):
 
 @njit(cache=True, fastmath=_FAST)
 def _curvatures(X, s, P):
-    """Per entry ``sum_i x_ij^2 s_i p_ik (1 - p_ik)``, per row the block's
-    majoriser ``sum_i x_ij^2 s_i max_k p_ik``, per intercept the first."""
+    """Per entry ``sum_i x_ij^2 s_i p_ik (1 - p_ik)``, per row a majoriser of
+    the block's curvature, per intercept the first."""
     n, m = X.shape
     K = P.shape[1]
     diag = np.empty((n, K))
     top = np.zeros(n)
     for i in range(n):
+        big = 0.0
+        spread = 0.0
         for k in range(K):
             diag[i, k] = s[i] * P[i, k] * (1.0 - P[i, k])
-            top[i] = max(top[i], s[i] * P[i, k])
+            big = max(big, P[i, k])
+            spread = max(spread, 2.0 * P[i, k] * (1.0 - P[i, k]))
+        # The block's largest eigenvalue is at most max_k p_k and, by
+        # Gershgorin, at most max_k 2 p_k (1 - p_k) (much smaller when the
+        # model is confident).
+        top[i] = s[i] * min(big, spread)
     L = np.zeros((m, K))
     Lrow = np.zeros(m)
     for j in range(m):
