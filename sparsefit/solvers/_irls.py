@@ -22,6 +22,7 @@ then accepted by a backtracking line search on the true objective.
 import numpy as np
 from numba import njit
 
+from ..penalties._base import separable_subdiff_distance
 from ._cd_inner import inner_csc, inner_dense
 from ._cd_kernels import add_columns_csc, add_columns_dense, compact_columns
 
@@ -189,7 +190,9 @@ def newton_single(cert, W, b, Z, ws, kkt_target, tol_abs, max_newton, buffers):
         total = float(h.sum())
         sw = h * (n / total)
         s1, s2, xg = store.stats(sw, g)
-        kkt_ws = _kkt(w[ws], -sc * xg, a[ws], c[ws], lower[ws], upper[ws])
+        kkt_ws = separable_subdiff_distance(
+            w[ws], sc * xg, a[ws], c[ws], lower[ws], upper[ws]
+        ).max(initial=0.0)
         enough = certifiable_kkt(w[ws], tol_abs)
         if steps and kkt_ws <= max(kkt_target, enough):
             break
@@ -256,14 +259,3 @@ def certifiable_kkt(w, tol_abs):
 
 def _ws_value(w, a, c):
     return float(a @ np.abs(w) + 0.5 * (c @ (w * w)))
-
-
-def _kkt(w, grad_neg, a, c, lower, upper):
-    """Largest distance from ``grad_neg`` to the subdifferential of ``g``."""
-    centre = c * w + a * np.sign(w)
-    lo = np.where(w == 0, -a, centre)
-    hi = np.where(w == 0, a, centre)
-    lo = np.where(w <= lower, -np.inf, lo)
-    hi = np.where(w >= upper, np.inf, hi)
-    viol = np.maximum(np.maximum(lo - grad_neg, grad_neg - hi), 0.0)
-    return float(viol.max(initial=0.0))
