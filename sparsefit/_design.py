@@ -115,6 +115,12 @@ class Design:
         out = np.asarray(self.X.T @ v).ravel() - self.offset * v.sum()
         return out * self.scale
 
+    def rmatmat(self, V):
+        """Return ``X_c' V`` for ``V`` of shape (n_samples, K): one product
+        (one pass over X) for every column of ``V``."""
+        out = np.asarray(self.X.T @ V) - np.outer(self.offset, V.sum(axis=0))
+        return out * self.scale[:, None]
+
     def columns(self, idx):
         """Dense copy of the centred, scaled columns ``idx``."""
         cols = self.X[:, idx]

@@ -177,8 +177,7 @@ class GLMCertificate:
 
     def grad_neg(self, G):
         """``-X'G`` in the design's coordinates, shape (n_features, K)."""
-        d = self.design
-        return -np.column_stack([d.rmatvec(G[:, k]) for k in range(self.K)])
+        return -self.design.rmatmat(G)
 
     def primal(self, W, Z):
         return self.F(Z) + self.penalty.value(W)
