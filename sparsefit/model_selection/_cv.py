@@ -10,6 +10,7 @@ error of that minimum (Hastie, Tibshirani and Friedman, ESL section 7.10).
 from dataclasses import dataclass
 
 import numpy as np
+import scipy.sparse as sp
 from joblib import Parallel, delayed
 
 from .._estimator import _feature_names, _to_array, check_target
@@ -141,6 +142,14 @@ def make_folds(n_samples, cv=10, groups=None, foldid=None, X=None, y=None):
     return folds
 
 
+def _rows(X, idx):
+    """Rows ``idx`` of X in X's memory order: a Fortran array stays Fortran,
+    so the solvers' design does not copy each fold a second time."""
+    if not sp.issparse(X) and X.flags.f_contiguous and not X.flags.c_contiguous:
+        return X.T[:, idx].T
+    return X[idx]
+
+
 def _fold_scores(
     X,
     y,
@@ -158,9 +167,10 @@ def _fold_scores(
     """Scores of one fold at every alpha (and gamma)."""
     fold_sw = None if sw is None else sw[train]
     test_sw = None if sw is None else sw[test]
+    X_train, X_test = _rows(X, train), _rows(X, test)
     if family != "gaussian":
         path = compute_path(
-            X[train],
+            X_train,
             y[train],
             FAMILIES[family](fold_sw),
             alphas=alphas,
@@ -168,21 +178,21 @@ def _fold_scores(
             offset=None if offset is None else offset[train],
             **path_kwargs,
         )
-        link = path.predict(X[test], offset=None if offset is None else offset[test])
+        link = path.predict(X_test, offset=None if offset is None else offset[test])
         return scorer(y[test], link, test_sw, path)[None, :]
     path = compute_path(
-        X[train],
+        X_train,
         y[train],
         Quadratic(fold_sw),
         alphas=alphas,
         progress=False,
         **path_kwargs,
     )
-    preds = path.predict(X[test])
+    preds = path.predict(X_test)
     if not relax:
         return scorer(y[test], preds, test_sw)[None, :]
-    relaxed = relaxed_path(path, X[train], y[train], fold_sw)
-    rel_preds = relaxed.predict(X[test])
+    relaxed = relaxed_path(path, X_train, y[train], fold_sw)
+    rel_preds = relaxed.predict(X_test)
     return np.stack(
         [scorer(y[test], g * preds + (1 - g) * rel_preds, test_sw) for g in gammas]
     )
