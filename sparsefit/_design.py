@@ -71,12 +71,8 @@ class Design:
             weights = np.empty(0) if sw is None else sw.astype(float)
             total, raw = _csc_moments(X.data, X.indices, X.indptr, weights)
         else:
-            total = (sw @ X) if sw is not None else X.sum(axis=0)
-            raw = (
-                np.einsum("ij,ij,i->j", X, X, sw)
-                if sw is not None
-                else np.einsum("ij,ij->j", X, X)
-            )
+            weights = np.empty(0) if sw is None else sw.astype(float)
+            total, raw = _dense_moments(X, weights)
         raw = raw.astype(float)
         mean = np.asarray(total, dtype=float) / n
         if reference_center is None:
@@ -161,6 +157,26 @@ class Design:
                 break
             value, v = new, u
         return value
+
+
+@njit(cache=True, fastmath={"reassoc", "contract"})
+def _dense_moments(X, sw):
+    """Column sums and sums of squares of a dense (Fortran) matrix, weighted
+    by ``sw`` unless it is empty, in one pass."""
+    n, p = X.shape
+    total = np.zeros(p)
+    squares = np.zeros(p)
+    weighted = sw.shape[0] > 0
+    for j in range(p):
+        t, s = 0.0, 0.0
+        for i in range(n):
+            x = float(X[i, j])
+            v = x * sw[i] if weighted else x
+            t += v
+            s += v * x
+        total[j] = t
+        squares[j] = s
+    return total, squares
 
 
 @njit(cache=True)

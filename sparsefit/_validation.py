@@ -45,7 +45,9 @@ def check_positive_int(value, name):
 def check_finite(array, name):
     """Raise if ``array`` (dense or sparse) holds NaN or infinity, naming where."""
     data = array.data if sp.issparse(array) else np.asarray(array)
-    if data.size and not np.isfinite(data).all():
+    # The sum is finite when every entry is (one pass, no temporary); an
+    # infinite sum may still be an overflow, so the entries decide then.
+    if data.size and not np.isfinite(data.sum()) and not np.isfinite(data).all():
         bad = ~np.isfinite(data)
         if sp.issparse(array):
             coo = array.tocoo()
