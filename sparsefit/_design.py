@@ -94,7 +94,7 @@ class Design:
             self.scale[live] = np.sqrt(n / centred[live])
         scale_sq = self.scale.astype(float) ** 2
         self.centred_sq_norms = (centred * scale_sq).astype(self.dtype)
-        seen = centred if center == reference_center else np.where(center, centred, raw)
+        seen = centred if center else raw
         self.col_sq_norms = (seen * scale_sq).astype(self.dtype)
 
     @property

@@ -27,7 +27,6 @@ the strong-rule features, and certified once after that.
 """
 
 import numpy as np
-import scipy.sparse as sp
 
 from ._base import SolverResult, warn_not_converged
 from ._glm_certificate import MatrixPenalty
@@ -160,19 +159,17 @@ class ProxNewton:
         """Multinomial Newton steps on ``ws``; updates ``W``, ``b``, ``Z``;
         returns the number of steps."""
         d = cert.design
-        Xs = d.X[:, ws]
-        if d.sparse:
-            Xs = sp.csc_matrix(Xs)
-        else:
-            Xs = np.asfortranarray(Xs)
-        scale = d.scale[ws]
+        # The working set's columns, dense and scaled, once for all the steps.
+        cols = d.X[:, ws]
+        cols = cols.toarray() if d.sparse else np.asarray(cols)
+        Xs = np.asfortranarray(cols * d.scale[ws])
         arrays = tuple(v[ws] for v in cert.penalty.arrays)
         pen = MatrixPenalty(arrays, cert.penalty.grouped)
         value = cert.primal(W, Z)
         G = cert.grad(Z)
         steps = 0
         for _ in range(self.max_newton):
-            kkt_ws = pen.kkt(W[ws], _rtimes(Xs, scale, G)).max(initial=0.0)
+            kkt_ws = pen.kkt(W[ws], Xs.T @ G).max(initial=0.0)
             enough = certifiable_kkt(W[ws], tol_abs)
             if steps and kkt_ws <= max(kkt_target, enough):
                 break
@@ -181,12 +178,8 @@ class ProxNewton:
             # that shrinks with the working set's (fast local rate), but not
             # below what the certificate needs.
             inner_tol = max(_FORCING * kkt_ws, 0.5 * enough)
-            U, beta = self._multi_step(
-                cert, Xs, scale, arrays, W[ws], b, Z, G, cert.hessian(Z), inner_tol
-            )
-            gained = self._line_search(
-                cert, pen, W, b, Z, ws, Xs, scale, U, beta, G, value
-            )
+            U, beta = self._multi_step(cert, Xs, arrays, W[ws], b, Z, G, inner_tol)
+            gained = self._line_search(cert, pen, W, b, Z, ws, Xs, U, beta, G, value)
             if gained is None or gained <= 1e-16 * abs(value):
                 break
             value -= gained
@@ -194,12 +187,12 @@ class ProxNewton:
         return steps
 
     @staticmethod
-    def _line_search(cert, pen, W, b, Z, ws, Xs, scale, U, beta, G, value):
+    def _line_search(cert, pen, W, b, Z, ws, Xs, U, beta, G, value):
         """Backtracking (Armijo) from ``(W, b)`` towards ``(U, beta)`` on ``ws``;
         updates in place and returns the decrease, or None when no step is
         accepted."""
         D, db = U - W[ws], beta - b
-        XD = _times(Xs, scale, D) + db
+        XD = Xs @ D + db
         decrease = float(np.sum(G * XD)) + pen.value(U) - pen.value(W[ws])
         old = W[ws].copy()
         # Near the optimum the decrease is below the rounding of P: allow that
@@ -220,25 +213,23 @@ class ProxNewton:
         W[ws] = old
         return None
 
-    def _multi_step(self, cert, Xs, scale, arrays, Wws, b, Z, G, H, inner_tol):
+    def _multi_step(self, cert, Xs, arrays, Wws, b, Z, G, inner_tol):
         """All classes at once on the multinomial's exact Newton model (see
         :func:`._multi_cd.multi_cd`)."""
         n = Z.shape[0]
         P = np.asfortranarray(cert.datafit.inverse_link(Z))
         sw = cert.datafit.sample_weight
         s = (np.ones(n) if sw is None else sw) / n
-        dense = Xs.toarray() if sp.issparse(Xs) else np.asarray(Xs)
-        Xd = dense * scale
+        Xd = Xs
         U = np.ascontiguousarray(Wws, dtype=float).copy()
         # Centre the columns (weights: the mean curvature over classes) and
         # carry the shift in the intercepts: coordinate descent on uncentred
         # columns with a free intercept crawls (they are nearly collinear).
         centre = np.zeros(Xd.shape[1])
         if cert.fit_intercept:
-            weight = H.mean(axis=1)
+            weight = cert.hessian(Z).mean(axis=1)
             centre = (weight @ Xd) / max(weight.sum(), 1e-300)
-            Xd = Xd - centre
-        Xd = np.asfortranarray(Xd)
+            Xd = np.asfortranarray(Xd - centre)
         beta = b + centre @ U
         multi_cd(
             Xd,
@@ -254,11 +245,3 @@ class ProxNewton:
             200,
         )
         return U, beta - centre @ U
-
-
-def _times(Xs, scale, D):
-    return np.asarray(Xs @ (D * scale[:, None]))
-
-
-def _rtimes(Xs, scale, G):
-    return np.asarray(Xs.T @ G) * scale[:, None]
