@@ -114,6 +114,10 @@ class Design:
     def rmatmat(self, V):
         """Return ``X_c' V`` for ``V`` of shape (n_samples, K): one product
         (one pass over X) for every column of ``V``."""
+        if V.shape[1] == 1:
+            # A one-column matrix product falls off BLAS's matrix-vector
+            # kernel (gemm on a transposed view): take the vector path.
+            return self.rmatvec(np.ascontiguousarray(V[:, 0]))[:, None]
         out = np.asarray(self.X.T @ V) - np.outer(self.offset, V.sum(axis=0))
         return out * self.scale[:, None]
 

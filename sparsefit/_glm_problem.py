@@ -13,6 +13,7 @@ import warnings
 import numpy as np
 
 from ._design import Design
+from ._threads import single_blas
 from ._validation import check_bounds
 from .solvers._glm_certificate import GLMCertificate, MatrixPenalty
 
@@ -92,6 +93,7 @@ class GLMProblem:
         self.template.upper_bounds = upper / scale
         self.solver = solver if solver is not None else ProxNewton()
         self._null = None
+        self._null_grad = None
         self._last_b = None
         self._history = []
         self._unit = None
@@ -147,6 +149,15 @@ class GLMProblem:
     def null_value(self):
         return self.null_fit()[2]
 
+    def null_grad(self):
+        """Minus the datafit's gradient at the null model, (n_features, K)
+        (cached)."""
+        if self._null_grad is None:
+            W, b, _ = self.null_fit()
+            cert = self.certificate(1.0)
+            self._null_grad = cert.grad_neg(cert.grad(cert.linear(W, b)))
+        return self._null_grad
+
     def reference_value(self, alpha, cert=None):
         W, _, value = self.null_fit()
         cert = self.certificate(alpha) if cert is None else cert
@@ -162,10 +173,12 @@ class GLMProblem:
             strong = strong.reshape(self.K, -1).any(axis=0)
             W, b = self._extrapolate(alpha, W, b, cert.penalty)
         p_ref = self.reference_value(alpha, cert)
-        with warnings.catch_warnings():
+        with single_blas(), warnings.catch_warnings():
             if quiet:
                 warnings.simplefilter("ignore")
-            res = self.solver.solve_glm(cert, W, b, p_ref, strong)
+            res = self.solver.solve_glm(
+                cert, W, b, p_ref, strong, float(np.abs(self.null_grad()).max())
+            )
         res.datafit_value = res.primal - cert.penalty.value(res.coef)
         self._last_b = res.intercept.copy()
         self._history = (self._history + [(alpha, res.coef.copy(), self._last_b)])[-2:]
@@ -233,9 +246,8 @@ class GLMProblem:
     def alpha_max(self):
         """Smallest alpha at which every penalised coefficient is zero, and the
         flat solution there."""
-        W, b, _ = self.null_fit()
-        cert = self.certificate(1.0)
-        grad_neg = cert.grad_neg(cert.grad(cert.linear(W, b)))
+        W = self.null_fit()[0]
+        grad_neg = self.null_grad()
         unit = self.template.with_alpha(1.0)
         if unit.l1_ratio < 1e-3:
             unit.l1_ratio = 1e-3

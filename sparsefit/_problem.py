@@ -11,6 +11,7 @@ import warnings
 import numpy as np
 
 from ._design import Design
+from ._threads import single_blas
 from ._validation import check_bounds
 from .penalties._base import separable_value
 from .solvers import FISTA, CoordinateDescent, LarsSolver
@@ -86,10 +87,9 @@ class LeastSquaresProblem:
         kwargs = {}
         if isinstance(self.solver, CoordinateDescent):
             kwargs = {"strong": strong, "cache": self.cache}
-        if not quiet:
-            return self.solver.solve(self.design, self.y, penalty, w0, **kwargs)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
+        with single_blas(), warnings.catch_warnings():
+            if quiet:
+                warnings.simplefilter("ignore")
             return self.solver.solve(self.design, self.y, penalty, w0, **kwargs)
 
     def to_original(self, w):
