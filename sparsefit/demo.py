@@ -42,7 +42,7 @@ def main():
     names = data.feature_names
     print(
         f"At alpha = {model.alpha}: certified gap {model.dual_gap_:.1e} "
-        f"(<= tol * P(0) = {model.solver_result_.tol_abs:.1e}), "
+        f"(<= tol * P(w) = {model.solver_result_.tol_abs:.1e}), "
         f"KKT violation {model.kkt_violation_:.1e}, intercept {model.intercept_:.3f}"
     )
     print(

@@ -46,7 +46,8 @@ class PathResult:
     dual_gaps : ndarray of shape (n_alphas,)
         Certified duality gap at each returned point.
     gap_tols : ndarray of shape (n_alphas,)
-        The gap each solve had to reach, ``tol * P(w0)``.
+        The gap each solve had to reach, ``tol * P(w)`` at its returned point
+        (see :class:`~sparsefit.solvers.StoppingRule`).
     kkt_violations : ndarray of shape (n_alphas,)
         Largest KKT violation over all features at each point.
     n_iters : ndarray of shape (n_alphas,)
@@ -312,7 +313,9 @@ def compute_path(
         1e-4 when n > p, else 1e-2 (glmnet's defaults).
     fit_intercept, standardize : bool
     tol : float, default=1e-4
-        Each point stops at ``gap <= tol * P(w0)``.
+        Each point is certified on its own: ``gap <= tol * P(w)`` at the
+        returned point, so ``tol`` bounds its relative suboptimality, and a
+        KKT violation at most 1e-3 times the largest l1 weight.
     max_iter : int
     precompute : {"auto", True, False}
         Gram matrix, computed once for the whole path.

@@ -133,7 +133,9 @@ def test_unpenalised_p_greater_than_n_raises():
 
 def test_max_iter_warning_gives_the_gap():
     X, y = make_problem(9, 50, 300)
-    with pytest.warns(ConvergenceWarning, match=r"duality gap .* > tol \* P\(0\)"):
+    with pytest.warns(
+        ConvergenceWarning, match=r"max_iter=5 .* duality gap .* tol \* P\(w\)"
+    ):
         model = Lasso(alpha=0.001, max_iter=5, tol=1e-12).fit(X, y)
     assert model.dual_gap_ > model.solver_result_.tol_abs
 

@@ -3,7 +3,8 @@
 Thirty seeded problems cover dense and CSC X, with and without intercept,
 sample weights, penalty factors with zeros, positivity and box bounds, n < p
 and n > p.  On each, the objective must match cvxpy's to 1e-8 relative, the
-certified gap must be under ``tol * P(0)``, coordinate descent and FISTA must
+certified gap must be under ``tol * P(w)`` at the returned point (or the
+rounding floor of the stopping rule), coordinate descent and FISTA must
 agree, and dense and CSC must give the same answer.
 """
 
@@ -151,8 +152,9 @@ def test_random_problem_against_cvxpy(seed):
             value = objective(cfg, Xd, y, est.coef_, est.intercept_)
             assert abs(value - reference) <= 1e-8 * abs(reference), (solver, storage)
             res = est.solver_result_
-            assert est.dual_gap_ <= TOL * reference_value(cfg, Xd, y)
-            assert res.tol_abs == pytest.approx(TOL * reference_value(cfg, Xd, y))
+            floor = 4 * np.finfo(float).eps * reference_value(cfg, Xd, y)
+            assert est.dual_gap_ <= res.tol_abs
+            assert res.tol_abs == pytest.approx(max(TOL * value, floor), rel=1e-6)
             # The public certificate recomputes the same gap from scratch.
             gap = duality_gap(
                 data,

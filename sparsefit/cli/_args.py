@@ -64,7 +64,7 @@ def add_model_arguments(parser):
         "--tol",
         type=float,
         default=1e-4,
-        help="relative duality gap each fit must reach",
+        help="relative duality gap each fit must reach at its returned point",
     )
 
 

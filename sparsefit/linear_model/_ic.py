@@ -200,7 +200,10 @@ class LassoIC(SparseLinearRegression):
             ols = LeastSquaresProblem(X, y, Box(), sw, self.fit_intercept, False)
             ols.solver.tol = 1e-10
             res = ols.solve(0.0, quiet=True)
-            return max(2 * n * res.primal / dof, np.finfo(float).tiny)
+            # An exact fit leaves a residual at rounding level: floor the
+            # variance there (relative to y's), or rss / sigma2 overflows.
+            floor = np.finfo(float).eps * 2 * ols.null_value()
+            return max(2 * n * res.primal / dof, floor, np.finfo(float).tiny)
         cv = cross_validate_path(
             X,
             y,

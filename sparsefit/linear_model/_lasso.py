@@ -31,9 +31,11 @@ _PARAMS_DOC = """
         "auto" is coordinate descent; "lars" follows the exact LARS-lasso
         homotopy to ``alpha`` (plain lasso on dense X only).
     tol : float, default=1e-4
-        Stop when the duality gap ``P(w) - D(u) <= tol * P(w0)``, where ``w0``
-        is 0 (projected on the bounds) with its optimal intercept, so ``tol``
-        bounds the relative suboptimality ``(P(w) - P*) / P(w0)``.
+        Stop when the duality gap at the returned point ``w`` satisfies
+        ``P(w) - D(u) <= tol * P(w)``, so that ``tol`` bounds its relative
+        suboptimality ``(P(w) - P*) / P*``, and its KKT violation is at most
+        1e-3 times the largest l1 weight (see
+        :class:`~sparsefit.solvers.StoppingRule`).
     max_iter : int, default=10000
         Maximum passes over the working sets (iterations for FISTA); a
         ``ConvergenceWarning`` gives the gap reached when it runs out.
@@ -45,7 +47,7 @@ _PARAMS_DOC = """
     n_iter_ : int
     dual_gap_ : float
         Duality gap certified at the returned coefficients (in the units of
-        ``P``; compare with ``tol * P(w0)``).
+        ``P``; compare with ``tol * P(coef_)``).
     kkt_violation_ : float
         Largest distance from minus the gradient to the subdifferential.
     n_features_in_ : int

@@ -147,7 +147,9 @@ class SparseLogisticRegression(LogisticMixin, ClassifierBase):
     class_weight : None, "balanced" or dict
         Multiplies the sample weights of each class.
     tol : float, default=1e-4
-        Stop when the duality gap is below ``tol * P(w0)``.
+        Stop when the duality gap is below ``tol * P(w)`` at the returned
+        point and its KKT violation below 1e-3 times the largest l1
+        weight (see :class:`~sparsefit.solvers.StoppingRule`).
     max_iter : int, default=1000
     solver : {"auto", "prox-newton", "fista"}
     warm_start : bool, default=False
@@ -158,7 +160,7 @@ class SparseLogisticRegression(LogisticMixin, ClassifierBase):
     coef_ : ndarray of shape (1, n_features) or (K, n_features)
     intercept_ : ndarray of shape (1,) or (K,)
     dual_gap_ : float
-        Certified: ``P(coef_) - P* <= dual_gap_ <= tol * P(w0)``.
+        Certified: ``P(coef_) - P* <= dual_gap_ <= tol * P(coef_)``.
     kkt_violation_ : float
     n_iter_ : int
 

@@ -1,6 +1,6 @@
 """Solvers for the centred problems built by the estimators."""
 
-from ._base import SolverResult
+from ._base import KKT_TOL, SolverResult, StoppingRule
 from ._cd import CoordinateDescent
 from ._certificates import QuadraticCertificate
 from ._fista import FISTA
@@ -8,10 +8,12 @@ from ._lars import LarsSolver
 from ._prox_newton import ProxNewton
 
 __all__ = [
+    "KKT_TOL",
     "CoordinateDescent",
     "FISTA",
     "LarsSolver",
     "ProxNewton",
     "QuadraticCertificate",
     "SolverResult",
+    "StoppingRule",
 ]

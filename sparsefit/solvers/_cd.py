@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from ._base import SolverResult, warn_not_converged
+from ._base import SolverResult, StoppingRule, warn_not_converged
 from ._cd_inner import inner_csc, inner_dense, inner_gram
 from ._cd_kernels import add_columns_csc, add_columns_dense, compact_columns
 from ._certificates import QuadraticCertificate
@@ -116,8 +116,10 @@ class CoordinateDescent:
 
     where ``X_c`` and ``y_c`` are centred (the intercept is eliminated) and
     possibly standardised.  Each outer iteration computes the full gradient,
-    the duality gap (stop when ``gap <= tol * P(w0)``, with ``w0`` the
-    projection of 0 onto the bounds), discards features by the gap-safe rule
+    the duality gap and the KKT violations (stop on the certificate of
+    :class:`~sparsefit.solvers.StoppingRule`: ``gap <= tol * P(w)`` at the
+    returned point and a KKT check in units of the penalty), discards
+    features by the gap-safe rule
     (Ndiaye et al. 2017), and solves the subproblem restricted to a working
     set of the features with the largest KKT violations (Massias et al. 2018,
     Bertrand et al. 2022), accelerated by Anderson extrapolation.
@@ -125,7 +127,7 @@ class CoordinateDescent:
     Parameters
     ----------
     tol : float, default=1e-4
-        Relative duality-gap tolerance.
+        Relative duality-gap tolerance at the returned point.
     max_iter : int, default=10_000
         Maximum number of passes over the working sets.
     precompute : {"auto", True, False}
@@ -174,7 +176,7 @@ class CoordinateDescent:
         """Solve the problem given a :class:`Design`, centred ``y`` and a
         separable penalty (in the design's coordinates).
 
-        ``tol_abs``, when given, replaces ``tol * P(w0)`` as the gap to reach
+        ``tol_abs``, when given, replaces ``tol * P(w)`` as the gap to reach
         (the GLM solvers ask their inner problems for an absolute accuracy).
 
         ``strong`` (boolean mask) seeds the first working set, as the
@@ -210,14 +212,22 @@ class CoordinateDescent:
             lips = (design.col_sq_norms / n).astype(design.dtype)
         lips[design.constant] = 0.0
         p_ref = cert.reference_value(w_ref)
-        if tol_abs is not None:
-            p_ref = tol_abs / self.tol
-        return self._outer(design, cert, state, w, lips, arrays, p_ref, strong)
+        # |x_j' S r| / n <= ||x_j||_S ||r||_S / n bounds the gradient at w_ref
+        # without a pass over X: the scale of the KKT's rounding floor.
+        grad_scale = np.sqrt(2 * p_ref * lips.max(initial=0.0))
+        rule = StoppingRule(
+            self.tol,
+            a.max(initial=0.0),
+            p_ref,
+            grad_scale,
+            np.finfo(design.dtype).eps,
+            tol_abs,
+        )
+        return self._outer(design, cert, state, w, lips, arrays, rule, strong)
 
-    def _outer(self, design, cert, state, w, lips, arrays, p_ref, strong=None):
+    def _outer(self, design, cert, state, w, lips, arrays, rule, strong=None):
         a, c, lower, upper = arrays
         n = design.n_samples
-        tol_abs = self.tol * p_ref
         norms = np.sqrt(design.col_sq_norms.astype(float))
         alive = lips > 0
         zero_ok = (lower <= 0) & (upper >= 0)
@@ -228,10 +238,12 @@ class CoordinateDescent:
             gap, primal, _, u_corr = cert.gap(w, stats)
             grad_neg = stats[4]
             kkt = cert.kkt(w, grad_neg)
+            kkt_max = float(kkt.max(initial=0.0))
             history.append((n_iter, gap))
             if self.verbose:
-                print(f"[cd] iter {n_iter}: gap {gap:.3e}, kkt {kkt.max():.3e}")
-            if gap <= tol_abs or n_iter >= self.max_iter:
+                print(f"[cd] iter {n_iter}: gap {gap:.3e}, kkt {kkt_max:.3e}")
+            converged = rule.met(gap, primal, kkt_max)
+            if converged or n_iter >= self.max_iter:
                 break
             if self.screening and np.isfinite(gap):
                 alive &= ~self._screen(u_corr, norms, gap, n, a, lower, upper, zero_ok)
@@ -258,14 +270,14 @@ class CoordinateDescent:
             n_iter,
             gap,
             primal,
-            float(kkt.max(initial=0.0)),
-            tol_abs,
-            gap <= tol_abs,
+            kkt_max,
+            rule.gap_target(primal),
+            converged,
             history,
             grad_neg,
         )
         if not result.converged:
-            warn_not_converged(self.name, result)
+            warn_not_converged(self.name, result, self.max_iter)
         return result
 
     @staticmethod

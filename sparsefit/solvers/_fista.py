@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from ._base import SolverResult, warn_not_converged
+from ._base import SolverResult, StoppingRule, glm_rule, warn_not_converged
 from ._certificates import QuadraticCertificate
 
 __all__ = ["FISTA"]
@@ -16,8 +16,9 @@ class FISTA:
     starts at ``1 / L`` (power iteration) and is halved while the quadratic
     upper bound fails (backtracking); momentum is reset when it points uphill
     (gradient restart, O'Donoghue and Candes 2015).  Every ``check_every``
-    iterations the duality gap is computed; the solver stops when
-    ``gap <= tol * P(w0)``.
+    iterations the duality gap is computed; the solver stops on the
+    certificate of :class:`~sparsefit.solvers.StoppingRule` (``gap <= tol *
+    P(w)`` at the returned point, and the KKT check).
 
     Parameters
     ----------
@@ -43,17 +44,27 @@ class FISTA:
         cert = QuadraticCertificate(design, y, arrays)
         w_ref = np.clip(np.zeros(p, dtype=design.dtype), arrays[2], arrays[3])
         p_ref = cert.reference_value(w_ref)
-        tol_abs = self.tol * p_ref
+        lip = datafit.lipschitz(design)
+        rule = StoppingRule(
+            self.tol,
+            arrays[0].max(initial=0.0),
+            p_ref,
+            np.sqrt(2 * p_ref * lip),
+            np.finfo(design.dtype).eps,
+        )
         w = w_ref.copy() if w0 is None else penalty.prox(w0.astype(design.dtype), 0.0)
-        step = 1.0 / max(datafit.lipschitz(design), np.finfo(float).tiny)
+        step = 1.0 / max(lip, np.finfo(float).tiny)
         Xw = design.matvec(w)
         z, Xz, t = w.copy(), Xw.copy(), 1.0
         history = []
         for it in range(self.max_iter + 1):
             if it % self.check_every == 0 or it == self.max_iter:
-                gap, primal, _, _ = cert.gap(w, cert.stats_from_residual(y - Xw, w))
+                stats = cert.stats_from_residual(y - Xw, w)
+                gap, primal, _, _ = cert.gap(w, stats)
+                kkt = float(cert.kkt(w, stats[4]).max(initial=0.0))
                 history.append((it, gap))
-                if gap <= tol_abs or it == self.max_iter:
+                converged = rule.met(gap, primal, kkt)
+                if converged or it == self.max_iter:
                     break
             grad = design.rmatvec(datafit.raw_grad(y, Xz))
             f_z = datafit.value(y, Xz)
@@ -72,16 +83,22 @@ class FISTA:
             z = w_new + beta * (w_new - w)
             Xz = Xw_new + beta * (Xw_new - Xw)
             w, Xw, t = w_new, Xw_new, t_new
-        grad_neg = cert.stats_from_residual(y - Xw, w)[4]
-        kkt = float(cert.kkt(w, grad_neg).max(initial=0.0))
         result = SolverResult(
-            w, max(it, 1), gap, primal, kkt, tol_abs, gap <= tol_abs, history, grad_neg
+            w,
+            max(it, 1),
+            gap,
+            primal,
+            kkt,
+            rule.gap_target(primal),
+            converged,
+            history,
+            stats[4],
         )
         if not result.converged:
-            warn_not_converged(self.name, result)
+            warn_not_converged(self.name, result, self.max_iter)
         return result
 
-    def solve_glm(self, cert, W, b, p_ref, strong=None):
+    def solve_glm(self, cert, W, b, p_ref, strong=None, grad_scale=0.0):
         """FISTA on ``F(Y, X W + 1 b' + o) + g(W)`` (logistic, multinomial,
         Poisson): the intercepts take plain gradient steps inside the same
         backtracking; the certificate is computed on a copy whose intercepts and
@@ -89,7 +106,7 @@ class FISTA:
         pen = cert.penalty
         W = pen.prox(np.asarray(W, dtype=float), 0.0)
         b = np.asarray(b, dtype=float).copy()
-        tol_abs = self.tol * p_ref
+        rule = glm_rule(self.tol, cert, p_ref, grad_scale)
         curv = cert.datafit.curvature
         lip = cert.design.spectral_norm_sq() / cert.design.n_samples + 1.0
         step = 1.0 / (lip * curv) if np.isfinite(curv) else 1.0
@@ -102,8 +119,10 @@ class FISTA:
                 Wc, bc, Zc = W.copy(), b.copy(), Zw.copy()
                 cert.refit_unpenalised(Wc, bc, Zc)
                 gap, primal, grad_neg, kkt = cert.evaluate(Wc, Zc)
+                kkt_max = float(kkt.max(initial=0.0))
                 history.append((it, gap))
-                if gap <= tol_abs or it == self.max_iter:
+                converged = rule.met(gap, primal, kkt_max)
+                if converged or it == self.max_iter:
                     break
             G = cert.grad(Zv)
             f_v = cert.F(Zv)
@@ -136,13 +155,13 @@ class FISTA:
             max(it, 1),
             gap,
             primal,
-            float(kkt.max(initial=0.0)),
-            tol_abs,
-            gap <= tol_abs,
+            kkt_max,
+            rule.gap_target(primal),
+            converged,
             history,
             grad_neg,
         )
         result.intercept = bc
         if not result.converged:
-            warn_not_converged(self.name, result)
+            warn_not_converged(self.name, result, self.max_iter)
         return result

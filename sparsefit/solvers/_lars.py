@@ -31,7 +31,7 @@ import scipy.sparse as sp
 from .._design import Design
 from .._estimator import _to_array, check_target
 from .._validation import check_sample_weight, check_scalar_range, check_vector
-from ._base import SolverResult, warn_not_converged
+from ._base import SolverResult, StoppingRule, warn_not_converged
 from ._certificates import QuadraticCertificate
 
 __all__ = ["LarsPath", "LarsSolver", "lars_path"]
@@ -524,8 +524,8 @@ class LarsSolver:
     by following the exact path (see :func:`lars_path`) from ``alpha_max`` to
     ``alpha``, then certifies the result with the duality gap.  The answer is
     exact up to rounding, so the gap is at rounding level; it is still
-    reported (and checked against ``tol * P(0)`` when ``max_iter`` cuts the
-    path short).  Dense X, ``l1_ratio = 1`` and no bounds only.
+    reported (and checked by :class:`~sparsefit.solvers.StoppingRule` when
+    ``max_iter`` cuts the path short).  Dense X, ``l1_ratio = 1`` and no bounds only.
 
     Parameters
     ----------
@@ -557,20 +557,26 @@ class LarsSolver:
         cert = QuadraticCertificate(design, y, arrays)
         stats = cert.stats_from_residual(y - design.matvec(w), w)
         gap, primal, _, _ = cert.gap(w, stats)
-        tol_abs = self.tol * cert.reference_value(np.zeros(p, dtype=design.dtype))
+        kkt = float(cert.kkt(w, stats[4]).max(initial=0.0))
+        rule = StoppingRule(
+            self.tol,
+            arrays[0].max(initial=0.0),
+            cert.reference_value(np.zeros(p, dtype=design.dtype)),
+            eps=np.finfo(design.dtype).eps,
+        )
         result = SolverResult(
             coef=w,
             n_iter=int(alphas.size),
             dual_gap=gap,
             primal=primal,
-            kkt_violation=float(cert.kkt(w, stats[4]).max(initial=0.0)),
-            tol_abs=tol_abs,
-            converged=bool(complete or gap <= tol_abs),
+            kkt_violation=kkt,
+            tol_abs=rule.gap_target(primal),
+            converged=bool(complete or rule.met(gap, primal, kkt)),
             history=[(int(alphas.size), gap)],
             grad_neg=stats[4],
         )
         if not result.converged:
-            warn_not_converged(self.name, result)
+            warn_not_converged(self.name, result, self.max_iter)
         return result
 
 

@@ -28,7 +28,7 @@ the strong-rule features, and certified once after that.
 
 import numpy as np
 
-from ._base import SolverResult, warn_not_converged
+from ._base import SolverResult, glm_rule, warn_not_converged
 from ._glm_certificate import MatrixPenalty
 from ._irls import _FORCING, certifiable_kkt, newton_single
 from ._multi_cd import multi_cd
@@ -47,7 +47,8 @@ class ProxNewton:
     Parameters
     ----------
     tol : float, default=1e-4
-        Stop when the duality gap is below ``tol * P(w0)``.
+        Stop on the certificate of :class:`~sparsefit.solvers.StoppingRule`:
+        ``gap <= tol * P(w)`` at the returned point, and the KKT check.
     max_iter : int, default=1000
         Maximum number of outer iterations plus Newton steps.
     ws_start : int, default=50
@@ -68,12 +69,15 @@ class ProxNewton:
         self.max_newton = max_newton
         self.verbose = verbose
 
-    def solve_glm(self, cert, W, b, p_ref, strong=None):
-        """Minimise from ``(W, b)`` (copied); ``p_ref`` scales ``tol``."""
+    def solve_glm(self, cert, W, b, p_ref, strong=None, grad_scale=0.0):
+        """Minimise from ``(W, b)`` (copied); ``p_ref`` (the objective at the
+        null model) and ``grad_scale`` (its largest gradient) set the rounding
+        floors of the stopping rule."""
         W, b = W.astype(float).copy(), np.asarray(b, dtype=float).copy()
         W[cert.design.constant] = 0.0
         Z = cert.linear(W, b)
-        tol_abs = self.tol * p_ref
+        rule = glm_rule(self.tol, cert, p_ref, grad_scale)
+        tol_abs = rule.gap_target(cert.primal(W, Z))
         buffers = tuple(np.zeros(W.shape[0]) for _ in range(4))
         n_iter, history, last_size = 0, [], 0
         # Along a path, the warm start's support and the strong-rule features
@@ -91,13 +95,13 @@ class ProxNewton:
             n_iter += 1
             cert.refit_unpenalised(W, b, Z)
             gap, primal, grad_neg, kkt = cert.evaluate(W, Z)
+            kkt_max = float(kkt.max(initial=0.0))
+            tol_abs = rule.gap_target(primal)
             history.append((n_iter, gap))
             if self.verbose:
-                print(
-                    f"[prox-newton] iter {n_iter}: gap {gap:.3e} "
-                    f"kkt {kkt.max(initial=0):.3e}"
-                )
-            if gap <= tol_abs or n_iter >= self.max_iter:
+                print(f"[prox-newton] iter {n_iter}: gap {gap:.3e} kkt {kkt_max:.3e}")
+            converged = rule.met(gap, primal, kkt_max)
+            if converged or n_iter >= self.max_iter:
                 break
             ws = self._working_set(cert, W, kkt, strong, last_size)
             last_size = ws.size
@@ -105,19 +109,11 @@ class ProxNewton:
             target = _INNER_RATIO * kkt.max()
             n_iter += self._steps(cert, W, b, Z, ws, target, gap, tol_abs, buffers)
         result = SolverResult(
-            W,
-            n_iter,
-            gap,
-            primal,
-            float(kkt.max(initial=0.0)),
-            tol_abs,
-            gap <= tol_abs,
-            history,
-            grad_neg,
+            W, n_iter, gap, primal, kkt_max, tol_abs, converged, history, grad_neg
         )
         result.intercept = b
         if not result.converged:
-            warn_not_converged(self.name, result)
+            warn_not_converged(self.name, result, self.max_iter)
         return result
 
     def _steps(self, cert, W, b, Z, ws, kkt_target, gap, tol_abs, buffers):
