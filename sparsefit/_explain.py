@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .solvers import KKT_TOL
+
 __all__ = ["Explanation", "explain_estimator"]
 
 _STATUS = (
@@ -44,7 +46,8 @@ class Explanation:
     status : ndarray of str
         One of "active", "zero inside the kink" (certified: the gap-safe test
         proves the optimal coefficient is 0), "zero at the boundary" (zero,
-        but the pull is within the certified accuracy of the penalty),
+        but the pull is within the certified accuracy of the penalty, or
+        within 0.1% of it, the KKT tolerance of every fit),
         "held by a bound", "unpenalised".
     entry_alpha : ndarray
         Largest alpha at which the feature would be non-zero with the rest of
@@ -112,11 +115,19 @@ class Explanation:
         return "\n".join(lines)
 
 
+def at_edge(pull, a, radius):
+    """Zero coefficients on the edge of entering: the pull is within the
+    certified accuracy (gap-safe ``radius``) or the KKT tolerance of every
+    returned point (``KKT_TOL``, 0.1%) of the penalty ``a``.  The solvers
+    refine a fit until each other zero is certified inside the kink."""
+    return (pull + radius >= a) | (pull >= (1 - KKT_TOL) * a)
+
+
 def _status(w, grad_neg, a, c, lower, upper, radius, unpenalised):
     """Classify each coordinate (see :class:`Explanation`)."""
     pull = np.abs(grad_neg)
     status = np.full(w.shape[0], _STATUS[1], dtype=object)
-    status[(w == 0) & (pull + radius >= a)] = _STATUS[2]
+    status[(w == 0) & at_edge(pull, a, radius)] = _STATUS[2]
     status[w != 0] = _STATUS[0]
     at_bound = ((w == lower) & (lower != 0)) | ((w == upper) & (upper != 0))
     # A zero bound holds the coefficient when the data pulls past the penalty

@@ -15,6 +15,7 @@ import numpy as np
 from ._design import Design
 from ._threads import single_blas
 from ._validation import check_bounds
+from .solvers import KKT_TOL
 from .solvers._glm_certificate import GLMCertificate, MatrixPenalty
 
 __all__ = ["GLMProblem"]
@@ -163,8 +164,9 @@ class GLMProblem:
         cert = self.certificate(alpha) if cert is None else cert
         return value + cert.penalty.value(W)
 
-    def solve(self, alpha, w0=None, strong=None, quiet=False):
-        """Solve at ``alpha`` from the flat coefficients ``w0`` (class-major)."""
+    def solve(self, alpha, w0=None, strong=None, quiet=False, gap_abs=None):
+        """Solve at ``alpha`` from the flat coefficients ``w0`` (class-major);
+        ``gap_abs`` asks for an absolute gap instead of ``tol * P(w)``."""
         cert = self.certificate(alpha)
         W0, b0, _ = self.null_fit()
         W = W0 if w0 is None else self._unflatten(w0)
@@ -177,13 +179,51 @@ class GLMProblem:
             if quiet:
                 warnings.simplefilter("ignore")
             res = self.solver.solve_glm(
-                cert, W, b, p_ref, strong, float(np.abs(self.null_grad()).max())
+                cert,
+                W,
+                b,
+                p_ref,
+                strong,
+                float(np.abs(self.null_grad()).max()),
+                gap_abs,
             )
         res.datafit_value = res.primal - cert.penalty.value(res.coef)
         self._last_b = res.intercept.copy()
         self._history = (self._history + [(alpha, res.coef.copy(), self._last_b)])[-2:]
         res.coef = res.coef.T.ravel()
         res.grad_neg = res.grad_neg.T.ravel()
+        return res
+
+    def settle_zeros(self, alpha, res):
+        """Refine a solve until the status of every zero coefficient is
+        certified (for ``explain``): see
+        :meth:`~sparsefit._problem.LeastSquaresProblem.settle_zeros`.  The
+        gap-safe radius on the pull scale is ``sqrt(2 gap L lips_j)``, with
+        ``L`` the datafit's curvature bound (none for Poisson, whose statuses
+        use the pull alone)."""
+        curv = self.datafit.curvature
+        if not np.isfinite(curv):
+            return res
+        a = alpha * self._unit_arrays()[0]
+        d = self.design
+        lips = d.centred_sq_norms.astype(float) / d.n_samples
+        for _ in range(3):
+            G = self._unflatten(res.grad_neg)
+            zero = ~self._unflatten(res.coef).any(axis=1)
+            pull = (
+                np.sqrt((G**2).sum(axis=1)) if self.grouped else np.abs(G).max(axis=1)
+            )
+            radius = np.sqrt(2 * max(res.dual_gap, 0.0) * curv * lips)
+            open_ = zero & (pull < (1 - KKT_TOL) * a) & (pull + radius >= a)
+            open_ &= lips > 0
+            if not open_.any():
+                break
+            margin = a[open_] - pull[open_]
+            target = 0.25 * float(np.min(margin**2 / (2 * curv * lips[open_])))
+            refined = self.solve(alpha, res.coef, quiet=True, gap_abs=target)
+            if not refined.converged:
+                break
+            res = refined
         return res
 
     def _extrapolate(self, alpha, W, b, penalty):

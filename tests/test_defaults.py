@@ -11,10 +11,17 @@ independently of the library's certificates.
 import numpy as np
 import pytest
 from scipy.special import logsumexp
-from sklearn.datasets import load_diabetes, load_digits, make_regression
+from sklearn.datasets import load_diabetes, load_digits, load_wine, make_regression
 from sklearn.model_selection import KFold
+from sklearn.preprocessing import StandardScaler
 
-from sparsefit import LassoCV, compute_path, lasso_path
+from sparsefit import (
+    Lasso,
+    LassoCV,
+    SparseLogisticRegression,
+    compute_path,
+    lasso_path,
+)
 from sparsefit.datafits import Logistic, Multinomial, Poisson
 from sparsefit.datasets import load_golub
 from sparsefit.penalties import ElasticNetPenalty
@@ -146,3 +153,26 @@ def test_elastic_net_path_defaults_with_penalty_factors(regression):
         q = value(R[:, k], ref.intercepts[k], alpha)
         assert p - min(p, q) <= SUBOPT * min(p, q)
     assert not stale_points(path, ref)
+
+
+def _statuses_agree(make, X, y, alphas):
+    for alpha in alphas:
+        default = make(alpha=alpha).fit(X, y).explain()
+        tight = make(alpha=alpha, tol=1e-12).fit(X, y).explain()
+        assert list(default.status) == list(tight.status), alpha
+
+
+def test_explain_statuses_at_defaults_match_the_optimum():
+    # At the defaults, diabetes features with pull 0.046 against a penalty of
+    # 0.061 were called "zero at the boundary" (the gap's radius covered them).
+    X, y = load_diabetes(return_X_y=True)
+    _statuses_agree(Lasso, X, y, np.geomspace(2, 0.001, 12))
+
+
+def test_explain_statuses_at_defaults_match_the_optimum_glm():
+    X, y = load_wine(return_X_y=True)
+    X = StandardScaler().fit_transform(X)
+    _statuses_agree(SparseLogisticRegression, X, y, np.geomspace(0.5, 5e-4, 8))
+    data = load_golub()
+    Xg = StandardScaler().fit_transform(data.X)
+    _statuses_agree(SparseLogisticRegression, Xg, data.y, [0.14, 0.02, 2e-3])

@@ -117,6 +117,7 @@ class SparseLinearRegression(RegressorBase):
         return self
 
     def _store(self, problem, result):
+        result = problem.settle_zeros(self._alpha, result)
         design = problem.design
         self.coef_, self.intercept_ = problem.to_original(result.coef)
         self.n_iter_ = int(result.n_iter)

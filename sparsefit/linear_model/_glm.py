@@ -89,6 +89,7 @@ class GLMMixin:
         self._store(problem, result, alpha)
 
     def _store(self, problem, result, alpha):
+        result = problem.settle_zeros(alpha, result)
         coef, intercept = problem.unpack(result)
         K = problem.K
         self._coef_flat = coef
@@ -139,7 +140,7 @@ class GLMMixin:
         its training design until the first ``explain()`` (or pickling),
         which computes the state and drops the reference.
         """
-        from .._explain import _STATUS, Explanation
+        from .._explain import _STATUS, Explanation, at_edge
 
         self._check_fitted()
         st = self._explain_state()
@@ -150,9 +151,8 @@ class GLMMixin:
             else [f"x{j}" for j in range(w_norm.shape[0])]
         )
         status = np.full(w_norm.shape[0], _STATUS[1], dtype=object)
-        status[
-            (st["coef_norm"] == 0) & (st["pull"] >= st["penalty"] - st["radius"])
-        ] = _STATUS[2]
+        edge = at_edge(st["pull"], st["penalty"], st["radius"])
+        status[(st["coef_norm"] == 0) & edge] = _STATUS[2]
         status[st["coef_norm"] != 0] = _STATUS[0]
         status[st["unpenalised"]] = _STATUS[4]
         path_entry = np.full(w_norm.shape[0], np.nan)

@@ -125,9 +125,10 @@ class StoppingRule:
         return bool(gap <= self.gap_target(primal) and kkt <= self.kkt_target)
 
 
-def glm_rule(tol, cert, p_ref, grad_scale):
+def glm_rule(tol, cert, p_ref, grad_scale, gap_abs=None):
     """The stopping rule of a GLM fit at its certificate's alpha."""
-    return StoppingRule(tol, cert.penalty.a.max(initial=0.0), p_ref, grad_scale)
+    a_max = cert.penalty.a.max(initial=0.0)
+    return StoppingRule(tol, a_max, p_ref, grad_scale, gap_abs=gap_abs)
 
 
 def warn_not_converged(solver, result, max_iter):

@@ -98,7 +98,7 @@ class FISTA:
             warn_not_converged(self.name, result, self.max_iter)
         return result
 
-    def solve_glm(self, cert, W, b, p_ref, strong=None, grad_scale=0.0):
+    def solve_glm(self, cert, W, b, p_ref, strong=None, grad_scale=0.0, gap_abs=None):
         """FISTA on ``F(Y, X W + 1 b' + o) + g(W)`` (logistic, multinomial,
         Poisson): the intercepts take plain gradient steps inside the same
         backtracking; the certificate is computed on a copy whose intercepts and
@@ -106,7 +106,7 @@ class FISTA:
         pen = cert.penalty
         W = pen.prox(np.asarray(W, dtype=float), 0.0)
         b = np.asarray(b, dtype=float).copy()
-        rule = glm_rule(self.tol, cert, p_ref, grad_scale)
+        rule = glm_rule(self.tol, cert, p_ref, grad_scale, gap_abs)
         curv = cert.datafit.curvature
         lip = cert.design.spectral_norm_sq() / cert.design.n_samples + 1.0
         step = 1.0 / (lip * curv) if np.isfinite(curv) else 1.0

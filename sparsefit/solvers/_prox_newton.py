@@ -69,14 +69,15 @@ class ProxNewton:
         self.max_newton = max_newton
         self.verbose = verbose
 
-    def solve_glm(self, cert, W, b, p_ref, strong=None, grad_scale=0.0):
+    def solve_glm(self, cert, W, b, p_ref, strong=None, grad_scale=0.0, gap_abs=None):
         """Minimise from ``(W, b)`` (copied); ``p_ref`` (the objective at the
         null model) and ``grad_scale`` (its largest gradient) set the rounding
-        floors of the stopping rule."""
+        floors of the stopping rule; ``gap_abs`` replaces its relative gap
+        test by an absolute one."""
         W, b = W.astype(float).copy(), np.asarray(b, dtype=float).copy()
         W[cert.design.constant] = 0.0
         Z = cert.linear(W, b)
-        rule = glm_rule(self.tol, cert, p_ref, grad_scale)
+        rule = glm_rule(self.tol, cert, p_ref, grad_scale, gap_abs)
         tol_abs = rule.gap_target(cert.primal(W, Z))
         buffers = tuple(np.zeros(W.shape[0]) for _ in range(4))
         n_iter, history, last_size = 0, [], 0
