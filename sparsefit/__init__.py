@@ -5,7 +5,8 @@ The objective, everywhere:
     P(w, b) = F(y, Xw + b) + alpha sum_j v_j (l1_ratio |w_j| + (1 - l1_ratio)/2 w_j^2)
 
 with F a mean over samples: least squares 1/(2n) sum_i s_i (y_i - x_i'w - b)^2,
-or the logistic, multinomial or Poisson negative log-likelihood.
+or the logistic, multinomial or Poisson negative log-likelihood, or the Huber
+loss.
 """
 
 from . import datafits, penalties, prox, solvers
@@ -14,6 +15,8 @@ from ._explain import Explanation
 from .linear_model import (
     ElasticNet,
     ElasticNetCV,
+    HuberLasso,
+    HuberLassoCV,
     Lasso,
     LassoCV,
     LassoIC,
@@ -49,6 +52,8 @@ __all__ = [
     "SparseLogisticRegressionCV",
     "PoissonLasso",
     "PoissonLassoCV",
+    "HuberLasso",
+    "HuberLassoCV",
     "compute_path",
     "lasso_path",
     "enet_path",

@@ -8,13 +8,17 @@ gaussian   Quadratic        real                  the mean
 binomial   Logistic         two labels (-1/+1)    P(classes[1])
 multinomial Multinomial     K labels (one-hot)    the K class probabilities
 poisson    Poisson          counts >= 0           exp(link)
+huber      Huber            real                  the linear predictor
 ========== ================ ===================== ==========================
+
+How a family's target is read is the datafit's ``target`` ("real",
+"counts", "binary", "classes"), not its name.
 """
 
 import numpy as np
 
 from ._validation import check_finite
-from .datafits import Logistic, Multinomial, Poisson, Quadratic
+from .datafits import Huber, Logistic, Multinomial, Poisson, Quadratic
 
 __all__ = ["FAMILIES", "family_name", "encode_target", "deviance"]
 
@@ -23,6 +27,7 @@ FAMILIES = {
     "binomial": Logistic,
     "multinomial": Multinomial,
     "poisson": Poisson,
+    "huber": Huber,
 }
 
 
@@ -51,18 +56,21 @@ def encode_target(family, y, n_samples, classes=None):
         raise ValueError(
             f"X has {n_samples} rows but y has {y.shape[0]} (mismatched lengths)."
         )
-    if family == "poisson":
+    kind = FAMILIES[family].target if family in FAMILIES else "classes"
+    if kind in ("real", "counts"):
+        what = "counts" if kind == "counts" else "values"
         try:
             y = y.astype(float)
         except (TypeError, ValueError):
             raise ValueError(
-                "y must be numeric counts for the Poisson family."
+                f"y must be numeric {what} for the {family.capitalize()} family."
             ) from None
         check_finite(y, "y")
-        bad = np.flatnonzero(y < 0)
-        if bad.size:
+        bad = np.flatnonzero(y < 0) if kind == "counts" else []
+        if len(bad):
             raise ValueError(
-                f"y must be non-negative for the Poisson family; row {bad[0]} is "
+                f"y must be non-negative for the {family.capitalize()} family; row "
+                f"{bad[0]} is "
                 f"{y[bad[0]]!r}."
             )
         return y, None
@@ -78,7 +86,7 @@ def encode_target(family, y, n_samples, classes=None):
         unknown = ~np.isin(y, classes)
         if unknown.any():
             raise ValueError(f"y holds a label not in classes: {y[unknown][0]!r}.")
-    if family == "binomial":
+    if kind == "binary":
         if classes.shape[0] != 2:
             raise ValueError(
                 f"The binomial family needs exactly two classes in y; got "

@@ -65,7 +65,7 @@ class PathResult:
         True only with ``stop_saturation=True``, when the path stopped
         because the deviance explained saturated; ``message`` says where.
     message : str
-    family : {"gaussian", "binomial", "multinomial", "poisson"}
+    family : {"gaussian", "binomial", "multinomial", "poisson", "huber"}
     classes : ndarray or None
         The labels (binomial: ``classes[1]`` is the positive class).
     """
@@ -212,15 +212,12 @@ def _transform(family, classes, link, kind):
 
     if kind == "link":
         return link[:, 0] if link.shape[1] == 1 else link
-    if family == "gaussian":
+    target = FAMILIES[family].target
+    if target in ("real", "counts"):
         if kind == "class":
             raise ValueError("kind='class' needs a classification path.")
-        return link[:, 0]
-    if family == "poisson":
-        if kind == "class":
-            raise ValueError("kind='class' needs a classification path.")
-        return np.exp(link[:, 0])
-    if family == "binomial":
+        return FAMILIES[family].inverse_link(link[:, 0])
+    if target == "binary":
         prob = expit(link[:, 0])
         if kind == "response":
             return prob
@@ -298,8 +295,9 @@ def compute_path(
     ----------
     X : {array-like, sparse matrix} of shape (n_samples, n_features)
     y : array-like of shape (n_samples,)
-    datafit : Quadratic, Logistic, Multinomial, Poisson or None
-        The datafit, carrying the sample weights; None is least squares.
+    datafit : Quadratic, Logistic, Multinomial, Poisson, Huber or None
+        The datafit, carrying the sample weights and its own parameters
+        (Huber's ``delta``); None is least squares.
         Logistic and multinomial take labels of any type in ``y``.
     penalty : SeparablePenalty or None
         Its ``l1_ratio``, penalty factors and bounds are used; its alpha is
@@ -364,7 +362,7 @@ def compute_path(
         problem, classes = glm_problem(
             X,
             y,
-            family,
+            datafit,
             penalty,
             sw,
             offset,
@@ -397,7 +395,7 @@ def compute_path(
 def glm_problem(
     X,
     y,
-    family,
+    datafit,
     penalty,
     sw,
     offset,
@@ -409,10 +407,16 @@ def glm_problem(
     max_iter,
     classes=None,
 ):
-    """Validate the GLM-specific arguments and build the problem."""
+    """Validate the GLM-specific arguments and build the problem.
+
+    ``datafit`` is a datafit (its own parameters are kept; its sample
+    weights are replaced by ``sw``) or a family name."""
     from ._glm_problem import GLMProblem
     from .solvers import FISTA, ProxNewton
 
+    if isinstance(datafit, str):
+        datafit = FAMILIES[datafit]()
+    family = family_name(datafit)
     if multinomial not in ("ungrouped", "grouped"):
         raise ValueError(
             f"multinomial must be 'ungrouped' or 'grouped', got {multinomial!r}."
@@ -428,7 +432,7 @@ def glm_problem(
         )
     y, classes = encode_target(family, y, X.shape[0], classes)
     offset = check_offset(offset, X.shape[0])
-    datafit = FAMILIES[family](sw)
+    datafit = datafit.with_weights(sw)
     problem = GLMProblem(
         X,
         y,

@@ -6,7 +6,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from sparsefit.datafits import DATAFITS, Logistic, Multinomial, Poisson, Quadratic
+from sparsefit.datafits import (
+    DATAFITS,
+    Huber,
+    Logistic,
+    Multinomial,
+    Poisson,
+    Quadratic,
+)
 from sparsefit.penalties import L1, PENALTIES, Box, ElasticNetPenalty, WeightedL1
 
 P = 6
@@ -45,7 +52,7 @@ INSTANCES = [
 
 def test_every_registered_penalty_is_checked():
     assert set(PENALTIES) == set(penalty_instances())
-    assert set(DATAFITS) == {Quadratic, Logistic, Multinomial, Poisson}
+    assert set(DATAFITS) == {Quadratic, Logistic, Multinomial, Poisson, Huber}
 
 
 @pytest.mark.parametrize("name, penalty", INSTANCES)
@@ -143,6 +150,8 @@ def _glm_cases(rng, n):
         (Logistic, np.where(rng.uniform(size=n) < 0.5, 1.0, -1.0), rng.normal(0, 3, n)),
         (Multinomial, np.eye(3)[labels], rng.normal(0, 3, (n, 3))),
         (Poisson, rng.poisson(2.0, n).astype(float), rng.normal(0, 1, n)),
+        # Residuals of both signs on both sides of delta = 1.35.
+        (Huber, rng.normal(0, 3, n), rng.normal(0, 1, n)),
     ]
 
 

@@ -7,6 +7,8 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 
 import sparsefit
 from sparsefit import (
+    HuberLasso,
+    HuberLassoCV,
     PoissonLasso,
     PoissonLassoCV,
     SparseLogisticRegression,
@@ -36,6 +38,8 @@ def _expected_failures(estimator):
         SparseLogisticRegression(alpha=0.01, multinomial="grouped", tol=1e-10),
         SparseLogisticRegression(alpha=0.01, standardize=True, tol=1e-10),
         PoissonLasso(alpha=0.01, tol=1e-10),
+        HuberLasso(alpha=0.01, tol=1e-10),
+        HuberLassoCV(n_alphas=5, cv=3),
         SparseLogisticRegressionCV(n_alphas=5, cv=3),
         PoissonLassoCV(n_alphas=5, cv=3),
     ],

@@ -1,9 +1,10 @@
 """Datafits: value, gradient, curvature and conjugates."""
 
 from ._base import DATAFITS
+from ._huber import Huber
 from ._logistic import Logistic
 from ._multinomial import Multinomial
 from ._poisson import Poisson
 from ._quadratic import Quadratic
 
-__all__ = ["DATAFITS", "Quadratic", "Logistic", "Multinomial", "Poisson"]
+__all__ = ["DATAFITS", "Quadratic", "Logistic", "Multinomial", "Poisson", "Huber"]

@@ -1,5 +1,7 @@
 """Datafits: ``F(y, Xw) = (1/n) sum_i s_i f(y_i, (Xw)_i)``, a mean over samples."""
 
+import copy
+
 __all__ = ["DATAFITS"]
 
 #: Registry of datafit classes; the generic property checks run over it.
@@ -20,6 +22,13 @@ class SampleWeighted:
 
     def __init__(self, sample_weight=None):
         self.sample_weight = sample_weight
+
+    def with_weights(self, sample_weight):
+        """A copy with other sample weights and the same parameters (a fold's
+        datafit in cross-validation)."""
+        other = copy.copy(self)
+        other.sample_weight = sample_weight
+        return other
 
     def _weighted(self, v):
         if self.sample_weight is None:

@@ -30,6 +30,8 @@ class Logistic(SampleWeighted, BaseDatafit):
 
     #: Curvature bound: ``f'' <= 1/4``.
     curvature = 0.25
+    target = "binary"
+    scorings = ("deviance", "accuracy", "roc_auc", "mse", "mae")
 
     def value(self, y, z):
         """Return ``F(y, z)``."""

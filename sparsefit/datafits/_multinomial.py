@@ -28,6 +28,8 @@ class Multinomial(SampleWeighted, BaseDatafit):
     """
 
     curvature = 0.5
+    target = "classes"
+    scorings = ("deviance", "accuracy", "roc_auc", "mse", "mae")
 
     def value(self, y, z):
         """Return ``F(Y, Z)``."""

@@ -31,6 +31,8 @@ class Poisson(SampleWeighted, BaseDatafit):
     """
 
     curvature = np.inf
+    target = "counts"
+    scorings = ("deviance", "mse", "mae")
 
     def value(self, y, z):
         """Return ``F(y, z)``."""

@@ -25,8 +25,15 @@ class Quadratic(BaseDatafit):
         Weights already rescaled to sum to ``n_samples``.
     """
 
+    target = "real"
+    scorings = ("mse", "mae")
+
     def __init__(self, sample_weight=None):
         self.sample_weight = sample_weight
+
+    def with_weights(self, sample_weight):
+        """A copy with other sample weights."""
+        return type(self)(sample_weight)
 
     def _weighted(self, v):
         return v if self.sample_weight is None else v * self.sample_weight

@@ -2,6 +2,7 @@
 
 from ._cv import ElasticNetCV, LassoCV
 from ._glm_cv import PoissonLassoCV, SparseLogisticRegressionCV
+from ._huber import HuberLasso, HuberLassoCV
 from ._ic import LassoIC
 from ._lasso import ElasticNet, Lasso
 from ._logistic import SparseLogisticRegression
@@ -17,4 +18,6 @@ __all__ = [
     "SparseLogisticRegressionCV",
     "PoissonLasso",
     "PoissonLassoCV",
+    "HuberLasso",
+    "HuberLassoCV",
 ]

@@ -66,11 +66,16 @@ class GLMMixin:
             self.upper_bounds,
         )
 
+    def _datafit(self):
+        """The datafit (or family name) the estimator fits; a datafit with
+        parameters of its own (Huber's delta) overrides this."""
+        return self._family
+
     def _make_problem(self, X, y, sw, offset=None, family=None, classes=None):
         problem, classes = glm_problem(
             X,
             y,
-            family or self._family,
+            family or self._datafit(),
             self._penalty_template(self._l1_ratio),
             sw,
             offset,

@@ -14,7 +14,7 @@ import scipy.sparse as sp
 from joblib import Parallel, delayed
 
 from .._estimator import _feature_names, _to_array, check_target
-from .._families import FAMILIES
+from .._families import FAMILIES, family_name
 from .._progress import Progress
 from .._validation import check_offset, check_sample_weight
 from ..datafits import Quadratic
@@ -172,7 +172,7 @@ def _fold_scores(
         path = compute_path(
             X_train,
             y[train],
-            FAMILIES[family](fold_sw),
+            family.with_weights(fold_sw),
             alphas=alphas,
             progress=False,
             offset=None if offset is None else offset[train],
@@ -260,7 +260,9 @@ def cross_validate_path(
         Folds in parallel (joblib).
     progress : bool or None
         Progress on stderr; None shows it only on a terminal.
-    family : {"gaussian", "binomial", "multinomial", "poisson"}
+    family : {"gaussian", "binomial", "multinomial", "poisson", "huber"} or datafit
+        A family name, or a datafit carrying its own parameters (for example
+        ``Huber(delta=2.0)``).
     offset : array-like of shape (n_samples,) or None
         GLM offset, split with the folds.
     **path_kwargs
@@ -274,6 +276,9 @@ def cross_validate_path(
     """
     from ..penalties import ElasticNetPenalty
 
+    datafit = None
+    if not isinstance(family, str):
+        datafit, family = family, family_name(family)
     if family not in FAMILIES:
         raise ValueError(f"family must be one of {list(FAMILIES)}, got {family!r}.")
     if scoring is None:
@@ -282,7 +287,7 @@ def cross_validate_path(
         return _cross_validate_glm(
             X,
             y,
-            family,
+            datafit if datafit is not None else FAMILIES[family](),
             l1_ratio,
             penalty,
             alphas,
@@ -375,7 +380,7 @@ def _summarise(scores, full, scoring, greater, relax=False, gammas=(1.0,)):
 def _cross_validate_glm(
     X,
     y,
-    family,
+    datafit,
     l1_ratio,
     penalty,
     alphas,
@@ -391,10 +396,13 @@ def _cross_validate_glm(
     offset,
     path_kwargs,
 ):
-    """:func:`cross_validate_path` for the binomial, multinomial and Poisson
-    families (stratified folds for the classifiers)."""
+    """:func:`cross_validate_path` for the datafits other than least squares
+    (stratified folds for the classifiers)."""
     from ..penalties import ElasticNetPenalty
     from ._glm_scores import glm_scorer
+
+    family = family_name(datafit)
+    classifier = datafit.target in ("binary", "classes")
 
     scorer, greater = glm_scorer(family, scoring)
     names = _feature_names(X)
@@ -405,7 +413,7 @@ def _cross_validate_glm(
     full = compute_path(
         X,
         y,
-        FAMILIES[family](sw),
+        datafit.with_weights(sw),
         penalty,
         alphas=alphas,
         n_alphas=n_alphas,
@@ -418,7 +426,7 @@ def _cross_validate_glm(
         object.__setattr__(full, "feature_names", list(names))
     y = np.asarray(y).ravel()
     if (
-        family != "poisson"
+        classifier
         and foldid is None
         and groups is None
         and isinstance(cv, (int, np.integer))
@@ -430,10 +438,10 @@ def _cross_validate_glm(
         if cv <= smallest:
             cv = StratifiedKFold(cv)
     # Stratify on label codes: the splitters refuse object arrays of labels.
-    strata = y if family == "poisson" else np.unique(y, return_inverse=True)[1]
+    strata = np.unique(y, return_inverse=True)[1] if classifier else y
     folds = make_folds(X.shape[0], cv, groups, foldid, X, strata)
     kwargs = dict(path_kwargs, penalty=penalty)
-    if family != "poisson":
+    if classifier:
         kwargs["classes"] = full.classes
     scores = _run_folds(
         folds,
@@ -447,7 +455,7 @@ def _cross_validate_glm(
         scorer,
         False,
         None,
-        family,
+        datafit,
         offset,
     )
     return _summarise(scores, full, scoring, greater)

@@ -11,10 +11,9 @@ from .._families import FAMILIES, deviance, encode_target
 
 __all__ = ["glm_scorer", "GLM_SCORINGS"]
 
+#: The scorings each family's datafit offers.
 GLM_SCORINGS = {
-    "binomial": ("deviance", "accuracy", "roc_auc", "mse", "mae"),
-    "multinomial": ("deviance", "accuracy", "roc_auc", "mse", "mae"),
-    "poisson": ("deviance", "mse", "mae"),
+    name: cls.scorings for name, cls in FAMILIES.items() if name != "gaussian"
 }
 
 
@@ -47,7 +46,8 @@ def glm_scorer(family, scoring):
             return np.average(labels == np.asarray(y)[:, None], axis=0, weights=sw)
         if scoring == "roc_auc":
             return _auc(family, y_enc, response, sw)
-        target = y_enc if family != "binomial" else (y_enc > 0).astype(float)
+        binary = FAMILIES[family].target == "binary"
+        target = (y_enc > 0).astype(float) if binary else y_enc
         err = response - (target[..., None])
         err = err**2 if scoring == "mse" else np.abs(err)
         if err.ndim == 3:

@@ -287,6 +287,11 @@ class GLMCertificate:
         grad_neg = self.grad_neg(G)
         primal = self.primal(W, Z)
         s_max = self.penalty.dual_scale(grad_neg)
+        # A datafit whose conjugate has a bounded domain (Huber) caps the scale
+        # too, or the dual would be -inf at s_max.
+        limit = getattr(self.datafit, "dual_scale", None)
+        if limit is not None:
+            s_max = min(s_max, limit(self.y, self._z(G)))
         # The offset shifts the datafit, F(. + o), whose conjugate is F^*(V) - V'o.
         shift = 0.0 if self.offset is None else float(np.sum(G * self.offset[:, None]))
 
