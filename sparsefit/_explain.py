@@ -182,26 +182,39 @@ def explain_estimator(est, X=None, y=None, sample_weight=None, path_tol=1e-4):
 
 
 def path_entry_alphas(est, X, y, sample_weight=None, rtol=1e-4, n_grid=20):
-    """Largest alpha on the path at which each feature active at the fitted
-    alpha is non-zero.
-
-    The path from ``alpha_max`` down to the fitted alpha is solved
-    warm-started on a geometric grid; each bracket holding entries is then
-    split in log alpha, the features sorted into halves by whether they are
-    non-zero at the midpoint, until its width is below ``rtol``.  Returns NaN
-    for features that are zero at the fitted alpha.
-    """
+    """Path entry alphas of a fitted least-squares estimator's features (see
+    :func:`problem_entry_alphas`); ``X, y`` must be its training data."""
     X, y, sw = est._validate_predict_data(X, y, sample_weight)
     problem = est._make_problem(X, y, sw)
-    problem.solver.tol = min(est.tol, 1e-8)
-
-    def solve(alpha, w0):
-        return problem.solve(alpha, w0, quiet=True).coef
-
-    target = est._alpha
     w_fit = problem.from_original(est.coef_)
-    out = np.full(w_fit.shape[0], np.nan)
-    active = np.flatnonzero(w_fit != 0)
+    return problem_entry_alphas(problem, w_fit, est._alpha, est.tol, rtol, n_grid)
+
+
+def _support(w, n_features):
+    """Features with a non-zero coefficient for any output."""
+    return np.asarray(w).reshape(-1, n_features).any(axis=0)
+
+
+def problem_entry_alphas(problem, w_fit, target, tol, rtol=1e-4, n_grid=20):
+    """Largest alpha on the path at which each feature active at ``target``
+    is non-zero, for any problem (least squares or GLM, any number of
+    outputs: a feature is active when any of its coefficients is).
+
+    The path from ``alpha_max`` down to ``target`` is solved warm-started on
+    a geometric grid; each bracket holding entries is then split in log
+    alpha, the features sorted into halves by whether they are non-zero at
+    the midpoint, until its width is below ``rtol``.  Returns NaN for
+    features that are zero at ``target``.
+    """
+    problem.solver.tol = min(tol, 1e-8)
+    p = problem.n_features
+
+    def support(alpha, w0):
+        w = problem.solve(alpha, w0, quiet=True).coef
+        return w, _support(w, p)
+
+    out = np.full(p, np.nan)
+    active = np.flatnonzero(_support(w_fit, p))
     if active.size == 0 or target <= 0:
         return out
     top, w_top = problem.alpha_max()
@@ -209,21 +222,22 @@ def path_entry_alphas(est, X, y, sample_weight=None, rtol=1e-4, n_grid=20):
         out[active] = target
         return out
     grid = np.geomspace(top, target, n_grid)
-    sols = [w_top]
+    sols, masks = [w_top], [_support(w_top, p)]
     for alpha in grid[1:]:
-        sols.append(solve(alpha, sols[-1]))
-    nonzero = np.array([s != 0 for s in sols])
-    first = np.argmax(nonzero, axis=0)
+        w, mask = support(alpha, sols[-1])
+        sols.append(w)
+        masks.append(mask)
+    first = np.argmax(np.array(masks), axis=0)
     for k in np.unique(first[active]):
         members = active[first[active] == k]
         if k == 0:
             out[members] = top
             continue
-        _bisect(solve, grid[k - 1], grid[k], sols[k - 1], members, rtol, out)
+        _bisect(support, grid[k - 1], grid[k], sols[k - 1], members, rtol, out)
     return out
 
 
-def _bisect(solve, hi, lo, w_hi, members, rtol, out):
+def _bisect(support, hi, lo, w_hi, members, rtol, out):
     """Locate in (lo, hi] where each of ``members`` becomes non-zero."""
     stack = [(hi, lo, w_hi, members)]
     while stack:
@@ -232,9 +246,9 @@ def _bisect(solve, hi, lo, w_hi, members, rtol, out):
             out[idx] = np.sqrt(hi * lo)
             continue
         mid = np.sqrt(hi * lo)
-        w_mid = solve(mid, w_hi)
-        early = idx[w_mid[idx] != 0]
-        late = idx[w_mid[idx] == 0]
+        w_mid, mask = support(mid, w_hi)
+        early = idx[mask[idx]]
+        late = idx[~mask[idx]]
         if early.size:
             stack.append((hi, mid, w_hi, early))
         if late.size:

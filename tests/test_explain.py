@@ -92,3 +92,24 @@ def test_certificates_for_another_librarys_coefficients():
         duality_gap(X, y, [1, 2, 3], alpha=0.05)
     with pytest.raises(ValueError, match="alpha must be >= 0"):
         duality_gap(X, y, sk.coef_, alpha=-1)
+
+
+def test_glm_path_entry_alphas_bracket_the_entry():
+    """The logistic fit's path entry alphas come from the same bisection as
+    the least-squares ones: each feature is zero just above its entry alpha
+    and non-zero just below it."""
+    from sklearn.datasets import load_breast_cancer
+    from sklearn.preprocessing import StandardScaler
+
+    from sparsefit import SparseLogisticRegression
+
+    X, y = load_breast_cancer(return_X_y=True)
+    X = StandardScaler().fit_transform(X)
+    model = SparseLogisticRegression(alpha=0.02).fit(X, y)
+    entry = model.explain(X, y).path_entry_alpha
+    active = np.flatnonzero(model.coef_[0])
+    assert active.size and np.isfinite(entry[active]).all()
+    for j in active[:4]:
+        above = SparseLogisticRegression(alpha=entry[j] * 1.002, tol=1e-10).fit(X, y)
+        below = SparseLogisticRegression(alpha=entry[j] / 1.002, tol=1e-10).fit(X, y)
+        assert above.coef_[0, j] == 0 and below.coef_[0, j] != 0

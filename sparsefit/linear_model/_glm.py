@@ -138,7 +138,8 @@ class GLMMixin:
         exact for a convex datafit; for an active feature it is computed with
         that feature removed from the fit.  ``X, y`` are accepted for
         signature compatibility with the least-squares models; the path entry
-        alphas are then computed on :func:`sparsefit.compute_path`.
+        alphas are then located by the same bisection as theirs (``rtol``,
+        default 1e-4, is the relative width of the final bracket).
 
         The per-feature state costs about one gradient evaluation per active
         feature, so ``fit`` defers it: the fitted model keeps a reference to
@@ -177,25 +178,15 @@ class GLMMixin:
             alpha=float(self._alpha),
         )
 
-    def _path_entry(self, X, y, sample_weight=None, offset=None, n_alphas=100):
-        """Path entry alpha of each active feature, on a geometric grid from
-        alpha_max down to the fitted alpha (the data must be the training
-        data, weighted as in the fit)."""
-        from ..path import _run_path
+    def _path_entry(self, X, y, sample_weight=None, offset=None, rtol=1e-4):
+        """Path entry alpha of each active feature (the data must be the
+        training data, weighted as in the fit): the same bisection as the
+        least-squares models (:func:`sparsefit._explain.problem_entry_alphas`)."""
+        from .._explain import problem_entry_alphas
 
-        active = self._explain_state()["coef_norm"] != 0
-        out = np.full(active.shape[0], np.nan)
-        if not active.any():
-            return out
         problem = self._fit_problem(X, y, sample_weight, offset, reset=False)
-        top, w_top = problem.alpha_max()
-        if top <= self._alpha:
-            out[active] = self._alpha
-            return out
-        grid = np.geomspace(top, self._alpha, n_alphas)
-        path = _run_path(problem, grid, top, w_top, None, False, False)
-        out[active] = path.entry_alphas[active]
-        return out
+        w_fit = problem.from_original(self._coef_flat)
+        return problem_entry_alphas(problem, w_fit, self._alpha, self.tol, rtol)
 
 
 def _explain_state(cert, W, b, grad_neg, alpha, gap):
