@@ -163,7 +163,7 @@ class Design:
         return value
 
 
-@njit(cache=True, fastmath={"reassoc", "contract"})
+@njit(cache=True, nogil=True, fastmath={"reassoc", "contract"})
 def _dense_moments(X, sw):
     """Column sums and sums of squares of a dense (Fortran) matrix, weighted
     by ``sw`` unless it is empty, in one pass."""
@@ -183,7 +183,7 @@ def _dense_moments(X, sw):
     return total, squares
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _csc_moments(data, indices, indptr, sw):
     """Column sums and sums of squares of a CSC matrix, weighted by the rows'
     ``sw`` unless it is empty, in one pass."""

@@ -16,11 +16,14 @@ from joblib import Parallel, delayed
 from .._estimator import _feature_names, _to_array, check_target
 from .._families import FAMILIES, family_name
 from .._progress import Progress
+from .._threads import single_blas
 from .._validation import check_offset, check_sample_weight
-from ..datafits import Quadratic
 from ..path import PathResult, compute_path, relaxed_path
 
 __all__ = ["CVResult", "cross_validate_path", "SCORINGS", "make_folds"]
+
+# joblib's backend for the folds (see _run_folds).
+_BACKEND = "threads"
 
 #: Held-out scores: name -> (function(y, pred, weights), greater_is_better).
 SCORINGS = {
@@ -161,40 +164,33 @@ def _fold_scores(
     scorer,
     relax,
     gammas,
-    family="gaussian",
-    offset=None,
+    datafit,
 ):
-    """Scores of one fold at every alpha (and gamma)."""
+    """Scores of one fold at every alpha (and gamma, for the relaxed lasso)."""
     fold_sw = None if sw is None else sw[train]
     test_sw = None if sw is None else sw[test]
     X_train, X_test = _rows(X, train), _rows(X, test)
-    if family != "gaussian":
-        path = compute_path(
-            X_train,
-            y[train],
-            family.with_weights(fold_sw),
-            alphas=alphas,
-            progress=False,
-            offset=None if offset is None else offset[train],
-            **path_kwargs,
-        )
-        link = path.predict(X_test, offset=None if offset is None else offset[test])
-        return scorer(y[test], link, test_sw, path)[None, :]
+    offset = path_kwargs.get("offset")
+    if offset is not None:
+        path_kwargs = dict(path_kwargs, offset=offset[train])
     path = compute_path(
         X_train,
         y[train],
-        Quadratic(fold_sw),
+        datafit.with_weights(fold_sw),
         alphas=alphas,
         progress=False,
         **path_kwargs,
     )
-    preds = path.predict(X_test)
+    preds = path.predict(X_test, offset=None if offset is None else offset[test])
     if not relax:
-        return scorer(y[test], preds, test_sw)[None, :]
+        return scorer(y[test], preds, test_sw, path)[None, :]
     relaxed = relaxed_path(path, X_train, y[train], fold_sw)
     rel_preds = relaxed.predict(X_test)
     return np.stack(
-        [scorer(y[test], g * preds + (1 - g) * rel_preds, test_sw) for g in gammas]
+        [
+            scorer(y[test], g * preds + (1 - g) * rel_preds, test_sw, path)
+            for g in gammas
+        ]
     )
 
 
@@ -276,48 +272,35 @@ def cross_validate_path(
     """
     from ..penalties import ElasticNetPenalty
 
-    datafit = None
-    if not isinstance(family, str):
-        datafit, family = family, family_name(family)
-    if family not in FAMILIES:
-        raise ValueError(f"family must be one of {list(FAMILIES)}, got {family!r}.")
+    datafit = _datafit(family)
+    family = family_name(datafit)
     if scoring is None:
         scoring = "mse" if family == "gaussian" else "deviance"
-    if family != "gaussian":
-        return _cross_validate_glm(
-            X,
-            y,
-            datafit if datafit is not None else FAMILIES[family](),
-            l1_ratio,
-            penalty,
-            alphas,
-            n_alphas,
-            eps,
-            cv,
-            groups,
-            foldid,
-            scoring,
-            sample_weight,
-            n_jobs,
-            progress,
-            offset,
-            path_kwargs,
+    scorer, greater = _scorer(family, scoring)
+    if relax and family != "gaussian":
+        raise ValueError(
+            f"relax=True applies to least squares; got the {family} family."
         )
-    if scoring not in SCORINGS:
-        raise ValueError(f"scoring must be one of {sorted(SCORINGS)}, got {scoring!r}.")
-    scorer, greater = SCORINGS[scoring]
     names = _feature_names(X)
     X = _to_array(X, "X", "csc")
-    y = check_target(y, X.shape[0], X.dtype, "cross_validate_path")
+    if family == "gaussian":
+        y = check_target(y, X.shape[0], X.dtype, "cross_validate_path")
+        if offset is not None:
+            raise ValueError("offset applies to the GLM families, not gaussian.")
+    else:
+        y = np.asarray(y).ravel()
     sw = check_sample_weight(sample_weight, X.shape[0], X.dtype)
+    offset = check_offset(offset, X.shape[0])
     penalty = ElasticNetPenalty(1.0, l1_ratio) if penalty is None else penalty
     gammas = np.asarray(gammas if relax else [1.0], dtype=float)
     if relax and ((gammas < 0) | (gammas > 1)).any():
         raise ValueError("gammas must lie in [0, 1].")
+    if offset is not None:
+        path_kwargs = dict(path_kwargs, offset=offset)
     full = compute_path(
         X,
         y,
-        Quadratic(sw),
+        datafit.with_weights(sw),
         penalty,
         alphas=alphas,
         n_alphas=n_alphas,
@@ -327,22 +310,81 @@ def cross_validate_path(
     )
     if names is not None:
         object.__setattr__(full, "feature_names", list(names))
-    folds = make_folds(X.shape[0], cv, groups, foldid, X, y)
+    classifier = datafit.target in ("binary", "classes")
+    folds = _folds(X, y, cv, groups, foldid, classifier)
     kwargs = dict(path_kwargs, penalty=penalty)
+    if classifier:
+        kwargs["classes"] = full.classes
     scores = _run_folds(
-        folds, n_jobs, progress, X, y, sw, full.alphas, kwargs, scorer, relax, gammas
+        folds,
+        n_jobs,
+        progress,
+        X,
+        y,
+        sw,
+        full.alphas,
+        kwargs,
+        scorer,
+        relax,
+        gammas,
+        datafit,
     )
     return _summarise(scores, full, scoring, greater, relax, gammas)
+
+
+def _datafit(family):
+    """The datafit of ``family``: a name, or a datafit with its parameters."""
+    if isinstance(family, str):
+        if family not in FAMILIES:
+            raise ValueError(f"family must be one of {list(FAMILIES)}, got {family!r}.")
+        return FAMILIES[family]()
+    return family
+
+
+def _scorer(family, scoring):
+    """``(score(y, prediction, weights, path), greater_is_better)``."""
+    if family != "gaussian":
+        from ._glm_scores import glm_scorer
+
+        return glm_scorer(family, scoring)
+    if scoring not in SCORINGS:
+        raise ValueError(f"scoring must be one of {sorted(SCORINGS)}, got {scoring!r}.")
+    score, greater = SCORINGS[scoring]
+    return (lambda y, pred, sw, path: score(y, pred, sw)), greater
+
+
+def _folds(X, y, cv, groups, foldid, classifier):
+    """The folds; stratified by class for a classifier when ``cv`` is a
+    number of folds that every class can fill."""
+    if (
+        classifier
+        and foldid is None
+        and groups is None
+        and isinstance(cv, (int, np.integer))
+        and not isinstance(cv, bool)
+    ):
+        from sklearn.model_selection import StratifiedKFold
+
+        smallest = np.unique(y, return_counts=True)[1].min()
+        if cv <= smallest:
+            cv = StratifiedKFold(cv)
+    # Stratify on label codes: the splitters refuse object arrays of labels.
+    strata = np.unique(y, return_inverse=True)[1] if classifier else y
+    return make_folds(X.shape[0], cv, groups, foldid, X, strata)
 
 
 def _run_folds(folds, n_jobs, progress, *args):
     """Score every fold (joblib), showing progress; ``args`` go to
     :func:`_fold_scores` after the fold's indices."""
     X, y, sw, *rest = args
-    with Progress(len(folds), "cv folds", progress) as bar:
+    # Folds run in threads: the compiled kernels release the GIL, X is shared
+    # without a copy per worker, and one BLAS thread each keeps n_jobs folds
+    # on n_jobs cores.
+    with Progress(len(folds), "cv folds", progress) as bar, single_blas():
         jobs = (delayed(_fold_scores)(X, y, sw, tr, te, *rest) for tr, te in folds)
         scores = []
-        for result in Parallel(n_jobs=n_jobs, return_as="generator")(jobs):
+        parallel = Parallel(n_jobs=n_jobs, prefer=_BACKEND, return_as="generator")
+        for result in parallel(jobs):
             scores.append(result)
             bar.update()
     return scores
@@ -375,87 +417,3 @@ def _summarise(scores, full, scoring, greater, relax=False, gammas=(1.0,)):
         cv_mean_gamma=mean if relax else None,
         cv_std_gamma=std if relax else None,
     )
-
-
-def _cross_validate_glm(
-    X,
-    y,
-    datafit,
-    l1_ratio,
-    penalty,
-    alphas,
-    n_alphas,
-    eps,
-    cv,
-    groups,
-    foldid,
-    scoring,
-    sample_weight,
-    n_jobs,
-    progress,
-    offset,
-    path_kwargs,
-):
-    """:func:`cross_validate_path` for the datafits other than least squares
-    (stratified folds for the classifiers)."""
-    from ..penalties import ElasticNetPenalty
-    from ._glm_scores import glm_scorer
-
-    family = family_name(datafit)
-    classifier = datafit.target in ("binary", "classes")
-
-    scorer, greater = glm_scorer(family, scoring)
-    names = _feature_names(X)
-    X = _to_array(X, "X", "csc")
-    sw = check_sample_weight(sample_weight, X.shape[0], X.dtype)
-    penalty = ElasticNetPenalty(1.0, l1_ratio) if penalty is None else penalty
-    offset = check_offset(offset, X.shape[0])
-    full = compute_path(
-        X,
-        y,
-        datafit.with_weights(sw),
-        penalty,
-        alphas=alphas,
-        n_alphas=n_alphas,
-        eps=eps,
-        progress=False,
-        offset=offset,
-        **path_kwargs,
-    )
-    if names is not None:
-        object.__setattr__(full, "feature_names", list(names))
-    y = np.asarray(y).ravel()
-    if (
-        classifier
-        and foldid is None
-        and groups is None
-        and isinstance(cv, (int, np.integer))
-        and not isinstance(cv, bool)
-    ):
-        from sklearn.model_selection import StratifiedKFold
-
-        smallest = np.unique(y, return_counts=True)[1].min()
-        if cv <= smallest:
-            cv = StratifiedKFold(cv)
-    # Stratify on label codes: the splitters refuse object arrays of labels.
-    strata = np.unique(y, return_inverse=True)[1] if classifier else y
-    folds = make_folds(X.shape[0], cv, groups, foldid, X, strata)
-    kwargs = dict(path_kwargs, penalty=penalty)
-    if classifier:
-        kwargs["classes"] = full.classes
-    scores = _run_folds(
-        folds,
-        n_jobs,
-        progress,
-        X,
-        y,
-        sw,
-        full.alphas,
-        kwargs,
-        scorer,
-        False,
-        None,
-        datafit,
-        offset,
-    )
-    return _summarise(scores, full, scoring, greater)

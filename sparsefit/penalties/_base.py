@@ -33,7 +33,7 @@ __all__ = [
 PENALTIES = []
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def prox_1d(z, lipschitz, a, c, lower, upper):
     """Minimise ``L/2 (x - z)^2 + a|x| + c/2 x^2`` over ``[lower, upper]``."""
     v = lipschitz * z
@@ -162,7 +162,7 @@ class SeparablePenalty:
         return float(ratio.max(initial=0.0))
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _value(w, a, c, lower, upper):
     total = 0.0
     for j in range(w.shape[0]):
@@ -183,7 +183,7 @@ def separable_prox(v, step, a, c, lower, upper):
     return np.clip(x, lower, upper).astype(v.dtype, copy=False)
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _subdiff_distance(w, grad, a, c, lower, upper):
     out = np.empty(w.shape[0])
     for j in range(w.shape[0]):
@@ -207,7 +207,7 @@ def separable_subdiff_distance(w, grad, a, c, lower, upper):
     return _subdiff_distance(w, grad, a, c, lower, upper)
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _conjugate(z, a, c, lower, upper):
     # dual_scale puts |z_j| on a_j up to rounding; a few ulps over is the
     # boundary, not infinity.
@@ -243,7 +243,7 @@ def separable_conjugate(z, a, c, lower, upper):
     return float(_conjugate(z, a, c, lower, upper))
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _dual_scale(z, a, c, lower, upper):
     scale = 1.0
     for j in range(z.shape[0]):

@@ -24,7 +24,7 @@ __all__ = [
 ]
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _row_norms(W):
     out = np.empty(W.shape[0])
     for j in range(W.shape[0]):

@@ -26,7 +26,7 @@ from ._cd_kernels import (
 __all__ = ["inner_dense", "inner_csc", "inner_gram"]
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _solve_small(G, b):
     """Solve the small SPD system ``G z = b`` by Gaussian elimination; returns
     (ok, z). Degenerate pivots give ok = False instead of an exception."""
@@ -49,7 +49,7 @@ def _solve_small(G, b):
     return True, z
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _anderson_point(history, ws, lower, upper):
     """Anderson extrapolation of the rows of ``history`` (Bertrand and Massias
     2021), clipped to the bounds; returns (ok, point)."""
@@ -84,7 +84,7 @@ def _anderson_point(history, ws, lower, upper):
     return True, point
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _penalty_change(w, ws, point, a, c):
     """``g(point) - g(w[ws])`` over the working set (the bounds hold for both)."""
     total = 0.0
@@ -95,7 +95,7 @@ def _penalty_change(w, ws, point, a, c):
     return total
 
 
-@njit(cache=True, fastmath=_FAST)
+@njit(cache=True, nogil=True, fastmath=_FAST)
 def _half_norm(r, shift, sw):
     """``||r + shift||_S^2 / 2``."""
     total = 0.0
@@ -106,13 +106,13 @@ def _half_norm(r, shift, sw):
     return 0.5 * total
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _history_start(history, w, ws):
     for t in range(ws.shape[0]):
         history[0, t] = w[ws[t]]
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def inner_dense(
     X,
     offset,
@@ -175,7 +175,7 @@ def inner_dense(
     return done
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def inner_csc(
     data,
     indices,
@@ -251,7 +251,7 @@ def inner_csc(
     return done
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def inner_gram(
     Q, q, Qw, w, ws, lips, a, c, lower, upper, tol_in, budget, n_block, anderson
 ):

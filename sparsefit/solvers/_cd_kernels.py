@@ -29,7 +29,7 @@ __all__ = [
 ]
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def kkt_1d(w, grad_neg, a, c, lower, upper):
     """Distance from ``grad_neg`` to the subdifferential of g_j at ``w``."""
     if w == 0.0:
@@ -44,7 +44,7 @@ def kkt_1d(w, grad_neg, a, c, lower, upper):
     return max(lo_end - grad_neg, grad_neg - hi_end, 0.0)
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _update(j, w, grad_neg, lips, a, c, lower, upper):
     """One coordinate step; returns (new - old, KKT violation before it)."""
     old = w[j]
@@ -59,7 +59,7 @@ def _update(j, w, grad_neg, lips, a, c, lower, upper):
 _FAST = {"reassoc", "contract"}
 
 
-@njit(cache=True, fastmath=_FAST)
+@njit(cache=True, nogil=True, fastmath=_FAST)
 def epochs_dense(
     X, offset, scale, sw, r, shift, w, ws, lips, a, c, lower, upper, n_epochs, history
 ):
@@ -94,7 +94,7 @@ def epochs_dense(
     return viol_max
 
 
-@njit(cache=True, fastmath=_FAST)
+@njit(cache=True, nogil=True, fastmath=_FAST)
 def epochs_csc(
     data,
     indices,
@@ -149,7 +149,7 @@ def epochs_csc(
     return viol_max
 
 
-@njit(cache=True, fastmath=_FAST)
+@njit(cache=True, nogil=True, fastmath=_FAST)
 def epochs_gram(Q, q, Qw, w, ws, lips, a, c, lower, upper, n_epochs, history):
     """Gram version: the gradient is ``q - Q w``, kept up to date in ``Qw``."""
     p = Q.shape[0]
@@ -170,7 +170,7 @@ def epochs_gram(Q, q, Qw, w, ws, lips, a, c, lower, upper, n_epochs, history):
     return viol_max
 
 
-@njit(cache=True, fastmath=_FAST)
+@njit(cache=True, nogil=True, fastmath=_FAST)
 def add_columns_dense(X, offset, scale, r, shift, ws, delta):
     """``r -= X_c[:, ws] @ delta`` in the stored-plus-shift representation."""
     n = X.shape[0]
@@ -183,7 +183,7 @@ def add_columns_dense(X, offset, scale, r, shift, ws, delta):
             shift[0] += d * offset[j]
 
 
-@njit(cache=True, fastmath=_FAST)
+@njit(cache=True, nogil=True, fastmath=_FAST)
 def add_columns_csc(data, indices, indptr, cols, offset, scale, r, shift, ws, delta):
     """CSC version of :func:`add_columns_dense`; column ``ws[k]`` is stored at
     position ``cols[k]``."""
@@ -196,7 +196,7 @@ def add_columns_csc(data, indices, indptr, cols, offset, scale, r, shift, ws, de
             shift[0] += d * offset[j]
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def compact_columns(data, indices, indptr, ws):
     """Copy the CSC columns ``ws`` into contiguous arrays.
 

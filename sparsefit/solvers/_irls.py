@@ -36,7 +36,7 @@ _ANDERSON = 5
 _INNER_BUDGET = 2000
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _stats_dense(X, ws, sw, g):
     """``sum_i s_i x_ij``, ``sum_i s_i x_ij^2`` and ``sum_i x_ij g_i`` on ``ws``."""
     n = X.shape[0]
@@ -56,7 +56,7 @@ def _stats_dense(X, ws, sw, g):
     return s1, s2, xg
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _stats_csc(data, indices, indptr, cols, sw, g):
     """CSC version of :func:`_stats_dense` (column ``k`` stored at ``cols[k]``)."""
     m = cols.shape[0]

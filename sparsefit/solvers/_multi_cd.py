@@ -40,7 +40,7 @@ from ._cd_kernels import _FAST, kkt_1d
 __all__ = ["multi_cd"]
 
 
-@njit(cache=True, fastmath=_FAST)
+@njit(cache=True, nogil=True, fastmath=_FAST)
 def _grad(X, j, G, SP, D, t, k):
     """The model's gradient in ``U_jk``: ``sum_i x_ij Q_ik`` with
     ``Q_ik = g_ik + s_i p_ik (delta_ik - p_i' delta_i)`` (``j < 0``: the
@@ -52,7 +52,7 @@ def _grad(X, j, G, SP, D, t, k):
     return acc
 
 
-@njit(cache=True, fastmath=_FAST)
+@njit(cache=True, nogil=True, fastmath=_FAST)
 def _step(X, j, P, D, t, k, d):
     """``delta_ik += x_ij d`` and ``t_i = p_i' delta_i`` with it."""
     for i in range(D.shape[0]):
@@ -61,7 +61,7 @@ def _step(X, j, P, D, t, k, d):
         t[i] += P[i, k] * v
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _epoch(X, G, SP, P, D, t, U, beta, L, Lrow, h0, pen, grouped, icpt, live):
     """One pass (over the non-zero entries only when ``live``); returns the
     largest KKT violation met (the model's, before each update)."""
@@ -128,7 +128,7 @@ def _epoch(X, G, SP, P, D, t, U, beta, L, Lrow, h0, pen, grouped, icpt, live):
     return viol
 
 
-@njit(cache=True, fastmath=_FAST)
+@njit(cache=True, nogil=True, fastmath=_FAST)
 def _curvatures(X, s, P):
     """Per entry ``sum_i x_ij^2 s_i p_ik (1 - p_ik)``, per row a majoriser of
     the block's curvature, per intercept the first."""
@@ -166,7 +166,7 @@ def _curvatures(X, s, P):
     return L, Lrow, h0
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def multi_cd(
     X, s, P, G, U, beta, a, c, lower, upper, grouped, intercept, tol, max_epochs
 ):
