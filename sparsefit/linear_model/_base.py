@@ -8,6 +8,7 @@ from .._validation import (
     check_positive_int,
     check_sample_weight,
     check_scalar_range,
+    check_target_scale,
 )
 from ..penalties import ElasticNetPenalty
 
@@ -50,6 +51,7 @@ class SparseLinearRegression(RegressorBase):
         X = self._validate_X(X, reset=True)
         y = check_target(y, X.shape[0], X.dtype, type(self).__name__)
         sw = check_sample_weight(sample_weight, X.shape[0], X.dtype)
+        check_target_scale(y, sw, X.dtype)
         return X, y, sw
 
     def _validate_predict_data(self, X, y, sample_weight):
