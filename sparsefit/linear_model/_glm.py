@@ -19,6 +19,7 @@ from .._validation import (
 )
 from ..path import glm_problem
 from ..penalties import ElasticNetPenalty
+from ._existence import check_minimiser_exists
 
 __all__ = ["GLMMixin"]
 
@@ -82,9 +83,11 @@ class GLMMixin:
             self.max_iter,
             classes=classes,
         )
+        _check_units(problem.design)
         return problem
 
     def _solve(self, problem, alpha, start=None):
+        check_minimiser_exists(problem, alpha, getattr(self, "classes_", None))
         result = problem.solve(alpha, start)
         self._store(problem, result, alpha)
 
@@ -191,6 +194,26 @@ class GLMMixin:
         path = _run_path(problem, grid, top, w_top, None, False, False)
         out[active] = path.entry_alphas[active]
         return out
+
+
+def _check_units(design):
+    """Raise when X's raw squares leave the float64 range: the GLM solvers
+    form weighted moments of the unscaled columns, so standardisation does
+    not help there (the least-squares solvers scale first)."""
+    mag = design.magnitude  # root mean square of each column
+    info = np.finfo(float)
+    with np.errstate(over="ignore", under="ignore"):
+        square = mag**2
+    bad = ~design.constant & (
+        (square * design.n_samples > info.max / 16) | (square < info.tiny / info.eps)
+    )
+    if bad.any():
+        j = int(np.flatnonzero(bad)[0])
+        raise ValueError(
+            f"X column {j} has magnitude {mag[j]:.3g} (root mean square): its "
+            f"squares are out of the range the GLM solvers can fit (float64, "
+            f"{info.tiny:.3g} to {info.max:.3g}); rescale that column."
+        )
 
 
 def _explain_state(cert, W, b, grad_neg, alpha, gap):
