@@ -45,8 +45,7 @@ class PoissonMixin(GLMMixin):
         y = np.asarray(y, dtype=float).ravel()
         if y.shape[0] != mu.shape[0]:
             raise ValueError(
-                f"X has {mu.shape[0]} rows but y has {y.shape[0]} (mismatched "
-                "lengths)."
+                f"X has {mu.shape[0]} rows but y has {y.shape[0]} (mismatched lengths)."
             )
         sw = check_sample_weight(sample_weight, y.shape[0], np.float64)
         sw = np.ones_like(y) if sw is None else sw
