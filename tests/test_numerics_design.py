@@ -243,3 +243,58 @@ def test_poisson_large_counts_right_coefficients(data):
         warnings.simplefilter("ignore")  # the gap's scale: the solvers' tolerance
         model = PoissonLasso(alpha=0.01 * 1e12, tol=1e-8).fit(X, counts * 1e12)
     np.testing.assert_allclose(model.coef_, ref.coef_, rtol=1e-4, atol=1e-6)
+
+
+# -- what the solvers still lose to an offset (kernels outside the design) --
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="coordinate descent keeps the residual as X w minus offset w, and "
+    "its coordinate gradients cancel the offset's digits (Gram path is fine)",
+)
+def test_large_offset_column_without_gram(timestamps):
+    t, y = timestamps
+    model = Lasso(alpha=0.1, tol=1e-10, precompute=False).fit(t[:, None], y)
+    reference = Lasso(alpha=0.1, tol=1e-10, precompute=False).fit(
+        (t - 1.7e9)[:, None], y
+    )
+    assert model.coef_[0] == pytest.approx(reference.coef_[0], rel=1e-8)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="the GLM design is uncentred: prox-Newton with an intercept and a "
+    "column at 1.7e9 +- 30 does not converge",
+)
+def test_glm_with_large_offset_column(timestamps):
+    t, y = timestamps
+    labels = y > np.median(y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        model = SparseLogisticRegression(alpha=0.01, tol=1e-10).fit(t[:, None], labels)
+    shifted = SparseLogisticRegression(alpha=0.01, tol=1e-10).fit(
+        (t - 1.7e9)[:, None], labels
+    )
+    assert model.coef_[0, 0] == pytest.approx(shifted.coef_[0, 0], rel=1e-6)
+
+
+@pytest.mark.xfail(
+    strict=True, raises=RuntimeWarning, reason="prox-Newton overflows (w ~ 1e297)"
+)
+def test_glm_path_with_offset_columns():
+    from sklearn.model_selection import StratifiedKFold
+
+    from sparsefit import compute_path
+    from sparsefit.datafits import Logistic
+
+    rng = np.random.RandomState(42)  # scikit-learn's check_fit_check_is_fitted
+    X = rng.normal(loc=100, size=(100, 2))
+    y = rng.randint(0, 2, 100)
+    alphas = compute_path(X, y, Logistic(), n_alphas=5, progress=False).alphas
+    train = list(StratifiedKFold(3, shuffle=True, random_state=0).split(X, y))[1][0]
+    path = compute_path(X[train], y[train], Logistic(), alphas=alphas, progress=False)
+    shifted = compute_path(
+        X[train] - 100, y[train], Logistic(), alphas=alphas, progress=False
+    )
+    np.testing.assert_allclose(path.coefs.toarray(), shifted.coefs.toarray(), rtol=1e-5)
