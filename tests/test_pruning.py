@@ -34,7 +34,6 @@ from sparsefit.pruning import (  # noqa: E402
     sparse_state_dict,
     sparsity_report,
 )
-from sparsefit.pruning._prox import group_step  # noqa: E402
 
 SETTINGS = settings(max_examples=60, deadline=None)
 FINITE = st.floats(-10, 10, allow_nan=False, allow_infinity=False)
@@ -103,25 +102,6 @@ def test_sparse_group_metric_prox_against_cvxpy(seed):
     exact = x.value
     np.testing.assert_array_equal(got == 0, np.abs(exact) < 1e-7)
     np.testing.assert_allclose(np.sign(got), np.sign(np.round(exact, 7)))
-
-
-@pytest.mark.parametrize("seed", range(6))
-def test_group_step_zeroes_a_group_exactly_when_the_metric_prox_does(seed):
-    cp = pytest.importorskip("cvxpy")
-    rng = np.random.default_rng(seed)
-    v = rng.standard_normal((1, 5))
-    d = rng.uniform(0.1, 3.0, size=(1, 5))
-    # A threshold 20% on either side of the exact zero boundary ||v / d||.
-    boundary = np.linalg.norm(v / d)
-    t = boundary * (0.8 if seed % 2 else 1.2)
-    s = group_step(t64(v), t64(d), (1,)).item()
-    assert d.min() <= s <= d.max()
-    ours = prox_group_l2(v, s * t, axis=1)
-    x = cp.Variable(5)
-    objective = 0.5 * cp.sum(cp.multiply(1 / d[0], cp.square(x - v[0])))
-    cp.Problem(cp.Minimize(objective + t * cp.norm(x, 2))).solve(solver="CLARABEL")
-    assert (np.linalg.norm(x.value) < 1e-7) == (not ours.any())
-    assert (not ours.any()) == (seed % 2 == 0)
 
 
 # ------------------------------------------------- optimiser steps
