@@ -569,9 +569,10 @@ def test_controller_keeps_the_point_nearest_the_target():
             layer.weight.zero_()
             layer.weight[0, : n_live(opt.penalties[0].alpha)] = 1.0
 
-    controller = SparsityController(
-        layer, opt, epoch, target_groups=5, factor=2.0, n_bisect=4
-    ).run()
+    with pytest.warns(UserWarning, match=r"3 groups kept \(target 5\)"):
+        controller = SparsityController(
+            layer, opt, epoch, target_groups=5, factor=2.0, n_bisect=4
+        ).run()
     path = [(round(p.alpha, 3), p.n_groups) for p in controller.path_]
     assert path[:3] == [(1.0, 10), (2.0, 8), (4.0, 2)]
     assert path[3] == (2.828, 3) and (2.378, 1) in path
