@@ -173,6 +173,10 @@ class GLMMixin:
             entry_alpha=st["entry"],
             path_entry_alpha=path_entry,
             alpha=float(self._alpha),
+            # Several classes: coef is the norm of each feature's coefficients.
+            coef_label="coef"
+            if np.ndim(self.coef_) < 2 or len(self.coef_) == 1
+            else "coef_norm",
         )
 
     def _path_entry(self, X, y, sample_weight=None, offset=None, n_alphas=100):
