@@ -101,12 +101,12 @@ class Design:
         # Squared norms formed as n (scale mag ratio)^2: tiny or huge units
         # neither under- nor overflow on the way when the result is in range.
         unit = self.scale.astype(float) * mag
+        seen = reference if center else (mag > 0)
         with np.errstate(over="ignore", under="ignore"):
             self.centred_sq_norms = (n * (unit * reference) ** 2).astype(self.dtype)
-            seen = reference if center else (mag > 0)
             self.col_sq_norms = (n * (unit * seen) ** 2).astype(self.dtype)
         self.magnitude = mag
-        _check_range(self, standardize and scale is None)
+        _check_range(self, unit * seen, standardize and scale is None)
         self._heavy = self._centred_heavy(mean, mag, spread, center)
         # Centred constant columns are zero: products skip them rather than
         # cancel ``x_j - offset_j`` (a constant of 1e17 would swamp the rest).
@@ -129,6 +129,12 @@ class Design:
     @property
     def shape(self):
         return self.n_samples, self.n_features
+
+    @property
+    def offset_heavy(self):
+        """Indices of the columns whose offset exceeds their spread a
+        thousandfold (products take them through a centred copy)."""
+        return self._heavy[0]
 
     def matvec(self, w):
         """Return ``X_c w`` where ``X_c`` is the centred, scaled matrix."""
@@ -218,15 +224,17 @@ class Design:
         return value
 
 
-def _check_range(design, standardized):
-    """Raise when a column's norms leave the floating-point range: the
-    solvers' products would then overflow to infinity or vanish."""
+def _check_range(design, size, standardized):
+    """Raise when a column's size in the solver's units (its root mean square
+    there) leaves the cube root of the floating-point range: beyond it the
+    solvers' products of norms, coefficients and residuals under- or
+    overflow (X of 1e-151 gives NaN gaps)."""
+    info = np.finfo(design.dtype)
+    low, high = float(info.tiny) ** (1 / 3), float(info.max) ** (1 / 3)
     live = ~design.constant
-    norms = design.col_sq_norms.astype(float)
-    mag = design.magnitude
-    bad = live & ~((norms > 0) & np.isfinite(norms) & np.isfinite(design.scale))
+    bad = live & ~((size >= low) & (size <= high) & np.isfinite(design.scale))
     with np.errstate(over="ignore"):
-        bad |= ~np.isfinite(design.n_samples * mag.astype(design.dtype))
+        bad |= ~np.isfinite(design.n_samples * design.magnitude.astype(design.dtype))
     if not bad.any():
         return
     j = int(np.flatnonzero(bad)[0])
@@ -234,9 +242,10 @@ def _check_range(design, standardized):
         "rescale that column" if standardized else "rescale X or pass standardize=True"
     )
     raise ValueError(
-        f"X column {j} is out of the range {design.dtype} can fit: its values "
-        f"have magnitude {mag[j]:.3g} (root mean square) and its squared norm "
-        f"is {norms[j]:.3g} in the solver's units; {hint}."
+        f"X column {j} is out of the range {design.dtype} can fit: its root mean "
+        f"square is {design.magnitude[j]:.3g}, {size[j]:.3g} in the solver's units, "
+        f"outside [{low:.2g}, {high:.2g}] where the solvers' products stay in "
+        f"range; {hint}."
     )
 
 

@@ -201,22 +201,21 @@ class GLMMixin:
 
 
 def _check_units(design):
-    """Raise when X's raw squares leave the float64 range: the GLM solvers
-    form weighted moments of the unscaled columns, so standardisation does
-    not help there (the least-squares solvers scale first)."""
+    """Raise when X's raw columns leave the cube root of the float64 range:
+    the GLM solvers form weighted moments of the unscaled columns, so
+    standardisation does not help there (the least-squares solvers scale
+    first)."""
     mag = design.magnitude  # root mean square of each column
     info = np.finfo(float)
-    with np.errstate(over="ignore", under="ignore"):
-        square = mag**2
-    bad = ~design.constant & (
-        (square * design.n_samples > info.max / 16) | (square < info.tiny / info.eps)
-    )
+    low, high = float(info.tiny) ** (1 / 3), float(info.max) ** (1 / 3)
+    bad = ~design.constant & ((mag < low) | (mag > high))
     if bad.any():
         j = int(np.flatnonzero(bad)[0])
         raise ValueError(
-            f"X column {j} has magnitude {mag[j]:.3g} (root mean square): its "
-            f"squares are out of the range the GLM solvers can fit (float64, "
-            f"{info.tiny:.3g} to {info.max:.3g}); rescale that column."
+            f"X column {j} has magnitude {mag[j]:.3g} (root mean square), out of "
+            f"the range the GLM solvers can fit (float64: [{low:.2g}, "
+            f"{high:.2g}] for their products to stay in range); rescale that "
+            "column."
         )
 
 
