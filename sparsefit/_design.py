@@ -5,7 +5,17 @@ ever forming them: centring eliminates the unpenalised intercept (for the
 quadratic datafit the optimal intercept is the weighted mean of ``y - Xw``)
 and scaling implements glmnet-style standardisation.  Dense arrays are kept in
 Fortran order (a Fortran array is used as is) and sparse ones in CSC format,
-so neither is densified nor centred in memory.
+so neither is densified nor centred in memory; a CSC matrix with duplicate
+entries is summed into a copy (the user's matrix is never changed).
+
+Numerics: the moments are taken shifted by a value of the column and in units
+of its magnitude, so that neither an offset (timestamps near 1.7e9) nor the
+units (1e-300 or 1e300) cost digits or overflow; a column is constant when its
+spread is at rounding level of its magnitude.  The few columns whose offset
+exceeds their spread a thousandfold go through a centred copy in products and
+in the Gram matrix, where ``X'v - offset * sum(v)`` would cancel the digits.
+Columns whose size in the solver's units leaves the cube root of the dtype's
+range are refused with a ``ValueError``.
 """
 
 import numpy as np
@@ -44,6 +54,13 @@ class Design:
         Weighted squared norms of the columns as the solvers see them.
     centred_sq_norms : ndarray
         The same with the columns centred as ``reference_center`` says.
+    constant : ndarray of bool
+        Columns whose (centred, per ``reference_center``) spread is at
+        rounding level of their magnitude.
+    magnitude : ndarray
+        Weighted root mean square of each raw column.
+    offset_heavy : ndarray of int
+        Columns taken through a centred copy (offset > 1000 x spread).
     """
 
     def __init__(
