@@ -5,7 +5,17 @@ ever forming them: centring eliminates the unpenalised intercept (for the
 quadratic datafit the optimal intercept is the weighted mean of ``y - Xw``)
 and scaling implements glmnet-style standardisation.  Dense arrays are kept in
 Fortran order (a Fortran array is used as is) and sparse ones in CSC format,
-so neither is densified nor centred in memory.
+so neither is densified nor centred in memory; a CSC matrix with duplicate
+entries is summed into a copy (the user's matrix is never changed).
+
+Numerics: the moments are taken shifted by a value of the column and in units
+of its magnitude, so that neither an offset (timestamps near 1.7e9) nor the
+units (1e-300 or 1e300) cost digits or overflow; a column is constant when its
+spread is at rounding level of its magnitude.  The few columns whose offset
+exceeds their spread a thousandfold go through a centred copy in products and
+in the Gram matrix, where ``X'v - offset * sum(v)`` would cancel the digits.
+Columns whose size in the solver's units leaves the cube root of the dtype's
+range are refused with a ``ValueError``.
 """
 
 import numpy as np
@@ -44,6 +54,13 @@ class Design:
         Weighted squared norms of the columns as the solvers see them.
     centred_sq_norms : ndarray
         The same with the columns centred as ``reference_center`` says.
+    constant : ndarray of bool
+        Columns whose (centred, per ``reference_center``) spread is at
+        rounding level of their magnitude.
+    magnitude : ndarray
+        Weighted root mean square of each raw column.
+    offset_heavy : ndarray of int
+        Columns taken through a centred copy (offset > 1000 x spread).
     """
 
     def __init__(
@@ -57,7 +74,11 @@ class Design:
     ):
         if sp.issparse(X):
             X = sp.csc_matrix(X)
-            X.sort_indices()
+            if not X.has_canonical_format:
+                # Duplicate entries add up in products but not in the squares
+                # of the moments below: sum them, on a copy (never the user's).
+                X = X.copy()
+                X.sum_duplicates()
         else:
             X = np.asfortranarray(X)
         self.X = X
@@ -66,49 +87,91 @@ class Design:
         self.sample_weight = sample_weight
         self.dtype = X.dtype
         n = self.n_samples
-        sw = sample_weight
+        weights = np.empty(0) if sample_weight is None else sample_weight.astype(float)
         if self.sparse:
-            weights = np.empty(0) if sw is None else sw.astype(float)
-            total, raw = _csc_moments(X.data, X.indices, X.indptr, weights)
+            mean, mag, spread = _csc_moments(X.data, X.indices, X.indptr, weights, n)
         else:
-            weights = np.empty(0) if sw is None else sw.astype(float)
-            total, raw = _dense_moments(X, weights)
-        raw = raw.astype(float)
-        mean = np.asarray(total, dtype=float) / n
+            first = int(np.argmax(weights > 0)) if weights.size else 0
+            mean, mag, spread = _dense_moments(X, weights, first)
         if reference_center is None:
             reference_center = center
         self.offset = (mean if center else np.zeros_like(mean)).astype(self.dtype)
-        if not reference_center:
-            mean = np.zeros_like(mean)
-        centred = np.maximum(raw - n * mean**2, 0.0)
-        # Centring cancels digits: a column is constant when what is left is at
-        # rounding level relative to its raw second moment.
-        eps = np.finfo(self.dtype).eps
-        self.constant = centred <= 64 * eps * np.maximum(raw, np.finfo(float).tiny)
-        centred[self.constant] = 0.0
+        # Every column is measured in units of its magnitude ``mag`` (its
+        # weighted root mean square): ``spread`` is its standard deviation in
+        # those units, computed without cancelling an offset.  A column is
+        # constant when its spread is at rounding level, whatever its offset
+        # and units.
+        if reference_center:
+            self.constant = spread <= 8 * np.finfo(float).eps
+            spread[self.constant] = 0.0
+            reference = spread
+        else:
+            self.constant = mag == 0
+            reference = (~self.constant).astype(float)
         self.scale = np.ones(self.n_features, dtype=self.dtype)
         if scale is not None:
             self.scale = np.asarray(scale, dtype=self.dtype).copy()
         elif standardize:
             live = ~self.constant
-            self.scale[live] = np.sqrt(n / centred[live])
-        scale_sq = self.scale.astype(float) ** 2
-        self.centred_sq_norms = (centred * scale_sq).astype(self.dtype)
-        seen = centred if center else raw
-        self.col_sq_norms = (seen * scale_sq).astype(self.dtype)
+            with np.errstate(over="ignore", divide="ignore"):
+                self.scale[live] = 1.0 / (mag[live] * reference[live])
+        # Squared norms formed as n (scale mag ratio)^2: tiny or huge units
+        # neither under- nor overflow on the way when the result is in range.
+        unit = self.scale.astype(float) * mag
+        seen = reference if center else (mag > 0)
+        with np.errstate(over="ignore", under="ignore"):
+            self.centred_sq_norms = (n * (unit * reference) ** 2).astype(self.dtype)
+            self.col_sq_norms = (n * (unit * seen) ** 2).astype(self.dtype)
+        self.magnitude = mag
+        _check_range(self, unit * seen, standardize and scale is None)
+        self._heavy = self._centred_heavy(mean, mag, spread, center)
+        # Centred constant columns are zero: products skip them rather than
+        # cancel ``x_j - offset_j`` (a constant of 1e17 would swamp the rest).
+        self._null = np.flatnonzero(self.constant) if center else np.empty(0, int)
+
+    def _centred_heavy(self, mean, mag, spread, center):
+        """``(idx, C)``: the columns whose offset exceeds their spread a
+        thousandfold, and a dense centred copy of them.  Products through
+        ``X`` and the offset lose that many digits to cancellation, so these
+        columns go through their copy instead (timestamps, for example)."""
+        heavy = np.flatnonzero(
+            center & ~self.constant & (np.abs(mean) > 1e3 * mag * spread)
+        )
+        if heavy.size == 0:
+            return heavy, None
+        cols = self.X[:, heavy]
+        cols = cols.toarray() if self.sparse else np.array(cols, dtype=float)
+        return heavy, np.asfortranarray(cols - mean[heavy]).astype(self.dtype)
 
     @property
     def shape(self):
         return self.n_samples, self.n_features
 
+    @property
+    def offset_heavy(self):
+        """Indices of the columns whose offset exceeds their spread a
+        thousandfold (products take them through a centred copy)."""
+        return self._heavy[0]
+
     def matvec(self, w):
         """Return ``X_c w`` where ``X_c`` is the centred, scaled matrix."""
         ws = w * self.scale
-        return np.asarray(self.X @ ws).ravel() - self.offset @ ws
+        heavy, centred = self._heavy
+        if heavy.size == 0 and not self._null.size:
+            return np.asarray(self.X @ ws).ravel() - self.offset @ ws
+        light = ws.copy()
+        light[heavy] = 0.0
+        light[self._null] = 0.0
+        out = np.asarray(self.X @ light).ravel() - self.offset @ light
+        return out + centred @ ws[heavy] if heavy.size else out
 
     def rmatvec(self, v):
         """Return ``X_c' v``."""
         out = np.asarray(self.X.T @ v).ravel() - self.offset * v.sum()
+        heavy, centred = self._heavy
+        if heavy.size:
+            out[heavy] = centred.T @ v
+        out[self._null] = 0.0
         return out * self.scale
 
     def rmatmat(self, V):
@@ -119,6 +182,10 @@ class Design:
             # kernel (gemm on a transposed view): take the vector path.
             return self.rmatvec(np.ascontiguousarray(V[:, 0]))[:, None]
         out = np.asarray(self.X.T @ V) - np.outer(self.offset, V.sum(axis=0))
+        heavy, centred = self._heavy
+        if heavy.size:
+            out[heavy] = centred.T @ V
+        out[self._null] = 0.0
         return out * self.scale[:, None]
 
     def columns(self, idx):
@@ -130,17 +197,32 @@ class Design:
     def gram(self):
         """Return the weighted Gram matrix ``X_c' S X_c / n``."""
         X, sw, n = self.X, self.sample_weight, self.n_samples
-        XtSX = (
-            X.T @ (X.multiply(sw[:, None]) if self.sparse else X * sw[:, None])
-            if sw is not None
-            else X.T @ X
+        scale = self.scale
+        # Products of the scaled columns: X'X itself may under- or overflow
+        # where X's units are extreme and the standardised columns are not.
+        Xs = X @ sp.diags(scale) if self.sparse else X * scale
+        SXs = (
+            Xs
+            if sw is None
+            else (Xs.multiply(sw[:, None]).tocsc() if self.sparse else Xs * sw[:, None])
         )
-        if sp.issparse(XtSX):
-            XtSX = XtSX.toarray()
-        mu = self.offset
-        G = np.asarray(XtSX, dtype=self.dtype) - n * np.outer(mu, mu)
-        G *= np.outer(self.scale, self.scale)
-        G /= n
+        G = Xs.T @ SXs
+        G = G.toarray() if sp.issparse(G) else np.asarray(G)
+        mu = self.offset * scale
+        G = G - n * np.outer(mu, mu)
+        heavy, centred = self._heavy
+        if heavy.size:
+            # X'X - n mu mu' cancels the digits of a column whose offset is
+            # large next to its variation: those columns of G come from their
+            # centred copies, ``X' S C - mu 1' S C`` (the second term is zero
+            # but for rounding, which it removes).
+            C = centred * scale[heavy]
+            SC = C if sw is None else C * sw[:, None]
+            block = np.asarray(Xs.T @ SC) - np.outer(mu, SC.sum(axis=0))
+            block[heavy] = C.T @ SC
+            G[:, heavy] = block
+            G[heavy, :] = block.T
+        G = G.astype(self.dtype) / n
         G[self.constant, :] = 0.0
         G[:, self.constant] = 0.0
         return np.asfortranarray(G)
@@ -163,39 +245,136 @@ class Design:
         return value
 
 
+def _check_range(design, size, standardized):
+    """Raise when a column's size in the solver's units (its root mean square
+    there) leaves the cube root of the floating-point range: beyond it the
+    solvers' products of norms, coefficients and residuals under- or
+    overflow (X of 1e-151 gives NaN gaps)."""
+    info = np.finfo(design.dtype)
+    low, high = float(info.tiny) ** (1 / 3), float(info.max) ** (1 / 3)
+    live = ~design.constant
+    bad = live & ~((size >= low) & (size <= high) & np.isfinite(design.scale))
+    with np.errstate(over="ignore"):
+        bad |= ~np.isfinite(design.n_samples * design.magnitude.astype(design.dtype))
+    if not bad.any():
+        return
+    j = int(np.flatnonzero(bad)[0])
+    hint = (
+        "rescale that column" if standardized else "rescale X or pass standardize=True"
+    )
+    raise ValueError(
+        f"X column {j} is out of the range {design.dtype} can fit: its root mean "
+        f"square is {design.magnitude[j]:.3g}, {size[j]:.3g} in the solver's units, "
+        f"outside [{low:.2g}, {high:.2g}] where the solvers' products stay in "
+        f"range; {hint}."
+    )
+
+
 @njit(cache=True, nogil=True, fastmath={"reassoc", "contract"})
-def _dense_moments(X, sw):
-    """Column sums and sums of squares of a dense (Fortran) matrix, weighted
-    by ``sw`` unless it is empty, in one pass."""
+def _dense_moments(X, sw, first):
+    """Weighted mean, magnitude and relative spread of each column of a dense
+    (Fortran) matrix, weighted by ``sw`` unless it is empty.
+
+    The magnitude is the column's weighted root mean square and the spread
+    its standard deviation over the magnitude.  One pass sums the column
+    shifted by its entry in row ``first`` (the first row of positive
+    weight): no offset cancels digits then (a shift inside the data loses at
+    most ``log10 n`` of them), and a constant column sums to exactly 0.
+    Constant columns, and columns whose squares would under- or overflow,
+    take a scaled second pass.
+    """
     n, p = X.shape
-    total = np.zeros(p)
-    squares = np.zeros(p)
+    mean = np.zeros(p)
+    mag = np.zeros(p)
+    spread = np.zeros(p)
     weighted = sw.shape[0] > 0
+    wsum = sw.sum() if weighted else float(n)
     for j in range(p):
-        t, s = 0.0, 0.0
-        for i in range(n):
-            x = float(X[i, j])
-            v = x * sw[i] if weighted else x
-            t += v
-            s += v * x
-        total[j] = t
-        squares[j] = s
-    return total, squares
+        c = float(X[first, j])
+        s1, s2 = 0.0, 0.0
+        if weighted:
+            for i in range(n):
+                d = float(X[i, j]) - c
+                s1 += sw[i] * d
+                s2 += sw[i] * d * d
+        else:
+            for i in range(n):
+                d = float(X[i, j]) - c
+                s1 += d
+                s2 += d * d
+        if 1e-280 < s2 / wsum < 1e280:
+            m = c + s1 / wsum
+            std = np.sqrt(max(s2 - s1 * s1 / wsum, 0.0) / wsum)
+        else:  # constant, or squares at the edges of the range
+            m, std = _scaled_moments(X[:, j], sw, wsum)
+        mean[j], mag[j] = m, np.hypot(std, m)
+        spread[j] = std / mag[j] if mag[j] > 0 else 0.0
+    return mean, mag, spread
 
 
 @njit(cache=True, nogil=True)
-def _csc_moments(data, indices, indptr, sw):
-    """Column sums and sums of squares of a CSC matrix, weighted by the rows'
-    ``sw`` unless it is empty, in one pass."""
-    p = indptr.shape[0] - 1
-    total = np.zeros(p)
-    squares = np.zeros(p)
+def _scaled_moments(x, sw, wsum):
+    """Mean and standard deviation of ``x`` from ``x / max|x|``: the
+    corrected two-pass algorithm (Chan, Golub and LeVeque, 1983, eq. 1.7),
+    free of under- and overflow whatever the units."""
     weighted = sw.shape[0] > 0
+    a = np.abs(x).max()
+    if a == 0.0:
+        return 0.0, 0.0
+    inv = 1.0 / a
+    t = 0.0
+    for i in range(x.shape[0]):
+        t += x[i] * inv * (sw[i] if weighted else 1.0)
+    m = t / wsum
+    s1, s2 = 0.0, 0.0
+    for i in range(x.shape[0]):
+        d = x[i] * inv - m
+        wd = d * sw[i] if weighted else d
+        s1 += wd
+        s2 += wd * d
+    return (m + s1 / wsum) * a, np.sqrt(max(s2 - s1 * s1 / wsum, 0.0) / wsum) * a
+
+
+@njit(cache=True, nogil=True, fastmath={"reassoc", "contract"})
+def _csc_moments(data, indices, indptr, sw, n):
+    """:func:`_dense_moments` for a CSC matrix (canonical: no duplicates),
+    the rows not stored counting as zeros."""
+    p = indptr.shape[0] - 1
+    mean = np.zeros(p)
+    mag = np.zeros(p)
+    spread = np.zeros(p)
+    weighted = sw.shape[0] > 0
+    wsum = sw.sum() if weighted else float(n)
     for j in range(p):
-        t, s = 0.0, 0.0
+        t, a, stored = 0.0, 0.0, 0.0
         for q in range(indptr[j], indptr[j + 1]):
-            v = data[q] * sw[indices[q]] if weighted else data[q]
-            t += v
-            s += v * data[q]
-        total[j], squares[j] = t, s
-    return total, squares
+            w = sw[indices[q]] if weighted else 1.0
+            t += data[q] * w
+            stored += w
+            a = max(a, abs(data[q]))
+        if a == 0.0:
+            continue
+        count = indptr[j + 1] - indptr[j]
+        # Weight of the zeros not stored (exactly 0 for a full column).
+        w0 = 0.0 if count == n else max(wsum - stored, 0.0)
+        inv = 1.0 / a
+        m = t / wsum
+        if not np.isfinite(m):
+            t = 0.0
+            for q in range(indptr[j], indptr[j + 1]):
+                t += data[q] * inv * (sw[indices[q]] if weighted else 1.0)
+            m = t / wsum * a
+        d0 = -m * inv
+        s1, s2 = w0 * d0, w0 * d0 * d0
+        for q in range(indptr[j], indptr[j + 1]):
+            d = (data[q] - m) * inv
+            wd = d * sw[indices[q]] if weighted else d
+            s1 += wd
+            s2 += wd * d
+        mean[j] = m + a * (s1 / wsum)
+        # From units of the largest entry to units of the root mean square.
+        ratio = np.sqrt(max(s2 - s1 * s1 / wsum, 0.0) / wsum)
+        rms = np.hypot(ratio, mean[j] * inv)
+        mag[j] = a * rms
+        spread[j] = ratio / rms
+    return mean, mag, spread

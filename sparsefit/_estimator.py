@@ -14,7 +14,7 @@ import warnings
 import numpy as np
 import scipy.sparse as sp
 
-from ._validation import check_finite
+from ._validation import check_finite, check_sample_weight
 
 __all__ = ["EstimatorBase", "RegressorBase", "not_fitted_error"]
 
@@ -281,11 +281,8 @@ class RegressorBase(EstimatorBase):
         """Coefficient of determination R^2 of ``predict(X)``."""
         pred = self.predict(X)
         y = check_target(y, pred.shape[0], np.float64, type(self).__name__)
-        sw = (
-            np.ones_like(y)
-            if sample_weight is None
-            else np.asarray(sample_weight, dtype=float)
-        )
+        sw = check_sample_weight(sample_weight, y.shape[0], np.float64)
+        sw = np.ones_like(y) if sw is None else sw
         resid = float(sw @ (y - pred) ** 2)
         total = float(sw @ (y - np.average(y, weights=sw)) ** 2)
         if total == 0:
@@ -317,7 +314,8 @@ class ClassifierBase(EstimatorBase):
                 f"X has {pred.shape[0]} rows but y has {y.shape[0]} (mismatched "
                 "lengths)."
             )
-        return float(np.average(pred == y, weights=sample_weight))
+        sw = check_sample_weight(sample_weight, y.shape[0], np.float64)
+        return float(np.average(pred == y, weights=sw))
 
     def __sklearn_tags__(self):
         from sklearn.utils import ClassifierTags, InputTags, Tags, TargetTags

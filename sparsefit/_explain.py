@@ -57,6 +57,10 @@ class Explanation:
         which the feature is non-zero; computed by :meth:`explain` when the
         training data is given, NaN otherwise or for features that are zero.
     alpha : float
+    coef_label : str
+        The name of the ``coef`` column in tables: "coef_norm" when ``coef``
+        is the Euclidean norm of a feature's coefficients over several
+        classes (multinomial).
     """
 
     feature: list
@@ -68,6 +72,7 @@ class Explanation:
     entry_alpha: np.ndarray
     path_entry_alpha: np.ndarray
     alpha: float
+    coef_label: str = "coef"
 
     _COLUMNS = (
         "feature",
@@ -82,7 +87,10 @@ class Explanation:
 
     def to_dict(self):
         """Columns as a dict of lists."""
-        return {name: list(getattr(self, name)) for name in self._COLUMNS}
+        return {
+            self.coef_label if name == "coef" else name: list(getattr(self, name))
+            for name in self._COLUMNS
+        }
 
     def to_frame(self):
         """Return a pandas DataFrame (requires pandas)."""
@@ -100,7 +108,7 @@ class Explanation:
     def __str__(self):
         order = np.lexsort((-np.abs(self.coef), self.coef == 0))
         path = not np.isnan(self.path_entry_alpha).all()
-        head = f"{'feature':>16} {'coef':>11} {'pull':>10} {'penalty':>10} "
+        head = f"{'feature':>16} {self.coef_label:>11} {'pull':>10} {'penalty':>10} "
         head += f"{'entry alpha':>11} " + (f"{'path entry':>11} " if path else "")
         lines = [f"alpha = {self.alpha:.6g}", head + " status"]
         for j in order:

@@ -17,6 +17,7 @@ __all__ = [
     "check_sample_weight",
     "check_bounds",
     "check_finite",
+    "check_target_scale",
 ]
 
 
@@ -47,7 +48,9 @@ def check_finite(array, name):
     data = array.data if sp.issparse(array) else np.asarray(array)
     # The sum is finite when every entry is (one pass, no temporary); an
     # infinite sum may still be an overflow, so the entries decide then.
-    if data.size and not np.isfinite(data.sum()) and not np.isfinite(data).all():
+    with np.errstate(over="ignore", invalid="ignore"):
+        total = data.sum() if data.size else 0.0
+    if not np.isfinite(total) and not np.isfinite(data).all():
         bad = ~np.isfinite(data)
         if sp.issparse(array):
             coo = array.tocoo()
@@ -105,10 +108,33 @@ def check_sample_weight(sample_weight, n_samples, dtype):
     if (sw < 0).any():
         i = int(np.flatnonzero(sw < 0)[0])
         raise ValueError(f"sample_weight must be >= 0; got {sw[i]} at row {i}.")
-    total = sw.sum()
-    if total <= 0:
+    top = sw.max()
+    if top <= 0:
         raise ValueError("sample_weight must have a positive sum, got all zeros.")
-    return (sw * (n_samples / total)).astype(dtype)
+    # Divided by the largest first: the sum of huge weights would overflow.
+    sw = sw / top
+    return (sw * (n_samples / sw.sum())).astype(dtype)
+
+
+def check_target_scale(y, sample_weight, dtype, name="y"):
+    """Raise when the squares of the centred target leave ``dtype``'s range:
+    a least-squares objective would then be infinite or zero."""
+    y = np.asarray(y, dtype=float)
+    centre = np.average(y, weights=sample_weight)
+    top = float(np.abs(y - centre).max(initial=0.0))
+    if top == 0.0:
+        return
+    info = np.finfo(dtype)
+    with np.errstate(over="ignore", under="ignore"):
+        square = float(np.asarray(top * top * y.shape[0], dtype=dtype))
+    if np.isfinite(square) and top * top >= float(info.tiny) / float(info.eps):
+        return
+    what = "overflow" if not np.isfinite(square) else "underflow"
+    raise ValueError(
+        f"{name} varies by up to {top:.3g} about its mean, so the squares in the "
+        f"least-squares objective {what} {np.dtype(dtype).name} (whose range is "
+        f"{float(info.tiny):.3g} to {float(info.max):.3g}); rescale {name}."
+    )
 
 
 def check_bounds(lower, upper, positive, n_features, dtype):

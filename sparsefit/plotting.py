@@ -325,8 +325,11 @@ def plot_cv(cv_result, ax=None, *, title=None):
 
     Parameters
     ----------
-    cv_result : CVResult
-        The result of :func:`sparsefit.cross_validate_path`.
+    cv_result : CVResult or fitted cross-validated estimator
+        The result of :func:`sparsefit.cross_validate_path`, or a fitted
+        ``LassoCV``, ``ElasticNetCV``, ``SparseLogisticRegressionCV`` or
+        ``PoissonLassoCV`` (its ``cv_result_`` is drawn), as glmnet's
+        ``plot(cvfit)``.
     ax : matplotlib.axes.Axes or None, default=None
         Axes to draw into; None creates a new figure.
     title : str or None, default=None
@@ -342,8 +345,8 @@ def plot_cv(cv_result, ax=None, *, title=None):
     Raises
     ------
     ValueError
-        If ``cv_result`` is not a CVResult, or ``ax`` or ``title`` has the
-        wrong type.
+        If ``cv_result`` is neither a CVResult nor a fitted cross-validated
+        estimator, or ``ax`` or ``title`` has the wrong type.
     ImportError
         If matplotlib is not installed.
 
@@ -369,9 +372,15 @@ def plot_cv(cv_result, ax=None, *, title=None):
     from .model_selection._cv import CVResult
 
     if not isinstance(cv_result, CVResult):
-        raise ValueError(
-            f"cv_result must be a CVResult, got {type(cv_result).__name__}."
-        )
+        # A fitted cross-validated estimator draws its selected result.
+        selected = getattr(cv_result, "cv_result_", None)
+        if not isinstance(selected, CVResult):
+            raise ValueError(
+                "cv_result must be a CVResult or a fitted cross-validated "
+                "estimator (LassoCV, ElasticNetCV, SparseLogisticRegressionCV, "
+                f"PoissonLassoCV), got {type(cv_result).__name__}."
+            )
+        cv_result = selected
     _check_title(title)
     _, Axes = _require_matplotlib()
 

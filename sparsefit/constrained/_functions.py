@@ -93,6 +93,8 @@ class Objective:
         self.lower, self.upper = lower, upper
         self.nfev = self.njev = self.nhev = 0
         self._last = (None, None)  # the last point and its value
+        # Trial points where fun was NaN or infinite (their steps are rejected).
+        self.n_nonfinite, self.last_nonfinite = 0, None
 
     def value(self, x):
         if self._last[0] is not None and np.array_equal(self._last[0], x):
@@ -102,6 +104,9 @@ class Objective:
         if self.jac is True:
             out = out[0]
         self._last = (x.copy(), _scalar(out))
+        if not np.isfinite(self._last[1]):
+            self.n_nonfinite += 1
+            self.last_nonfinite = x.copy()
         return self._last[1]
 
     def value_and_grad(self, x):

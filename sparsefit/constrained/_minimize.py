@@ -129,20 +129,27 @@ def minimize_l1(
         out = sl1qp(objective, cons, x0, lower, upper, mu, tol, maxiter, exact)
     result = _result(out, objective, cons, lower, upper, tol)
     if result.status in ("maxiter", "step_too_small"):
-        _warn_short(result, tol)
+        _warn_short(result, tol, objective)
     return result
 
 
-def _warn_short(result, tol):
+def _warn_short(result, tol, objective):
     """A ConvergenceWarning, as the project's solvers give when they stop short."""
     import warnings
 
     from sklearn.exceptions import ConvergenceWarning
 
+    nonfinite = ""
+    if objective.n_nonfinite:
+        point = np.array2string(objective.last_nonfinite, precision=8, threshold=20)
+        nonfinite = (
+            f" fun was NaN or infinite at {objective.n_nonfinite} trial point(s), "
+            f"the last x = {point}, and those steps were rejected."
+        )
     warnings.warn(
         f"minimize_l1 stopped ({result.status}) after {result.nit} iterations "
         f"with violation {result.max_violation:.2e} and KKT residual "
-        f"{result.kkt_residual:.2e}; tol is {tol:.1e}.",
+        f"{result.kkt_residual:.2e}; tol is {tol:.1e}.{nonfinite}",
         ConvergenceWarning,
         stacklevel=3,
     )

@@ -59,8 +59,38 @@ class SL1QPOutcome:
 
 
 def _evaluate(objective, cons, x):
+    """The functions and first derivatives at an accepted point, all finite."""
     f, g = objective.value_and_grad(x)
-    return _State(x, f, g, cons.values(x), cons.jacobian(x), np.zeros(cons.size))
+    gradient = "jac" if objective.jac is not None else "fun's central differences"
+    c, J = cons.values(x), cons.jacobian(x)
+    for value, what in (
+        (f, "fun"),
+        (g, gradient),
+        (c, "a constraint"),
+        (J, "a constraint's jac"),
+    ):
+        require_finite(value, what, x)
+    return _State(x, f, g, c, J, np.zeros(cons.size))
+
+
+def require_finite(value, what, x):
+    """Raise, naming the function and the point, when ``value`` is not finite:
+    a NaN in the model would otherwise surface as a failure of the QP solver."""
+    value = np.asarray(value, dtype=float)
+    if np.isfinite(value).all():
+        return
+    kind = "NaN" if np.isnan(value).any() else "infinity"
+    where = ""
+    if value.ndim:
+        flat = int(np.flatnonzero(~np.isfinite(value))[0])
+        index = tuple(int(i) for i in np.unravel_index(flat, value.shape))
+        where = f" (entry {index[0] if value.ndim == 1 else index})"
+    point = np.array2string(x, precision=8, threshold=20)
+    raise ValueError(
+        f"{what} returned {kind}{where} at x = {point}; minimize_l1 needs finite "
+        "values and derivatives at every point it accepts (a fun that is not "
+        "finite at a trial point only rejects that step)."
+    )
 
 
 def _merit(objective, cons, x, mu):
@@ -99,8 +129,11 @@ class _Hessian:
         if not self.exact:
             return _Model(self.B, state.g, weights)
         H = self.objective.hessian(state.x)
+        require_finite(H, "hess", state.x)
         if self.cons.size:
-            H = H - self.cons.hessian(state.x, state.lam)
+            Hc = self.cons.hessian(state.x, state.lam)
+            require_finite(Hc, "a constraint's hess", state.x)
+            H = H - Hc
         active = self.cons.is_eq | (state.lam > 0) | (state.c < tol)
         B, sigma = convexify(H, state.J[active])
         # Away from the active constraints' linearisation the augmented term

@@ -39,6 +39,8 @@ class Huber(SampleWeighted, BaseDatafit):
 
     curvature = 1.0
     target = "real"
+    # Grows at least linearly in every residual: a minimiser always exists.
+    coercive = True
     scorings = ("deviance", "mse", "mae")
 
     def __init__(self, sample_weight=None, *, delta=1.35):

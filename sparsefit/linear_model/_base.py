@@ -8,10 +8,15 @@ from .._validation import (
     check_positive_int,
     check_sample_weight,
     check_scalar_range,
+    check_target_scale,
 )
 from ..penalties import ElasticNetPenalty
 
 __all__ = ["SparseLinearRegression"]
+
+# Largest p for which a design with offset-heavy columns takes the Gram path
+# (p^2 floats: 32 MB at this size).
+_GRAM_LIMIT = 2000
 
 
 class SparseLinearRegression(RegressorBase):
@@ -50,6 +55,7 @@ class SparseLinearRegression(RegressorBase):
         X = self._validate_X(X, reset=True)
         y = check_target(y, X.shape[0], X.dtype, type(self).__name__)
         sw = check_sample_weight(sample_weight, X.shape[0], X.dtype)
+        check_target_scale(y, sw, X.dtype)
         return X, y, sw
 
     def _validate_predict_data(self, X, y, sample_weight):
@@ -84,9 +90,20 @@ class SparseLinearRegression(RegressorBase):
             self.lower_bounds,
             self.upper_bounds,
         )
-        return LeastSquaresProblem(
+        problem = LeastSquaresProblem(
             X, y, penalty, sw, self.fit_intercept, self.standardize, self._make_solver()
         )
+        solver = problem.solver
+        if (
+            getattr(solver, "precompute", None) == "auto"
+            and problem.design.offset_heavy.size
+            and problem.n_features <= _GRAM_LIMIT
+        ):
+            # Columns with a large offset (timestamps) lose their digits in
+            # the residual updates of coordinate descent; the Gram matrix,
+            # which the design forms from centred copies of them, does not.
+            solver.precompute = True
+        return problem
 
     def fit(self, X, y, sample_weight=None):
         """Fit the model.

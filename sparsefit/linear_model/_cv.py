@@ -1,5 +1,8 @@
 """LassoCV and ElasticNetCV: thin layers over ``cross_validate_path``."""
 
+import numbers
+import warnings
+
 import numpy as np
 
 from .._validation import check_positive_int, check_scalar_range
@@ -8,6 +11,68 @@ from ..path import relaxed_path
 from ._base import SparseLinearRegression
 
 __all__ = ["LassoCV", "ElasticNetCV"]
+
+
+def default_folds(cv, groups, foldid, y=None, classifier=False):
+    """The splitter an integer ``cv`` stands for: shuffled folds (stratified
+    for a classifier when every class has at least ``cv`` samples), as the
+    command line uses, so that data sorted by the target or by time do not
+    make one-sided folds.  Any other ``cv``, or ``groups`` or ``foldid``, is
+    passed on unchanged."""
+    if (
+        groups is not None
+        or foldid is not None
+        or isinstance(cv, bool)
+        or not isinstance(cv, numbers.Integral)
+    ):
+        return cv
+    from sklearn.model_selection import KFold, StratifiedKFold
+
+    cv = int(cv)
+    if cv < 2:
+        raise ValueError(f"cv must be >= 2 folds, got {cv}.")
+    n_samples = len(y) if y is not None else cv
+    if cv > n_samples:
+        raise ValueError(
+            f"Cannot have number of splits n_splits={cv} greater "
+            f"than the number of samples: n_samples={n_samples}."
+        )
+    if classifier:
+        counts = np.unique(np.asarray(y), return_counts=True)[1]
+        if counts.min() >= cv:
+            return StratifiedKFold(cv, shuffle=True, random_state=0)
+    return KFold(cv, shuffle=True, random_state=0)
+
+
+def warn_grid_edge(res, estimator):
+    """Warn when the CV minimum sits at the small-alpha end of the grid: the
+    error may still fall below the grid's smallest alpha."""
+    n = res.alphas.shape[0]
+    i = res.index_min
+    if n < 5 or i < n - 3:
+        return
+    warnings.warn(
+        f"The cross-validated minimum is at the end of the alpha grid (index {i} "
+        f"of {n}, alpha={res.alphas[i]:.4g}; the smallest alpha is "
+        f"{res.alphas[-1]:.4g}): the error may still fall at smaller alphas. "
+        "Extend the grid: a smaller eps (now "
+        f"{'the default' if estimator.eps is None else estimator.eps}), or "
+        "alphas reaching further down; n_alphas sets the number of points.",
+        UserWarning,
+        stacklevel=3,
+    )
+
+
+def check_grid_alpha(alpha, alphas):
+    """``alpha`` as a float within the cross-validated grid's range."""
+    alpha = check_scalar_range(alpha, "alpha", low=0.0)
+    if alpha < alphas[-1]:
+        raise ValueError(
+            f"alpha={alpha!r} is below the smallest alpha of the cross-validated "
+            f"path, {alphas[-1]:.6g}; extend the grid (eps, n_alphas or alphas) "
+            "and fit again."
+        )
+    return alpha
 
 
 class ElasticNetCV(SparseLinearRegression):
@@ -29,8 +94,9 @@ class ElasticNetCV(SparseLinearRegression):
     n_alphas : int, default=100
     eps : float or None
     cv : int, scikit-learn splitter or iterable, default=10
-        With ``fit(..., groups=...)`` an int means ``GroupKFold``;
-        ``fit(..., foldid=...)`` gives the folds directly.
+        An int k means ``KFold(k, shuffle=True, random_state=0)``, the folds
+        of the ``sparsefit`` command; with ``fit(..., groups=...)`` it means
+        ``GroupKFold(k)``. ``fit(..., foldid=...)`` gives the folds directly.
     selection : {"min", "1se"}, default="min"
         Refit at ``alpha_min_`` or at ``alpha_1se_``, the largest alpha whose
         CV error is within one standard error of the minimum.
@@ -64,6 +130,8 @@ class ElasticNetCV(SparseLinearRegression):
         The path on all the data for ``l1_ratio_``.
     cv_results_ : list of CVResult
         One per l1_ratio.
+    cv_result_ : CVResult
+        The one of ``l1_ratio_`` (what :func:`sparsefit.plot_cv` draws).
     coef_, intercept_, dual_gap_, kkt_violation_, n_iter_ :
         The refit at ``alpha_``; with ``gamma_ < 1`` the coefficients mix the
         certified lasso fit (whose gap is ``dual_gap_``) with least squares on
@@ -177,6 +245,8 @@ class ElasticNetCV(SparseLinearRegression):
         best = int(np.argmin(losses))
         res = results[best]
         self.cv_results_ = results
+        self.cv_result_ = res
+        warn_grid_edge(res, self)
         self.l1_ratio_ = float(ratios[best])
         self.alpha_min_, self.alpha_1se_ = res.alpha_min, res.alpha_1se
         self.alpha_ = res.alpha_1se if self.selection == "1se" else res.alpha_min
@@ -189,6 +259,39 @@ class ElasticNetCV(SparseLinearRegression):
         self._refit(X, y, sw, res)
         return self
 
+    def predict(self, X, alpha=None):
+        """Predict with the refit, or at any ``alpha`` of the cross-validated
+        path (interpolated in log alpha between grid points, as glmnet's
+        ``predict(cvfit, s=...)``; the plain, unrelaxed path).
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        alpha : float or None, default=None
+            None: ``X @ coef_ + intercept_`` at ``alpha_``.
+
+        Returns
+        -------
+        ndarray of shape (n_samples,)
+        """
+        if alpha is None:
+            return super().predict(X)
+        self._check_fitted()
+        alpha = check_grid_alpha(alpha, self.alphas_)
+        X = self._validate_X(X, reset=False, accept_sparse="csr")
+        return self.path_.predict(X, alpha)
+
+    def coef_at(self, alpha):
+        """Coefficients at any ``alpha`` of the cross-validated path
+        (interpolated; see :meth:`predict`), on the original scale."""
+        self._check_fitted()
+        return self.path_.coef(check_grid_alpha(alpha, self.alphas_))
+
+    def intercept_at(self, alpha):
+        """Intercept at any ``alpha`` of the cross-validated path."""
+        self._check_fitted()
+        return self.path_.intercept(check_grid_alpha(alpha, self.alphas_))
+
     def _cross_validate(self, X, y, sw, l1_ratio, groups, foldid):
         penalty = self._penalty_template(l1_ratio)
         return cross_validate_path(
@@ -198,7 +301,7 @@ class ElasticNetCV(SparseLinearRegression):
             alphas=self.alphas,
             n_alphas=self.n_alphas,
             eps=self.eps,
-            cv=self.cv,
+            cv=default_folds(self.cv, groups, foldid, y),
             groups=groups,
             foldid=foldid,
             scoring=self.scoring,

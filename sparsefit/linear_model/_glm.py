@@ -19,6 +19,7 @@ from .._validation import (
 )
 from ..path import glm_problem
 from ..penalties import ElasticNetPenalty
+from ._existence import check_minimiser_exists
 
 __all__ = ["GLMMixin"]
 
@@ -87,9 +88,11 @@ class GLMMixin:
             self.max_iter,
             classes=classes,
         )
+        _check_units(problem.design)
         return problem
 
     def _solve(self, problem, alpha, start=None):
+        check_minimiser_exists(problem, alpha, getattr(self, "classes_", None))
         result = problem.solve(alpha, start)
         self._store(problem, result, alpha)
 
@@ -176,6 +179,10 @@ class GLMMixin:
             entry_alpha=st["entry"],
             path_entry_alpha=path_entry,
             alpha=float(self._alpha),
+            # Several classes: coef is the norm of each feature's coefficients.
+            coef_label="coef"
+            if np.ndim(self.coef_) < 2 or len(self.coef_) == 1
+            else "coef_norm",
         )
 
     def _path_entry(self, X, y, sample_weight=None, offset=None, rtol=1e-4):
@@ -187,6 +194,25 @@ class GLMMixin:
         problem = self._fit_problem(X, y, sample_weight, offset, reset=False)
         w_fit = problem.from_original(self._coef_flat)
         return problem_entry_alphas(problem, w_fit, self._alpha, self.tol, rtol)
+
+
+def _check_units(design):
+    """Raise when X's raw columns leave the cube root of the float64 range:
+    the GLM solvers form weighted moments of the unscaled columns, so
+    standardisation does not help there (the least-squares solvers scale
+    first)."""
+    mag = design.magnitude  # root mean square of each column
+    info = np.finfo(float)
+    low, high = float(info.tiny) ** (1 / 3), float(info.max) ** (1 / 3)
+    bad = ~design.constant & ((mag < low) | (mag > high))
+    if bad.any():
+        j = int(np.flatnonzero(bad)[0])
+        raise ValueError(
+            f"X column {j} has magnitude {mag[j]:.3g} (root mean square), out of "
+            f"the range the GLM solvers can fit (float64: [{low:.2g}, "
+            f"{high:.2g}] for their products to stay in range); rescale that "
+            "column."
+        )
 
 
 def _explain_state(cert, W, b, grad_neg, alpha, gap):

@@ -7,6 +7,7 @@ from .._estimator import ClassifierBase, RegressorBase
 from .._validation import check_positive_int
 from ..model_selection import cross_validate_path
 from ..model_selection._glm_scores import GLM_SCORINGS
+from ._cv import check_grid_alpha, default_folds, warn_grid_edge
 from ._logistic import LogisticMixin
 from ._poisson import PoissonMixin
 
@@ -24,8 +25,14 @@ _CV_DOC = """
     path_ : PathResult
         The path on all the data.
     cv_results_ : list of CVResult
+    cv_result_ : CVResult
+        The one result (what :func:`sparsefit.plot_cv` draws).
     coef_, intercept_, dual_gap_, kkt_violation_, n_iter_ :
         The certified refit at ``alpha_``.
+
+    ``coef_at(alpha)``, ``intercept_at(alpha)`` and ``predict(X, alpha=...)``
+    read the cross-validated path at any alpha of its range (interpolated in
+    log alpha between grid points, as glmnet's ``s``).
 """
 
 
@@ -57,7 +64,7 @@ class _GLMCVMixin:
             alphas=self.alphas,
             n_alphas=self.n_alphas,
             eps=self.eps,
-            cv=self.cv,
+            cv=default_folds(self.cv, groups, foldid, y, family != "poisson"),
             groups=groups,
             foldid=foldid,
             scoring=self.scoring,
@@ -74,12 +81,34 @@ class _GLMCVMixin:
             **extra,
         )
         self.cv_results_ = [res]
+        self.cv_result_ = res
+        warn_grid_edge(res, self)
         self.alpha_min_, self.alpha_1se_ = res.alpha_min, res.alpha_1se
         self.alpha_ = res.alpha_1se if self.selection == "1se" else res.alpha_min
         self.alphas_ = res.alphas
         self.cv_mean_, self.cv_std_ = res.cv_mean, res.cv_std
         self.path_ = res.path
         return res
+
+    def _path_at(self, X, alpha, kind, offset=None):
+        self._check_fitted()
+        alpha = check_grid_alpha(alpha, self.alphas_)
+        X = self._validate_X(X, reset=False, accept_sparse="csr")
+        return self.path_.predict(X, alpha, offset=offset, kind=kind)
+
+    def coef_at(self, alpha):
+        """Coefficients at any ``alpha`` of the cross-validated path, shaped
+        as ``coef_`` (interpolated in log alpha between grid points)."""
+        self._check_fitted()
+        coef = self.path_.coef(check_grid_alpha(alpha, self.alphas_))
+        return np.asarray(coef).reshape(self.coef_.shape)
+
+    def intercept_at(self, alpha):
+        """Intercept at any ``alpha`` of the cross-validated path, shaped as
+        ``intercept_``."""
+        self._check_fitted()
+        b = self.path_.intercept(check_grid_alpha(alpha, self.alphas_))
+        return np.asarray(b, dtype=float).reshape(np.shape(self.intercept_))
 
     def _refit(self, problem, res):
         k = int(np.argmin(np.abs(res.alphas - self.alpha_)))
@@ -105,6 +134,11 @@ class SparseLogisticRegressionCV(_GLMCVMixin, LogisticMixin, ClassifierBase):
     n_alphas : int, default=100
     eps : float or None
     cv : int, scikit-learn splitter or iterable, default=10
+        An int k means ``StratifiedKFold(k, shuffle=True, random_state=0)``
+        (``KFold`` with the same arguments when a class has fewer than k
+        samples), the folds of the ``sparsefit`` command; with
+        ``fit(..., groups=...)`` it means ``GroupKFold(k)``.
+        ``fit(..., foldid=...)`` gives the folds directly.
     selection : {"min", "1se"}, default="min"
     scoring : {"deviance", "accuracy", "roc_auc", "mse", "mae"}
     multinomial, fit_intercept, standardize, penalty_factor, positive,
@@ -162,6 +196,25 @@ class SparseLogisticRegressionCV(_GLMCVMixin, LogisticMixin, ClassifierBase):
         self.n_jobs = n_jobs
         self.progress = progress
 
+    def decision_function(self, X, alpha=None):
+        """Linear predictor of the refit, or at ``alpha`` on the path."""
+        if alpha is None:
+            return super().decision_function(X)
+        return self._path_at(X, alpha, "link")
+
+    def predict_proba(self, X, alpha=None):
+        """Class probabilities of the refit, or at ``alpha`` on the path."""
+        if alpha is None:
+            return super().predict_proba(X)
+        p = self._path_at(X, alpha, "response")
+        return np.column_stack([1.0 - p, p]) if p.ndim == 1 else p
+
+    def predict(self, X, alpha=None):
+        """Most probable class for the refit, or at ``alpha`` on the path."""
+        if alpha is None:
+            return super().predict(X)
+        return self._path_at(X, alpha, "class")
+
     def fit(self, X, y, sample_weight=None, groups=None, foldid=None):
         """Cross-validate the path, then refit at the selected alpha.
 
@@ -188,8 +241,11 @@ class PoissonLassoCV(_GLMCVMixin, PoissonMixin, RegressorBase):
 
     Parameters
     ----------
-    l1_ratio, alphas, n_alphas, eps, cv, selection, n_jobs, progress :
+    l1_ratio, alphas, n_alphas, eps, selection, n_jobs, progress :
         As for :class:`SparseLogisticRegressionCV`.
+    cv : int, scikit-learn splitter or iterable, default=10
+        An int k means ``KFold(k, shuffle=True, random_state=0)``, the folds
+        of the ``sparsefit`` command (``GroupKFold(k)`` with ``groups``).
     scoring : {"deviance", "mse", "mae"}, default="deviance"
     fit_intercept, standardize, penalty_factor, positive, lower_bounds,
     upper_bounds, tol, max_iter, solver :
@@ -239,6 +295,12 @@ class PoissonLassoCV(_GLMCVMixin, PoissonMixin, RegressorBase):
         self.solver = solver
         self.n_jobs = n_jobs
         self.progress = progress
+
+    def predict(self, X, offset=None, alpha=None):
+        """Expected counts of the refit, or at ``alpha`` on the path."""
+        if alpha is None:
+            return super().predict(X, offset)
+        return self._path_at(X, alpha, "response", offset)
 
     def fit(self, X, y, sample_weight=None, offset=None, groups=None, foldid=None):
         """Cross-validate the path, then refit at the selected alpha.

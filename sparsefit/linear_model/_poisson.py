@@ -43,7 +43,12 @@ class PoissonMixin(GLMMixin):
 
         mu = self.predict(X, offset)
         y = np.asarray(y, dtype=float).ravel()
-        sw = np.ones_like(y) if sample_weight is None else np.asarray(sample_weight)
+        if y.shape[0] != mu.shape[0]:
+            raise ValueError(
+                f"X has {mu.shape[0]} rows but y has {y.shape[0]} (mismatched lengths)."
+            )
+        sw = check_sample_weight(sample_weight, y.shape[0], np.float64)
+        sw = np.ones_like(y) if sw is None else sw
 
         def dev(m):
             return float(sw @ (2 * (xlogy(y, y) - xlogy(y, m) - y + m)))

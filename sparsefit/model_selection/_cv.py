@@ -109,7 +109,8 @@ def make_folds(n_samples, cv=10, groups=None, foldid=None, X=None, y=None):
     """List of ``(train, test)`` index arrays.
 
     ``foldid`` (one fold label per sample, as glmnet) wins over ``cv``; ``cv``
-    is a number of folds (contiguous, unshuffled: scikit-learn's ``KFold``), a
+    is a number of folds (``KFold(cv, shuffle=True, random_state=0)``, the
+    estimators' and the command line's default too), a
     scikit-learn splitter (``groups`` is passed to it), or an iterable of
     ``(train, test)`` pairs.
     """
@@ -135,7 +136,11 @@ def make_folds(n_samples, cv=10, groups=None, foldid=None, X=None, y=None):
             )
         from sklearn.model_selection import GroupKFold, KFold
 
-        cv = GroupKFold(cv) if groups is not None else KFold(cv)
+        cv = (
+            GroupKFold(cv)
+            if groups is not None
+            else KFold(cv, shuffle=True, random_state=0)
+        )
     if hasattr(cv, "split"):
         X = np.zeros((n_samples, 1)) if X is None else X
         return [(np.asarray(tr), np.asarray(te)) for tr, te in cv.split(X, y, groups)]
@@ -367,7 +372,7 @@ def _folds(X, y, cv, groups, foldid, classifier):
 
         smallest = np.unique(y, return_counts=True)[1].min()
         if cv <= smallest:
-            cv = StratifiedKFold(cv)
+            cv = StratifiedKFold(cv, shuffle=True, random_state=0)
     # Stratify on label codes: the splitters refuse object arrays of labels.
     strata = np.unique(y, return_inverse=True)[1] if classifier else y
     return make_folds(X.shape[0], cv, groups, foldid, X, strata)

@@ -2,6 +2,7 @@
 
 import copy
 import math
+import warnings
 from dataclasses import dataclass
 
 import torch
@@ -84,6 +85,11 @@ class SparsityController:
     point_ : PathPoint
         The chosen point: of the points that reached the target, the nearest
         to it.
+    on_target_ : bool
+        Whether that point is within ``tol`` of ``target_sparsity`` (or keeps
+        exactly ``target_groups``); a ``UserWarning`` gives the value reached
+        beside the target when it is not, or when the starting alpha already
+        passes the target.
     """
 
     def __init__(
@@ -115,8 +121,11 @@ class SparsityController:
 
     def _set_alpha(self, alpha):
         first = self._base[0][1]
-        for pen, alpha0 in self._base:
-            pen.alpha = alpha * alpha0 / first
+        # The first penalty gets alpha itself (alpha * a / a may round to a
+        # neighbour of alpha); the others keep their ratio to it.
+        self._base[0][0].alpha = alpha
+        for pen, alpha0 in self._base[1:]:
+            pen.alpha = alpha * (alpha0 / first)
 
     @torch.no_grad()
     def _measure(self):
@@ -181,6 +190,14 @@ class SparsityController:
             )
         best = (point, self._save())
         lo, hi = short[0], alpha
+        if lo is None and not self._on_target(point):
+            warnings.warn(
+                f"the starting alpha={alpha:.4g} already passes the target: "
+                f"{self._describe(point)}; start from a smaller alpha (the "
+                "penalties' alpha when the controller is made) to search below it",
+                UserWarning,
+                stacklevel=2,
+            )
         for _ in range(self.n_bisect if lo is not None else 0):
             if self._on_target(best[0]):
                 break
@@ -196,4 +213,22 @@ class SparsityController:
         self._restore(best[1])
         self._set_alpha(best[0].alpha)
         self.point_, self.alpha_ = best[0], best[0].alpha
+        self.on_target_ = self._on_target(best[0])
+        if lo is not None and not self.on_target_:
+            warnings.warn(
+                f"the search ended off the target: {self._describe(best[0])} "
+                f"at alpha={best[0].alpha:.4g} after {self.n_bisect} bisection "
+                "steps; raise n_bisect or epochs_per_alpha, or lower factor",
+                UserWarning,
+                stacklevel=2,
+            )
         return self
+
+    def _describe(self, point):
+        """The value reached beside the target."""
+        if self.target_groups is not None:
+            return f"{point.n_groups} groups kept (target {self.target_groups})"
+        return (
+            f"sparsity {point.sparsity:.4f} (target {self.target_sparsity}, "
+            f"tol {self.tol})"
+        )

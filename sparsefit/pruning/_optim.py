@@ -19,10 +19,10 @@ optimiser actually took:
   (\sqrt{\hat v} + \epsilon)`, so :math:`D_j = \text{lr} / (\sqrt{\hat v_j} +
   \epsilon)` with the bias-corrected :math:`\hat v = v / (1 - \beta_2^t)`
   (AMSGrad: its running maximum). For the l1 norm the metric prox is the
-  soft-threshold at :math:`\alpha D_j`, a weighted soft-threshold; group
-  penalties take one scalar step per group (see
-  :func:`~sparsefit.pruning._prox.group_step`). AdamW's decoupled weight
-  decay is applied by AdamW before the prox, as a separate shrinkage.
+  soft-threshold at :math:`\alpha D_j`, a weighted soft-threshold; for group
+  penalties the exact prox in that metric, one scalar equation per group
+  (see :func:`~sparsefit.pruning._prox.group_prox_`). AdamW's decoupled
+  weight decay is applied by AdamW before the prox, as a separate shrinkage.
 * Any other optimiser: pass ``step_fn(optimizer, group, param)`` returning
   the step (a float or a tensor shaped like ``param``).
 """
@@ -198,10 +198,9 @@ class ProxAdamW(_ProxMixin, torch.optim.AdamW):
     Adam's update :math:`w - D \hat m` has per-coordinate steps
     :math:`D_j = \text{lr} / (\sqrt{\hat v_j} + \epsilon)`; the prox is taken in
     that metric: for the l1 norm a weighted soft-threshold at
-    :math:`\alpha D_j`, for group penalties a block soft-threshold with one
-    scalar step per group (the :math:`v^2`-weighted harmonic mean of its
-    :math:`D_j`, which removes a group exactly when the exact metric prox
-    does, and keeps the operator closed-form).
+    :math:`\alpha D_j`, for group penalties the exact prox in that metric
+    (one scalar equation per group, solved by Newton's method), so that the
+    iterates converge to the penalised minimiser itself.
 
     Parameters
     ----------

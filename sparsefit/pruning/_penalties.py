@@ -8,13 +8,7 @@ over the penalised tensors. ``alpha`` may be changed between steps (the
 import math
 import numbers
 
-from ._prox import (
-    group_dims,
-    group_norms,
-    group_soft_threshold_,
-    group_step,
-    soft_threshold_,
-)
+from ._prox import group_dims, group_norms, group_prox_, soft_threshold_
 
 __all__ = ["GroupL1", "L1", "SparseGroupL1"]
 
@@ -102,10 +96,9 @@ class GroupL1:
 
     Notes
     -----
-    With per-coordinate steps (Adam), the exact metric prox of a group norm
-    has no closed form; each group takes the scalar step of
-    :func:`~sparsefit.pruning._prox.group_step`, which removes a group exactly
-    when the exact metric prox would.
+    With per-coordinate steps (Adam), the prox is the exact one in that
+    metric: one scalar equation per group, solved by Newton's method (see
+    :func:`~sparsefit.pruning._prox.group_prox_`).
 
     Examples
     --------
@@ -134,8 +127,7 @@ class GroupL1:
     def prox_(self, w, step):
         """Replace ``w`` in place by its prox with step ``step``; return ``w``."""
         dims = group_dims(w, self.over)
-        threshold = group_step(w, step, dims) * self.alpha
-        return group_soft_threshold_(w, threshold * self._group_weight(w, dims), dims)
+        return group_prox_(w, step, self.alpha * self._group_weight(w, dims), dims)
 
     def groups(self, w):
         """Boolean vector marking the non-zero groups of ``w``."""
@@ -196,7 +188,8 @@ class SparseGroupL1(GroupL1):
         """Replace ``w`` in place by its prox with step ``step``; return ``w``."""
         dims = group_dims(w, self.over)
         soft_threshold_(w, step * self.alpha * self.l1_ratio)
-        # The exact metric prox is the metric group prox of the soft-thresholded
-        # point, so the group step is taken there.
+        # The metric prox of the sum is the metric group prox of the
+        # soft-thresholded point: both terms are invariant under sign flips
+        # and the group term under the coordinate-wise l1 shrinkage's order.
         weight = self._group_weight(w, dims) * self.alpha * (1 - self.l1_ratio)
-        return group_soft_threshold_(w, group_step(w, step, dims) * weight, dims)
+        return group_prox_(w, step, weight, dims)

@@ -17,7 +17,7 @@ for.
 
 import torch
 
-__all__ = ["group_dims", "group_soft_threshold_", "group_step", "soft_threshold_"]
+__all__ = ["group_dims", "group_prox_", "group_soft_threshold_", "soft_threshold_"]
 
 
 def soft_threshold_(w, threshold):
@@ -58,30 +58,56 @@ def group_norms(w, dims):
     return torch.linalg.vector_norm(w, dim=dims, keepdim=True)
 
 
-def group_step(w, step, dims):
-    r"""One scalar step per group from per-coordinate steps ``d``.
+def group_prox_(w, step, threshold, dims, n_newton=50):
+    r"""The exact prox of :math:`\sum_g t_g \|w_g\|_2` in the metric
+    :math:`D^{-1}` of per-coordinate steps ``d``, in place.
+
+    For a group with point :math:`v` it minimises
+    :math:`\tfrac12 \sum_j (x_j - v_j)^2 / d_j + t \|x\|_2`. The solution is
+    0 if and only if :math:`\|v / d\|_2 \le t`; otherwise the optimality
+    condition :math:`(x_j - v_j)/d_j + t x_j / \|x\| = 0` gives
 
     .. math::
 
-        s_g = \frac{\|v_g\|_2}{\|v_g / d_g\|_2},
+        x_j = \frac{z\, v_j}{z + d_j}, \qquad
+        F(z) = \Bigl\|\frac{v}{z + d}\Bigr\|_2 = t,
+        \quad z = \|x\|_2 / t,
 
-    a harmonic mean of the :math:`d_j` of the group weighted by :math:`v_j^2`,
-    so :math:`\min_g d \le s_g \le \max_g d`. It is the step for which
-    block soft-thresholding zeroes the group exactly when the exact metric prox
-    does: that prox returns :math:`x_g = 0` if and only if
-    :math:`\|v_g / d_g\|_2 \le t_g`, and block soft-thresholding with step
-    :math:`s_g` if and only if :math:`\|v_g\|_2 \le s_g t_g`. Away from zero the
-    group is shrunk along :math:`v_g` with that step, which keeps the prox
-    closed-form (the exact metric prox needs a scalar root-find per group).
-    A scalar ``step`` is returned unchanged.
+    one scalar equation per group. ``F`` is convex and decreasing, so Newton's
+    method started left of the root, at
+    :math:`z_0 = \max(0, \|v\|/t - \max_j d_j)` (where
+    :math:`F \ge \|v\| / (z + \max d) \ge t`), climbs to it monotonically
+    and quadratically; the root lies below :math:`\|v\|/t - \min_j d_j`. With
+    one step for the whole group (SGD) the first Newton step lands on the
+    root, block soft-thresholding.
+
+    ``step`` is a scalar or a tensor shaped like ``w``; ``threshold`` a scalar
+    or a tensor with ``w``'s shape reduced (keepdim) over ``dims``.
     """
     if not torch.is_tensor(step):
-        return step
-    norms = group_norms(w, dims)
-    scaled = group_norms(w / step, dims)
-    mean_step = step.mean(dim=dims, keepdim=True)
-    # An all-zero group stays zero whatever the step; use the mean to stay finite.
-    return torch.where(scaled > 0, norms / scaled.clamp_min(1e-30), mean_step)
+        return group_soft_threshold_(w, step * threshold, dims)
+    v = w.to(torch.float64)
+    d = step.to(torch.float64).expand_as(v)
+    t = torch.as_tensor(threshold, dtype=torch.float64, device=v.device)
+    norms = group_norms(v, dims)
+    live = group_norms(v / d, dims) > t
+    if not bool(live.any()):
+        return w.zero_()
+    safe_t = torch.where(t > 0, t, torch.ones_like(t))
+    d_max = torch.amax(d, dim=dims, keepdim=True)
+    z = (norms / safe_t - d_max).clamp_min(0.0)
+    for _ in range(n_newton):
+        q = v / (z + d)
+        F = group_norms(q, dims)
+        slope = (q * q / (z + d)).sum(dim=dims, keepdim=True)
+        # Newton's step on F(z) = t, F' = -slope / F; kept >= 0 by convexity.
+        delta = (F - t).clamp_min(0.0) * F / slope.clamp_min(1e-300)
+        z = z + torch.where(live, delta, torch.zeros_like(delta))
+        if bool((delta <= 1e-15 * z).all()):
+            break
+    x = torch.where(live, v * z / (z + d), torch.zeros_like(v))
+    x = torch.where(t > 0, x, v)  # no penalty: the point itself
+    return w.copy_(x.to(w.dtype))
 
 
 def group_soft_threshold_(w, threshold, dims):
