@@ -18,7 +18,7 @@ from ._errors import UsageError
 from ._families import get_family
 from ._metrics import target_summary, test_metrics
 from ._model import json_safe, model_document, write_model
-from ._output import RESULT_FILES, emit_summary, note, prepare_out_dir
+from ._output import RESULT_FILES, check_out_dir, emit_summary, note, result_folder
 from ._paths import alpha_max, from_path_result, grid_path, path_frame
 
 __all__ = ["add_parser", "run", "fit_frame"]
@@ -80,6 +80,12 @@ def check_options(args, family):
     family.estimator_class(args.alpha is None)  # a missing class: one line now
     if args.offset and family.link != "log":
         raise UsageError(f"--offset needs --family poisson, not {family.name}")
+
+
+def result_names(args):
+    """The files a fit writes: the CV ones only when alpha is chosen by CV."""
+    cv_only = ("cv.csv", "cv.png")
+    return [n for n in RESULT_FILES if args.alpha is None or n not in cv_only]
 
 
 def default_out(source):
@@ -293,7 +299,7 @@ def fit_frame(frame, args, source, title=None):
     family = get_family(args.family)
     check_options(args, family)
     out = Path(args.out) if args.out else default_out(source)
-    prepare_out_dir(out, args.force, create=False)
+    check_out_dir(out, args.force, writes=result_names(args))
     prep = prepare(frame, args.target, family, args)
     factors = penalty_factors(args.penalty_factor, prep)
     rows = np.ones(len(prep.y), dtype=bool) if prep.train is None else prep.train
@@ -388,19 +394,21 @@ def _write(
     from ._figures import cv_png, path_png
     from ._report import render_report
 
-    prepare_out_dir(out, args.force)
-    coefficients.to_csv(out / "coefficients.csv", index=False)
-    path_frame(table).to_csv(out / "path.csv", index=False)
-    write_model(out / "model.json", document)
-    figures = {"path": path_png(table, title="regularisation path")}
-    if cv_frame is not None:
-        cv_frame.to_csv(out / "cv.csv", index=False)
-        figures["cv"] = cv_png(cv_result, title="cross-validation")
-    for name, data in figures.items():
-        (out / f"{name}.png").write_bytes(data)
-    html = render_report(summary, coefficients, figures, title=title)
-    (out / "report.html").write_text(html, encoding="utf-8")
-    return [n for n in RESULT_FILES if (out / n).exists()]
+    with result_folder(out, "fit") as folder:
+        stage = folder.staging
+        coefficients.to_csv(stage / "coefficients.csv", index=False)
+        path_frame(table).to_csv(stage / "path.csv", index=False)
+        write_model(stage / "model.json", document)
+        figures = {"path": path_png(table, title="regularisation path")}
+        if cv_frame is not None:
+            cv_frame.to_csv(stage / "cv.csv", index=False)
+            figures["cv"] = cv_png(cv_result, title="cross-validation")
+        for name, data in figures.items():
+            (stage / f"{name}.png").write_bytes(data)
+        html = render_report(summary, coefficients, figures, title=title)
+        (stage / "report.html").write_text(html, encoding="utf-8")
+        written = folder.commit()
+    return [n for n in RESULT_FILES if n in written]
 
 
 def _fmt(value, spec=".4g"):

@@ -9,7 +9,7 @@ from ._args import add_data_arguments, add_model_arguments, add_output_arguments
 from ._data import prepare, read_table
 from ._families import get_family
 from ._model import json_safe
-from ._output import emit_summary, prepare_out_dir
+from ._output import check_out_dir, emit_summary, result_folder
 from ._paths import alpha_max, from_path_result, grid_path, path_frame
 
 __all__ = ["add_parser", "run"]
@@ -81,13 +81,15 @@ def run(args):
     start = time.perf_counter()
     family = get_family(args.family)
     out = Path(args.out) if args.out else Path(f"{Path(args.data).stem}-path")
-    prepare_out_dir(out, args.force, _FILES, create=False)
+    check_out_dir(out, args.force, _FILES)
     prep = prepare(read_table(args.data), args.target, family, args)
     progress = False if (args.quiet or args.json) else None
     table = compute(args, family, prep, progress)
-    prepare_out_dir(out, args.force, _FILES)
-    path_frame(table).to_csv(out / "path.csv", index=False)
-    (out / "path.png").write_bytes(path_png(table, title="regularisation path"))
+    with result_folder(out, "path") as folder:
+        path_frame(table).to_csv(folder.staging / "path.csv", index=False)
+        png = path_png(table, title="regularisation path")
+        (folder.staging / "path.png").write_bytes(png)
+        written = folder.commit()
     entry = table.entry_alphas()
     order = [j for j in np.argsort(-np.nan_to_num(entry, nan=-1.0)) if entry[j] > 0]
     entries = [
@@ -106,7 +108,7 @@ def run(args):
             else None,
             "entries": entries,
             "out": str(out),
-            "files": list(_FILES),
+            "files": written,
             "seconds": round(time.perf_counter() - start, 3),
         }
     )
