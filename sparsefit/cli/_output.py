@@ -30,6 +30,7 @@ __all__ = [
     "check_out_dir",
     "result_folder",
     "owned_files",
+    "spreadsheet_safe",
     "emit_summary",
     "note",
 ]
@@ -281,6 +282,17 @@ def result_folder(out, command):
         with _sigint_held():
             if folder.staging is not None and folder.staging.exists():
                 shutil.rmtree(folder.staging, ignore_errors=True)
+
+
+#: Cell starts that a spreadsheet reads as a formula (OWASP, "CSV injection").
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(text):
+    """A name for a CSV cell: a leading quote keeps a spreadsheet from running
+    a name such as ``=HYPERLINK(...)`` as a formula."""
+    text = str(text)
+    return "'" + text if text.startswith(_FORMULA_STARTS) else text
 
 
 def note(args, message):

@@ -28,6 +28,7 @@ _DEFAULTS = dict(
     standardize=True,
     penalty_factor=None,
     n_alphas=100,
+    eps=None,
     tol=1e-4,
     alpha=None,
     cv=10,

@@ -12,13 +12,25 @@ from pathlib import Path
 
 import numpy as np
 
-from ._args import add_data_arguments, add_model_arguments, add_output_arguments
-from ._data import closest, prepare, read_table
+from ._args import (
+    MAX_ALPHAS,
+    add_data_arguments,
+    add_model_arguments,
+    add_output_arguments,
+)
+from ._data import closest, prepare, read_table, zero_one_note
 from ._errors import UsageError
 from ._families import get_family
 from ._metrics import target_summary, test_metrics
 from ._model import json_safe, model_document, write_model
-from ._output import RESULT_FILES, check_out_dir, emit_summary, note, result_folder
+from ._output import (
+    RESULT_FILES,
+    check_out_dir,
+    emit_summary,
+    note,
+    result_folder,
+    spreadsheet_safe,
+)
 from ._paths import alpha_max, from_path_result, grid_path, path_frame
 
 __all__ = ["add_parser", "run", "fit_frame"]
@@ -36,9 +48,19 @@ def add_parser(subparsers):
     add_data_arguments(parser)
     add_model_arguments(parser)
     how = parser.add_mutually_exclusive_group()
-    how.add_argument("--alpha", type=float, metavar="A", help="fit at this alpha")
     how.add_argument(
-        "--cv", type=int, metavar="K", help="choose alpha by K-fold CV (default 10)"
+        "--alpha",
+        type=float,
+        metavar="A",
+        help="fit at this alpha (default: chosen by --cv)",
+    )
+    how.add_argument(
+        "--cv",
+        type=int,
+        metavar="K",
+        help="choose alpha by K-fold cross-validation on shuffled folds "
+        "(stratified by class when every class has K rows), shuffled with "
+        "--seed (default: 10)",
     )
     parser.add_argument(
         "--selection",
@@ -49,17 +71,26 @@ def add_parser(subparsers):
     parser.add_argument(
         "--train-column",
         metavar="COL",
-        help="true/1 rows fit the model, the others give test metrics",
+        help="true/1 rows fit the model, the others give test metrics "
+        "(default: every row fits)",
     )
-    parser.add_argument("--seed", type=int, default=0, help="shuffles the CV folds")
-    parser.add_argument("--n-jobs", type=int, default=None, help="folds in parallel")
+    parser.add_argument(
+        "--seed", type=int, default=0, help="seed of the shuffle of the CV folds"
+    )
+    parser.add_argument(
+        "--n-jobs",
+        type=int,
+        default=None,
+        metavar="N",
+        help="folds fitted in parallel (default: one at a time; -1: every core)",
+    )
     add_output_arguments(parser, "-sparsefit")
     parser.set_defaults(run=run)
     return parser
 
 
 def run(args):
-    frame = read_table(args.data)
+    frame = read_table(args.data, args.decimal, lambda text: note(args, text))
     summary, text = fit_frame(frame, args, source=str(args.data))
     emit_summary(args, summary, text)
     return 0
@@ -73,8 +104,13 @@ def check_options(args, family):
         raise UsageError(f"--cv must be at least 2 folds, got {args.cv}")
     if not (0 < args.l1_ratio <= 1):
         raise UsageError(f"--l1-ratio must lie in (0, 1], got {args.l1_ratio}")
-    if args.n_alphas < 2:
-        raise UsageError(f"--n-alphas must be at least 2, got {args.n_alphas}")
+    if not 2 <= args.n_alphas <= MAX_ALPHAS:
+        raise UsageError(
+            f"--n-alphas must lie between 2 and {MAX_ALPHAS}, got {args.n_alphas}"
+        )
+    eps = getattr(args, "eps", None)
+    if eps is not None and not (math.isfinite(eps) and 0 < eps < 1):
+        raise UsageError(f"--eps must lie in (0, 1), got {eps}")
     if not (math.isfinite(args.tol) and args.tol > 0):
         raise UsageError(f"--tol must be > 0, got {args.tol}")
     family.estimator_class(args.alpha is None)  # a missing class: one line now
@@ -163,6 +199,7 @@ def _fit_estimator(args, family, X, y, offset, factors):
             cv=_splitter(family, k, args.seed, y),
             selection=args.selection,
             n_alphas=args.n_alphas,
+            eps=args.eps,
             n_jobs=args.n_jobs,
             progress=progress,
             **params,
@@ -179,6 +216,7 @@ def fixed_alpha_path(args, family, X, y, offset, params, progress):
         kwargs = dict(
             l1_ratio=args.l1_ratio,
             n_alphas=args.n_alphas,
+            eps=args.eps,
             penalty_factor=params["penalty_factor"],
             standardize=args.standardize,
             tol=args.tol,
@@ -192,7 +230,7 @@ def fixed_alpha_path(args, family, X, y, offset, params, progress):
     top = alpha_max(
         X, y, family, args.l1_ratio, args.standardize, params["penalty_factor"], offset
     )
-    eps = 1e-2 if X.shape[1] > X.shape[0] else 1e-4
+    eps = args.eps or (1e-2 if X.shape[1] > X.shape[0] else 1e-4)
     low = args.alpha if 0 < args.alpha < top else top * eps
     grid = np.geomspace(top, low, args.n_alphas)
     return grid_path(family, X, y, grid, params, offset, progress)
@@ -239,6 +277,26 @@ def coefficient_table(est, explanation, table):
     margin = frame["kkt_margin"].to_numpy(dtype=float) if "kkt_margin" in frame else 0
     order = np.lexsort((np.where(active, 0.0, margin), -size, ~active))
     return frame.iloc[order].reset_index(drop=True)
+
+
+INTERCEPT = "(Intercept)"
+
+
+def coefficients_csv(coefficients, intercepts):
+    """``coefficients.csv``: the intercept first (as glmnet's ``coef``), then
+    the features; every name safe to open in a spreadsheet."""
+    import pandas as pd
+
+    columns = [c for c in coefficients.columns if c == "coef" or c.startswith("coef:")]
+    intercepts = np.atleast_1d(np.asarray(intercepts, dtype=float))
+    row = {"feature": INTERCEPT}
+    if "status" in coefficients.columns:
+        row["status"] = "intercept (not penalised)"
+    row.update(zip(columns, intercepts.tolist(), strict=False))
+    head = pd.DataFrame([row], columns=coefficients.columns)
+    frame = pd.concat([head, coefficients], ignore_index=True)
+    frame["feature"] = frame["feature"].map(spreadsheet_safe)
+    return frame
 
 
 def _cv_info(est, table):
@@ -296,7 +354,7 @@ def _explain(est, X, y, offset):
 def fit_frame(frame, args, source, title=None):
     """Fit, write every output and return ``(summary, text)``."""
     start = time.perf_counter()
-    family = get_family(args.family)
+    family = get_family(args.family or "gaussian")
     check_options(args, family)
     out = Path(args.out) if args.out else default_out(source)
     check_out_dir(out, args.force, writes=result_names(args))
@@ -310,6 +368,9 @@ def fit_frame(frame, args, source, title=None):
         raise UsageError(
             f"--cv {k} needs at least {k} training rows; there are {len(y)}"
         )
+    notes = [n for n in (zero_one_note(args, y),) if n]
+    for text in notes:
+        note(args, text)
     note(args, f"fitting {family.name} on {X.shape[0]} rows x {X.shape[1]} features")
     est, params, progress = _fit_estimator(args, family, X, y, offset, factors)
     outputs = _outputs(est, args.target)
@@ -327,7 +388,7 @@ def fit_frame(frame, args, source, title=None):
             family, est, prep.X[~rows], prep.y[~rows], test_off
         )
     summary = _summary(args, family, prep, est, rows, factors, metrics, coefficients)
-    summary.update(source=source, out=str(out))
+    summary.update(source=source, out=str(out), notes=notes)
     fit_info = {
         "alpha": summary["alpha"],
         "alpha_min": summary["alpha_min"],
@@ -340,7 +401,7 @@ def fit_frame(frame, args, source, title=None):
         "rows": summary["rows"],
     }
     document = model_document(
-        est, family, prep, fit_info, coefficients.to_dict(orient="list")
+        est, family, prep, fit_info, coefficients.to_dict(orient="list"), table
     )
     files = _write(
         out, args, document, coefficients, table, cv_frame, cv_result, summary, title
@@ -396,7 +457,10 @@ def _write(
 
     with result_folder(out, "fit") as folder:
         stage = folder.staging
-        coefficients.to_csv(stage / "coefficients.csv", index=False)
+        intercepts = [block["intercept"] for block in document["coefficients"]]
+        coefficients_csv(coefficients, intercepts).to_csv(
+            stage / "coefficients.csv", index=False
+        )
         path_frame(table).to_csv(stage / "path.csv", index=False)
         write_model(stage / "model.json", document)
         figures = {"path": path_png(table, title="regularisation path")}
