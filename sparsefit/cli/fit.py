@@ -32,6 +32,7 @@ from ._output import (
     spreadsheet_safe,
 )
 from ._paths import alpha_max, from_path_result, grid_path, path_frame
+from ._warm import compile_note, mark_warm
 
 __all__ = ["add_parser", "run", "fit_frame"]
 
@@ -372,7 +373,9 @@ def fit_frame(frame, args, source, title=None):
     for text in notes:
         note(args, text)
     note(args, f"fitting {family.name} on {X.shape[0]} rows x {X.shape[1]} features")
+    compile_note(args, family.name)
     est, params, progress = _fit_estimator(args, family, X, y, offset, factors)
+    mark_warm(family.name)
     outputs = _outputs(est, args.target)
     if hasattr(est, "path_"):
         table = from_path_result(est.path_, list(X.columns), outputs)
