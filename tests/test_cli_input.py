@@ -244,3 +244,14 @@ def test_help_states_the_cv_folds():
     text = " ".join(_help("fit").split())
     assert "shuffled" in text and "--seed" in text and "(default: 10)" in text
     assert "seed of the shuffle of the CV folds (default: 0)" in text
+
+
+def test_unnamed_header_cells_are_not_duplicates(tmp_path, frame):
+    data = tmp_path / "indexed.csv"
+    frame.to_csv(data)  # an unnamed index column
+    text = data.read_text()
+    data.write_text("," + text)  # and a second unnamed column
+    lines = data.read_text().splitlines()
+    data.write_text("\n".join([lines[0]] + ["0" + line for line in lines[1:]]))
+    status, _, err = _fit(data, tmp_path / "out", "--alpha", 0.1, "--quiet")
+    assert status == 0, err

@@ -99,6 +99,8 @@ def _check_header(path, names):
     """Duplicate names in the header: an error naming them."""
     seen, twice = set(), []
     for name in names:
+        if name is None:
+            continue
         if name in seen and name not in twice:
             twice.append(name)
         seen.add(name)
@@ -116,7 +118,9 @@ def _read_text(pd, path, sep, decimal):
     engine = "python" if sep is None else "c"
     frame = pd.read_csv(path, sep=sep, engine=engine, decimal=decimal)
     header = pd.read_csv(path, sep=sep, engine=engine, header=None, nrows=1)
-    return frame, [str(v) for v in header.iloc[0]] if len(header) else []
+    # An empty header cell (an unnamed index column) has no name to repeat.
+    names = [None if pd.isna(v) else str(v) for v in header.iloc[0]]
+    return frame, names if len(header) else []
 
 
 def read_table(path, decimal=".", notes=None):
