@@ -252,6 +252,6 @@ def test_unnamed_header_cells_are_not_duplicates(tmp_path, frame):
     text = data.read_text()
     data.write_text("," + text)  # and a second unnamed column
     lines = data.read_text().splitlines()
-    data.write_text("\n".join([lines[0]] + ["0" + line for line in lines[1:]]))
+    data.write_text("\n".join([lines[0]] + ["0," + line for line in lines[1:]]))
     status, _, err = _fit(data, tmp_path / "out", "--alpha", 0.1, "--quiet")
     assert status == 0, err
