@@ -22,10 +22,18 @@ $(VENV)/.cli: $(VENV)/.core
 	$(BIN)/python -m pip install --quiet -e ".[cli]"
 	touch $@
 
-demo: $(VENV)/.cli
-	$(BIN)/sparsefit demo
+# The compiled kernels, cached on disk: compiled once here (tiny fits of each
+# family, dense and CSC) rather than in the middle of the first real fit;
+# again whenever a module with cached kernels changes.
+KERNEL_SOURCES := $(shell grep -rl "cache=True" sparsefit --include=*.py)
+$(VENV)/.warm: $(VENV)/.core $(KERNEL_SOURCES)
+	$(BIN)/python -c "from sparsefit.cli._warm import warm_up; warm_up()"
+	touch $@
 
-test: $(VENV)/.dev
+demo: $(VENV)/.cli $(VENV)/.warm
+	$(BIN)/sparsefit demo --force
+
+test: $(VENV)/.dev $(VENV)/.warm
 	$(BIN)/python -m pytest -q -n 2 --dist loadfile --doctest-modules sparsefit tests
 
 # The anchors need numpy < 2 (adelie), so they live in their own venv.

@@ -5,10 +5,11 @@ for none) on scikit-learn's 8 x 8 digits, reports the held-out accuracy and
 the number of pixels kept, and draws the kept pixels and each class's
 coefficients.
 
-Run: ``python examples/digits_pixels.py [OUT_DIR]`` (writes digits_pixels.png).
+Run: ``.venv/bin/python examples/digits_pixels.py [--out DIR]`` (writes
+digits_pixels.png into DIR, by default ``sparsefit-examples/digits_pixels``).
 """
 
-import sys
+import argparse
 from pathlib import Path
 
 import matplotlib
@@ -22,7 +23,24 @@ from sklearn.model_selection import train_test_split  # noqa: E402
 
 from sparsefit import SparseLogisticRegressionCV  # noqa: E402
 
-out = Path(sys.argv[1] if len(sys.argv) > 1 else ".")
+
+def output_folder(name):
+    """``--out`` (default ``sparsefit-examples/NAME`` in the current folder),
+    created if missing."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--out",
+        type=Path,
+        metavar="DIR",
+        default=Path("sparsefit-examples", name),
+        help="folder for the figures, created if missing (default: %(default)s)",
+    )
+    out = parser.parse_args().out
+    out.mkdir(parents=True, exist_ok=True)
+    return out
+
+
+out = output_folder("digits_pixels")
 X, y = load_digits(return_X_y=True)
 Xtr, Xte, ytr, yte = train_test_split(X, y, test_size=0.3, random_state=0, stratify=y)
 model = SparseLogisticRegressionCV(

@@ -7,12 +7,11 @@ phi_2(x; mu) = (x - 2)^2 + mu max(0, x - 1)^2 has its minimiser at
 (2 + mu) / (1 + mu), which reaches 1 only as mu goes to infinity. The
 minimisers marked on the figure are computed by ``minimize_l1``.
 
-Run: ``python examples/exact_penalty.py [OUT_FILE]`` (default: a PNG file in
-the temporary directory).
+Run: ``.venv/bin/python examples/exact_penalty.py [--out DIR]`` (writes
+exact_penalty.png into DIR, by default ``sparsefit-examples/exact_penalty``).
 """
 
-import sys
-import tempfile
+import argparse
 from pathlib import Path
 
 import matplotlib
@@ -43,6 +42,22 @@ def penalised(x, mu, penalty):
     return (x - 2) ** 2 + mu * (excess if penalty == "l1" else excess**2)
 
 
+def output_folder(name):
+    """``--out`` (default ``sparsefit-examples/NAME`` in the current folder),
+    created if missing."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--out",
+        type=Path,
+        metavar="DIR",
+        default=Path("sparsefit-examples", name),
+        help="folder for the figures, created if missing (default: %(default)s)",
+    )
+    out = parser.parse_args().out
+    out.mkdir(parents=True, exist_ok=True)
+    return out
+
+
 def main(out):
     x = np.linspace(0.0, 2.5, 501)
     fig, axes = plt.subplots(1, 2, figsize=(11, 4.2), sharey=True)
@@ -71,10 +86,9 @@ def main(out):
     axes[0].set_ylabel("phi(x; mu)")
     fig.suptitle("min (x - 2)^2 subject to x <= 1 (shaded: infeasible)")
     fig.tight_layout()
-    fig.savefig(out, dpi=120)
-    print(f"figure written to {out}")
+    fig.savefig(out / "exact_penalty.png", dpi=120)
+    print(f"figure written to {out / 'exact_penalty.png'}")
 
 
 if __name__ == "__main__":
-    default = Path(tempfile.gettempdir()) / "exact_penalty.png"
-    main(Path(sys.argv[1]) if len(sys.argv) > 1 else default)
+    main(output_folder("exact_penalty"))

@@ -1,9 +1,10 @@
 """Fit the whole lasso path once, choose alpha by 10-fold CV, look at both.
 
-Run: ``python examples/path_and_cv.py [OUT_DIR]`` (writes two PNG files).
+Run: ``.venv/bin/python examples/path_and_cv.py [--out DIR]`` (writes path.png
+and cv.png into DIR, by default ``sparsefit-examples/path_and_cv``).
 """
 
-import sys
+import argparse
 from pathlib import Path
 
 import matplotlib
@@ -14,7 +15,24 @@ from sklearn.datasets import load_diabetes  # noqa: E402
 
 from sparsefit import LassoCV, plot_cv, plot_path  # noqa: E402
 
-out = Path(sys.argv[1] if len(sys.argv) > 1 else ".")
+
+def output_folder(name):
+    """``--out`` (default ``sparsefit-examples/NAME`` in the current folder),
+    created if missing."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--out",
+        type=Path,
+        metavar="DIR",
+        default=Path("sparsefit-examples", name),
+        help="folder for the figures, created if missing (default: %(default)s)",
+    )
+    out = parser.parse_args().out
+    out.mkdir(parents=True, exist_ok=True)
+    return out
+
+
+out = output_folder("path_and_cv")
 X, y = load_diabetes(return_X_y=True, as_frame=True)
 model = LassoCV(cv=10, selection="1se").fit(X, y)
 print(

@@ -160,6 +160,10 @@ def _label_ends(ax, ends, names, colors, fontsize):
                 fontsize=fontsize,
                 color=colors[k],
                 clip_on=False,
+                # A feature name is plain text: a '$' in it must not start
+                # TeX (a name such as '$\badcommand$' would stop the drawing).
+                parse_math=False,
+                usetex=False,
             )
         )
     return texts

@@ -54,3 +54,32 @@ def assert_usage_error(proc, *fragments):
     for fragment in fragments:
         assert fragment in lines[0], (fragment, lines[0])
     return lines[0]
+
+
+def run_main(*args):
+    """Run the command in this process; return (status, stdout, stderr).
+
+    Much faster than :func:`run_cli` (no interpreter start, compiled code
+    already loaded), for tests that run the command many times.
+    """
+    import contextlib
+    import io
+
+    from sparsefit.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        status = main([str(a) for a in args])
+    return status, out.getvalue(), err.getvalue()
+
+
+def one_error_line(status, stderr, *fragments):
+    """Like :func:`assert_usage_error` for :func:`run_main`'s result."""
+    assert status == 2, (status, stderr)
+    assert "Traceback" not in stderr, stderr
+    lines = stderr.strip().splitlines()
+    assert len(lines) == 1, stderr
+    assert lines[0].startswith("sparsefit: error: "), lines[0]
+    for fragment in fragments:
+        assert fragment in lines[0], (fragment, lines[0])
+    return lines[0]

@@ -96,6 +96,10 @@ def test_fit_cv_matches_the_estimator_and_writes_every_file(prostate_cv, prostat
     np.testing.assert_allclose(
         coefs.loc[list(X.columns), "coef"], est.coef_, atol=1e-12
     )
+    # The intercept first, as glmnet's coef(); then the features.
+    assert coefs.index[0] == "(Intercept)"
+    assert coefs["coef"].iloc[0] == pytest.approx(est.intercept_, abs=1e-12)
+    coefs = coefs.iloc[1:]
     # Non-zero first; the KKT margin is ~0 for kept features, >= 0 for zeros.
     nonzero = (coefs["coef"] != 0).to_numpy()
     k = int(nonzero.sum())

@@ -169,6 +169,29 @@ def test_output_folder_with_results(tmp_path):
         "--force",
     )
     assert (tmp_path / "out" / "model.json").read_text() == "{}"
+    # The file is the user's (sparsefit's manifest does not list it): even
+    # --force leaves it alone.
+    assert_usage_error(
+        _fit(
+            PROSTATE,
+            "--target",
+            "lpsa",
+            "--exclude",
+            "train",
+            "--force",
+            "--quiet",
+            cwd=tmp_path,
+        ),
+        "model.json",
+        "did not write",
+    )
+    assert (tmp_path / "out" / "model.json").read_text() == "{}"
+    (tmp_path / "out" / "model.json").unlink()
+    assert_ok(
+        _fit(
+            PROSTATE, "--target", "lpsa", "--exclude", "train", "--quiet", cwd=tmp_path
+        )
+    )
     assert_ok(
         _fit(
             PROSTATE,

@@ -220,3 +220,34 @@ def test_poisson_with_offset_round_trip(tmp_path):
     )
     pred = pd.read_csv(tmp_path / "pred.csv")["prediction"]
     np.testing.assert_allclose(pred, est.predict(X, offset=offset), rtol=1e-12)
+
+
+def test_huber_family_resists_outlying_responses(tmp_path):
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((120, 6))
+    y = 2 * X[:, 0] - X[:, 1] + 0.2 * rng.standard_normal(120)
+    y[:8] += 30
+    frame = pd.DataFrame(X, columns=[f"f{j}" for j in range(6)]).assign(y=y)
+    data = tmp_path / "d.csv"
+    frame.to_csv(data, index=False)
+    fits = {}
+    for family in ("huber", "gaussian"):
+        out = tmp_path / family
+        extra = ["--delta", "0.5"] if family == "huber" else []
+        result = run_cli(
+            "fit", data, "--target", "y", "--family", family, "--cv", "5",
+            "--out", out, *extra,
+        )  # fmt: skip
+        assert_ok(result)
+        coefs = pd.read_csv(out / "coefficients.csv").set_index("feature")["coef"]
+        fits[family] = coefs
+    truth = pd.Series([2.0, -1.0, 0, 0, 0, 0], index=[f"f{j}" for j in range(6)])
+    err = {
+        k: float(np.abs(v.drop("(Intercept)") - truth).max()) for k, v in fits.items()
+    }
+    assert err["huber"] < 0.1 < err["gaussian"]
+    model = json.loads((tmp_path / "huber" / "model.json").read_text())
+    assert model["family"] == "huber"
+    wrong = run_cli("fit", data, "--target", "y", "--delta", "2", "--alpha", "0.1",
+                    "--out", tmp_path / "g2")  # fmt: skip
+    assert wrong.returncode != 0 and "delta" in wrong.stderr

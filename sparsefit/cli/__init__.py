@@ -17,8 +17,33 @@ __all__ = ["main", "build_parser"]
 _COMMANDS = ("fit", "predict", "explain", "path", "demo")
 
 
+class _DefaultsFormatter(argparse.HelpFormatter):
+    """Every option's help ends with its default, unless it states it.
+
+    Flags (off unless given) and options whose default is None state their
+    default in their own words.
+    """
+
+    def _get_help_string(self, action):
+        text = action.help or ""
+        default = action.default
+        if (
+            "default" in text
+            or default is None
+            or default is False
+            or default == argparse.SUPPRESS
+            or not action.option_strings
+        ):
+            return text
+        return f"{text} (default: %(default)s)"
+
+
 class _Parser(argparse.ArgumentParser):
-    """argparse with its errors on one line."""
+    """argparse with its errors on one line and the defaults in its help."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("formatter_class", _DefaultsFormatter)
+        super().__init__(*args, **kwargs)
 
     def error(self, message):
         report_error(f"{message} (see '{self.prog} --help')")

@@ -2,7 +2,17 @@
 
 from ._families import FAMILIES
 
-__all__ = ["add_data_arguments", "add_output_arguments", "add_model_arguments"]
+__all__ = [
+    "MAX_ALPHAS",
+    "add_data_arguments",
+    "add_output_arguments",
+    "add_model_arguments",
+]
+
+#: The longest path the command fits: each point is a certified fit, and a
+#: longer grid only adds time and memory (a request for 10^8 points would
+#: grow without bound).
+MAX_ALPHAS = 10_000
 
 
 def add_data_arguments(parser):
@@ -13,10 +23,22 @@ def add_data_arguments(parser):
     )
     which = parser.add_mutually_exclusive_group()
     which.add_argument(
-        "--features", metavar="COLS", help="comma-separated feature columns"
+        "--features",
+        metavar="COLS",
+        help="comma-separated feature columns (default: every column but the "
+        "target, --offset and --train-column)",
     )
     which.add_argument(
-        "--exclude", metavar="COLS", help="comma-separated columns to leave out"
+        "--exclude",
+        metavar="COLS",
+        help="comma-separated columns to leave out (default: none)",
+    )
+    parser.add_argument(
+        "--decimal",
+        default=".",
+        choices=(".", ","),
+        metavar="MARK",
+        help="the decimal mark of numbers in a text file: '.' or ','",
     )
     parser.add_argument(
         "--one-hot",
@@ -31,14 +53,19 @@ def add_data_arguments(parser):
     parser.add_argument(
         "--offset",
         metavar="COL",
-        help="offset column (log exposure) for the poisson family",
+        help="offset column (log exposure) for the poisson family (default: none)",
     )
 
 
 def add_model_arguments(parser):
     """Family, penalty mix, standardisation, grid."""
+    # None stands for gaussian, so that a 0/1 target fitted without a
+    # --family can be pointed at binomial.
     parser.add_argument(
-        "--family", choices=list(FAMILIES), default="gaussian", help="model family"
+        "--family",
+        choices=list(FAMILIES),
+        default=None,
+        help="model family (default: gaussian)",
     )
     parser.add_argument(
         "--l1-ratio",
@@ -55,16 +82,41 @@ def add_model_arguments(parser):
     parser.add_argument(
         "--penalty-factor",
         metavar="FILE",
-        help="CSV with columns feature,factor (0 leaves a feature unpenalised)",
+        help="CSV with columns feature,factor (0 leaves a feature unpenalised; "
+        "default: 1 for every feature)",
     )
     parser.add_argument(
-        "--n-alphas", type=int, default=100, metavar="N", help="points on the path"
+        "--n-alphas",
+        type=int,
+        default=100,
+        metavar="N",
+        help=f"points on the path, 2 to {MAX_ALPHAS}",
+    )
+    parser.add_argument(
+        "--eps",
+        type=float,
+        default=None,
+        metavar="E",
+        help=(
+            "smallest alpha of the path as a fraction of alpha_max, in (0, 1) "
+            "(glmnet's lambda.min.ratio) (default: 1e-4 if rows > features, "
+            "else 1e-2)"
+        ),
     )
     parser.add_argument(
         "--tol",
         type=float,
         default=1e-4,
         help="relative duality gap each fit must reach at its returned point",
+    )
+    parser.add_argument(
+        "--delta",
+        type=float,
+        metavar="D",
+        help=(
+            "family huber: where the loss turns from quadratic to linear, in the "
+            "target's units (default: 1.35)"
+        ),
     )
 
 
@@ -75,7 +127,10 @@ def add_output_arguments(parser, default_suffix):
         help=f"output folder (default: the data file's name + '{default_suffix}')",
     )
     parser.add_argument(
-        "--force", action="store_true", help="overwrite the results in the folder"
+        "--force",
+        action="store_true",
+        help="replace earlier results in --out: only the files sparsefit wrote "
+        "there (listed in its sparsefit-manifest.json), never any other",
     )
     parser.add_argument("--quiet", action="store_true", help="no progress, no summary")
     parser.add_argument(

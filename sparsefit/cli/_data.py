@@ -5,6 +5,8 @@ command can stop with one line instead of a traceback deep in a solver.
 """
 
 import difflib
+import re
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -12,13 +14,24 @@ import numpy as np
 
 from ._errors import UsageError
 
-__all__ = ["Prepared", "read_table", "prepare", "design_for_predict", "closest"]
+__all__ = [
+    "Prepared",
+    "read_table",
+    "prepare",
+    "design_for_predict",
+    "closest",
+    "zero_one_note",
+]
 
 _READERS = {".csv": ",", ".tsv": "\t", ".tab": "\t", ".txt": None}
 _PARQUET = (".parquet", ".pq")
 _COMPRESSED = (".gz", ".bz2", ".xz", ".zip", ".zst")
 #: How many rows or columns an error message lists before "and N more".
 _SHOW = 8
+#: Separators tried when a file read with its usual one gives one column.
+_OTHER_SEPARATORS = (";", "\t", "|")
+#: A number written with a decimal comma: 1,5 or -0,25 or 3,1e-4.
+_DECIMAL_COMMA = re.compile(r"^\s*[+-]?\d*,\d+(?:[eE][+-]?\d+)?\s*$")
 
 
 def _pandas():
@@ -54,12 +67,72 @@ def _format_of(path):
     return suffixes[-1] if suffixes else ""
 
 
-def read_table(path):
+def _other_separator(frame):
+    """The separator of a file read as one column whose header holds one."""
+    if frame.shape[1] != 1:
+        return None
+    header = str(frame.columns[0])
+    for sep in _OTHER_SEPARATORS:
+        if sep in header:
+            return sep
+    return None
+
+
+def _stderr_note(message):
+    sys.stderr.write(message + "\n")
+
+
+def zero_one_note(args, y):
+    """A note when a 0/1 target is fitted as Gaussian for want of --family."""
+    if getattr(args, "family", None) is not None:
+        return None
+    if set(np.unique(np.asarray(y, dtype=float))) == {0.0, 1.0}:
+        return (
+            f"sparsefit: note: the target {args.target!r} holds only 0 and 1 and "
+            "is fitted by least squares (family gaussian, the default); pass "
+            "--family binomial for a logistic model"
+        )
+    return None
+
+
+def _check_header(path, names):
+    """Duplicate names in the header: an error naming them."""
+    seen, twice = set(), []
+    for name in names:
+        if name is None:
+            continue
+        if name in seen and name not in twice:
+            twice.append(name)
+        seen.add(name)
+    if twice:
+        where = {n: [str(k + 1) for k, m in enumerate(names) if m == n] for n in twice}
+        shown = "; ".join(f"{n!r} (columns {', '.join(where[n])})" for n in twice)
+        raise UsageError(
+            f"{path} has duplicate column names: {shown}; every column needs "
+            "its own name"
+        )
+
+
+def _read_text(pd, path, sep, decimal):
+    """A text table and its header as written (pandas renames duplicates)."""
+    engine = "python" if sep is None else "c"
+    frame = pd.read_csv(path, sep=sep, engine=engine, decimal=decimal)
+    header = pd.read_csv(path, sep=sep, engine=engine, header=None, nrows=1)
+    # An empty header cell (an unnamed index column) has no name to repeat.
+    names = [None if pd.isna(v) else str(v) for v in header.iloc[0]]
+    return frame, names if len(header) else []
+
+
+def read_table(path, decimal=".", notes=None):
     """Read a CSV, TSV or Parquet file into a data frame with string column names.
 
     The format follows the suffix: ``.csv``, ``.tsv``/``.tab``, ``.txt``
     (delimiter sniffed), ``.parquet``/``.pq``; text files may be compressed
-    (``.gz``, ``.bz2``, ``.xz``, ``.zip``, ``.zst``).
+    (``.gz``, ``.bz2``, ``.xz``, ``.zip``, ``.zst``).  A ``.csv`` file that
+    reads as one column whose name holds ``;``, a tab or ``|`` is read again
+    with that separator (a note on stderr says so).  ``decimal`` is the
+    decimal mark of text files.  Duplicate column names are an error.
+    ``notes`` receives each note (default: written to stderr).
     """
     pd = _pandas()
     path = Path(path)
@@ -76,9 +149,17 @@ def read_table(path):
     try:
         if kind in _PARQUET:
             frame = pd.read_parquet(path)
+            header = [str(c) for c in frame.columns]
         else:
             sep = _READERS[kind]
-            frame = pd.read_csv(path, sep=sep, engine="python" if sep is None else "c")
+            frame, header = _read_text(pd, path, sep, decimal)
+            other = _other_separator(frame)
+            if other is not None:
+                frame, header = _read_text(pd, path, other, decimal)
+                (notes or _stderr_note)(
+                    f"sparsefit: note: reading {path} with {other!r} as the "
+                    "column separator (its header holds no commas)"
+                )
     except ImportError as exc:
         raise UsageError(
             f"cannot read {path}: {exc}; pip install 'sparsefit[cli]'"
@@ -89,6 +170,7 @@ def read_table(path):
             f"cannot read {path} as {kind.lstrip('.').upper()}: "
             f"{type(exc).__name__}: {first}"
         ) from None
+    _check_header(path, header)
     frame.columns = [str(c) for c in frame.columns]
     return frame
 
@@ -168,12 +250,37 @@ def _is_numeric(series):
     return _numeric_dtype(series.dtype)
 
 
+def decimal_comma_columns(frame, columns):
+    """The text columns whose every value is a number with a decimal comma."""
+    found = []
+    for c in columns:
+        if _is_numeric(frame[c]):
+            continue
+        values = frame[c].dropna().astype(str)
+        if len(values) and values.str.match(_DECIMAL_COMMA).all():
+            found.append(c)
+    return found
+
+
+def _refuse_decimal_commas(columns, frame):
+    commas = decimal_comma_columns(frame, columns)
+    if commas:
+        example = str(frame[commas[0]].dropna().iloc[0]).strip()
+        raise UsageError(
+            f"column(s) {_listing(commas)} hold numbers written with a decimal "
+            f"comma (such as {example!r}); pass --decimal , to read them as "
+            "numbers"
+        )
+
+
 def _check_numeric(frame, columns, one_hot):
     bad = [
         c
         for c, t in zip(columns, frame[columns].dtypes, strict=True)
         if not _numeric_dtype(t)
     ]
+    # Before --one-hot: numbers with a decimal comma are not categories.
+    _refuse_decimal_commas(bad, frame)
     if bad and not one_hot:
         raise UsageError(
             f"non-numeric feature column(s): {_listing(bad)}; pass --one-hot to "
@@ -235,6 +342,7 @@ def _target(frame, target, family):
             )
         return labels
     if not _is_numeric(column):
+        _refuse_decimal_commas([target], frame)
         raise UsageError(
             f"the target {target!r} is not numeric (family {family.name} needs numbers)"
         )
@@ -364,6 +472,7 @@ def design_for_predict(frame, features, encoding, offset, drop_missing):
         _require(name, columns, "the model's column")
     plain = [c for c in features if c not in encoding]
     bad = [c for c in plain if not _is_numeric(frame[c])]
+    _refuse_decimal_commas(bad, frame)
     if bad:
         raise UsageError(f"column(s) {_listing(bad)} must be numeric, as in training")
     frame, kept, _ = _check_missing(frame, needed, drop_missing, np.arange(len(frame)))

@@ -110,6 +110,9 @@ FAMILIES = {
         nonnegative=True,
         scoring="deviance",
     ),
+    "huber": Family(
+        "huber", "HuberLasso", "HuberLassoCV", "identity", scoring="deviance"
+    ),
 }
 
 

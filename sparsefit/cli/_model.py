@@ -17,6 +17,7 @@ import numpy as np
 
 from ._errors import UsageError
 from ._families import get_family, linear_predictor, mean_response
+from ._schema import ModelFileError, locate_deep_nesting, validate_document
 
 __all__ = ["SCHEMA_VERSION", "SavedModel", "model_document", "load_model"]
 
@@ -64,8 +65,34 @@ def _link(family, n_outputs):
     return "logit" if n_outputs == 1 else "softmax"
 
 
-def model_document(est, family, prepared, fit_info, explanation):
-    """The JSON document of a fitted model (a dict ready for ``json.dump``)."""
+def path_document(table, n_outputs):
+    """The path as ``model.json`` keeps it (None if its rows do not match).
+
+    One sparse map of coefficients per alpha and output, so that ``predict
+    --alpha`` can interpolate between grid points as ``PathResult.coef``.
+    """
+    if table is None or table.coefs.shape[1] != n_outputs:
+        return None
+    names = list(table.feature_names)
+    coefficients = [
+        [{names[j]: float(row[j]) for j in np.flatnonzero(row)} for row in point]
+        for point in table.coefs
+    ]
+    keep = np.isfinite(table.coefs).all(axis=(1, 2)) & (table.alphas > 0)
+    keep &= np.isfinite(table.intercepts).all(axis=1)
+    return {
+        "alphas": [float(a) for a in table.alphas[keep]],
+        "intercepts": [[float(b) for b in row] for row in table.intercepts[keep]],
+        "coefficients": [c for c, k in zip(coefficients, keep, strict=True) if k],
+    }
+
+
+def model_document(est, family, prepared, fit_info, explanation, path=None):
+    """The JSON document of a fitted model (a dict ready for ``json.dump``).
+
+    ``path`` is the :class:`PathTable` of the fit, kept for predictions at
+    other alphas.
+    """
     import sparsefit
 
     coef, intercept = coefficient_rows(est)
@@ -107,6 +134,7 @@ def model_document(est, family, prepared, fit_info, explanation):
         "offset_column": fit_info.get("offset_column"),
         "classes": None if classes is None else [_label(c) for c in classes],
         "coefficients": blocks,
+        "path": path_document(path, len(blocks)),
         "fit": json_safe(fit_info),
         "explanation": json_safe(explanation),
         "note": (
@@ -144,25 +172,63 @@ class SavedModel:
     def offset_column(self):
         return self.document.get("offset_column")
 
-    def coef(self):
-        """(n_outputs, n_design) coefficients and (n_outputs,) intercepts."""
+    def _matrix(self, maps):
         names = self.document["design_columns"]
         index = {n: j for j, n in enumerate(names)}
-        blocks = self.document["coefficients"]
-        coef = np.zeros((len(blocks), len(names)))
-        for k, block in enumerate(blocks):
-            for name, value in block["nonzero"].items():
+        coef = np.zeros((len(maps), len(names)))
+        for k, values in enumerate(maps):
+            for name, value in values.items():
                 coef[k, index[name]] = value
-        return coef, np.array([b["intercept"] for b in blocks], dtype=float)
+        return coef
 
-    def predict(self, X, offset=None):
+    def coef(self, alpha=None):
+        """(n_outputs, n_design) coefficients and (n_outputs,) intercepts.
+
+        At the fitted alpha, or at ``alpha`` on the stored path: linear in
+        log alpha between its grid points, as ``PathResult.coef`` (and
+        glmnet's ``s``); above the first point the path's first point.
+        """
+        blocks = self.document["coefficients"]
+        if alpha is None:
+            coef = self._matrix([b["nonzero"] for b in blocks])
+            return coef, np.array([b["intercept"] for b in blocks], dtype=float)
+        path = self.document.get("path")
+        if not path:
+            raise UsageError(
+                "this model file holds no path (written by an older sparsefit); "
+                "refit it to predict at another --alpha"
+            )
+        alphas = np.asarray(path["alphas"], dtype=float)
+        if alpha < alphas[-1]:
+            raise UsageError(
+                f"--alpha {alpha:g} is below the smallest alpha of the model's "
+                f"path ({alphas[-1]:.6g}); refit with sparsefit fit --alpha "
+                f"{alpha:g}"
+            )
+        if alpha >= alphas[0] or len(alphas) == 1:
+            i = j = 0
+            t = 0.0
+        else:
+            i = int(np.searchsorted(-alphas, -alpha, side="right")) - 1
+            i = min(i, len(alphas) - 2)
+            j = i + 1
+            hi, lo = np.log(alphas[i]), np.log(alphas[j])
+            t = float((hi - np.log(alpha)) / (hi - lo))
+        coef = (1 - t) * self._matrix(path["coefficients"][i])
+        coef += t * self._matrix(path["coefficients"][j])
+        intercepts = np.asarray(path["intercepts"], dtype=float)
+        return coef, (1 - t) * intercepts[i] + t * intercepts[j]
+
+    def predict(self, X, offset=None, alpha=None):
         """Columns of the prediction table: the mean, or labels and probabilities.
+
+        ``alpha`` (None: the fitted one) reads the coefficients off the path.
 
         Returns
         -------
         dict of str to ndarray
         """
-        coef, intercept = self.coef()
+        coef, intercept = self.coef(alpha)
         eta = linear_predictor(X, coef, intercept, offset)
         mean = mean_response(self.document["link"], eta)
         classes = self.document.get("classes")
@@ -175,27 +241,39 @@ class SavedModel:
         return out
 
 
+def _read_document(path):
+    """The parsed JSON of ``path``; one line naming the problem if it is not."""
+    text = path.read_bytes()
+    try:
+        return json.loads(text.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise UsageError(f"{path} is not a sparsefit model file: {exc}") from None
+    except json.JSONDecodeError as exc:
+        raise UsageError(f"{path} is not a sparsefit model file: {exc}") from None
+    except RecursionError:
+        field = locate_deep_nesting(text.decode("utf-8"))
+        raise UsageError(
+            f"{path}: field {field!r} is nested far deeper than a model file "
+            "nests (not a sparsefit model file, or a damaged one)"
+        ) from None
+
+
 def load_model(path):
-    """Read and check ``model.json``; a wrong file is a one-line error."""
+    """Read ``model.json`` and check it against the schema (see ``_schema``).
+
+    A missing, unreadable or malformed file is a one-line error that names
+    the field at fault.
+    """
     path = Path(path)
     if path.is_dir():
         path = path / "model.json"
     if not path.exists():
         raise UsageError(f"no such file: {path}")
+    document = _read_document(path)
     try:
-        document = json.loads(path.read_text())
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise UsageError(f"{path} is not a sparsefit model file: {exc}") from None
-    if not isinstance(document, dict) or document.get("format") != FORMAT:
-        raise UsageError(f"{path} is not a sparsefit model file")
-    version = document.get("schema_version")
-    if not isinstance(version, int) or version > SCHEMA_VERSION:
+        validate_document(document)
+    except ModelFileError as exc:
         raise UsageError(
-            f"{path} has schema version {version!r}; this sparsefit reads "
-            f"versions up to {SCHEMA_VERSION}"
-        )
-    needed = ("family", "link", "features", "design_columns", "coefficients")
-    missing = [k for k in needed if k not in document]
-    if missing:
-        raise UsageError(f"{path} lacks {', '.join(missing)}; it is not complete")
+            f"{path}: {exc} (not a sparsefit model file, or a damaged one)"
+        ) from None
     return SavedModel(document)

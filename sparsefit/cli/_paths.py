@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .._progress import Progress
+from ._output import spreadsheet_safe
 
 __all__ = ["PathTable", "from_path_result", "grid_path", "alpha_max", "path_frame"]
 
@@ -186,8 +187,9 @@ def path_frame(table):
     several = table.coefs.shape[1] > 1
     for k, out in enumerate(table.outputs):
         prefix = f"{out}:" if several else ""
-        columns[f"{prefix}intercept"] = table.intercepts[:, k]
+        columns[spreadsheet_safe(f"{prefix}intercept")] = table.intercepts[:, k]
         ever = np.flatnonzero((table.coefs[:, k, :] != 0).any(axis=0))
         for j in ever:
-            columns[f"{prefix}{table.feature_names[j]}"] = table.coefs[:, k, j]
+            name = spreadsheet_safe(f"{prefix}{table.feature_names[j]}")
+            columns[name] = table.coefs[:, k, j]
     return pd.DataFrame(columns)

@@ -83,12 +83,17 @@ def _table(header, rows):
 
 def _data_section(s):
     rows, feats = s["rows"], s["features"]
-    cards = [
-        _card("rows used", rows["used"], f"{rows['read']} read"),
-        _card("features", feats["design"], f"{feats['columns']} columns"),
-    ]
+    # One count per card, each with its own label: the rows the model was
+    # fitted on, then where the others went.
+    whereabouts = [f"{rows['read']} read from the file"]
+    if rows["dropped"]:
+        whereabouts.append(f"{len(rows['dropped'])} dropped (missing values)")
     if rows["test"]:
-        cards.append(_card("train / test rows", f"{rows['train']} / {rows['test']}"))
+        whereabouts.append(f"{rows['test']} held out for testing")
+    cards = [
+        _card("rows fitted", rows["train"], "; ".join(whereabouts)),
+        _card("design columns", feats["design"], f"from {feats['columns']} features"),
+    ]
     if rows["dropped"]:
         shown = ", ".join(str(r) for r in rows["dropped"][:8])
         cards.append(_card("rows dropped", len(rows["dropped"]), f"rows {shown}"))
@@ -132,9 +137,19 @@ def _model_section(s):
             f'<span class="warn">above the bound {_num(bound, ".3e")}</span>: '
             "the solver stopped short of its tolerance"
         )
+    n_iter = cert["n_iter"]
+    if s["selection"] == "fixed":
+        effort = f"the solver took {n_iter} iteration(s)"
+    else:
+        # The refit starts from the path's solution at the chosen alpha, so
+        # one pass often certifies it: a count of 1 is not a fit cut short.
+        effort = (
+            f"the final fit at the chosen alpha, started from the path's "
+            f"solution there, took {n_iter} solver iteration(s)"
+        )
     text = (
         f"<p>Duality gap {_num(gap, '.3e')} ({status}), largest KKT violation "
-        f"{_num(cert['kkt_violation'], '.3e')}; solver iterations: {cert['n_iter']}. "
+        f"{_num(cert['kkt_violation'], '.3e')}; {effort}. "
         f"Family {_e(s['family'])}, "
         f"{'standardised' if s['standardize'] else 'raw'} columns.</p>"
     )

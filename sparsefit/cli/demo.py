@@ -13,7 +13,7 @@ import time
 from importlib import resources
 from pathlib import Path
 
-from ._output import emit_summary, note
+from ._output import check_out_dir, emit_summary, note
 
 __all__ = ["add_parser", "run"]
 
@@ -28,13 +28,13 @@ _DEFAULTS = dict(
     standardize=True,
     penalty_factor=None,
     n_alphas=100,
+    eps=None,
     tol=1e-4,
     alpha=None,
     cv=10,
     selection="min",
     seed=0,
     n_jobs=None,
-    force=True,
 )
 
 
@@ -44,11 +44,19 @@ def add_parser(subparsers):
         help="fit the bundled prostate and leukemia data",
         description=(
             "Run sparsefit fit on the data shipped with the package and write "
-            "each result (with report.html) under --out (default sparsefit-demo); "
-            "the demo's own folders are overwritten."
+            "each result (with report.html) in its own folder under --out. An "
+            "existing result folder is refused unless --force, which replaces "
+            "only the files sparsefit wrote there."
         ),
     )
-    parser.add_argument("--out", metavar="DIR", default="sparsefit-demo")
+    parser.add_argument(
+        "--out", metavar="DIR", default="sparsefit-demo", help="output folder"
+    )
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help="replace earlier demo results (only the files sparsefit wrote)",
+    )
     parser.add_argument("--quiet", action="store_true", help="no progress, no summary")
     parser.add_argument("--json", action="store_true", help="summary on stdout")
     parser.set_defaults(run=run)
@@ -88,6 +96,9 @@ def run(args):
     from .fit import _text, fit_frame
 
     start = time.perf_counter()
+    for name, *_ in _runs():
+        # Both folders now: the second must not be refused after the first fit.
+        check_out_dir(Path(args.out) / name, args.force)
     results, texts = {}, []
     for name, file, title, options in _runs():
         if options["family"] == "binomial" and not hasattr(
@@ -104,6 +115,7 @@ def run(args):
         fit_args = argparse.Namespace(
             **{**_DEFAULTS, **options},
             out=str(Path(args.out) / name),
+            force=args.force,
             quiet=args.quiet,
             json=args.json,
         )

@@ -23,13 +23,17 @@ def add_parser(subparsers):
         description="Explain a saved model feature by feature.",
     )
     parser.add_argument("model", metavar="MODEL", help="model.json or its folder")
-    parser.add_argument("--feature", metavar="NAME", help="explain one feature")
+    parser.add_argument(
+        "--feature",
+        metavar="NAME",
+        help="explain one feature (default: the kept ones, then --top dropped)",
+    )
     parser.add_argument(
         "--top",
         type=int,
         default=10,
         metavar="N",
-        help="dropped features shown, nearest to entering first (default 10)",
+        help="dropped features shown, nearest to entering first",
     )
     parser.add_argument("--json", action="store_true", help="rows as JSON")
     parser.set_defaults(run=run, quiet=False)

@@ -12,14 +12,27 @@ from pathlib import Path
 
 import numpy as np
 
-from ._args import add_data_arguments, add_model_arguments, add_output_arguments
-from ._data import closest, prepare, read_table
+from ._args import (
+    MAX_ALPHAS,
+    add_data_arguments,
+    add_model_arguments,
+    add_output_arguments,
+)
+from ._data import closest, prepare, read_table, zero_one_note
 from ._errors import UsageError
 from ._families import get_family
 from ._metrics import target_summary, test_metrics
 from ._model import json_safe, model_document, write_model
-from ._output import RESULT_FILES, emit_summary, note, prepare_out_dir
+from ._output import (
+    RESULT_FILES,
+    check_out_dir,
+    emit_summary,
+    note,
+    result_folder,
+    spreadsheet_safe,
+)
 from ._paths import alpha_max, from_path_result, grid_path, path_frame
+from ._warm import compile_note, mark_warm
 
 __all__ = ["add_parser", "run", "fit_frame"]
 
@@ -36,9 +49,19 @@ def add_parser(subparsers):
     add_data_arguments(parser)
     add_model_arguments(parser)
     how = parser.add_mutually_exclusive_group()
-    how.add_argument("--alpha", type=float, metavar="A", help="fit at this alpha")
     how.add_argument(
-        "--cv", type=int, metavar="K", help="choose alpha by K-fold CV (default 10)"
+        "--alpha",
+        type=float,
+        metavar="A",
+        help="fit at this alpha (default: chosen by --cv)",
+    )
+    how.add_argument(
+        "--cv",
+        type=int,
+        metavar="K",
+        help="choose alpha by K-fold cross-validation on shuffled folds "
+        "(stratified by class when every class has K rows), shuffled with "
+        "--seed (default: 10)",
     )
     parser.add_argument(
         "--selection",
@@ -49,17 +72,26 @@ def add_parser(subparsers):
     parser.add_argument(
         "--train-column",
         metavar="COL",
-        help="true/1 rows fit the model, the others give test metrics",
+        help="true/1 rows fit the model, the others give test metrics "
+        "(default: every row fits)",
     )
-    parser.add_argument("--seed", type=int, default=0, help="shuffles the CV folds")
-    parser.add_argument("--n-jobs", type=int, default=None, help="folds in parallel")
+    parser.add_argument(
+        "--seed", type=int, default=0, help="seed of the shuffle of the CV folds"
+    )
+    parser.add_argument(
+        "--n-jobs",
+        type=int,
+        default=None,
+        metavar="N",
+        help="folds fitted in parallel (default: one at a time; -1: every core)",
+    )
     add_output_arguments(parser, "-sparsefit")
     parser.set_defaults(run=run)
     return parser
 
 
 def run(args):
-    frame = read_table(args.data)
+    frame = read_table(args.data, args.decimal, lambda text: note(args, text))
     summary, text = fit_frame(frame, args, source=str(args.data))
     emit_summary(args, summary, text)
     return 0
@@ -73,13 +105,24 @@ def check_options(args, family):
         raise UsageError(f"--cv must be at least 2 folds, got {args.cv}")
     if not (0 < args.l1_ratio <= 1):
         raise UsageError(f"--l1-ratio must lie in (0, 1], got {args.l1_ratio}")
-    if args.n_alphas < 2:
-        raise UsageError(f"--n-alphas must be at least 2, got {args.n_alphas}")
+    if not 2 <= args.n_alphas <= MAX_ALPHAS:
+        raise UsageError(
+            f"--n-alphas must lie between 2 and {MAX_ALPHAS}, got {args.n_alphas}"
+        )
+    eps = getattr(args, "eps", None)
+    if eps is not None and not (math.isfinite(eps) and 0 < eps < 1):
+        raise UsageError(f"--eps must lie in (0, 1), got {eps}")
     if not (math.isfinite(args.tol) and args.tol > 0):
         raise UsageError(f"--tol must be > 0, got {args.tol}")
     family.estimator_class(args.alpha is None)  # a missing class: one line now
     if args.offset and family.link != "log":
         raise UsageError(f"--offset needs --family poisson, not {family.name}")
+
+
+def result_names(args):
+    """The files a fit writes: the CV ones only when alpha is chosen by CV."""
+    cv_only = ("cv.csv", "cv.png")
+    return [n for n in RESULT_FILES if args.alpha is None or n not in cv_only]
 
 
 def default_out(source):
@@ -146,6 +189,8 @@ def _fit_estimator(args, family, X, y, offset, factors):
         "penalty_factor": factors,
         "tol": args.tol,
     }
+    if args.delta is not None:
+        params["delta"] = args.delta
     progress = False if (args.quiet or args.json) else None
     fit_kwargs = {} if offset is None else {"offset": offset}
     if args.alpha is not None:
@@ -157,6 +202,7 @@ def _fit_estimator(args, family, X, y, offset, factors):
             cv=_splitter(family, k, args.seed, y),
             selection=args.selection,
             n_alphas=args.n_alphas,
+            eps=args.eps,
             n_jobs=args.n_jobs,
             progress=progress,
             **params,
@@ -173,6 +219,7 @@ def fixed_alpha_path(args, family, X, y, offset, params, progress):
         kwargs = dict(
             l1_ratio=args.l1_ratio,
             n_alphas=args.n_alphas,
+            eps=args.eps,
             penalty_factor=params["penalty_factor"],
             standardize=args.standardize,
             tol=args.tol,
@@ -186,7 +233,7 @@ def fixed_alpha_path(args, family, X, y, offset, params, progress):
     top = alpha_max(
         X, y, family, args.l1_ratio, args.standardize, params["penalty_factor"], offset
     )
-    eps = 1e-2 if X.shape[1] > X.shape[0] else 1e-4
+    eps = args.eps or (1e-2 if X.shape[1] > X.shape[0] else 1e-4)
     low = args.alpha if 0 < args.alpha < top else top * eps
     grid = np.geomspace(top, low, args.n_alphas)
     return grid_path(family, X, y, grid, params, offset, progress)
@@ -233,6 +280,26 @@ def coefficient_table(est, explanation, table):
     margin = frame["kkt_margin"].to_numpy(dtype=float) if "kkt_margin" in frame else 0
     order = np.lexsort((np.where(active, 0.0, margin), -size, ~active))
     return frame.iloc[order].reset_index(drop=True)
+
+
+INTERCEPT = "(Intercept)"
+
+
+def coefficients_csv(coefficients, intercepts):
+    """``coefficients.csv``: the intercept first (as glmnet's ``coef``), then
+    the features; every name safe to open in a spreadsheet."""
+    import pandas as pd
+
+    columns = [c for c in coefficients.columns if c == "coef" or c.startswith("coef:")]
+    intercepts = np.atleast_1d(np.asarray(intercepts, dtype=float))
+    row = {"feature": INTERCEPT}
+    if "status" in coefficients.columns:
+        row["status"] = "intercept (not penalised)"
+    row.update(zip(columns, intercepts.tolist(), strict=False))
+    head = pd.DataFrame([row], columns=coefficients.columns)
+    frame = pd.concat([head, coefficients], ignore_index=True)
+    frame["feature"] = frame["feature"].map(spreadsheet_safe)
+    return frame
 
 
 def _cv_info(est, table):
@@ -290,10 +357,10 @@ def _explain(est, X, y, offset):
 def fit_frame(frame, args, source, title=None):
     """Fit, write every output and return ``(summary, text)``."""
     start = time.perf_counter()
-    family = get_family(args.family)
+    family = get_family(args.family or "gaussian")
     check_options(args, family)
     out = Path(args.out) if args.out else default_out(source)
-    prepare_out_dir(out, args.force, create=False)
+    check_out_dir(out, args.force, writes=result_names(args))
     prep = prepare(frame, args.target, family, args)
     factors = penalty_factors(args.penalty_factor, prep)
     rows = np.ones(len(prep.y), dtype=bool) if prep.train is None else prep.train
@@ -304,8 +371,13 @@ def fit_frame(frame, args, source, title=None):
         raise UsageError(
             f"--cv {k} needs at least {k} training rows; there are {len(y)}"
         )
+    notes = [n for n in (zero_one_note(args, y),) if n]
+    for text in notes:
+        note(args, text)
     note(args, f"fitting {family.name} on {X.shape[0]} rows x {X.shape[1]} features")
+    compile_note(args, family.name)
     est, params, progress = _fit_estimator(args, family, X, y, offset, factors)
+    mark_warm(family.name)
     outputs = _outputs(est, args.target)
     if hasattr(est, "path_"):
         table = from_path_result(est.path_, list(X.columns), outputs)
@@ -321,7 +393,7 @@ def fit_frame(frame, args, source, title=None):
             family, est, prep.X[~rows], prep.y[~rows], test_off
         )
     summary = _summary(args, family, prep, est, rows, factors, metrics, coefficients)
-    summary.update(source=source, out=str(out))
+    summary.update(source=source, out=str(out), notes=notes)
     fit_info = {
         "alpha": summary["alpha"],
         "alpha_min": summary["alpha_min"],
@@ -334,7 +406,7 @@ def fit_frame(frame, args, source, title=None):
         "rows": summary["rows"],
     }
     document = model_document(
-        est, family, prep, fit_info, coefficients.to_dict(orient="list")
+        est, family, prep, fit_info, coefficients.to_dict(orient="list"), table
     )
     files = _write(
         out, args, document, coefficients, table, cv_frame, cv_result, summary, title
@@ -388,19 +460,24 @@ def _write(
     from ._figures import cv_png, path_png
     from ._report import render_report
 
-    prepare_out_dir(out, args.force)
-    coefficients.to_csv(out / "coefficients.csv", index=False)
-    path_frame(table).to_csv(out / "path.csv", index=False)
-    write_model(out / "model.json", document)
-    figures = {"path": path_png(table, title="regularisation path")}
-    if cv_frame is not None:
-        cv_frame.to_csv(out / "cv.csv", index=False)
-        figures["cv"] = cv_png(cv_result, title="cross-validation")
-    for name, data in figures.items():
-        (out / f"{name}.png").write_bytes(data)
-    html = render_report(summary, coefficients, figures, title=title)
-    (out / "report.html").write_text(html, encoding="utf-8")
-    return [n for n in RESULT_FILES if (out / n).exists()]
+    with result_folder(out, "fit") as folder:
+        stage = folder.staging
+        intercepts = [block["intercept"] for block in document["coefficients"]]
+        coefficients_csv(coefficients, intercepts).to_csv(
+            stage / "coefficients.csv", index=False
+        )
+        path_frame(table).to_csv(stage / "path.csv", index=False)
+        write_model(stage / "model.json", document)
+        figures = {"path": path_png(table, title="regularisation path")}
+        if cv_frame is not None:
+            cv_frame.to_csv(stage / "cv.csv", index=False)
+            figures["cv"] = cv_png(cv_result, title="cross-validation")
+        for name, data in figures.items():
+            (stage / f"{name}.png").write_bytes(data)
+        html = render_report(summary, coefficients, figures, title=title)
+        (stage / "report.html").write_text(html, encoding="utf-8")
+        written = folder.commit()
+    return [n for n in RESULT_FILES if n in written]
 
 
 def _fmt(value, spec=".4g"):

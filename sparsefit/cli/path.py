@@ -9,7 +9,7 @@ from ._args import add_data_arguments, add_model_arguments, add_output_arguments
 from ._data import prepare, read_table
 from ._families import get_family
 from ._model import json_safe
-from ._output import emit_summary, prepare_out_dir
+from ._output import check_out_dir, emit_summary, note, result_folder
 from ._paths import alpha_max, from_path_result, grid_path, path_frame
 
 __all__ = ["add_parser", "run"]
@@ -25,12 +25,6 @@ def add_parser(subparsers):
     )
     add_data_arguments(parser)
     add_model_arguments(parser)
-    parser.add_argument(
-        "--eps",
-        type=float,
-        default=None,
-        help="smallest alpha as a fraction of alpha_max (1e-4 if n > p, else 1e-2)",
-    )
     add_output_arguments(parser, "-path")
     parser.set_defaults(run=run, train_column=None)
     return parser
@@ -44,10 +38,6 @@ def compute(args, family, prep, progress):
 
     args.alpha, args.cv = None, None
     check_options(args, family)
-    if args.eps is not None and not 0 < args.eps < 1:
-        from ._errors import UsageError
-
-        raise UsageError(f"--eps must lie in (0, 1), got {args.eps}")
     factors = penalty_factors(args.penalty_factor, prep)
     X, y = prep.X, prep.y
     if family.name == "gaussian":
@@ -71,6 +61,8 @@ def compute(args, family, prep, progress):
         "penalty_factor": factors,
         "tol": args.tol,
     }
+    if args.delta is not None:
+        params["delta"] = args.delta
     grid = np.geomspace(top, top * eps, args.n_alphas)
     return grid_path(family, X, y, grid, params, prep.offset, progress)
 
@@ -79,15 +71,22 @@ def run(args):
     from ._figures import path_png
 
     start = time.perf_counter()
-    family = get_family(args.family)
+    family = get_family(args.family or "gaussian")
     out = Path(args.out) if args.out else Path(f"{Path(args.data).stem}-path")
-    prepare_out_dir(out, args.force, _FILES, create=False)
-    prep = prepare(read_table(args.data), args.target, family, args)
+    check_out_dir(out, args.force, _FILES)
+    prep = prepare(
+        read_table(args.data, args.decimal, lambda text: note(args, text)),
+        args.target,
+        family,
+        args,
+    )
     progress = False if (args.quiet or args.json) else None
     table = compute(args, family, prep, progress)
-    prepare_out_dir(out, args.force, _FILES)
-    path_frame(table).to_csv(out / "path.csv", index=False)
-    (out / "path.png").write_bytes(path_png(table, title="regularisation path"))
+    with result_folder(out, "path") as folder:
+        path_frame(table).to_csv(folder.staging / "path.csv", index=False)
+        png = path_png(table, title="regularisation path")
+        (folder.staging / "path.png").write_bytes(png)
+        written = folder.commit()
     entry = table.entry_alphas()
     order = [j for j in np.argsort(-np.nan_to_num(entry, nan=-1.0)) if entry[j] > 0]
     entries = [
@@ -106,7 +105,7 @@ def run(args):
             else None,
             "entries": entries,
             "out": str(out),
-            "files": list(_FILES),
+            "files": written,
             "seconds": round(time.perf_counter() - start, 3),
         }
     )

@@ -1,12 +1,13 @@
 """``sparsefit predict``: predictions of a saved ``model.json`` for new data."""
 
+import math
 import sys
 from pathlib import Path
 
 from ._data import design_for_predict, read_table
 from ._errors import UsageError
 from ._model import load_model
-from ._output import note
+from ._output import note, spreadsheet_safe
 
 __all__ = ["add_parser", "run"]
 
@@ -30,27 +31,56 @@ def add_parser(subparsers):
         action="store_true",
         help="skip rows with missing values instead of stopping",
     )
+    parser.add_argument(
+        "--decimal",
+        default=".",
+        choices=(".", ","),
+        metavar="MARK",
+        help="the decimal mark of numbers in a text file: '.' or ','",
+    )
+    parser.add_argument(
+        "--alpha",
+        type=float,
+        metavar="A",
+        help=(
+            "predict at this alpha, read off the model's path (linear in "
+            "log alpha between its points, as glmnet's s) (default: the "
+            "fitted alpha)"
+        ),
+    )
     parser.add_argument("--quiet", action="store_true", help="no notes on stderr")
     parser.set_defaults(run=run, json=False)
     return parser
 
 
-def predictions(model, frame, drop_missing=False):
+def predictions(model, frame, drop_missing=False, alpha=None):
     """The prediction table (a data frame) of ``model`` on ``frame``."""
     import pandas as pd
 
     X, offset, kept = design_for_predict(
         frame, model.features, model.encoding, model.offset_column, drop_missing
     )
-    columns = {"row": kept + 1, **model.predict(X.to_numpy(dtype=float), offset)}
+    values = model.predict(X.to_numpy(dtype=float), offset, alpha=alpha)
+    if "prediction" in values and values["prediction"].dtype == object:
+        # Class labels are text from the data: no formulas in a spreadsheet.
+        values["prediction"] = [spreadsheet_safe(v) for v in values["prediction"]]
+    values = {spreadsheet_safe(k): v for k, v in values.items()}
+    columns = {"row": kept + 1, **values}
     return pd.DataFrame(columns)
 
 
 def run(args):
     model = load_model(args.model)
+    if args.alpha is not None and not (math.isfinite(args.alpha) and args.alpha > 0):
+        raise UsageError(f"--alpha must be a finite number > 0, got {args.alpha}")
     if args.out and Path(args.out).exists() and not args.force:
         raise UsageError(f"{args.out} exists; pass --force to overwrite it")
-    table = predictions(model, read_table(args.data), args.drop_missing)
+    table = predictions(
+        model,
+        read_table(args.data, args.decimal, lambda text: note(args, text)),
+        args.drop_missing,
+        args.alpha,
+    )
     if args.out:
         table.to_csv(args.out, index=False)
         note(args, f"wrote {len(table)} predictions to {args.out}")
