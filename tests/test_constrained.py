@@ -192,9 +192,9 @@ def test_example_script(tmp_path):
     from pathlib import Path
 
     script = Path(__file__).parents[1] / "examples" / "exact_penalty.py"
-    out = tmp_path / "phi.png"
+    out = tmp_path / "exact_penalty.png"
     run = subprocess.run(
-        [sys.executable, str(script), str(out)],
+        [sys.executable, str(script), "--out", str(tmp_path)],
         capture_output=True,
         text=True,
         check=True,

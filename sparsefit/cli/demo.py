@@ -30,6 +30,7 @@ _DEFAULTS = dict(
     n_alphas=100,
     eps=None,
     tol=1e-4,
+    delta=None,
     alpha=None,
     cv=10,
     selection="min",
