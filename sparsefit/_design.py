@@ -158,6 +158,11 @@ class Design:
         ws = w * self.scale
         heavy, centred = self._heavy
         if heavy.size == 0 and not self._null.size:
+            support = np.flatnonzero(ws)
+            if not self.sparse and support.size * 4 < ws.shape[0]:
+                # A sparse w: only its columns, not a pass over X.
+                part = ws[support]
+                return self.X[:, support] @ part - self.offset[support] @ part
             return np.asarray(self.X @ ws).ravel() - self.offset @ ws
         light = ws.copy()
         light[heavy] = 0.0

@@ -232,6 +232,20 @@ class CoordinateDescent:
         alive = lips > 0
         zero_ok = (lower <= 0) & (upper >= 0)
         n_iter, history = 0, []
+        # Along a path, the warm start's support and the strong-rule features
+        # are almost always the next solution's support: solve on them first,
+        # to the KKT level the rule asks, and certify once, instead of
+        # certifying the warm start too (a full pass over X).  With no
+        # penalised coefficient away from 0, as at alpha_max, certify first:
+        # there the strong set is the features whose pull equals alpha, which
+        # must stay at 0.
+        warm = (w[a > 0] != 0).any()
+        if strong is not None and warm and np.isfinite(rule.kkt_target):
+            ws = np.flatnonzero(alive & (strong | (w != 0))).astype(np.int64)
+            strong = None
+            n_iter += self._inner(
+                state, w, ws, lips, arrays, 0.5 * rule.kkt_target, self.max_iter - 1
+            )
         while True:
             n_iter += 1  # the full pass that gives the gradient and the gap
             stats = state.stats(cert, w)
