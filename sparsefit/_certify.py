@@ -64,7 +64,7 @@ def _setup(
     stats = cert.stats_from_residual(r, w)
     if fit_intercept and intercept is not None:
         # The dual point does not depend on b; the primal uses the b given.
-        b_opt = y_mean - float(design.offset @ coef)
+        b_opt = y_mean - float(design.mean @ coef)
         shift = b_opt - float(intercept)
         extra = shift * shift * (sw.sum() if sw is not None else X.shape[0])
         stats = (stats[0] + extra,) + stats[1:]

@@ -12,8 +12,9 @@ Numerics: the moments are taken shifted by a value of the column and in units
 of its magnitude, so that neither an offset (timestamps near 1.7e9) nor the
 units (1e-300 or 1e300) cost digits or overflow; a column is constant when its
 spread is at rounding level of its magnitude.  The few columns whose offset
-exceeds their spread a thousandfold go through a centred copy in products and
-in the Gram matrix, where ``X'v - offset * sum(v)`` would cancel the digits.
+exceeds their spread a thousandfold are held centred in the design's own copy
+of X, where ``X'v - offset * sum(v)`` (and coordinate descent's residual
+updates) would cancel the digits.
 Columns whose size in the solver's units leaves the cube root of the dtype's
 range are refused with a ``ValueError``.
 """
@@ -59,8 +60,13 @@ class Design:
         rounding level of their magnitude.
     magnitude : ndarray
         Weighted root mean square of each raw column.
-    offset_heavy : ndarray of int
-        Columns taken through a centred copy (offset > 1000 x spread).
+    mean : ndarray
+        The weighted column means (zeros without ``center``).  ``offset``,
+        what the products and kernels subtract, is the same except for the
+        columns whose offset exceeds their spread a thousandfold: the design
+        holds those centred in its own copy of X (the user's is untouched),
+        where ``X'v - offset * sum(v)`` would cancel the digits.  The
+        intercept is ``y_mean - mean @ coef``.
     """
 
     def __init__(
@@ -124,7 +130,15 @@ class Design:
             self.col_sq_norms = (n * (unit * seen) ** 2).astype(self.dtype)
         self.magnitude = mag
         _check_range(self, unit * seen, standardize and scale is None)
+        self.mean = self.offset.copy()
         self._heavy = self._centred_heavy(mean, mag, spread, center)
+        if self._heavy[0].size:
+            # A copy of X with those columns centred, so that every product and
+            # every compiled kernel (coordinate descent keeps the residual as
+            # y - X w + offset'w) sees them without the offset.
+            self.X = self._with_columns(*self._heavy)
+            self.offset[self._heavy[0]] = 0.0
+            self._heavy = (np.empty(0, dtype=np.intp), None)
         # Centred constant columns are zero: products skip them rather than
         # cancel ``x_j - offset_j`` (a constant of 1e17 would swamp the rest).
         self._null = np.flatnonzero(self.constant) if center else np.empty(0, int)
@@ -143,14 +157,35 @@ class Design:
         cols = cols.toarray() if self.sparse else np.array(cols, dtype=float)
         return heavy, np.asfortranarray(cols - mean[heavy]).astype(self.dtype)
 
+    def _with_columns(self, idx, cols):
+        """A copy of X whose columns ``idx`` are replaced by ``cols`` (dense;
+        stored in full in a CSC copy: an offset-heavy column is dense)."""
+        if not self.sparse:
+            X = np.array(self.X, dtype=self.dtype, order="F", copy=True)
+            X[:, idx] = cols
+            return X
+        keep = np.ones(self.n_features)
+        keep[idx] = 0.0
+        light = sp.csc_matrix(self.X @ sp.diags(keep))
+        light.eliminate_zeros()
+        rows = np.tile(np.arange(self.n_samples), idx.size)
+        where = np.repeat(idx, self.n_samples)
+        full = sp.csc_matrix(
+            (np.asarray(cols).ravel(order="F"), (rows, where)), shape=self.X.shape
+        )
+        out = (light + full).tocsc().astype(self.dtype)
+        out.sort_indices()
+        return out
+
     @property
     def shape(self):
         return self.n_samples, self.n_features
 
     @property
     def offset_heavy(self):
-        """Indices of the columns whose offset exceeds their spread a
-        thousandfold (products take them through a centred copy)."""
+        """Indices of the columns taken through a separate centred copy in
+        products: none, since the design holds such columns centred in its
+        own copy of X (kept for callers that test for them)."""
         return self._heavy[0]
 
     def matvec(self, w):

@@ -136,7 +136,7 @@ class LeastSquaresProblem:
         """``(coef, intercept)`` on the original scale from solver coordinates."""
         coef = (w * self.design.scale).astype(self.design.dtype)
         intercept = (
-            self.y_mean - float(self.design.offset @ coef)
+            self.y_mean - float(self.design.mean @ coef)
             if self.fit_intercept
             else 0.0
         )

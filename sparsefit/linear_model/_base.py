@@ -14,10 +14,6 @@ from ..penalties import ElasticNetPenalty
 
 __all__ = ["SparseLinearRegression"]
 
-# Largest p for which a design with offset-heavy columns takes the Gram path
-# (p^2 floats: 32 MB at this size).
-_GRAM_LIMIT = 2000
-
 
 class SparseLinearRegression(RegressorBase):
     """Base class: penalised least squares with an unpenalised intercept.
@@ -93,16 +89,6 @@ class SparseLinearRegression(RegressorBase):
         problem = LeastSquaresProblem(
             X, y, penalty, sw, self.fit_intercept, self.standardize, self._make_solver()
         )
-        solver = problem.solver
-        if (
-            getattr(solver, "precompute", None) == "auto"
-            and problem.design.offset_heavy.size
-            and problem.n_features <= _GRAM_LIMIT
-        ):
-            # Columns with a large offset (timestamps) lose their digits in
-            # the residual updates of coordinate descent; the Gram matrix,
-            # which the design forms from centred copies of them, does not.
-            solver.precompute = True
         return problem
 
     def fit(self, X, y, sample_weight=None):

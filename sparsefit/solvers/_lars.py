@@ -481,7 +481,7 @@ def lars_path(
     return LarsPath(
         alphas=alphas,
         coefs=coefs,
-        intercepts=y_mean - design.offset @ coefs,
+        intercepts=y_mean - design.mean @ coefs,
         active=active,
         events=events,
         entry_order=_entry_order(events),
