@@ -12,7 +12,7 @@ Numerics: the moments are taken shifted by a value of the column and in units
 of its magnitude, so that neither an offset (timestamps near 1.7e9) nor the
 units (1e-300 or 1e300) cost digits or overflow; a column is constant when its
 spread is at rounding level of its magnitude.  The few columns whose offset
-exceeds their spread a thousandfold are held centred in the design's own copy
+exceeds their spread tenfold are held centred in the design's own copy
 of X, where ``X'v - offset * sum(v)`` (and coordinate descent's residual
 updates) would cancel the digits.
 Columns whose size in the solver's units leaves the cube root of the dtype's
@@ -24,6 +24,13 @@ import scipy.sparse as sp
 from numba import njit
 
 __all__ = ["Design"]
+
+# A column whose offset exceeds its spread this many times is held centred in
+# the design's copy of X: ``X'v - offset * sum(v)`` and the kernels' residual
+# updates lose log10 of the ratio in digits, and a GLM's Newton steps on such
+# uncentred columns are ill-conditioned (a logistic path on columns at
+# 100 +- 1 overflowed).
+_HEAVY = 10.0
 
 
 class Design:
@@ -63,7 +70,7 @@ class Design:
     mean : ndarray
         The weighted column means (zeros without ``center``).  ``offset``,
         what the products and kernels subtract, is the same except for the
-        columns whose offset exceeds their spread a thousandfold: the design
+        columns whose offset exceeds their spread tenfold: the design
         holds those centred in its own copy of X (the user's is untouched),
         where ``X'v - offset * sum(v)`` would cancel the digits.  The
         intercept is ``y_mean - mean @ coef``.
@@ -131,8 +138,11 @@ class Design:
         self.magnitude = mag
         _check_range(self, unit * seen, standardize and scale is None)
         self.mean = self.offset.copy()
-        self._heavy = self._centred_heavy(mean, mag, spread, center)
+        self._heavy = self._centred_heavy(mean, mag, spread, reference_center)
         if self._heavy[0].size:
+            # Without ``center`` (a GLM with an intercept) the centring of these
+            # columns moves into the intercept: ``mean`` records it.
+            self.mean[self._heavy[0]] = mean[self._heavy[0]]
             # A copy of X with those columns centred, so that every product and
             # every compiled kernel (coordinate descent keeps the residual as
             # y - X w + offset'w) sees them without the offset.
@@ -145,11 +155,11 @@ class Design:
 
     def _centred_heavy(self, mean, mag, spread, center):
         """``(idx, C)``: the columns whose offset exceeds their spread a
-        thousandfold, and a dense centred copy of them.  Products through
+        tenfold, and a dense centred copy of them.  Products through
         ``X`` and the offset lose that many digits to cancellation, so these
         columns go through their copy instead (timestamps, for example)."""
         heavy = np.flatnonzero(
-            center & ~self.constant & (np.abs(mean) > 1e3 * mag * spread)
+            center & ~self.constant & (np.abs(mean) > _HEAVY * mag * spread)
         )
         if heavy.size == 0:
             return heavy, None
@@ -194,10 +204,11 @@ class Design:
         heavy, centred = self._heavy
         if heavy.size == 0 and not self._null.size:
             support = np.flatnonzero(ws)
-            if not self.sparse and support.size * 4 < ws.shape[0]:
+            if support.size * 4 < ws.shape[0]:
                 # A sparse w: only its columns, not a pass over X.
                 part = ws[support]
-                return self.X[:, support] @ part - self.offset[support] @ part
+                out = self.X[:, support] @ part - self.offset[support] @ part
+                return np.asarray(out).ravel()
             return np.asarray(self.X @ ws).ravel() - self.offset @ ws
         light = ws.copy()
         light[heavy] = 0.0

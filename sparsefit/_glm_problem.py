@@ -251,7 +251,9 @@ class GLMProblem:
         """``(coef, intercept)`` on the original scale: coef flat class-major."""
         W = self._unflatten(w) * self.design.scale[:, None]
         coef = W.T.ravel().astype(self.design.dtype)
-        b = np.asarray(intercept, dtype=float)
+        # Columns the design holds centred (a large offset) carry their mean
+        # in the intercept.
+        b = np.asarray(intercept, dtype=float) - self.design.mean @ W
         if self.K == 1:
             return coef, float(b[0])
         # The softmax is blind to a common shift of the intercepts: centre
