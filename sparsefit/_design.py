@@ -154,7 +154,7 @@ class Design:
         self._null = np.flatnonzero(self.constant) if center else np.empty(0, int)
 
     def _centred_heavy(self, mean, mag, spread, center):
-        """``(idx, C)``: the columns whose offset exceeds their spread a
+        """``(idx, C)``: the columns whose offset exceeds their spread
         tenfold, and a dense centred copy of them.  Products through
         ``X`` and the offset lose that many digits to cancellation, so these
         columns go through their copy instead (timestamps, for example)."""
