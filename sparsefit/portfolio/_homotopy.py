@@ -1,0 +1,391 @@
+"""The homotopy for L1-penalised, linearly constrained least squares.
+
+For every ``tau >= tau_min`` the path solves
+
+.. math::
+
+    \\min_w \\frac{1}{T} \\|t - Z w\\|^2 + \\tau \\sum_j v_j |w_j|
+    \\quad \\text{s.t.}\\quad A w = b,\\quad l \\le w \\le u,
+
+with at most two equality constraints (the budget and the return target of
+Brodie et al., PNAS 2009) and ``l_j <= 0 <= u_j``.  With ``G = Z'Z/T`` and
+``g = Z't/T`` the optimality conditions are
+
+.. math::
+
+    c(\\tau) := 2 g - 2 G w - A'\\lambda = \\tau v \\circ s + \\nu,
+
+``s_j = sign(w_j)`` where ``w_j != 0``, ``|s_j| <= 1`` where ``w_j = 0``, and
+``nu_j`` the multiplier of a bound, nonzero only at the bound and of the
+bound's sign.  Every asset is in one of three states: zero, free (``0 <
+|w_j|`` strictly inside its bounds) or at a bound.  While the states do not
+change, the free weights and ``lambda`` solve a linear (KKT) system whose
+right-hand side is affine in ``tau``: ``w_E = w^0 - tau w^1``, ``lambda =
+lambda^0 - tau lambda^1``, and every condition above is an affine function
+``a + b tau >= 0``.  A breakpoint is the largest ``tau`` below the current one
+at which one of them reaches zero (an asset enters, leaves, hits a bound or
+leaves it); the path is linear between breakpoints.  The KKT system's
+factorisation is updated by one row per event (see ``_factor``).
+
+For ``tau -> infinity`` the solution minimises ``f`` over the face of
+minimisers of ``sum_j v_j |w_j|`` under the constraints; that limit (the
+long-only portfolio for Brodie's problem with a feasible target) is where the
+path starts, and its first segment is constant in ``tau``.
+"""
+
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+
+from ._factor import ActiveFactor
+from ._qp import solve_qp
+
+ZERO, FREE, BOUND = 0, 1, 2
+
+# Events whose taus differ by less than _TIE_RTOL * tau_0 share a breakpoint.
+_TIE_RTOL = 1e-11
+# Weights below _SUPPORT_RTOL * max |w| in the starting point's QP solution are
+# its zeros, and weights that close to a bound are at it (Clarabel solves to
+# about 1e-10; the exact start is then recomputed from the KKT system).
+_SUPPORT_RTOL = 1e-6
+# Slopes below _FLAT_RTOL times the largest are zero on the first segment.
+_FLAT_RTOL = 1e-8
+
+
+@dataclass
+class RawPath:
+    """Breakpoints as arrays: ``taus`` (decreasing, ``taus[0]`` may be inf
+    for no breakpoint above), ``weights`` (n_breakpoints, n_assets), the
+    events ``(tau, asset, kind)`` and ``complete`` (False when the step
+    safeguard stopped the path)."""
+
+    taus: np.ndarray
+    weights: np.ndarray
+    events: list
+    complete: bool
+
+
+class Homotopy:
+    """State of the path: asset states, signs, bound values, the factor."""
+
+    def __init__(self, Z, t, A, b, v, lower, upper):
+        T, N = Z.shape
+        self.Z, self.t, self.v = Z, t, v
+        self.lower, self.upper = lower, upper
+        self.A, self.b = _condition_constraints(A, b)
+        self.m = self.A.shape[0]
+        col_sq = 2.0 * np.einsum("ij,ij->j", Z, Z) / T
+        # rho only scales the augmented rows to the size of the data's columns;
+        # any rho > 0 gives the same solution (module _factor).
+        self.rho = float(np.mean(col_sq)) if np.mean(col_sq) > 0 else 1.0
+        Zt = np.empty((N, T + self.m))
+        Zt[:, :T] = Z.T * np.sqrt(2.0 / T)
+        Zt[:, T:] = self.A.T * np.sqrt(self.rho)
+        self.factor = ActiveFactor(np.ascontiguousarray(Zt))
+        self.g2 = 2.0 * (Z.T @ t) / T if t is not None else np.zeros(N)
+        self.state = np.zeros(N, dtype=np.int8)
+        self.sign = np.zeros(N)
+        self.fixed = np.zeros(N)
+        self.h_bound = np.zeros(N)
+        self.blocked = np.zeros(N, dtype=bool)
+        self.movable = (upper > 0) | (lower < 0)
+
+    # -- the KKT system on the current active set -------------------------
+    def gram2_column(self, j, mcol=None):
+        """``2 G[:, j]``."""
+        if mcol is None:
+            mcol = self.factor.column(j)
+        return mcol - self.rho * (self.A.T @ self.A[:, j])
+
+    def segment(self):
+        """``(w0, w1, lam0, lam1, c0, e)``: ``w_E = w0 - tau w1``,
+        ``lambda = lam0 - tau lam1``, ``c(tau) = c0 + tau e`` for all assets."""
+        E = self.factor.assets
+        A, m = self.A, self.m
+        U = np.flatnonzero(self.state == BOUND)
+        b_t = self.b - A[:, U] @ self.fixed[U]
+        A_E = A[:, E]
+        r0 = self.g2[E] - self.h_bound[E] + self.rho * (A_E.T @ b_t)
+        r1 = self.v[E] * self.sign[E]
+        sol = self.factor.solve(np.column_stack([r0, r1, A_E.T]))
+        y0, y1, P = sol[:, 0], sol[:, 1], sol[:, 2:]
+        if m:
+            S = A_E @ P
+            if not np.linalg.cond(S) < 1e12:
+                raise RuntimeError(
+                    "The constraints cannot be met on the current holdings "
+                    f"({len(E)} free weights for {m} equality constraints)."
+                )
+            lam0 = np.linalg.solve(S, A_E @ y0 - b_t)
+            lam1 = np.linalg.solve(S, A_E @ y1)
+        else:
+            lam0 = lam1 = np.zeros(0)
+        w0, w1 = y0 - P @ lam0, y1 - P @ lam1
+        cols = self.factor.cols
+        c0 = self.g2 - self.h_bound + self.rho * (A.T @ b_t) - A.T @ lam0
+        e = A.T @ lam1
+        if E:
+            # Two matrix-vector products: BLAS is slow on an (n, 2) right side.
+            c0 = c0 - cols @ w0
+            e = e + cols @ w1
+        return w0, w1, c0, e
+
+    # -- events ------------------------------------------------------------
+    def conditions(self, w0, w1, c0, e):
+        """Every condition ``a + b tau >= 0`` of the current state, as arrays
+        ``(a, b, asset, kind)``."""
+        E = np.asarray(self.factor.assets, dtype=np.intp)
+        v, lo, up = self.v, self.lower, self.upper
+        parts = []
+        zero = np.flatnonzero((self.state == ZERO) & self.movable & ~self.blocked)
+        pos = zero[up[zero] > 0]
+        parts.append((-c0[pos], v[pos] - e[pos], pos, "enter+"))
+        neg = zero[lo[zero] < 0]
+        parts.append((c0[neg], v[neg] + e[neg], neg, "enter-"))
+        if E.size:
+            s = self.sign[E]
+            parts.append((s * w0, -s * w1, E, "leave"))
+            hi = (s > 0) & np.isfinite(up[E])
+            parts.append((up[E][hi] - w0[hi], w1[hi], E[hi], "upper"))
+            low = (s < 0) & np.isfinite(lo[E])
+            parts.append((w0[low] - lo[E][low], -w1[low], E[low], "lower"))
+        U = np.flatnonzero(self.state == BOUND)
+        at_up = U[self.fixed[U] > 0]
+        parts.append((c0[at_up], e[at_up] - v[at_up], at_up, "release"))
+        at_lo = U[self.fixed[U] < 0]
+        parts.append((-c0[at_lo], -(e[at_lo] + v[at_lo]), at_lo, "release"))
+        a = np.concatenate([p[0] for p in parts])
+        b = np.concatenate([p[1] for p in parts])
+        asset = np.concatenate([p[2] for p in parts]).astype(np.intp)
+        kind = np.concatenate([np.full(p[2].size, p[3], dtype=object) for p in parts])
+        return a, b, asset, kind
+
+    # -- transitions -------------------------------------------------------
+    def enter(self, j, sign):
+        if self.factor.add(j):
+            self.state[j], self.sign[j] = FREE, sign
+            return True
+        self.blocked[j] = True
+        return False
+
+    def leave(self, j):
+        self.factor.remove(j)
+        self.state[j], self.sign[j] = ZERO, 0.0
+        self.blocked[:] = False
+
+    def to_bound(self, j, value):
+        i = self.factor.assets.index(j)
+        g2col = self.gram2_column(j, self.factor.cols[:, i].copy())
+        self.factor.remove(j)
+        self.state[j], self.fixed[j] = BOUND, value
+        self.h_bound += g2col * value
+        self.blocked[:] = False
+
+    def release(self, j):
+        mcol = self.factor.column(j)
+        if not self.factor.add(j, mcol):
+            return False
+        self.h_bound -= self.gram2_column(j, mcol) * self.fixed[j]
+        self.state[j], self.fixed[j] = FREE, 0.0
+        return True
+
+    def weights(self, w0, w1, tau):
+        w = np.where(self.state == BOUND, self.fixed, 0.0)
+        E = self.factor.assets
+        if E:
+            w[E] = w0 - tau * w1
+        return w
+
+
+def _condition_constraints(A, b):
+    """The same constraints with orthogonal rows of norm ``sqrt(n_assets)``
+    (daily mean returns are about 1e-3: the raw return row would make the
+    bordered system badly scaled)."""
+    A = np.array(A, dtype=float, copy=True)
+    b = np.array(b, dtype=float, copy=True)
+    n = A.shape[1]
+    for i in range(A.shape[0]):
+        for k in range(i):
+            coef = (A[i] @ A[k]) / (A[k] @ A[k])
+            A[i] -= coef * A[k]
+            b[i] -= coef * b[k]
+        norm = np.linalg.norm(A[i])
+        if not norm > 1e-12 * np.sqrt(n):
+            raise ValueError(
+                "The equality constraints are linearly dependent (the asset "
+                "means are all equal?): a return target cannot be set."
+            )
+        A[i] *= np.sqrt(n) / norm
+        b[i] *= np.sqrt(n) / norm
+    return A, b
+
+
+def _first_taus(a, b, tau, v_max):
+    """The tau of each condition's event below ``tau`` (-inf: none)."""
+    out = np.full(a.shape, -np.inf)
+    moving = b > 0
+    if np.isinf(tau):
+        # On the first segment some conditions are constant in tau (b = 0 to
+        # rounding: every long position of the budget-constrained problem);
+        # they hold there (checked by set_start) and never become events.
+        moving = b > _FLAT_RTOL * max(float(np.abs(b).max(initial=0.0)), v_max)
+        out[moving] = -a[moving] / b[moving]
+    else:
+        slack = np.maximum(a[moving] + b[moving] * tau, 0.0)
+        out[moving] = tau - slack / b[moving]
+    return out
+
+
+def follow_path(path, tau_min=0.0, max_steps=None):
+    """Follow the path from its starting state down to ``tau_min``."""
+    N = path.v.size
+    w0, w1, c0, e = path.segment()
+    tau = np.inf
+    taus, weights, events = [], [], []
+    fresh = set()
+    tie = None
+    if max_steps is None:
+        max_steps = 20 * (N + path.Z.shape[0]) + 100
+    for _ in range(max_steps):
+        a, b, asset, kind = path.conditions(w0, w1, c0, e)
+        when = _first_taus(a, b, tau, float(path.v.max()))
+        if fresh and np.isfinite(tau):
+            # An asset that has just changed state sits on the condition it
+            # crossed; rounding must not send it straight back.
+            back = np.isin(asset, list(fresh)) & (when >= tau - tie)
+            when[back] = -np.inf
+        tau_next = float(when.max(initial=-np.inf))
+        if tie is None:
+            scale = tau_next if np.isfinite(tau_next) and tau_next > 0 else 1.0
+            tie = _TIE_RTOL * scale
+            if np.isinf(tau):
+                taus.append(np.inf)
+                weights.append(path.weights(w0, w1, 0.0))
+        if not tau_next > tau_min + tie:
+            taus.append(tau_min)
+            weights.append(path.weights(w0, w1, tau_min))
+            return RawPath(np.array(taus), np.array(weights), events, True)
+        tau = tau_next
+        w_at = path.weights(w0, w1, tau)
+        due = np.flatnonzero(when >= tau - tie)
+        fresh = _apply(path, due, asset, kind, events, tau)
+        for j in fresh:
+            if path.state[j] == ZERO:
+                w_at[j] = 0.0
+            elif path.state[j] == BOUND:
+                w_at[j] = path.fixed[j]
+        taus.append(tau)
+        weights.append(w_at)
+        w0, w1, c0, e = path.segment()
+    warnings.warn(
+        f"The portfolio path stopped after {max_steps} steps at tau={tau:.6g} "
+        "without reaching tau_min: the holdings cycle (degenerate data, such as "
+        "duplicated assets).",
+        UserWarning,
+        stacklevel=3,
+    )
+    return RawPath(np.array(taus), np.array(weights), events, False)
+
+
+def _apply(path, due, asset, kind, events, tau):
+    """Apply the due events: exits first (they free room in the factor),
+    then entries.  Returns the assets that changed state."""
+    changed = set()
+    order = sorted(due, key=lambda i: kind[i] in ("enter+", "enter-", "release"))
+    for i in order:
+        j, k = int(asset[i]), kind[i]
+        if j in changed:
+            continue
+        if k == "leave":
+            path.leave(j)
+        elif k == "upper":
+            path.to_bound(j, path.upper[j])
+        elif k == "lower":
+            path.to_bound(j, path.lower[j])
+        elif k == "release":
+            if not path.release(j):
+                continue
+        elif not path.enter(j, 1.0 if k == "enter+" else -1.0):
+            continue
+        changed.add(j)
+        events.append((tau, j, k.rstrip("+-")))
+    return changed
+
+
+def set_start(path):
+    """Put ``path`` in its ``tau -> infinity`` state.
+
+    Without equality constraints that is ``w = 0``.  Otherwise the weighted
+    l1 norm's minimum under the constraints is a linear program (HiGHS) and
+    the tie among its minimisers is broken by ``f`` (one QP by Clarabel);
+    the QP's support, signs and bounds are then checked and made exact by the
+    homotopy's own KKT system.
+    """
+    if path.m == 0:
+        return
+    from scipy.optimize import linprog
+
+    v, lo, up, A, b = path.v, path.lower, path.upper, path.A, path.b
+    # w = p - n with 0 <= p <= max(u, 0) and 0 <= n <= max(-l, 0).
+    bounds = [(0.0, max(u_j, 0.0)) for u_j in up]
+    bounds += [(0.0, max(-l_j, 0.0)) for l_j in lo]
+    lp = linprog(
+        np.concatenate([v, v]),
+        A_eq=np.hstack([A, -A]),
+        b_eq=b,
+        bounds=[(lo_, None if np.isinf(hi) else hi) for lo_, hi in bounds],
+        method="highs",
+    )
+    if lp.status == 2:
+        raise InfeasibleError("no portfolio meets the constraints and bounds")
+    if lp.status != 0:
+        raise RuntimeError(f"The starting linear program failed: {lp.message}")
+    opt = float(lp.fun)
+    cap = opt * (1.0 + 1e-9) + 1e-12
+    qp = solve_qp(path.Z, _t_or_zero(path), A, b, lo, up, gross=(v, cap))
+    if qp.status not in ("Solved", "AlmostSolved"):
+        raise RuntimeError(f"The starting QP failed: Clarabel status {qp.status}.")
+    _install_support(path, qp.w)
+
+
+def _t_or_zero(path):
+    return path.t if path.t is not None else np.zeros(path.Z.shape[0])
+
+
+class InfeasibleError(ValueError):
+    """No portfolio satisfies the constraints."""
+
+
+def _install_support(path, w):
+    scale = float(np.abs(w).max())
+    thr = _SUPPORT_RTOL * max(scale, 1e-300)
+    order = np.argsort(-np.abs(w))
+    for j in order:
+        if abs(w[j]) <= thr:
+            break
+        j = int(j)
+        if np.isfinite(path.upper[j]) and w[j] > 0 and path.upper[j] - w[j] <= thr:
+            path.state[j], path.fixed[j] = BOUND, path.upper[j]
+            path.h_bound += path.gram2_column(j) * path.upper[j]
+        elif np.isfinite(path.lower[j]) and w[j] < 0 and w[j] - path.lower[j] <= thr:
+            path.state[j], path.fixed[j] = BOUND, path.lower[j]
+            path.h_bound += path.gram2_column(j) * path.lower[j]
+        elif path.factor.add(j):
+            path.state[j], path.sign[j] = FREE, float(np.sign(w[j]))
+    w0, w1, c0, e = path.segment()
+    a, b, _, kind = path.conditions(w0, w1, c0, e)
+    size = max(float(np.abs(w0).max(initial=0.0)), 1.0)
+    grow = float(np.abs(w1).max(initial=0.0))
+    # For tau -> infinity every condition a + b tau must hold: b >= 0, and
+    # a >= 0 where b = 0 (to rounding).
+    b_scale = max(float(np.abs(b).max(initial=0.0)), float(path.v.max()))
+    flat = np.abs(b) <= _FLAT_RTOL * b_scale
+    a_scale = max(float(np.abs(a).max(initial=0.0)), 1e-300)
+    bad = (~flat & (b < 0)) | (flat & (a < -1e-7 * a_scale))
+    if grow > 1e-8 * size or bad.any():
+        raise RuntimeError(
+            "The starting portfolio (the tau -> infinity limit) could not be "
+            "identified from the QP solution: degenerate data (duplicated "
+            "assets or ties)."
+        )
