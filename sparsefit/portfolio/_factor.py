@@ -30,7 +30,7 @@ complement ``A_E M_EE^{-1} A_E'``.
 """
 
 import numpy as np
-from scipy.linalg import solve_triangular
+from numba import njit
 
 # A column whose squared Cholesky pivot is below _PIVOT_RTOL times its squared
 # norm lies (to rounding) in the span of the active columns of tilde Z: adding
@@ -42,16 +42,19 @@ class ActiveFactor:
     """Columns ``M[:, E]`` of the augmented Gram matrix and the lower Cholesky
     factor of ``M_EE``, for an ordered active set ``E``."""
 
-    def __init__(self, Zt):
+    def __init__(self, Zt, n_rhs):
         # Zt is tilde Z as a C-ordered (n_assets, T + m) array: row j is the
         # augmented column of asset j, so M[:, j] = Zt @ Zt[j].
         self.Zt = Zt
         self.n_assets = Zt.shape[0]
         self.assets = []
-        self.L = np.zeros((0, 0), order="F")
         self._cols = np.empty((self.n_assets, 16), order="F")
         self._cap = 16
         self._Lbuf = np.zeros((16, 16), order="F")
+        # Forward-solved right-hand sides L^{-1} B[E] for the caller's fixed
+        # per-asset columns B (n_rhs of them): updated with the factor, so a
+        # step needs back substitutions only.
+        self._Fbuf = np.zeros((16, n_rhs))
 
     @property
     def cols(self):
@@ -68,31 +71,32 @@ class ActiveFactor:
         cols[:, : self._cap] = self._cols
         Lbuf = np.zeros((cap, cap), order="F")
         Lbuf[: self._cap, : self._cap] = self._Lbuf
-        self._cols, self._Lbuf, self._cap = cols, Lbuf, cap
+        Fbuf = np.zeros((cap, self._Fbuf.shape[1]))
+        Fbuf[: self._cap] = self._Fbuf
+        self._cols, self._Lbuf, self._Fbuf, self._cap = cols, Lbuf, Fbuf, cap
 
-    def add(self, j, col=None):
-        """Append asset ``j``; return False (and keep ``E``) when its column
-        lies in the span of the active ones."""
+    def add(self, j, rhs_row, col=None):
+        """Append asset ``j`` with its row of right-hand sides; return False
+        (and keep ``E``) when its column lies in the span of the active
+        ones."""
         if col is None:
             col = self.column(j)
         k = len(self.assets)
         m_jj = float(col[j])
-        if k:
-            l_row = solve_triangular(
-                self.L, col[self.assets], lower=True, check_finite=False
-            )
-        else:
-            l_row = np.zeros(0)
-        pivot_sq = m_jj - float(l_row @ l_row)
-        if not pivot_sq > _PIVOT_RTOL * m_jj:
-            return False
         if k == self._cap:
             self._grow()
-        self._Lbuf[k, :k] = l_row
-        self._Lbuf[k, k] = np.sqrt(pivot_sq)
+        l_row = col[self.assets].reshape(-1, 1).copy() if k else np.zeros((0, 1))
+        if k:
+            _forward(self._Lbuf, k, l_row)
+        pivot_sq = m_jj - float(l_row[:, 0] @ l_row[:, 0])
+        if not pivot_sq > _PIVOT_RTOL * m_jj:
+            return False
+        self._Lbuf[k, :k] = l_row[:, 0]
+        pivot = np.sqrt(pivot_sq)
+        self._Lbuf[k, k] = pivot
+        self._Fbuf[k] = (rhs_row - l_row[:, 0] @ self._Fbuf[:k]) / pivot
         self._cols[:, k] = col
         self.assets.append(j)
-        self.L = self._Lbuf[: k + 1, : k + 1]
         return True
 
     def remove(self, j):
@@ -101,26 +105,91 @@ class ActiveFactor:
         Matrix Computations, section 6.5.4)."""
         i = self.assets.index(j)
         k = len(self.assets)
-        L = self._Lbuf
-        # Shift the rows below i up by one: rows i..k-2 of the new factor.
-        L[i : k - 1, :k] = L[i + 1 : k, :k]
-        L[k - 1, :k] = 0.0
-        for m in range(i, k - 1):
-            a, b = L[m, m], L[m, m + 1]
-            r = np.hypot(a, b)
-            cos, sin = a / r, b / r
-            left = L[m : k - 1, m].copy()
-            right = L[m : k - 1, m + 1].copy()
-            L[m : k - 1, m] = cos * left + sin * right
-            L[m : k - 1, m + 1] = cos * right - sin * left
-        L[: k - 1, k - 1] = 0.0
-        self._cols[:, i : k - 1] = self._cols[:, i + 1 : k].copy()
+        _delete_row(self._Lbuf, k, i, self._Fbuf)
+        self._cols[:, i : k - 1] = self._cols[:, i + 1 : k]
         del self.assets[i]
-        self.L = L[: k - 1, : k - 1]
 
-    def solve(self, rhs):
-        """``M_EE^{-1} rhs`` (rhs of shape (|E|,) or (|E|, r))."""
-        if not self.assets:
-            return np.zeros_like(rhs)
-        half = solve_triangular(self.L, rhs, lower=True, check_finite=False)
-        return solve_triangular(self.L, half, lower=True, trans=1, check_finite=False)
+    @property
+    def L(self):
+        k = len(self.assets)
+        return self._Lbuf[:k, :k]
+
+    @property
+    def F(self):
+        """``L^{-1} B[E]``, shape (|E|, n_rhs)."""
+        return self._Fbuf[: len(self.assets)]
+
+    def refresh(self, c, values):
+        """Replace right-hand side column ``c`` by ``values`` (over E)."""
+        k = len(self.assets)
+        x = np.array(values, dtype=np.float64).reshape(-1, 1)
+        if k:
+            _forward(self._Lbuf, k, x)
+        self._Fbuf[:k, c] = x[:, 0]
+
+    def back(self, z):
+        """``L^{-T} z`` for z of shape (|E|, r)."""
+        out = np.array(z, dtype=np.float64, order="C", copy=True)
+        k = len(self.assets)
+        if k:
+            _backward(self._Lbuf, k, out)
+        return out
+
+
+# Substitutions and the downdate on the leading k x k block of the factor's
+# (column-major) buffer: no copy of the factor per step, columns read
+# contiguously.
+@njit(cache=True)
+def _forward(L, k, x):
+    """x <- L^{-1} x (x of shape (k, r))."""
+    r = x.shape[1]
+    for j in range(k):
+        d = L[j, j]
+        for c in range(r):
+            x[j, c] /= d
+        for i in range(j + 1, k):
+            lij = L[i, j]
+            for c in range(r):
+                x[i, c] -= lij * x[j, c]
+
+
+@njit(cache=True)
+def _backward(L, k, x):
+    """x <- L^{-T} x."""
+    r = x.shape[1]
+    for j in range(k - 1, -1, -1):
+        for c in range(r):
+            acc = x[j, c]
+            for i in range(j + 1, k):
+                acc -= L[i, j] * x[i, c]
+            x[j, c] = acc / L[j, j]
+
+
+@njit(cache=True)
+def _delete_row(L, k, i, F):
+    """Remove row and column i of the k x k factor in place; the rotations
+    also act on the rows of the forward-solved right-hand sides ``F``:
+    ``L_del z = r_del`` with ``L_del G = [L_new, 0]`` gives
+    ``L_new (G'z)[:k-1] = r_del``."""
+    n_rhs = F.shape[1]
+    for col in range(k):
+        for row in range(i, k - 1):
+            L[row, col] = L[row + 1, col]
+    for col in range(k):
+        L[k - 1, col] = 0.0
+    for m in range(i, k - 1):
+        a, b = L[m, m], L[m, m + 1]
+        norm = np.hypot(a, b)
+        cos, sin = a / norm, b / norm
+        for row in range(m, k - 1):
+            left, right = L[row, m], L[row, m + 1]
+            L[row, m] = cos * left + sin * right
+            L[row, m + 1] = cos * right - sin * left
+        for c in range(n_rhs):
+            top, bottom = F[m, c], F[m + 1, c]
+            F[m, c] = cos * top + sin * bottom
+            F[m + 1, c] = cos * bottom - sin * top
+    for row in range(k):
+        L[row, k - 1] = 0.0
+    for c in range(n_rhs):
+        F[k - 1, c] = 0.0

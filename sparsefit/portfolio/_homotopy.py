@@ -48,7 +48,7 @@ _TIE_RTOL = 1e-11
 # Weights below _SUPPORT_RTOL * max |w| in the starting point's QP solution are
 # its zeros, and weights that close to a bound are at it (Clarabel solves to
 # about 1e-10; the exact start is then recomputed from the KKT system).
-_SUPPORT_RTOL = 1e-6
+_SUPPORT_RTOL = 1e-5
 # Slopes below _FLAT_RTOL times the largest are zero on the first segment.
 _FLAT_RTOL = 1e-8
 
@@ -82,7 +82,9 @@ class Homotopy:
         Zt = np.empty((N, T + self.m))
         Zt[:, :T] = Z.T * np.sqrt(2.0 / T)
         Zt[:, T:] = self.A.T * np.sqrt(self.rho)
-        self.factor = ActiveFactor(np.ascontiguousarray(Zt))
+        # Right-hand side columns per asset: 2g, v, the constraint rows and
+        # 2 G[:, U] w_U; the sign of v is applied at entry.
+        self.factor = ActiveFactor(np.ascontiguousarray(Zt), 3 + self.m)
         self.g2 = 2.0 * (Z.T @ t) / T if t is not None else np.zeros(N)
         self.state = np.zeros(N, dtype=np.int8)
         self.sign = np.zeros(N)
@@ -98,34 +100,51 @@ class Homotopy:
             mcol = self.factor.column(j)
         return mcol - self.rho * (self.A.T @ self.A[:, j])
 
+    def _rhs_row(self, j, sign):
+        return np.concatenate(
+            [[self.g2[j], sign * self.v[j]], self.A[:, j], [self.h_bound[j]]]
+        )
+
+    def _add(self, j, sign, col=None):
+        return self.factor.add(j, self._rhs_row(j, sign), col)
+
+    def _refresh_bound_column(self):
+        self.factor.refresh(2 + self.m, self.h_bound[self.factor.assets])
+
     def segment(self):
-        """``(w0, w1, lam0, lam1, c0, e)``: ``w_E = w0 - tau w1``,
-        ``lambda = lam0 - tau lam1``, ``c(tau) = c0 + tau e`` for all assets."""
+        """``(w0, w1, c0, e)``: ``w_E = w0 - tau w1`` and ``c(tau) = c0 + tau
+        e`` for all assets.
+
+        With ``F = L^{-1} [2g, v s, A', h]_E`` kept by the factor, the
+        multipliers come from the m x m Schur complement ``F_A' F_A`` and the
+        weights from one back substitution."""
         E = self.factor.assets
         A, m = self.A, self.m
         U = np.flatnonzero(self.state == BOUND)
         b_t = self.b - A[:, U] @ self.fixed[U]
-        A_E = A[:, E]
-        r0 = self.g2[E] - self.h_bound[E] + self.rho * (A_E.T @ b_t)
-        r1 = self.v[E] * self.sign[E]
-        sol = self.factor.solve(np.column_stack([r0, r1, A_E.T]))
-        y0, y1, P = sol[:, 0], sol[:, 1], sol[:, 2:]
+        F = self.factor.F
+        F_A = F[:, 2 : 2 + m]
+        z0 = F[:, 0] - F[:, 2 + m] + self.rho * (F_A @ b_t)
+        z1 = F[:, 1]
         if m:
-            S = A_E @ P
+            S = F_A.T @ F_A
             if not np.linalg.cond(S) < 1e12:
                 raise RuntimeError(
                     "The constraints cannot be met on the current holdings "
                     f"({len(E)} free weights for {m} equality constraints)."
                 )
-            lam0 = np.linalg.solve(S, A_E @ y0 - b_t)
-            lam1 = np.linalg.solve(S, A_E @ y1)
+            lam0 = np.linalg.solve(S, F_A.T @ z0 - b_t)
+            lam1 = np.linalg.solve(S, F_A.T @ z1)
+            z0 = z0 - F_A @ lam0
+            z1 = z1 - F_A @ lam1
         else:
             lam0 = lam1 = np.zeros(0)
-        w0, w1 = y0 - P @ lam0, y1 - P @ lam1
-        cols = self.factor.cols
+        w = self.factor.back(np.column_stack([z0, z1]))
+        w0, w1 = w[:, 0], w[:, 1]
         c0 = self.g2 - self.h_bound + self.rho * (A.T @ b_t) - A.T @ lam0
         e = A.T @ lam1
         if E:
+            cols = self.factor.cols
             # Two matrix-vector products: BLAS is slow on an (n, 2) right side.
             c0 = c0 - cols @ w0
             e = e + cols @ w1
@@ -163,7 +182,7 @@ class Homotopy:
 
     # -- transitions -------------------------------------------------------
     def enter(self, j, sign):
-        if self.factor.add(j):
+        if self._add(j, sign):
             self.state[j], self.sign[j] = FREE, sign
             return True
         self.blocked[j] = True
@@ -180,14 +199,20 @@ class Homotopy:
         self.factor.remove(j)
         self.state[j], self.fixed[j] = BOUND, value
         self.h_bound += g2col * value
+        self._refresh_bound_column()
         self.blocked[:] = False
 
     def release(self, j):
         mcol = self.factor.column(j)
-        if not self.factor.add(j, mcol):
+        value = self.fixed[j]
+        self.h_bound -= self.gram2_column(j, mcol) * value
+        self._refresh_bound_column()
+        if not self._add(j, float(np.sign(value)), mcol):
+            # Its column lies in the span of E: it stays at its bound.
+            self.h_bound += self.gram2_column(j, mcol) * value
+            self._refresh_bound_column()
             return False
-        self.h_bound -= self.gram2_column(j, mcol) * self.fixed[j]
-        self.state[j], self.fixed[j] = FREE, 0.0
+        self.state[j], self.fixed[j], self.sign[j] = FREE, 0.0, float(np.sign(value))
         return True
 
     def weights(self, w0, w1, tau):
@@ -371,21 +396,48 @@ def _install_support(path, w):
         elif np.isfinite(path.lower[j]) and w[j] < 0 and w[j] - path.lower[j] <= thr:
             path.state[j], path.fixed[j] = BOUND, path.lower[j]
             path.h_bound += path.gram2_column(j) * path.lower[j]
-        elif path.factor.add(j):
-            path.state[j], path.sign[j] = FREE, float(np.sign(w[j]))
+        else:
+            path.enter(j, float(np.sign(w[j])))
+    path._refresh_bound_column()
+    # Interior-point solutions leave the zeros at about 1e-8: a support read
+    # off with a threshold can hold a few wrong assets, which the KKT system
+    # exposes (a free weight of the wrong sign, a zero whose condition fails);
+    # each round moves the worst one across.
+    for _ in range(path.v.size + 100):
+        if _correct_start(path):
+            return
+    raise RuntimeError(
+        "The starting portfolio (the tau -> infinity limit) could not be "
+        "identified from the QP solution: degenerate data (duplicated "
+        "assets or ties)."
+    )
+
+
+def _correct_start(path):
+    """One round of support correction; True when the start is valid."""
     w0, w1, c0, e = path.segment()
-    a, b, _, kind = path.conditions(w0, w1, c0, e)
-    size = max(float(np.abs(w0).max(initial=0.0)), 1.0)
-    grow = float(np.abs(w1).max(initial=0.0))
+    E = list(path.factor.assets)
+    if E:
+        wrong = path.sign[E] * w0
+        i = int(np.argmin(wrong))
+        if wrong[i] < 0:
+            path.leave(E[i])
+            return False
+    a, b, asset, kind = path.conditions(w0, w1, c0, e)
     # For tau -> infinity every condition a + b tau must hold: b >= 0, and
     # a >= 0 where b = 0 (to rounding).
     b_scale = max(float(np.abs(b).max(initial=0.0)), float(path.v.max()))
     flat = np.abs(b) <= _FLAT_RTOL * b_scale
     a_scale = max(float(np.abs(a).max(initial=0.0)), 1e-300)
-    bad = (~flat & (b < 0)) | (flat & (a < -1e-7 * a_scale))
-    if grow > 1e-8 * size or bad.any():
-        raise RuntimeError(
-            "The starting portfolio (the tau -> infinity limit) could not be "
-            "identified from the QP solution: degenerate data (duplicated "
-            "assets or ties)."
-        )
+    score = np.where(flat, np.minimum(a / a_scale + 1e-9, 0.0), np.minimum(b, 0.0))
+    if score.size and score.min() < 0:
+        i = int(np.argmin(score))
+        if kind[i] not in ("enter+", "enter-"):
+            raise RuntimeError(
+                "The starting portfolio has a weight at a bound that should "
+                "not be: degenerate bounds."
+            )
+        path.enter(int(asset[i]), 1.0 if kind[i] == "enter+" else -1.0)
+        return False
+    size = max(float(np.abs(w0).max(initial=0.0)), 1.0)
+    return float(np.abs(w1).max(initial=0.0)) <= 1e-8 * size
