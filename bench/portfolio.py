@@ -61,7 +61,7 @@ def main(argv=None):
     parser.add_argument("--out", default=None)
     args = parser.parse_args(argv)
     lines = [
-        f"# bench/portfolio.py, {datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC",
+        f"# bench/portfolio.py, {datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M}",
         f"# python {platform.python_version()}, {platform.machine()}, "
         f"OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS')}",
     ]

@@ -128,7 +128,7 @@ class ActiveFactor:
         self._Fbuf[:k, c] = x[:, 0]
 
     def back(self, z):
-        """``L^{-T} z`` for z of shape (|E|, r)."""
+        """``L^{-T} z`` for z of shape (|E|, 2)."""
         out = np.array(z, dtype=np.float64, order="C", copy=True)
         k = len(self.assets)
         if k:
@@ -147,22 +147,30 @@ def _forward(L, k, x):
         d = L[j, j]
         for c in range(r):
             x[j, c] /= d
-        for i in range(j + 1, k):
-            lij = L[i, j]
-            for c in range(r):
-                x[i, c] -= lij * x[j, c]
+        if r == 1:
+            xj = x[j, 0]
+            for i in range(j + 1, k):
+                x[i, 0] -= L[i, j] * xj
+        else:
+            for i in range(j + 1, k):
+                lij = L[i, j]
+                for c in range(r):
+                    x[i, c] -= lij * x[j, c]
 
 
 @njit(cache=True)
 def _backward(L, k, x):
-    """x <- L^{-T} x."""
-    r = x.shape[1]
+    """x <- L^{-T} x for x of shape (k, 2): one pass over each column of L
+    for both right sides (the homotopy's w^0 and w^1)."""
     for j in range(k - 1, -1, -1):
-        for c in range(r):
-            acc = x[j, c]
-            for i in range(j + 1, k):
-                acc -= L[i, j] * x[i, c]
-            x[j, c] = acc / L[j, j]
+        acc0, acc1 = x[j, 0], x[j, 1]
+        for i in range(j + 1, k):
+            lij = L[i, j]
+            acc0 -= lij * x[i, 0]
+            acc1 -= lij * x[i, 1]
+        d = L[j, j]
+        x[j, 0] = acc0 / d
+        x[j, 1] = acc1 / d
 
 
 @njit(cache=True)

@@ -42,6 +42,9 @@ from ._factor import ActiveFactor
 from ._qp import solve_qp
 
 ZERO, FREE, BOUND = 0, 1, 2
+# Condition kinds (a transition each).
+ENTER_UP, ENTER_DOWN, LEAVE, UPPER, LOWER, RELEASE = range(6)
+_KIND_NAMES = ("enter", "enter", "leave", "upper", "lower", "release")
 
 # Events whose taus differ by less than _TIE_RTOL * tau_0 share a breakpoint.
 _TIE_RTOL = 1e-11
@@ -128,7 +131,7 @@ class Homotopy:
         z1 = F[:, 1]
         if m:
             S = F_A.T @ F_A
-            if not np.linalg.cond(S) < 1e12:
+            if not np.linalg.cond(S, 1) < 1e12:
                 raise RuntimeError(
                     "The constraints cannot be met on the current holdings "
                     f"({len(E)} free weights for {m} equality constraints)."
@@ -159,25 +162,25 @@ class Homotopy:
         parts = []
         zero = np.flatnonzero((self.state == ZERO) & self.movable & ~self.blocked)
         pos = zero[up[zero] > 0]
-        parts.append((-c0[pos], v[pos] - e[pos], pos, "enter+"))
+        parts.append((-c0[pos], v[pos] - e[pos], pos, ENTER_UP))
         neg = zero[lo[zero] < 0]
-        parts.append((c0[neg], v[neg] + e[neg], neg, "enter-"))
+        parts.append((c0[neg], v[neg] + e[neg], neg, ENTER_DOWN))
         if E.size:
             s = self.sign[E]
-            parts.append((s * w0, -s * w1, E, "leave"))
+            parts.append((s * w0, -s * w1, E, LEAVE))
             hi = (s > 0) & np.isfinite(up[E])
-            parts.append((up[E][hi] - w0[hi], w1[hi], E[hi], "upper"))
+            parts.append((up[E][hi] - w0[hi], w1[hi], E[hi], UPPER))
             low = (s < 0) & np.isfinite(lo[E])
-            parts.append((w0[low] - lo[E][low], -w1[low], E[low], "lower"))
+            parts.append((w0[low] - lo[E][low], -w1[low], E[low], LOWER))
         U = np.flatnonzero(self.state == BOUND)
         at_up = U[self.fixed[U] > 0]
-        parts.append((c0[at_up], e[at_up] - v[at_up], at_up, "release"))
+        parts.append((c0[at_up], e[at_up] - v[at_up], at_up, RELEASE))
         at_lo = U[self.fixed[U] < 0]
-        parts.append((-c0[at_lo], -(e[at_lo] + v[at_lo]), at_lo, "release"))
+        parts.append((-c0[at_lo], -(e[at_lo] + v[at_lo]), at_lo, RELEASE))
         a = np.concatenate([p[0] for p in parts])
         b = np.concatenate([p[1] for p in parts])
         asset = np.concatenate([p[2] for p in parts]).astype(np.intp)
-        kind = np.concatenate([np.full(p[2].size, p[3], dtype=object) for p in parts])
+        kind = np.concatenate([np.full(p[2].size, p[3], dtype=np.int8) for p in parts])
         return a, b, asset, kind
 
     # -- transitions -------------------------------------------------------
@@ -278,7 +281,9 @@ def follow_path(path, tau_min=0.0, max_steps=None):
         if fresh and np.isfinite(tau):
             # An asset that has just changed state sits on the condition it
             # crossed; rounding must not send it straight back.
-            back = np.isin(asset, list(fresh)) & (when >= tau - tie)
+            is_fresh = np.zeros(N, dtype=bool)
+            is_fresh[list(fresh)] = True
+            back = is_fresh[asset] & (when >= tau - tie)
             when[back] = -np.inf
         tau_next = float(when.max(initial=-np.inf))
         if tie is None:
@@ -317,24 +322,24 @@ def _apply(path, due, asset, kind, events, tau):
     """Apply the due events: exits first (they free room in the factor),
     then entries.  Returns the assets that changed state."""
     changed = set()
-    order = sorted(due, key=lambda i: kind[i] in ("enter+", "enter-", "release"))
+    order = sorted(due, key=lambda i: kind[i] in (ENTER_UP, ENTER_DOWN, RELEASE))
     for i in order:
-        j, k = int(asset[i]), kind[i]
+        j, k = int(asset[i]), int(kind[i])
         if j in changed:
             continue
-        if k == "leave":
+        if k == LEAVE:
             path.leave(j)
-        elif k == "upper":
+        elif k == UPPER:
             path.to_bound(j, path.upper[j])
-        elif k == "lower":
+        elif k == LOWER:
             path.to_bound(j, path.lower[j])
-        elif k == "release":
+        elif k == RELEASE:
             if not path.release(j):
                 continue
-        elif not path.enter(j, 1.0 if k == "enter+" else -1.0):
+        elif not path.enter(j, 1.0 if k == ENTER_UP else -1.0):
             continue
         changed.add(j)
-        events.append((tau, j, k.rstrip("+-")))
+        events.append((tau, j, _KIND_NAMES[k]))
     return changed
 
 
@@ -432,12 +437,12 @@ def _correct_start(path):
     score = np.where(flat, np.minimum(a / a_scale + 1e-9, 0.0), np.minimum(b, 0.0))
     if score.size and score.min() < 0:
         i = int(np.argmin(score))
-        if kind[i] not in ("enter+", "enter-"):
+        if kind[i] not in (ENTER_UP, ENTER_DOWN):
             raise RuntimeError(
                 "The starting portfolio has a weight at a bound that should "
                 "not be: degenerate bounds."
             )
-        path.enter(int(asset[i]), 1.0 if kind[i] == "enter+" else -1.0)
+        path.enter(int(asset[i]), 1.0 if kind[i] == ENTER_UP else -1.0)
         return False
     size = max(float(np.abs(w0).max(initial=0.0)), 1.0)
     return float(np.abs(w1).max(initial=0.0)) <= 1e-8 * size
