@@ -436,13 +436,19 @@ def _correct_start(path):
     a_scale = max(float(np.abs(a).max(initial=0.0)), 1e-300)
     score = np.where(flat, np.minimum(a / a_scale + 1e-9, 0.0), np.minimum(b, 0.0))
     if score.size and score.min() < 0:
+        # The worst condition fails for large tau: make the transition it
+        # stands for (a weight that would cross zero or its bound as tau
+        # grows is moved there; a zero that should be held enters).
         i = int(np.argmin(score))
-        if kind[i] not in (ENTER_UP, ENTER_DOWN):
-            raise RuntimeError(
-                "The starting portfolio has a weight at a bound that should "
-                "not be: degenerate bounds."
-            )
-        path.enter(int(asset[i]), 1.0 if kind[i] == ENTER_UP else -1.0)
+        j, k = int(asset[i]), int(kind[i])
+        if k == LEAVE:
+            path.leave(j)
+        elif k in (UPPER, LOWER):
+            path.to_bound(j, path.upper[j] if k == UPPER else path.lower[j])
+        elif k == RELEASE:
+            path.release(j)
+        else:
+            path.enter(j, 1.0 if k == ENTER_UP else -1.0)
         return False
     size = max(float(np.abs(w0).max(initial=0.0)), 1.0)
     return float(np.abs(w1).max(initial=0.0)) <= 1e-8 * size
