@@ -101,3 +101,25 @@ def test_walk_forward_on_sp500(sp500):
     table = bt.summary()
     assert table.loc["l1 turnover", "turnover"] < table.loc["l1", "turnover"]
     assert list(bt.weights["l1"].columns) == list(sp500.columns)
+
+
+def test_inside_skfolio_walk_forward(sp500):
+    from skfolio.model_selection import WalkForward, cross_val_predict
+
+    from sparsefit.portfolio import SkfolioSparsePortfolio
+
+    X = sp500.iloc[-900:]
+    est = SparsePortfolio(gross_exposure=1.3, target_return="equal_weight")
+    mpp = cross_val_predict(
+        SkfolioSparsePortfolio(est), X, cv=WalkForward(train_size=504, test_size=63)
+    )
+    ours = walk_forward(X, {"l1": est}, train_size=504, test_size=63)
+    assert len(mpp.portfolios) == len(ours.weights["l1"])
+    for portfolio, (_, w) in zip(
+        mpp.portfolios, ours.weights["l1"].iterrows(), strict=True
+    ):
+        np.testing.assert_allclose(portfolio.weights, w.to_numpy(), atol=1e-12)
+    np.testing.assert_allclose(
+        np.asarray(mpp.returns), ours.returns["l1"].to_numpy(), atol=1e-12
+    )
+    assert np.isfinite(mpp.sharpe_ratio)

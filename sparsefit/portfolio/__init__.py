@@ -19,6 +19,16 @@ from ._estimators import (
 )
 from ._path import PortfolioPath, portfolio_path, tracking_path
 
+
+def __getattr__(name):
+    # The skfolio wrapper imports skfolio (the portfolio extra): on first use.
+    if name == "SkfolioSparsePortfolio":
+        from ._skfolio import SkfolioSparsePortfolio
+
+        return SkfolioSparsePortfolio
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 __all__ = [
     "PortfolioPath",
     "portfolio_path",
@@ -33,4 +43,5 @@ __all__ = [
     "walk_forward",
     "Backtest",
     "EqualWeight",
+    "SkfolioSparsePortfolio",
 ]

@@ -207,7 +207,8 @@ class SparsePortfolio(_PathEstimator):
     >>> import numpy as np
     >>> from sparsefit.portfolio import SparsePortfolio
     >>> rng = np.random.default_rng(0)
-    >>> R = rng.normal(0.0005, 0.01, size=(250, 8)) + rng.normal(0, 0.01, (250, 1))
+    >>> market = rng.normal(0, 0.01, (250, 1)) * rng.normal(1, 0.8, 8)
+    >>> R = rng.normal(0.0005, 0.01, size=(250, 8)) + market
     >>> model = SparsePortfolio(gross_exposure=1.2).fit(R)
     >>> round(model.gross_exposure_, 6)
     1.2
