@@ -20,10 +20,12 @@ cp = pytest.importorskip("cvxpy")
 
 
 def universe(seed, n_days=120, n_assets=10):
-    """Returns of a 3-factor model with spread-out means."""
+    """Returns of a 3-factor model (a market factor with loadings around 1,
+    so that the minimum-variance portfolio shorts) with spread-out means."""
     rng = np.random.default_rng(seed)
     factors = rng.normal(size=(n_days, 3)) * 0.01
     loadings = rng.normal(size=(3, n_assets))
+    loadings[0] = rng.normal(1.0, 0.5, n_assets)
     noise = rng.normal(0.0005, 0.01, size=(n_days, n_assets))
     return factors @ loadings + noise + rng.normal(0, 0.0008, n_assets)
 
@@ -171,6 +173,7 @@ def test_bounds_are_events(seed):
     lower, upper = -0.3, 0.6
     path = portfolio_path(R, target_return=rho, lower=lower, upper=upper)
     check_path(R, path, rho, lower, upper)
+    assert (np.diff(path.gross_exposure) >= -1e-12).all()
     kinds = {kind for _, _, kind in path.events}
     assert kinds & {"upper", "lower", "release"}
     assert (
