@@ -410,3 +410,18 @@ def test_estimator_contract():
     np.testing.assert_allclose(model.predict(R), R @ model.weights_)
     assert np.isfinite(model.score(R))
     assert model.expected_return_ == pytest.approx(R.mean(), abs=1e-12)
+
+
+def test_active_set_start_equals_qp_start(monkeypatch):
+    # The long-only start by the active-set method against the QP (Clarabel)
+    # start, with fewer days than assets.
+    from sparsefit.portfolio import _homotopy
+
+    R = universe(3, n_days=40, n_assets=60)
+    fast = portfolio_path(R, target_return=float(R.mean()))
+    monkeypatch.setattr(_homotopy, "_long_only_face", lambda *args: False)
+    slow = portfolio_path(R, target_return=float(R.mean()))
+    np.testing.assert_allclose(fast.taus, slow.taus, rtol=1e-9)
+    np.testing.assert_allclose(fast.weights, slow.weights, atol=1e-9)
+    # T < N: at most T - 1 + 2 free weights (the centred data have rank T - 1).
+    assert fast.n_holdings.max() <= R.shape[0] + 1

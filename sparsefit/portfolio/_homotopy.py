@@ -371,12 +371,78 @@ def set_start(path):
         raise InfeasibleError("no portfolio meets the constraints and bounds")
     if lp.status != 0:
         raise RuntimeError(f"The starting linear program failed: {lp.message}")
+    N = v.size
+    if _long_only_face(path, lp.x[N:]) and _long_only_start(path, lp.x[:N]):
+        return
     opt = float(lp.fun)
     cap = opt * (1.0 + 1e-9) + 1e-12
     qp = solve_qp(path.Z, _t_or_zero(path), A, b, lo, up, gross=(v, cap))
     if qp.status not in ("Solved", "AlmostSolved"):
         raise RuntimeError(f"The starting QP failed: Clarabel status {qp.status}.")
     _install_support(path, qp.w)
+
+
+def _long_only_face(path, shorts):
+    """True when the tau -> infinity face is {w >= 0, A w = b}: a uniform
+    penalty, the budget among the constraints, no upper bounds, and a
+    long-only portfolio meeting the constraints (the LP needs no shorts)."""
+    budget = np.ptp(path.A[0]) <= 1e-12 * np.abs(path.A[0]).max()
+    return bool(
+        budget
+        and np.ptp(path.v) == 0
+        and np.isinf(path.upper).all()
+        and np.abs(shorts).max(initial=0.0) <= 1e-12
+    )
+
+
+def _long_only_start(path, x):
+    """Minimise f over {w >= 0, A w = b} by a primal active-set method
+    (Lawson and Hanson's NNLS steps, Solving Least Squares Problems, 1974,
+    ch. 23) on the homotopy's own factor, from the LP's vertex ``x``.
+
+    On the face the penalty is constant and the equality-constrained solution
+    on the free set E is the first segment's ``w0``; a zero whose reduced
+    gradient is negative enters, and a step towards ``w0`` that would make a
+    weight negative stops where the first one reaches zero, which leaves.
+    Returns False (with E emptied) when it does not settle: the caller then
+    uses the QP."""
+    x = np.where(x > 0, x, 0.0)
+    for j in np.flatnonzero(x):
+        if not path.enter(int(j), 1.0):
+            return _abandon(path)
+    for _ in range(3 * path.v.size + 100):
+        E = np.asarray(path.factor.assets, dtype=np.intp)
+        w0, w1, c0, e = path.segment()
+        if (w0 > 0).all():
+            x[:] = 0.0
+            x[E] = w0
+            zero = np.flatnonzero((path.state == ZERO) & ~path.blocked)
+            if not zero.size:
+                return True
+            # On the face c0 = 0 over E; c0_j > 0: buying asset j (against
+            # the budget) lowers f.
+            gain = c0[zero]
+            j = int(zero[np.argmax(gain)])
+            if not gain.max() > 1e-12 * max(np.abs(c0).max(), 1e-300):
+                return True
+            path.enter(j, 1.0)
+            continue
+        x_E = x[E]
+        down = w0 <= 0
+        ratios = np.full(E.size, np.inf)
+        ratios[down] = x_E[down] / (x_E[down] - w0[down])
+        step = ratios.min()
+        x[E] = x_E + step * (w0 - x_E)
+        for j in E[(ratios <= step * (1 + 1e-12)) | (x[E] <= 0)]:
+            path.leave(int(j))
+            x[j] = 0.0
+    return _abandon(path)
+
+
+def _abandon(path):
+    for j in list(path.factor.assets):
+        path.leave(j)
+    return False
 
 
 def _t_or_zero(path):

@@ -198,7 +198,7 @@ def check_penalty_factor(penalty_factor, R):
     return v
 
 
-def _run(Z, t, A, b, v, lower, upper, tau_min, R, names, offset):
+def _run(Z, t, A, b, v, lower, upper, tau_min, R, names):
     path = Homotopy(Z, t, A, b, v, lower, upper)
     set_start(path)
     raw = follow_path(path, tau_min=tau_min)
@@ -206,7 +206,7 @@ def _run(Z, t, A, b, v, lower, upper, tau_min, R, names, offset):
     if np.isinf(taus[0]):
         taus, W = taus[1:], W[1:]
     resid = W @ Z.T - (t if t is not None else 0.0)
-    variance = np.mean(resid**2, axis=1) - (offset if offset is not None else 0.0)
+    variance = np.mean(resid**2, axis=1)
     mean = R.mean(axis=0)
     return PortfolioPath(
         taus=taus,
@@ -325,7 +325,6 @@ def portfolio_path(
             tau_min,
             R,
             names,
-            None,
         )
     except InfeasibleError:
         raise _infeasible(mean, lower, upper, target_return) from None
@@ -425,7 +424,7 @@ def tracking_path(
     if T < 1 + A.shape[0]:
         raise ValueError(f"X has {T} days; tracking needs at least {1 + A.shape[0]}.")
     try:
-        return _run(R, r, A, b, v, lower, upper, tau_min, R, names, None)
+        return _run(R, r, A, b, v, lower, upper, tau_min, R, names)
     except InfeasibleError:
         raise ValueError(
             "lower and upper admit no fully invested portfolio (budget=True)."
