@@ -5,6 +5,7 @@ import warnings
 
 import numpy as np
 import pytest
+from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from sparsefit.portfolio import (
     HoldingsNotOnPathWarning,
@@ -425,3 +426,8 @@ def test_active_set_start_equals_qp_start(monkeypatch):
     np.testing.assert_allclose(fast.weights, slow.weights, atol=1e-9)
     # T < N: at most T - 1 + 2 free weights (the centred data have rank T - 1).
     assert fast.n_holdings.max() <= R.shape[0] + 1
+
+
+@parametrize_with_checks([SparsePortfolio(), SparseIndexTracker()])
+def test_sklearn_contract(estimator, check):
+    check(estimator)

@@ -131,8 +131,8 @@ class _PathEstimator(BaseEstimator):
         R, _ = check_returns(X)
         if R.shape[1] != self.weights_.size:
             raise ValueError(
-                f"X has {R.shape[1]} assets; the portfolio was fitted on "
-                f"{self.weights_.size}."
+                f"X has {R.shape[1]} features, but {type(self).__name__} is "
+                f"expecting {self.weights_.size} features as input (one per asset)."
             )
         return R @ self.weights_
 

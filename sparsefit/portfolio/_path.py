@@ -134,12 +134,31 @@ def _check_tau(tau, tau_min):
 
 def check_returns(X, name="X"):
     """Returns as a float64 (n_days, n_assets) array and the asset names."""
+    import scipy.sparse as sp
+
     names = None
     if hasattr(X, "columns"):
         names = np.asarray([str(c) for c in X.columns], dtype=object)
+    if sp.issparse(X):
+        raise ValueError(
+            f"{name} is sparse: sparse input is not supported (returns are dense)."
+        )
+    if np.iscomplexobj(X):
+        raise ValueError(f"Complex data not supported in {name}.")
     R = np.asarray(X, dtype=np.float64)
     if R.ndim != 2:
-        raise ValueError(f"{name} must be 2-D (n_days, n_assets), got shape {R.shape}.")
+        raise ValueError(
+            f"{name} must be 2-D (n_days, n_assets), got shape {R.shape}. Reshape "
+            "your data (one column per asset)."
+        )
+    if R.shape[0] == 0 or R.shape[1] == 0:
+        raise ValueError(
+            f"{name} has {R.shape[0]} sample(s) and 0 feature(s) (shape={R.shape}) "
+            "while a minimum of 1 is required."
+            if R.shape[1] == 0
+            else f"{name} has 0 sample(s) (shape={R.shape}) while a minimum of 1 "
+            "is required."
+        )
     bad = ~np.isfinite(R)
     if bad.any():
         day, asset = np.argwhere(bad)[0]
@@ -304,8 +323,8 @@ def portfolio_path(
     needed = len(rows) + 1
     if T < needed:
         raise ValueError(
-            f"X has {T} days; a variance under {len(rows)} equality constraint(s) "
-            f"needs at least {needed}."
+            f"X has {T} days (n_samples = {T}); a variance under {len(rows)} "
+            f"equality constraint(s) needs at least {needed}."
         )
     spread = np.ptp(mean) <= 1e-12 * max(np.abs(mean).max(), 1e-300)
     if target_return is not None and spread:
@@ -422,7 +441,10 @@ def tracking_path(
     A = np.ones((1, N)) if budget else np.zeros((0, N))
     b = np.ones(1) if budget else np.zeros(0)
     if T < 1 + A.shape[0]:
-        raise ValueError(f"X has {T} days; tracking needs at least {1 + A.shape[0]}.")
+        raise ValueError(
+            f"X has {T} days (n_samples = {T}); tracking needs at least "
+            f"{1 + A.shape[0]}."
+        )
     try:
         return _run(R, r, A, b, v, lower, upper, tau_min, R, names)
     except InfeasibleError:
