@@ -24,8 +24,10 @@ ratio, maximum drawdown, turnover per rebalancing, mean holdings) and writes
 last window's path: weights and holdings against the gross exposure).
 
 Run: ``python examples/portfolio_backtest.py [OUT_DIR]`` (default
-``sparsefit-examples/portfolio`` under the current directory; about a minute).
-Needs the portfolio and plot extras (skfolio, matplotlib).
+``sparsefit-examples/portfolio`` under the current directory, or beside the
+repository when the current directory is inside it, so that nothing is written
+into the source tree; about a minute).  Needs the portfolio and plot extras
+(skfolio, matplotlib).
 """
 
 import sys
@@ -122,5 +124,12 @@ def main(out):
     print(f"written to {out}/")
 
 
+def default_out():
+    repo = Path(__file__).resolve().parents[1]
+    here = Path.cwd().resolve()
+    base = repo.parent if here == repo or repo in here.parents else here
+    return base / "sparsefit-examples" / "portfolio"
+
+
 if __name__ == "__main__":
-    main(Path(sys.argv[1] if len(sys.argv) > 1 else "sparsefit-examples/portfolio"))
+    main(Path(sys.argv[1]) if len(sys.argv) > 1 else default_out())
