@@ -228,7 +228,7 @@ def test_gross_exposure_reparametrises_the_path():
         cp.Minimize(cp.sum_squares(Z @ w / R.std()) / R.shape[0]),
         [cp.sum(w) == 1, cp.norm1(w) <= c],
     ).solve(solver="CLARABEL", tol_gap_abs=1e-13, tol_gap_rel=1e-13, tol_feas=1e-13)
-    np.testing.assert_allclose(model.weights_, w.value, atol=1e-6)
+    np.testing.assert_allclose(model.weights_, w.value, atol=1e-9)
     with pytest.raises(ValueError, match="gross_exposure"):
         SparsePortfolio(gross_exposure=0.9).fit(R)
 
