@@ -77,7 +77,7 @@ class Reference:
         return self.w.value
 
 
-def polish(R, w, tau, A, b, lower, upper, t=None):
+def polish(R, w, tau, A, b, lower, upper, t=None, v=None):
     """The exact solution on the support, signs and bounds of ``w``.
 
     An interior-point solution is accurate to about the square root of its
@@ -89,6 +89,7 @@ def polish(R, w, tau, A, b, lower, upper, t=None):
     Z = R - R.mean(axis=0) if t is None else R
     G2 = 2 * Z.T @ Z / T
     g2 = np.zeros(N) if t is None else 2 * Z.T @ t / T
+    tau = tau * (np.ones(N) if v is None else v)
     for threshold in (1e-4, 1e-5, 1e-6, 1e-7):
         out = _kkt_on_support(G2, g2, w, tau, A, b, lower, upper, threshold)
         if out is not None:
@@ -107,7 +108,7 @@ def _kkt_on_support(G2, g2, w, tau, A, b, lower, upper, threshold):
     s = np.sign(w[S])
     m = A.shape[0]
     K = np.block([[G2[np.ix_(S, S)], A[:, S].T], [A[:, S], np.zeros((m, m))]])
-    rhs = np.concatenate([g2[S] - tau * s - G2[np.ix_(S, B)] @ wb, b - A[:, B] @ wb])
+    rhs = np.concatenate([g2[S] - tau[S] * s - G2[np.ix_(S, B)] @ wb, b - A[:, B] @ wb])
     try:
         sol = np.linalg.solve(K, rhs)
     except np.linalg.LinAlgError:
@@ -116,10 +117,11 @@ def _kkt_on_support(G2, g2, w, tau, A, b, lower, upper, threshold):
     out[S], out[B] = sol[: S.size], wb
     c = g2 - G2 @ out - A.T @ sol[S.size :]
     zero = np.setdiff1d(np.arange(N), np.concatenate([S, B]))
-    slack = 1e-9 * max(tau, 1e-300) + 1e-13
-    ok = (np.abs(c[zero]) <= tau + slack).all()
+    slack = 1e-9 * max(tau.max(), 1e-300) + 1e-13
+    ok = (np.abs(c[zero]) <= tau[zero] + slack).all()
     ok &= ((np.sign(out[S]) == s) | (np.abs(out[S]) < 1e-12)).all()
-    ok &= (c[B][wb > 0] >= tau - slack).all() and (c[B][wb < 0] <= -tau + slack).all()
+    up, down = B[wb > 0], B[wb < 0]
+    ok &= (c[up] >= tau[up] - slack).all() and (c[down] <= -tau[down] + slack).all()
     ok &= (out >= lower - 1e-12).all() and (out <= upper + 1e-12).all()
     return out if ok else None
 
@@ -431,3 +433,19 @@ def test_active_set_start_equals_qp_start(monkeypatch):
 @parametrize_with_checks([SparsePortfolio(), SparseIndexTracker()])
 def test_sklearn_contract(estimator, check):
     check(estimator)
+
+
+def test_start_with_every_weight_at_a_bound():
+    # Budget only, weights capped at 0.5, the volatility-weighted penalty:
+    # the start holds the two least volatile assets at 0.5 each, so the
+    # bounds alone meet the budget and one of them must act as free.
+    R = universe(33, n_days=150, n_assets=9)
+    path = portfolio_path(R, lower=-0.2, upper=0.5, penalty_factor="volatility")
+    assert np.isclose(path.weights[0], 0.5).sum() == 2
+    v = R.std(axis=0) / R.std(axis=0).mean()
+    ref = Reference(R, None, -0.2, 0.5, v=v)
+    A, b = constraints(R, None)
+    lo, up = np.full(9, -0.2), np.full(9, 0.5)
+    for k, tau in enumerate(path.taus):
+        exact = polish(R, ref.solve(tau), tau, A, b, lo, up, v=v)
+        np.testing.assert_allclose(path.weights[k], exact, atol=1e-7)

@@ -454,10 +454,45 @@ class InfeasibleError(ValueError):
 
 
 def _install_support(path, w):
-    scale = float(np.abs(w).max())
-    thr = _SUPPORT_RTOL * max(scale, 1e-300)
-    order = np.argsort(-np.abs(w))
-    for j in order:
+    """Install the support of ``w`` as the start and correct it (see
+    ``_correct_start``).  When the bounds alone meet a constraint (two weights
+    capped at 0.5 with a full budget) the multipliers are not determined by
+    the free weights: a weight at a bound then joins the free set at its
+    bound value, trying each such weight (the most expensive to hold first)
+    until the start is consistent."""
+    candidates = [None]
+    _place(path, w)
+    if path.m and _free_rank(path) < path.m:
+        fixed = np.flatnonzero(path.state == BOUND)
+        candidates = list(
+            fixed[np.argsort(-path.v[fixed] * np.sign(path.fixed[fixed]))]
+        )
+    for candidate in candidates:
+        if candidate is not None:
+            _reset(path)
+            _place(path, w)
+            if not path.release(int(candidate)) or _free_rank(path) < path.m:
+                continue
+        try:
+            # Interior-point solutions leave the zeros at about 1e-8: a
+            # support read off with a threshold can hold a few wrong assets,
+            # which the KKT system exposes; each round moves the worst across.
+            for _ in range(path.v.size + 100):
+                if _correct_start(path):
+                    return
+        except RuntimeError:
+            continue
+    raise RuntimeError(
+        "The starting portfolio (the tau -> infinity limit) could not be "
+        "identified from the QP solution: degenerate data (duplicated "
+        "assets or ties)."
+    )
+
+
+def _place(path, w):
+    """Free, bound and zero states read off ``w``."""
+    thr = _SUPPORT_RTOL * max(float(np.abs(w).max()), 1e-300)
+    for j in np.argsort(-np.abs(w)):
         if abs(w[j]) <= thr:
             break
         j = int(j)
@@ -470,18 +505,26 @@ def _install_support(path, w):
         else:
             path.enter(j, float(np.sign(w[j])))
     path._refresh_bound_column()
-    # Interior-point solutions leave the zeros at about 1e-8: a support read
-    # off with a threshold can hold a few wrong assets, which the KKT system
-    # exposes (a free weight of the wrong sign, a zero whose condition fails);
-    # each round moves the worst one across.
-    for _ in range(path.v.size + 100):
-        if _correct_start(path):
-            return
-    raise RuntimeError(
-        "The starting portfolio (the tau -> infinity limit) could not be "
-        "identified from the QP solution: degenerate data (duplicated "
-        "assets or ties)."
-    )
+
+
+def _reset(path):
+    for j in list(path.factor.assets):
+        path.leave(j)
+    path.state[:] = ZERO
+    path.fixed[:] = 0.0
+    path.sign[:] = 0.0
+    path.h_bound[:] = 0.0
+    path.blocked[:] = False
+
+
+def _free_rank(path):
+    E = path.factor.assets
+    return int(np.linalg.matrix_rank(path.A[:, E])) if E else 0
+
+
+def _rank_without(path, j):
+    E = [i for i in path.factor.assets if i != j]
+    return int(np.linalg.matrix_rank(path.A[:, E])) if E else 0
 
 
 def _correct_start(path):
@@ -504,17 +547,27 @@ def _correct_start(path):
     if score.size and score.min() < 0:
         # The worst condition fails for large tau: make the transition it
         # stands for (a weight that would cross zero or its bound as tau
-        # grows is moved there; a zero that should be held enters).
-        i = int(np.argmin(score))
-        j, k = int(asset[i]), int(kind[i])
-        if k == LEAVE:
-            path.leave(j)
-        elif k in (UPPER, LOWER):
-            path.to_bound(j, path.upper[j] if k == UPPER else path.lower[j])
-        elif k == RELEASE:
-            path.release(j)
-        else:
-            path.enter(j, 1.0 if k == ENTER_UP else -1.0)
-        return False
+        # grows is moved there; a zero that should be held enters), unless
+        # it would leave the constraints without free weights to meet them.
+        for i in np.argsort(score, kind="stable"):
+            if score[i] >= 0:
+                break
+            j, k = int(asset[i]), int(kind[i])
+            if k in (LEAVE, UPPER, LOWER) and _rank_without(path, j) < path.m:
+                continue
+            if k == LEAVE:
+                path.leave(j)
+            elif k in (UPPER, LOWER):
+                path.to_bound(j, path.upper[j] if k == UPPER else path.lower[j])
+            elif k == RELEASE:
+                path.release(j)
+            else:
+                path.enter(j, 1.0 if k == ENTER_UP else -1.0)
+            return False
+        raise RuntimeError(
+            "The starting portfolio (the tau -> infinity limit) could not be "
+            "identified: the bounds leave too few free weights to meet the "
+            "constraints."
+        )
     size = max(float(np.abs(w0).max(initial=0.0)), 1.0)
     return float(np.abs(w1).max(initial=0.0)) <= 1e-8 * size
