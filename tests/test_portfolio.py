@@ -449,3 +449,19 @@ def test_start_with_every_weight_at_a_bound():
     for k, tau in enumerate(path.taus):
         exact = polish(R, ref.solve(tau), tau, A, b, lo, up, v=v)
         np.testing.assert_allclose(path.weights[k], exact, atol=1e-7)
+
+
+def test_gross_exposure_refused_where_not_monotone():
+    # With penalty factors the weighted norm is monotone along the path but
+    # ||w||_1 need not be: a gross-exposure target is then ambiguous.
+    R = universe(35, n_days=80, n_assets=18)
+    mu = R.mean(axis=0)
+    rho = float(mu.min() + 0.13982452953006275 * (mu.max() - mu.min()))
+    path = portfolio_path(
+        R, target_return=rho, lower=-0.3, upper=0.3, penalty_factor="volatility"
+    )
+    assert (np.diff(path.gross_exposure) < 0).any()
+    v = R.std(axis=0) / R.std(axis=0).mean()
+    assert (np.diff(np.abs(path.weights) @ v) >= -1e-12).all()
+    with pytest.raises(ValueError, match="gross_exposure"):
+        path.tau_at_gross_exposure(float(path.gross_exposure.mean()))

@@ -42,7 +42,8 @@ class PortfolioPath:
     expected_return : ndarray of shape (n_breakpoints,)
         In-sample mean return.
     gross_exposure : ndarray of shape (n_breakpoints,)
-        ``||w||_1``, non-increasing in ``tau``.
+        ``||w||_1``, non-increasing in ``tau`` with the uniform penalty (with
+        penalty factors ``sum_j v_j |w_j|`` is, and ``||w||_1`` need not be).
     asset_names : ndarray of str or None
     complete : bool
         False when the step safeguard stopped the path above ``tau_min``.
@@ -79,6 +80,12 @@ class PortfolioPath:
         last breakpoint is returned."""
         c = self.gross_exposure
         value = _check_real(gross_exposure, "gross_exposure")
+        if (np.diff(c) < -1e-12 * c[:-1]).any():
+            raise ValueError(
+                "gross_exposure cannot select a point on this path: ||w||_1 is "
+                "not monotone along it (penalty factors); use tau or n_holdings, "
+                "or penalty_factor=None."
+            )
         if value < c[0] * (1 - 1e-12):
             raise ValueError(
                 f"gross_exposure must be >= {c[0]:.6g}, the least gross exposure "
