@@ -300,6 +300,10 @@ def follow_path(path, tau_min=0.0, max_steps=None):
         w_at = path.weights(w0, w1, tau)
         due = np.flatnonzero(when >= tau - tie)
         fresh = _apply(path, due, asset, kind, events, tau)
+        if not fresh:
+            # Only blocked assets were due (columns in the span of the free
+            # ones): the state is unchanged and this is no breakpoint.
+            continue
         for j in fresh:
             if path.state[j] == ZERO:
                 w_at[j] = 0.0
