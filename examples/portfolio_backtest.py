@@ -23,14 +23,13 @@ ratio, maximum drawdown, turnover per rebalancing, mean holdings) and writes
 ``summary.csv``, ``cumulative_returns.png`` and ``path_holdings.png`` (the
 last window's path: weights and holdings against the gross exposure).
 
-Run: ``python examples/portfolio_backtest.py [OUT_DIR]`` (default
-``sparsefit-examples/portfolio`` under the current directory, or beside the
-repository when the current directory is inside it, so that nothing is written
-into the source tree; about a minute).  Needs the portfolio and plot extras
-(skfolio, matplotlib).
+Run: ``.venv/bin/python examples/portfolio_backtest.py [--out DIR]``
+(default ``sparsefit-examples/portfolio_backtest`` under the current directory,
+created if missing and ignored by git; about a minute).  Needs the portfolio
+and plot extras (skfolio, matplotlib), which ``make test`` installs.
 """
 
-import sys
+import argparse
 import warnings
 from pathlib import Path
 
@@ -124,12 +123,20 @@ def main(out):
     print(f"written to {out}/")
 
 
-def default_out():
-    repo = Path(__file__).resolve().parents[1]
-    here = Path.cwd().resolve()
-    base = repo.parent if here == repo or repo in here.parents else here
-    return base / "sparsefit-examples" / "portfolio"
+def output_folder(name):
+    """``--out`` (default ``sparsefit-examples/NAME`` in the current folder),
+    created if missing."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--out",
+        type=Path,
+        metavar="DIR",
+        default=Path("sparsefit-examples", name),
+        help="folder for the table and figures, created if missing "
+        "(default: %(default)s)",
+    )
+    return parser.parse_args().out
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]) if len(sys.argv) > 1 else default_out())
+    main(output_folder("portfolio_backtest"))
