@@ -13,8 +13,11 @@ and certifies the result with a duality gap.
 
 import numpy as np
 
+from .._estimator import check_target
 from .._validation import (
+    check_offset,
     check_positive_int,
+    check_sample_weight,
     check_scalar_range,
 )
 from ..path import glm_problem
@@ -314,3 +317,22 @@ def _held_pulls(cert, W, Z, grad_neg, budget=1 << 16):
                 )
         start = stop
     return active, out
+
+
+class RealTargetMixin(GLMMixin):
+    """One coefficient vector and a real-valued target (Poisson, Huber)."""
+
+    def _set_coef(self, coef, intercept):
+        self.coef_ = coef[0]
+        self.intercept_ = float(intercept[0])
+
+    def _prepare(self, X, y, sample_weight, offset, reset=True):
+        X = self._validate_X(X, reset=reset)
+        y = check_target(y, X.shape[0], np.float64, type(self).__name__)
+        sw = check_sample_weight(sample_weight, X.shape[0], X.dtype)
+        return X, y, sw, check_offset(offset, X.shape[0])
+
+    def _fit_problem(self, X, y, sample_weight=None, offset=None, reset=True):
+        """Validate the data and build the problem the fit solves."""
+        X, y, sw, offset = self._prepare(X, y, sample_weight, offset, reset)
+        return self._make_problem(X, y, sw, offset)

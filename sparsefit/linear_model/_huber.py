@@ -2,16 +2,16 @@
 
 import numpy as np
 
-from .._estimator import RegressorBase, check_target
-from .._validation import check_offset, check_sample_weight, check_scalar_range
+from .._estimator import RegressorBase
+from .._validation import check_scalar_range
 from ..datafits import Huber
-from ._glm import GLMMixin
+from ._glm import RealTargetMixin
 from ._glm_cv import _CV_DOC, _GLMCVMixin
 
 __all__ = ["HuberLasso", "HuberLassoCV"]
 
 
-class HuberMixin(GLMMixin):
+class HuberMixin(RealTargetMixin):
     _family = "huber"
 
     def _datafit(self):
@@ -20,21 +20,6 @@ class HuberMixin(GLMMixin):
     def _check_params(self):
         check_scalar_range(self.delta, "delta", low=0.0, low_open=True)
         super()._check_params()
-
-    def _set_coef(self, coef, intercept):
-        self.coef_ = coef[0]
-        self.intercept_ = float(intercept[0])
-
-    def _prepare(self, X, y, sample_weight, offset, reset=True):
-        X = self._validate_X(X, reset=reset)
-        y = check_target(y, X.shape[0], np.float64, type(self).__name__)
-        sw = check_sample_weight(sample_weight, X.shape[0], X.dtype)
-        return X, y, sw, check_offset(offset, X.shape[0])
-
-    def _fit_problem(self, X, y, sample_weight=None, offset=None, reset=True):
-        """Validate the data and build the problem the fit solves."""
-        X, y, sw, offset = self._prepare(X, y, sample_weight, offset, reset)
-        return self._make_problem(X, y, sw, offset)
 
     def predict(self, X):
         """Predict ``X @ coef_ + intercept_``."""

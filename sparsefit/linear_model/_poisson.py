@@ -2,30 +2,15 @@
 
 import numpy as np
 
-from .._estimator import RegressorBase, check_target
+from .._estimator import RegressorBase
 from .._validation import check_offset, check_sample_weight
-from ._glm import GLMMixin
+from ._glm import RealTargetMixin
 
 __all__ = ["PoissonLasso"]
 
 
-class PoissonMixin(GLMMixin):
+class PoissonMixin(RealTargetMixin):
     _family = "poisson"
-
-    def _set_coef(self, coef, intercept):
-        self.coef_ = coef[0]
-        self.intercept_ = float(intercept[0])
-
-    def _prepare(self, X, y, sample_weight, offset, reset=True):
-        X = self._validate_X(X, reset=reset)
-        y = check_target(y, X.shape[0], np.float64, type(self).__name__)
-        sw = check_sample_weight(sample_weight, X.shape[0], X.dtype)
-        return X, y, sw, check_offset(offset, X.shape[0])
-
-    def _fit_problem(self, X, y, sample_weight=None, offset=None, reset=True):
-        """Validate the data and build the problem the fit solves."""
-        X, y, sw, offset = self._prepare(X, y, sample_weight, offset, reset)
-        return self._make_problem(X, y, sw, offset)
 
     def predict(self, X, offset=None):
         """Predicted mean ``exp(X coef_ + intercept_ + offset)``."""
