@@ -13,15 +13,14 @@ import warnings
 import numpy as np
 
 from ._design import Design
+from ._problem_base import BaseProblem
 from ._threads import single_blas
-from ._validation import check_bounds
-from .solvers import KKT_TOL
 from .solvers._glm_certificate import GLMCertificate, MatrixPenalty
 
 __all__ = ["GLMProblem"]
 
 
-class GLMProblem:
+class GLMProblem(BaseProblem):
     """Penalised GLM, maybe standardised.
 
     .. math::
@@ -75,36 +74,18 @@ class GLMProblem:
         self.fit_intercept = fit_intercept
         self.grouped = grouped
         self.K = y.shape[1] if y.ndim == 2 else 1
-        scale = self.design.scale
-        lower, upper = check_bounds(
-            penalty.lower_bounds,
-            penalty.upper_bounds,
-            penalty.positive,
-            X.shape[1],
-            X.dtype,
-        )
+        lower, upper = self._set_template(penalty, X.shape[1], X.dtype)
         if grouped and (np.isfinite(lower).any() or np.isfinite(upper).any()):
             raise ValueError(
                 "Bounds (positive, lower_bounds, upper_bounds) do not apply to the "
                 "grouped multinomial penalty; use multinomial='ungrouped'."
             )
-        self.template = penalty.with_alpha(penalty.alpha)
-        self.template.positive = False
-        self.template.lower_bounds = lower / scale
-        self.template.upper_bounds = upper / scale
         self.solver = solver if solver is not None else ProxNewton()
         self._null = None
         self._null_grad = None
         self._last_b = None
         self._history = []
         self._unit = None
-
-    @property
-    def n_features(self):
-        return self.design.n_features
-
-    def penalty(self, alpha):
-        return self.template.with_alpha(alpha)
 
     def _unit_arrays(self):
         """``(a, c, lower, upper)`` at alpha = 1, validated once: a path asks
@@ -194,37 +175,22 @@ class GLMProblem:
         res.grad_neg = res.grad_neg.T.ravel()
         return res
 
-    def settle_zeros(self, alpha, res):
-        """Refine a solve until the status of every zero coefficient is
-        certified (for ``explain``): see
-        :meth:`~sparsefit._problem.LeastSquaresProblem.settle_zeros`.  The
-        gap-safe radius on the pull scale is ``sqrt(2 gap L lips_j)``, with
-        ``L`` the datafit's curvature bound (none for Poisson, whose statuses
-        use the pull alone)."""
+    def _pulls(self, res):
+        G = self._unflatten(res.grad_neg)
+        pull = np.sqrt((G**2).sum(axis=1)) if self.grouped else np.abs(G).max(axis=1)
+        return pull, ~self._unflatten(res.coef).any(axis=1)
+
+    def _radius_scale(self):
+        # The gap-safe radius needs the datafit's curvature bound (none for
+        # Poisson, whose statuses use the pull alone).
         curv = self.datafit.curvature
         if not np.isfinite(curv):
-            return res
-        a = alpha * self._unit_arrays()[0]
+            return None
         d = self.design
-        lips = d.centred_sq_norms.astype(float) / d.n_samples
-        for _ in range(3):
-            G = self._unflatten(res.grad_neg)
-            zero = ~self._unflatten(res.coef).any(axis=1)
-            pull = (
-                np.sqrt((G**2).sum(axis=1)) if self.grouped else np.abs(G).max(axis=1)
-            )
-            radius = np.sqrt(2 * max(res.dual_gap, 0.0) * curv * lips)
-            open_ = zero & (pull < (1 - KKT_TOL) * a) & (pull + radius >= a)
-            open_ &= lips > 0
-            if not open_.any():
-                break
-            margin = a[open_] - pull[open_]
-            target = 0.25 * float(np.min(margin**2 / (2 * curv * lips[open_])))
-            refined = self.solve(alpha, res.coef, quiet=True, gap_abs=target)
-            if not refined.converged:
-                break
-            res = refined
-        return res
+        return curv * d.centred_sq_norms.astype(float) / d.n_samples
+
+    def _refine(self, alpha, res, gap_abs):
+        return self.solve(alpha, res.coef, quiet=True, gap_abs=gap_abs)
 
     def _extrapolate(self, alpha, W, b, penalty):
         """Along a path, predict the solution at ``alpha`` from the last two
@@ -290,9 +256,7 @@ class GLMProblem:
         flat solution there."""
         W = self.null_fit()[0]
         grad_neg = self.null_grad()
-        unit = self.template.with_alpha(1.0)
-        if unit.l1_ratio < 1e-3:
-            unit.l1_ratio = 1e-3
+        unit = self._unit_template()
         if self.grouped:
             a = unit.coefficients(self.n_features)[0]
             norms = np.sqrt((grad_neg**2).sum(axis=1))

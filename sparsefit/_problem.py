@@ -11,15 +11,15 @@ import warnings
 import numpy as np
 
 from ._design import Design
+from ._problem_base import BaseProblem
 from ._threads import single_blas
-from ._validation import check_bounds
 from .penalties._base import separable_value
-from .solvers import FISTA, KKT_TOL, CoordinateDescent, LarsSolver
+from .solvers import FISTA, CoordinateDescent, LarsSolver
 
 __all__ = ["LeastSquaresProblem"]
 
 
-class LeastSquaresProblem:
+class LeastSquaresProblem(BaseProblem):
     """Penalised least squares, centred for the intercept and maybe standardised.
 
     .. math::
@@ -57,29 +57,9 @@ class LeastSquaresProblem:
             float(np.average(y, weights=sample_weight)) if fit_intercept else 0.0
         )
         self.y = (y - self.y_mean).astype(X.dtype)
-        scale = self.design.scale
-        lower, upper = check_bounds(
-            penalty.lower_bounds,
-            penalty.upper_bounds,
-            penalty.positive,
-            X.shape[1],
-            X.dtype,
-        )
-        # The solver's coefficient is coef / scale, so the bounds follow.
-        self.template = penalty.with_alpha(penalty.alpha)
-        self.template.positive = False
-        self.template.lower_bounds = lower / scale
-        self.template.upper_bounds = upper / scale
+        self._set_template(penalty, X.shape[1], X.dtype)
         self.solver = solver if solver is not None else CoordinateDescent()
         self.cache = {}
-
-    @property
-    def n_features(self):
-        return self.design.n_features
-
-    def penalty(self, alpha):
-        """The penalty at ``alpha`` in the design's coordinates."""
-        return self.template.with_alpha(alpha)
 
     def solve(self, alpha, w0=None, strong=None, quiet=False):
         """Solve at ``alpha``; returns the solver's ``SolverResult``."""
@@ -92,53 +72,29 @@ class LeastSquaresProblem:
                 warnings.simplefilter("ignore")
             return self.solver.solve(self.design, self.y, penalty, w0, **kwargs)
 
-    def settle_zeros(self, alpha, res):
-        """Refine a solve until the status of every zero coefficient is
-        certified (for :meth:`explain`).
+    def _pulls(self, res):
+        return np.abs(res.grad_neg), res.coef == 0
 
-        A zero coefficient is proved zero at the optimum when its pull plus the
-        gap-safe radius ``||x_j|| sqrt(2 gap / n)`` stays below its penalty
-        ``a_j``.  A default fit's gap can leave a feature whose pull is well
-        below ``a_j`` undecided; the solve then continues, warm-started, to
-        the gap that decides it.  Features within the KKT tolerance of their
-        penalty (``pull >= (1 - KKT_TOL) a_j``) are at the boundary at any
-        accuracy and do not ask for more.
-        """
+    def _radius_scale(self):
+        # Coordinate descent continues a solve to an absolute gap; the other
+        # least-squares solvers are exact (LARS) or not asked to.
         if not isinstance(self.solver, CoordinateDescent):
-            return res
-        a = self.penalty(alpha).coefficients(self.n_features, np.float64)[0]
-        lips = self.design.col_sq_norms.astype(float) / self.design.n_samples
-        for _ in range(3):
-            pull = np.abs(res.grad_neg)
-            radius = np.sqrt(lips * 2 * max(res.dual_gap, 0.0))
-            open_ = (
-                (res.coef == 0)
-                & (pull < (1 - KKT_TOL) * a)
-                & (pull + radius >= a)
-                & (lips > 0)
+            return None
+        return self.design.col_sq_norms.astype(float) / self.design.n_samples
+
+    def _refine(self, alpha, res, gap_abs):
+        kwargs = {"cache": self.cache, "tol_abs": gap_abs}
+        with single_blas(), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return self.solver.solve(
+                self.design, self.y, self.penalty(alpha), res.coef, **kwargs
             )
-            if not open_.any():
-                break
-            margin = a[open_] - pull[open_]
-            target = 0.25 * float(np.min(margin**2 / (2 * lips[open_])))
-            kwargs = {"cache": self.cache, "tol_abs": target}
-            with single_blas(), warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                refined = self.solver.solve(
-                    self.design, self.y, self.penalty(alpha), res.coef, **kwargs
-                )
-            if not refined.converged:
-                break
-            res = refined
-        return res
 
     def to_original(self, w):
         """``(coef, intercept)`` on the original scale from solver coordinates."""
         coef = (w * self.design.scale).astype(self.design.dtype)
         intercept = (
-            self.y_mean - float(self.design.mean @ coef)
-            if self.fit_intercept
-            else 0.0
+            self.y_mean - float(self.design.mean @ coef) if self.fit_intercept else 0.0
         )
         return coef, intercept
 
@@ -182,9 +138,7 @@ class LeastSquaresProblem:
         coefficient; as glmnet does, alpha_max is then computed at
         ``l1_ratio = 1e-3``.
         """
-        unit = self.template.with_alpha(1.0)
-        if unit.l1_ratio < 1e-3:
-            unit.l1_ratio = 1e-3
+        unit = self._unit_template()
         a = unit.coefficients(self.n_features, self.design.dtype)[0]
         penalised = a > 0
         lower, upper = self.penalty(1.0).coefficients(self.n_features)[2:]
