@@ -138,26 +138,23 @@ class Design:
         self.magnitude = mag
         _check_range(self, unit * seen, standardize and scale is None)
         self.mean = self.offset.copy()
-        self._heavy = self._centred_heavy(mean, mag, spread, reference_center)
-        if self._heavy[0].size:
+        heavy, centred = self._centred_heavy(mean, mag, spread, reference_center)
+        if heavy.size:
             # Without ``center`` (a GLM with an intercept) the centring of these
             # columns moves into the intercept: ``mean`` records it.
-            self.mean[self._heavy[0]] = mean[self._heavy[0]]
+            self.mean[heavy] = mean[heavy]
             # A copy of X with those columns centred, so that every product and
             # every compiled kernel (coordinate descent keeps the residual as
             # y - X w + offset'w) sees them without the offset.
-            self.X = self._with_columns(*self._heavy)
-            self.offset[self._heavy[0]] = 0.0
-            self._heavy = (np.empty(0, dtype=np.intp), None)
+            self.X = self._with_columns(heavy, centred)
+            self.offset[heavy] = 0.0
         # Centred constant columns are zero: products skip them rather than
         # cancel ``x_j - offset_j`` (a constant of 1e17 would swamp the rest).
         self._null = np.flatnonzero(self.constant) if center else np.empty(0, int)
 
     def _centred_heavy(self, mean, mag, spread, center):
         """``(idx, C)``: the columns whose offset exceeds their spread
-        tenfold, and a dense centred copy of them.  Products through
-        ``X`` and the offset lose that many digits to cancellation, so these
-        columns go through their copy instead (timestamps, for example)."""
+        tenfold (timestamps, for example), and a dense centred copy of them."""
         heavy = np.flatnonzero(
             center & ~self.constant & (np.abs(mean) > _HEAVY * mag * spread)
         )
@@ -191,37 +188,21 @@ class Design:
     def shape(self):
         return self.n_samples, self.n_features
 
-    @property
-    def offset_heavy(self):
-        """Indices of the columns taken through a separate centred copy in
-        products: none, since the design holds such columns centred in its
-        own copy of X (kept for callers that test for them)."""
-        return self._heavy[0]
-
     def matvec(self, w):
         """Return ``X_c w`` where ``X_c`` is the centred, scaled matrix."""
         ws = w * self.scale
-        heavy, centred = self._heavy
-        if heavy.size == 0 and not self._null.size:
-            support = np.flatnonzero(ws)
-            if support.size * 4 < ws.shape[0]:
-                # A sparse w: only its columns, not a pass over X.
-                part = ws[support]
-                out = self.X[:, support] @ part - self.offset[support] @ part
-                return np.asarray(out).ravel()
-            return np.asarray(self.X @ ws).ravel() - self.offset @ ws
-        light = ws.copy()
-        light[heavy] = 0.0
-        light[self._null] = 0.0
-        out = np.asarray(self.X @ light).ravel() - self.offset @ light
-        return out + centred @ ws[heavy] if heavy.size else out
+        ws[self._null] = 0.0
+        support = np.flatnonzero(ws)
+        if support.size * 4 < ws.shape[0]:
+            # A sparse w: only its columns, not a pass over X.
+            part = ws[support]
+            out = self.X[:, support] @ part - self.offset[support] @ part
+            return np.asarray(out).ravel()
+        return np.asarray(self.X @ ws).ravel() - self.offset @ ws
 
     def rmatvec(self, v):
         """Return ``X_c' v``."""
         out = np.asarray(self.X.T @ v).ravel() - self.offset * v.sum()
-        heavy, centred = self._heavy
-        if heavy.size:
-            out[heavy] = centred.T @ v
         out[self._null] = 0.0
         return out * self.scale
 
@@ -233,9 +214,6 @@ class Design:
             # kernel (gemm on a transposed view): take the vector path.
             return self.rmatvec(np.ascontiguousarray(V[:, 0]))[:, None]
         out = np.asarray(self.X.T @ V) - np.outer(self.offset, V.sum(axis=0))
-        heavy, centred = self._heavy
-        if heavy.size:
-            out[heavy] = centred.T @ V
         out[self._null] = 0.0
         return out * self.scale[:, None]
 
@@ -260,19 +238,9 @@ class Design:
         G = Xs.T @ SXs
         G = G.toarray() if sp.issparse(G) else np.asarray(G)
         mu = self.offset * scale
+        # Columns whose offset is large next to their spread are held centred
+        # (offset 0), so X'X - n mu mu' cancels no digits.
         G = G - n * np.outer(mu, mu)
-        heavy, centred = self._heavy
-        if heavy.size:
-            # X'X - n mu mu' cancels the digits of a column whose offset is
-            # large next to its variation: those columns of G come from their
-            # centred copies, ``X' S C - mu 1' S C`` (the second term is zero
-            # but for rounding, which it removes).
-            C = centred * scale[heavy]
-            SC = C if sw is None else C * sw[:, None]
-            block = np.asarray(Xs.T @ SC) - np.outer(mu, SC.sum(axis=0))
-            block[heavy] = C.T @ SC
-            G[:, heavy] = block
-            G[heavy, :] = block.T
         G = G.astype(self.dtype) / n
         G[self.constant, :] = 0.0
         G[:, self.constant] = 0.0

@@ -1,6 +1,5 @@
 """LassoCV and ElasticNetCV: thin layers over ``cross_validate_path``."""
 
-import numbers
 import warnings
 
 import numpy as np
@@ -11,37 +10,6 @@ from ..path import relaxed_path
 from ._base import SparseLinearRegression
 
 __all__ = ["LassoCV", "ElasticNetCV"]
-
-
-def default_folds(cv, groups, foldid, y=None, classifier=False):
-    """The splitter an integer ``cv`` stands for: shuffled folds (stratified
-    for a classifier when every class has at least ``cv`` samples), as the
-    command line uses, so that data sorted by the target or by time do not
-    make one-sided folds.  Any other ``cv``, or ``groups`` or ``foldid``, is
-    passed on unchanged."""
-    if (
-        groups is not None
-        or foldid is not None
-        or isinstance(cv, bool)
-        or not isinstance(cv, numbers.Integral)
-    ):
-        return cv
-    from sklearn.model_selection import KFold, StratifiedKFold
-
-    cv = int(cv)
-    if cv < 2:
-        raise ValueError(f"cv must be >= 2 folds, got {cv}.")
-    n_samples = len(y) if y is not None else cv
-    if cv > n_samples:
-        raise ValueError(
-            f"Cannot have number of splits n_splits={cv} greater "
-            f"than the number of samples: n_samples={n_samples}."
-        )
-    if classifier:
-        counts = np.unique(np.asarray(y), return_counts=True)[1]
-        if counts.min() >= cv:
-            return StratifiedKFold(cv, shuffle=True, random_state=0)
-    return KFold(cv, shuffle=True, random_state=0)
 
 
 def warn_grid_edge(res, estimator):
@@ -301,7 +269,7 @@ class ElasticNetCV(SparseLinearRegression):
             alphas=self.alphas,
             n_alphas=self.n_alphas,
             eps=self.eps,
-            cv=default_folds(self.cv, groups, foldid, y),
+            cv=self.cv,
             groups=groups,
             foldid=foldid,
             scoring=self.scoring,

@@ -7,7 +7,7 @@ from .._estimator import ClassifierBase, RegressorBase
 from .._validation import check_positive_int
 from ..model_selection import cross_validate_path
 from ..model_selection._glm_scores import GLM_SCORINGS
-from ._cv import check_grid_alpha, default_folds, warn_grid_edge
+from ._cv import check_grid_alpha, warn_grid_edge
 from ._logistic import LogisticMixin
 from ._poisson import PoissonMixin
 
@@ -64,7 +64,7 @@ class _GLMCVMixin:
             alphas=self.alphas,
             n_alphas=self.n_alphas,
             eps=self.eps,
-            cv=default_folds(self.cv, groups, foldid, y, family != "poisson"),
+            cv=self.cv,
             groups=groups,
             foldid=foldid,
             scoring=self.scoring,

@@ -22,9 +22,6 @@ from ..path import PathResult, compute_path, relaxed_path
 
 __all__ = ["CVResult", "cross_validate_path", "SCORINGS", "make_folds"]
 
-# joblib's backend for the folds (see _run_folds).
-_BACKEND = "threads"
-
 #: Held-out scores: name -> (function(y, pred, weights), greater_is_better).
 SCORINGS = {
     "mse": (
@@ -388,7 +385,7 @@ def _run_folds(folds, n_jobs, progress, *args):
     with Progress(len(folds), "cv folds", progress) as bar, single_blas():
         jobs = (delayed(_fold_scores)(X, y, sw, tr, te, *rest) for tr, te in folds)
         scores = []
-        parallel = Parallel(n_jobs=n_jobs, prefer=_BACKEND, return_as="generator")
+        parallel = Parallel(n_jobs=n_jobs, prefer="threads", return_as="generator")
         for result in parallel(jobs):
             scores.append(result)
             bar.update()
