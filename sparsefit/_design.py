@@ -138,7 +138,14 @@ class Design:
         self.magnitude = mag
         _check_range(self, unit * seen, standardize and scale is None)
         self.mean = self.offset.copy()
-        heavy, centred = self._centred_heavy(mean, mag, spread, reference_center)
+        # A dense GLM design with an intercept (reference_center, not center)
+        # holds every column centred: uncentred columns make the intercept
+        # and the coefficients collinear, which stalled the Huber fits on
+        # p >> n folds (columns at 8 +- 1) in both solvers.
+        glm_dense = reference_center and not center and not self.sparse
+        heavy, centred = self._centred_heavy(
+            mean, mag, spread, reference_center, 0.0 if glm_dense else _HEAVY
+        )
         if heavy.size:
             # Without ``center`` (a GLM with an intercept) the centring of these
             # columns moves into the intercept: ``mean`` records it.
@@ -152,11 +159,11 @@ class Design:
         # cancel ``x_j - offset_j`` (a constant of 1e17 would swamp the rest).
         self._null = np.flatnonzero(self.constant) if center else np.empty(0, int)
 
-    def _centred_heavy(self, mean, mag, spread, center):
-        """``(idx, C)``: the columns whose offset exceeds their spread
-        tenfold (timestamps, for example), and a dense centred copy of them."""
+    def _centred_heavy(self, mean, mag, spread, center, ratio=_HEAVY):
+        """``(idx, C)``: the columns whose offset exceeds ``ratio`` times their
+        spread (timestamps, for example), and a dense centred copy of them."""
         heavy = np.flatnonzero(
-            center & ~self.constant & (np.abs(mean) > _HEAVY * mag * spread)
+            center & ~self.constant & (np.abs(mean) > ratio * mag * spread)
         )
         if heavy.size == 0:
             return heavy, None

@@ -188,3 +188,20 @@ def test_bad_parameters(kwargs, message):
 def test_bad_delta_in_the_datafit():
     with pytest.raises(ValueError, match="delta must be a positive number"):
         Huber(delta=np.nan)
+
+
+def test_p_much_larger_than_n_with_uncentred_columns():
+    """26 rows, 20,000 columns at 8 +- 1 and two wild responses (one fold of
+    a 40-row CV): with the columns left uncentred the Newton steps stalled
+    from a quarter of the path on (KKT violation 11 at every step)."""
+    rng = np.random.default_rng(0)
+    n, p = 26, 20_000
+    blocks = rng.standard_normal((n, p // 50))
+    X = np.repeat(blocks, 50, axis=1) * 0.7 + rng.standard_normal((n, p)) * 0.7 + 8
+    w = np.zeros(p)
+    w[rng.choice(p, 10, replace=False)] = 1.5
+    y = (X - X.mean(axis=0)) @ w + 0.5 * rng.standard_normal(n)
+    y[:2] += 20
+    path = compute_path(X, y, Huber(), n_alphas=30, max_iter=200)
+    assert (path.dual_gaps <= path.gap_tols).all()
+    assert (path.kkt_violations <= 1e-3 * path.alphas).all()

@@ -300,9 +300,11 @@ def _held_pulls(cert, W, Z, grad_neg, budget=1 << 16):
             rows = np.tile(np.arange(n), cols.size)
             vals = np.asarray(X[:, cols], dtype=float).T.ravel()
         if rows.size:
-            vals = vals * d.scale[cols].astype(float)[owner]
+            # The design may hold a column centred (its mean moved into the
+            # intercept): removing feature j takes out the original column.
+            vals = (vals + d.mean[cols].astype(float)[owner]) * d.scale[cols][owner]
             Zr = Z[rows] - vals[:, None] * W[cols][owner]
-            sub = type(cert.datafit)(None if sw is None else sw[rows])
+            sub = cert.datafit.with_weights(None if sw is None else sw[rows])
             yr = cert.y[rows]
             if cert.single:
                 Gr = sub.raw_grad(yr, Zr[:, 0])[:, None]
