@@ -7,12 +7,13 @@ independently of the solver that produced it.
 import numpy as np
 
 from ._estimator import _to_array, check_target
-from ._problem import LeastSquaresProblem
+from ._problem import Problem
 from ._validation import (
     check_finite,
     check_sample_weight,
     check_scalar_range,
 )
+from .datafits import Quadratic
 from .penalties import ElasticNetPenalty
 from .solvers import QuadraticCertificate
 
@@ -45,15 +46,15 @@ def _setup(
     check_finite(coef, "coef")
     sw = check_sample_weight(sample_weight, X.shape[0], X.dtype)
     # The same centring, scaling and bounds as the estimators use.
-    problem = LeastSquaresProblem(
+    problem = Problem(
         X,
         y,
+        Quadratic(sw),
         ElasticNetPenalty(
             alpha, l1_ratio, penalty_factor, positive, lower_bounds, upper_bounds
         ),
-        sw,
-        fit_intercept,
-        standardize,
+        fit_intercept=fit_intercept,
+        standardize=standardize,
     )
     design, y_mean = problem.design, problem.y_mean
     w = problem.from_original(coef)

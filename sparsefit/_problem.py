@@ -1,9 +1,36 @@
-"""One least-squares problem at many alphas: the design, the centred target,
-the penalty in the design's coordinates, and a solver with its caches.
+"""One penalised problem at many alphas, for every datafit.
 
-Estimators, paths, cross-validation and ``explain`` all go through this
-object, so an alpha means the same thing everywhere and the coefficients come
-back on the original scale the same way.
+.. math::
+
+    P_\\alpha(W, b) = F(Y, X W + 1 b' + o) + g_\\alpha(W)
+
+The problem holds the design, the datafit with its own parameters and
+sample weights, the encoded target, the offset, the penalty template (its
+bounds in the design's coordinates) and a solver.  Estimators, paths,
+cross-validation and ``explain`` all go through it, so an alpha means the
+same thing everywhere and coefficients come back on the original scale the
+same way.  It answers:
+
+- ``penalty(alpha)``, ``n_features``, ``K`` (outputs: classes of a
+  multinomial, else 1);
+- ``solve(alpha, w0=None, strong=None, quiet=False, gap_abs=None)`` ->
+  :class:`~sparsefit.solvers.SolverResult`, certified by
+  :class:`~sparsefit.solvers.StoppingRule`, with flat class-major ``coef``
+  and ``grad_neg``, its ``intercept`` and ``datafit_value``;
+- ``alpha_max()``, ``strong_set(grad_neg, alpha, prev_alpha)``,
+  ``grad_neg(w)``, ``null_value()``, ``fit_value(alpha, res)``;
+- ``to_original`` / ``from_original`` / ``unpack`` between the solver's
+  coordinates and the user's;
+- ``settle_zeros(alpha, res)``, the refinement that certifies the status of
+  every zero coefficient for ``explain``.
+
+How the intercept is handled is the one thing the datafit decides: a
+datafit with ``centring_eliminates_intercept`` (least squares: the optimal
+intercept is ``mean(y - o) - mean(X) w``) is solved on centred columns and
+a centred target, with no intercept left, which the coordinate-descent and
+LARS kernels exploit; every other datafit keeps its intercept, which the
+solvers re-optimise with the unpenalised features before each certificate
+(:meth:`start` gives them the point to begin from).
 """
 
 import warnings
@@ -11,157 +38,396 @@ import warnings
 import numpy as np
 
 from ._design import Design
-from ._problem_base import BaseProblem
 from ._threads import single_blas
-from .penalties._base import separable_value
-from .solvers import FISTA, CoordinateDescent, LarsSolver
+from ._validation import check_bounds
+from .solvers import KKT_TOL, make_solver
+from .solvers._glm_certificate import GLMCertificate, MatrixPenalty
 
-__all__ = ["LeastSquaresProblem"]
+__all__ = ["Problem"]
 
 
-class LeastSquaresProblem(BaseProblem):
-    """Penalised least squares, centred for the intercept and maybe standardised.
-
-    .. math::
-
-        P(w, b) = \\frac{1}{2n} \\sum_i s_i (y_i - x_i'w - b)^2 + g_\\alpha(w)
+class Problem:
+    """A penalised datafit on a design, solved at any alpha.
 
     Parameters
     ----------
     X : ndarray or CSC matrix, validated
-    y : ndarray, validated, same dtype as X
+    y : ndarray
+        Encoded: real values, -1/+1 (logistic), one-hot (multinomial) or
+        counts (Poisson).
+    datafit : datafit object
+        Carries the sample weights (rescaled to sum to n) and its own
+        parameters.
     penalty : SeparablePenalty
         Bounds on the original scale; its ``alpha`` is replaced per solve.
-    sample_weight : ndarray or None
-        Already rescaled to sum to n.
+    offset : ndarray of shape (n_samples,) or None
+        Added to the linear predictor.
     fit_intercept, standardize : bool
-    solver : object with ``solve(design, y, penalty, w0, ...)``, or None for
-        coordinate descent with ``tol``, ``max_iter``, ``precompute``.
+    grouped : bool
+        Row-grouped penalty (a feature's K coefficients as one group).
+    solver : str or solver object, default="auto"
+        A name in :data:`sparsefit.solvers.SOLVERS` ("auto": the first that
+        accepts the problem), or an object following the contract of
+        :mod:`sparsefit.solvers`.
+    tol, max_iter, precompute
+        The named solver's options (``max_iter`` None: its default).
     """
 
     def __init__(
         self,
         X,
         y,
+        datafit,
         penalty,
-        sample_weight=None,
+        offset=None,
         fit_intercept=True,
         standardize=False,
-        solver=None,
+        grouped=False,
+        solver="auto",
+        tol=1e-4,
+        max_iter=None,
+        precompute="auto",
     ):
-        self.design = Design(
-            X, sample_weight, center=fit_intercept, standardize=standardize
-        )
+        sw = datafit.sample_weight
+        self.datafit = datafit
+        self.offset = offset
         self.fit_intercept = fit_intercept
-        self.y_mean = (
-            float(np.average(y, weights=sample_weight)) if fit_intercept else 0.0
-        )
-        self.y = (y - self.y_mean).astype(X.dtype)
-        self._set_template(penalty, X.shape[1], X.dtype)
-        self.solver = solver if solver is not None else CoordinateDescent()
-        self.cache = {}
+        self.grouped = grouped
+        self.centred = bool(getattr(datafit, "centring_eliminates_intercept", False))
+        if self.centred:
+            self.design = Design(X, sw, center=fit_intercept, standardize=standardize)
+            target = y if offset is None else y - offset
+            self.y_mean = (
+                float(np.average(target, weights=sw)) if fit_intercept else 0.0
+            )
+            self.y = (target - self.y_mean).astype(X.dtype)
+        else:
+            # Uncentred columns, standardised and tested for constancy as
+            # centred ones when the intercept is free (the dual point is then
+            # orthogonal to 1, so the gap-safe radii use the centred norms).
+            self.design = Design(
+                X,
+                sw,
+                center=False,
+                standardize=standardize,
+                reference_center=fit_intercept,
+            )
+            self.y = y
+        self.K = y.shape[1] if y.ndim == 2 else 1
+        lower, upper = self._set_template(penalty, X.shape[1], X.dtype)
+        if grouped and (np.isfinite(lower).any() or np.isfinite(upper).any()):
+            raise ValueError(
+                "Bounds (positive, lower_bounds, upper_bounds) do not apply to the "
+                "grouped multinomial penalty; use multinomial='ungrouped'."
+            )
+        if isinstance(solver, str):
+            solver = make_solver(solver, self, tol, max_iter, precompute)
+        elif not solver.accepts(self):
+            raise ValueError(
+                f"The {solver.name} solver does not apply to this problem "
+                f"({type(datafit).__name__} datafit)."
+            )
+        self.solver = solver
+        self.cache = {}  # what a solver keeps between alphas (a Gram matrix)
+        self._unit = None
+        self._null = None
+        self._null_grad = None
+        self._last_b = None
+        self._history = []
 
-    def solve(self, alpha, w0=None, strong=None, quiet=False):
-        """Solve at ``alpha``; returns the solver's ``SolverResult``."""
-        penalty = self.penalty(alpha)
-        kwargs = {}
-        if isinstance(self.solver, CoordinateDescent):
-            kwargs = {"strong": strong, "cache": self.cache}
+    # -- the penalty ------------------------------------------------------------
+    def _set_template(self, penalty, n_features, dtype):
+        """The penalty with its bounds moved to the design's coordinates."""
+        lower, upper = check_bounds(
+            penalty.lower_bounds,
+            penalty.upper_bounds,
+            penalty.positive,
+            n_features,
+            dtype,
+        )
+        # The solver's coefficient is coef / scale, so the bounds follow.
+        scale = self.design.scale
+        self.template = penalty.with_alpha(penalty.alpha)
+        self.template.positive = False
+        self.template.lower_bounds = lower / scale
+        self.template.upper_bounds = upper / scale
+        return lower, upper
+
+    @property
+    def n_features(self):
+        return self.design.n_features
+
+    def penalty(self, alpha):
+        """The penalty at ``alpha`` in the design's coordinates."""
+        return self.template.with_alpha(alpha)
+
+    def _unit_arrays(self):
+        """``(a, c, lower, upper)`` at alpha = 1, validated once: a path asks
+        for them at every alpha."""
+        if self._unit is None:
+            self._unit = self.penalty(1.0).coefficients(self.n_features, np.float64)
+        return self._unit
+
+    def matrix_penalty(self, alpha):
+        """The penalty at ``alpha`` on ``W`` of shape (n_features, K)."""
+        a, c, lower, upper = self._unit_arrays()
+        return MatrixPenalty((alpha * a, alpha * c, lower, upper), self.grouped)
+
+    def _unit_template(self):
+        """The penalty at alpha = 1 for alpha_max; with ``l1_ratio`` below
+        1e-3 the ridge part alone never zeroes a coefficient, so (as glmnet
+        does) alpha_max is taken at ``l1_ratio = 1e-3``."""
+        unit = self.template.with_alpha(1.0)
+        if unit.l1_ratio < 1e-3:
+            unit.l1_ratio = 1e-3
+        return unit
+
+    # -- solving ------------------------------------------------------------------
+    def certificate(self, alpha):
+        """The datafit's certificate at ``alpha`` (kept-intercept problems)."""
+        return GLMCertificate(
+            self.design,
+            self.y,
+            self.datafit,
+            self.offset,
+            self.matrix_penalty(alpha),
+            self.fit_intercept,
+            self.K,
+        )
+
+    def start(self, alpha, w0=None, strong=None):
+        """What a solver of a kept-intercept problem begins from:
+        ``(cert, W, b, strong, p_ref, grad_scale)``, with ``W`` of shape
+        (n_features, K), the intercepts ``b``, the strong set per feature,
+        the objective at the null model (the scale of the gap's rounding
+        floor) and its largest gradient (the KKT's)."""
+        cert = self.certificate(alpha)
+        W0, b0, value = self.null_fit()
+        W = W0 if w0 is None else self._unflatten(w0)
+        b = b0 if self._last_b is None else self._last_b
+        if strong is not None:
+            strong = strong.reshape(self.K, -1).any(axis=0)
+            W, b = self._extrapolate(alpha, W, b, cert.penalty)
+        p_ref = value + cert.penalty.value(W0)
+        grad_scale = float(np.abs(self.null_grad()).max(initial=0.0))
+        return cert, W, b, strong, p_ref, grad_scale
+
+    def solve(self, alpha, w0=None, strong=None, quiet=False, gap_abs=None):
+        """Solve at ``alpha`` from the flat coefficients ``w0`` (class-major).
+
+        ``strong`` (boolean, flat) seeds the first working set; ``gap_abs``
+        asks for an absolute gap instead of ``tol * P(w)``."""
         with single_blas(), warnings.catch_warnings():
             if quiet:
                 warnings.simplefilter("ignore")
-            return self.solver.solve(self.design, self.y, penalty, w0, **kwargs)
+            res = self.solver.solve(self, alpha, w0, strong=strong, gap_abs=gap_abs)
+        W = res.coef.reshape(self.n_features, -1)
+        if self.centred:
+            res.intercept = np.array([self.y_mean])
+        else:
+            self._last_b = res.intercept.copy()
+            self._history = (self._history + [(alpha, W.copy(), self._last_b)])[-2:]
+        res.datafit_value = res.primal - self.matrix_penalty(alpha).value(W)
+        res.coef = W.T.ravel()
+        res.grad_neg = res.grad_neg.reshape(self.n_features, -1).T.ravel()
+        return res
 
-    def _pulls(self, res):
-        return np.abs(res.grad_neg), res.coef == 0
+    def _extrapolate(self, alpha, W, b, penalty):
+        """Along a path, predict the solution at ``alpha`` from the last two
+        (when ``W`` is the last one): linear in log(alpha) on the coefficients
+        that were non-zero at both and keep their sign, clipped to the
+        bounds.  A closer start saves a Newton step per alpha; the solver
+        still certifies the result."""
+        if len(self._history) < 2 or not alpha > 0:
+            return W, b
+        (a0, W0, b0), (a1, W1, b1) = self._history
+        if not (a0 > a1 > alpha) or W1.shape != W.shape or not np.array_equal(W1, W):
+            return W, b
+        r = np.log(a1 / alpha) / np.log(a0 / a1)
+        guess = W1 + r * (W1 - W0)
+        keep = (W1 != 0) & (W0 != 0) & (np.sign(guess) == np.sign(W1))
+        guess = np.where(keep, guess, W1)
+        guess = np.clip(guess, penalty.lower[:, None], penalty.upper[:, None])
+        return guess, b1 + r * (b1 - b0)
 
-    def _radius_scale(self):
-        # Coordinate descent continues a solve to an absolute gap; the other
-        # least-squares solvers are exact (LARS) or not asked to.
-        if not isinstance(self.solver, CoordinateDescent):
-            return None
-        return self.design.col_sq_norms.astype(float) / self.design.n_samples
+    # -- coordinates ------------------------------------------------------------
+    def _unflatten(self, w):
+        dtype = self.design.dtype if self.centred else float
+        W = np.asarray(w, dtype=dtype).reshape(self.K, -1).T
+        return np.ascontiguousarray(W)
 
-    def _refine(self, alpha, res, gap_abs):
-        kwargs = {"cache": self.cache, "tol_abs": gap_abs}
-        with single_blas(), warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            return self.solver.solve(
-                self.design, self.y, self.penalty(alpha), res.coef, **kwargs
-            )
-
-    def to_original(self, w):
-        """``(coef, intercept)`` on the original scale from solver coordinates."""
-        coef = (w * self.design.scale).astype(self.design.dtype)
-        intercept = (
-            self.y_mean - float(self.design.mean @ coef) if self.fit_intercept else 0.0
-        )
-        return coef, intercept
+    def to_original(self, w, intercept=None):
+        """``(coef, intercept)`` on the original scale from solver coordinates
+        (``coef`` flat class-major; a float intercept when K = 1)."""
+        W = self._unflatten(w) * self.design.scale[:, None]
+        coef = W.T.ravel().astype(self.design.dtype)
+        if intercept is None:
+            intercept = self.y_mean if self.centred else self._last_b
+        # The design's centred columns carry their mean in the intercept.
+        b = np.atleast_1d(np.asarray(intercept, dtype=float)) - self.design.mean @ W
+        if self.K == 1:
+            return coef, float(b[0])
+        # The softmax is blind to a common shift of the intercepts: centre
+        # them so that the fit is unique.
+        return coef, b - b.mean()
 
     def from_original(self, coef):
-        return np.asarray(coef) / self.design.scale
+        W = self._unflatten(coef) / self.design.scale[:, None]
+        return W.T.ravel()
 
     def unpack(self, res):
         """``(coef, intercept)`` on the original scale from a solve's result."""
-        return self.to_original(res.coef)
+        return self.to_original(res.coef, res.intercept)
 
     def fit_value(self, alpha, res):
-        """The datafit's value at a solve: its primal minus the penalty."""
-        arrays = self.penalty(alpha).coefficients(self.n_features, self.design.dtype)
-        return res.primal - separable_value(res.coef, *arrays)
+        """The datafit's value at a solve."""
+        return res.datafit_value
 
-    def strong_set(self, grad_neg, alpha, prev_alpha):
-        """Sequential strong rule: keep j unless ``|grad_j| < (2 alpha - prev) v_j``."""
-        unit = self.template.with_alpha(1.0).coefficients(self.n_features)[0]
-        return (np.abs(grad_neg) >= (2 * alpha - prev_alpha) * unit) | (unit == 0)
-
-    def grad_neg(self, w):
-        """``X_c' S r / n`` at ``w``."""
-        d = self.design
-        r = self.y - d.matvec(w)
-        return (
-            d.rmatvec(r if d.sample_weight is None else r * d.sample_weight)
-            / d.n_samples
-        )
+    # -- what paths need ------------------------------------------------------
+    def null_fit(self):
+        """``(W0, b0, F(W0, b0))`` at the null model (kept intercept;
+        unpenalised features fitted; cached)."""
+        if self._null is None:
+            cert = self.certificate(1.0)
+            lower, upper = cert.penalty.lower, cert.penalty.upper
+            W = np.repeat(np.clip(0.0, lower, upper)[:, None], self.K, axis=1)
+            b = np.zeros(self.K)
+            if self.fit_intercept:
+                b0 = np.atleast_1d(self.datafit.null_intercept(self.y)).astype(float)
+                b = np.where(np.isfinite(b0), b0, 0.0)
+            Z = cert.linear(W, b)
+            cert.refit_unpenalised(W, b, Z)
+            self._null = (W, b, cert.F(Z))
+        return self._null
 
     def null_value(self):
-        """``||y_c||_S^2 / (2n)``: the intercept-only fit's datafit."""
-        sw = self.design.sample_weight
-        yw = self.y if sw is None else self.y * sw
-        return float(yw @ self.y) / (2 * self.design.n_samples)
+        """The datafit at the intercept-only model (the deviance's reference)."""
+        if self.centred:
+            sw = self.design.sample_weight
+            yw = self.y if sw is None else self.y * sw
+            return float(yw @ self.y) / (2 * self.design.n_samples)
+        return self.null_fit()[2]
+
+    def null_grad(self):
+        """Minus the datafit's gradient at the null model, (n_features, K)
+        (cached)."""
+        if self._null_grad is None:
+            W, b, _ = self.null_fit()
+            cert = self.certificate(1.0)
+            self._null_grad = cert.grad_neg(cert.grad(cert.linear(W, b)))
+        return self._null_grad
+
+    def grad_neg(self, w):
+        """Minus the datafit's gradient in ``w`` at ``w`` (flat), the
+        intercept at its last value."""
+        if self.centred:
+            d = self.design
+            r = self.y - d.matvec(w)
+            if d.sample_weight is not None:
+                r = r * d.sample_weight
+            return d.rmatvec(r) / d.n_samples
+        cert = self.certificate(1.0)
+        b = self._last_b if self._last_b is not None else self.null_fit()[1]
+        Z = cert.linear(self._unflatten(w), b)
+        return cert.grad_neg(cert.grad(Z)).T.ravel()
+
+    def strong_set(self, grad_neg, alpha, prev_alpha):
+        """Sequential strong rule on features (all outputs together): keep j
+        unless its pull is below ``(2 alpha - prev) v_j``."""
+        unit = self._unit_arrays()[0]
+        G = np.abs(grad_neg.reshape(self.K, -1))
+        pull = np.sqrt((G**2).sum(axis=0)) if self.grouped else G.max(axis=0)
+        keep = (pull >= (2 * alpha - prev_alpha) * unit) | (unit == 0)
+        return np.tile(keep, self.K)
 
     def alpha_max(self):
         """Smallest alpha at which every penalised coefficient is zero, and the
-        solution there (unpenalised features fitted).
+        flat solution there (unpenalised features fitted).
 
         With ``l1_ratio`` below 1e-3 the ridge part alone never zeroes a
         coefficient; as glmnet does, alpha_max is then computed at
         ``l1_ratio = 1e-3``.
         """
         unit = self._unit_template()
+        if self.centred:
+            w = self._centred_null()
+            grad_neg = self.grad_neg(w)[:, None]
+        else:
+            W = self.null_fit()[0]
+            w, grad_neg = W.T.ravel(), self.null_grad()
+        if self.grouped:
+            a = unit.coefficients(self.n_features)[0]
+            norms = np.sqrt((grad_neg**2).sum(axis=1))
+            with np.errstate(divide="ignore", invalid="ignore"):
+                ratio = np.where(a > 0, norms / a, 0.0)
+            return float(ratio.max(initial=0.0)), w
+        value = max(unit.alpha_max(-grad_neg[:, k].copy()) for k in range(self.K))
+        return float(value), w
+
+    def _centred_null(self):
+        """The solution at alpha_max of a centred problem: the unpenalised
+        features fitted by a solve at a large alpha, doubled until every
+        penalised coefficient is zero."""
+        unit = self._unit_template()
         a = unit.coefficients(self.n_features, self.design.dtype)[0]
         penalised = a > 0
-        lower, upper = self.penalty(1.0).coefficients(self.n_features)[2:]
+        lower, upper = self._unit_arrays()[2:]
         w = np.clip(np.zeros(self.n_features, dtype=self.design.dtype), lower, upper)
-        simple = (penalised | self.design.constant).all() and not w.any()
-        if not simple:
-            # Fit the unpenalised part: a large alpha, doubled until every
-            # penalised coefficient is zero.
-            alpha = max(unit.alpha_max(-self.grad_neg(w)), 1.0)
-            for _ in range(60):
-                w = self.solve(alpha, quiet=True).coef
-                if not (w[penalised] != 0).any():
-                    break
-                alpha *= 2.0
-        return float(unit.alpha_max(-self.grad_neg(w))), w
+        if (penalised | self.design.constant).all() and not w.any():
+            return w
+        alpha = max(unit.alpha_max(-self.grad_neg(w)), 1.0)
+        for _ in range(60):
+            w = self.solve(alpha, quiet=True).coef
+            if not (w[penalised] != 0).any():
+                break
+            alpha *= 2.0
+        return w
 
+    # -- certified statuses for explain -----------------------------------------
+    def _pulls(self, res):
+        """``(pull, zero)`` per feature at a solve."""
+        G = self._unflatten(res.grad_neg)
+        pull = np.sqrt((G**2).sum(axis=1)) if self.grouped else np.abs(G).max(axis=1)
+        return pull, ~self._unflatten(res.coef).any(axis=1)
 
-def make_solver(name, tol, max_iter, precompute="auto"):
-    """Solver object for ``solver="auto" | "cd" | "fista" | "lars"``."""
-    if name in ("auto", "cd"):
-        return CoordinateDescent(tol=tol, max_iter=max_iter, precompute=precompute)
-    if name == "fista":
-        return FISTA(tol=tol, max_iter=max_iter)
-    if name == "lars":
-        return LarsSolver(tol=tol, max_iter=max_iter)
-    raise ValueError(f"solver must be 'auto', 'cd', 'fista' or 'lars', got {name!r}.")
+    def _radius_scale(self):
+        """Per feature ``s_j`` with gap-safe radius ``sqrt(2 gap s_j)`` on the
+        pull scale, or None without a curvature bound (Poisson, whose
+        statuses use the pull alone) or a solver that cannot continue a solve
+        to an absolute gap."""
+        curv = self.datafit.curvature
+        if not np.isfinite(curv) or not getattr(self.solver, "refines", False):
+            return None
+        d = self.design
+        return curv * d.centred_sq_norms.astype(float) / d.n_samples
+
+    def settle_zeros(self, alpha, res):
+        """Refine a solve until the status of every zero coefficient is
+        certified (for ``explain``).
+
+        A zero coefficient is proved zero at the optimum when its pull plus
+        the gap-safe radius ``sqrt(2 gap s_j)`` stays below its penalty
+        ``a_j``.  A default fit's gap can leave a feature whose pull is well
+        below ``a_j`` undecided; the solve then continues, warm-started, to
+        the gap that decides it (at most three rounds).  Features within the
+        KKT tolerance of their penalty (``pull >= (1 - KKT_TOL) a_j``) are at
+        the boundary at any accuracy and do not ask for more.
+        """
+        scale = self._radius_scale()
+        if scale is None:
+            return res
+        a = alpha * self._unit_arrays()[0]
+        for _ in range(3):
+            pull, zero = self._pulls(res)
+            radius = np.sqrt(2 * max(res.dual_gap, 0.0) * scale)
+            open_ = zero & (pull < (1 - KKT_TOL) * a) & (pull + radius >= a)
+            open_ &= scale > 0
+            if not open_.any():
+                break
+            margin = a[open_] - pull[open_]
+            target = 0.25 * float(np.min(margin**2 / (2 * scale[open_])))
+            refined = self.solve(alpha, res.coef, quiet=True, gap_abs=target)
+            if not refined.converged:
+                break
+            res = refined
+        return res

@@ -15,7 +15,7 @@ import scipy.sparse as sp
 
 from ._estimator import _feature_names, _to_array, check_target
 from ._families import FAMILIES, encode_target, family_name
-from ._problem import LeastSquaresProblem, make_solver
+from ._problem import Problem
 from ._progress import Progress
 from ._validation import check_offset, check_sample_weight, check_scalar_range
 from .datafits import Quadratic
@@ -86,7 +86,7 @@ class PathResult:
     message: str = ""
     family: str = "gaussian"
     classes: np.ndarray = None
-    _problem: LeastSquaresProblem = field(default=None, repr=False, compare=False)
+    _problem: Problem = field(default=None, repr=False, compare=False)
 
     @property
     def n_outputs(self):
@@ -327,8 +327,9 @@ def compute_path(
     offset : array-like of shape (n_samples,) or None
         Added to the linear predictor of a GLM (log exposure for Poisson).
     multinomial : {"ungrouped", "grouped"}
-    solver : {"auto", "prox-newton", "fista"}
-        For the GLM families (least squares uses coordinate descent).
+    solver : {"auto", "cd", "prox-newton", "fista", "lars"}
+        "auto" is coordinate descent for least squares and proximal Newton
+        for the other datafits (see :data:`sparsefit.solvers.SOLVERS`).
     classes : array-like or None
         The label set of a classification path (default: those in ``y``).
 
@@ -346,34 +347,25 @@ def compute_path(
     X = _to_array(X, "X", "csc")
     check_scalar_range(tol, "tol", low=0.0, low_open=True)
     sw = check_sample_weight(datafit.sample_weight, X.shape[0], X.dtype)
-    classes = None
-    if family == "gaussian":
+    if datafit.target == "real":
+        # Validated in X's dtype (least squares is solved in float32 too).
         y = check_target(y, X.shape[0], X.dtype, "compute_path")
-        problem = LeastSquaresProblem(
-            X,
-            y,
-            penalty,
-            sw,
-            fit_intercept,
-            standardize,
-            make_solver("cd", tol, max_iter, precompute),
-        )
-    else:
-        problem, classes = glm_problem(
-            X,
-            y,
-            datafit,
-            penalty,
-            sw,
-            offset,
-            fit_intercept,
-            standardize,
-            multinomial,
-            solver,
-            tol,
-            max_iter,
-            classes=path_classes,
-        )
+    problem, classes = glm_problem(
+        X,
+        y,
+        datafit,
+        penalty,
+        sw,
+        offset,
+        fit_intercept,
+        standardize,
+        multinomial,
+        solver,
+        tol,
+        max_iter,
+        classes=path_classes,
+        precompute=precompute,
+    )
     alpha_max, w_top = problem.alpha_max()
     if alphas is None:
         alphas = alpha_grid(alpha_max, n_alphas, eps, *X.shape)
@@ -406,14 +398,15 @@ def glm_problem(
     tol,
     max_iter,
     classes=None,
+    precompute="auto",
 ):
-    """Validate the GLM-specific arguments and build the problem.
+    """Validate the family-specific arguments and build the problem, for
+    every datafit (least squares is the Gaussian GLM).
 
     ``datafit`` is a datafit (its own parameters are kept; its sample
-    weights are replaced by ``sw``) or a family name."""
-    from ._glm_problem import GLMProblem
-    from .solvers import FISTA, ProxNewton
-
+    weights are replaced by ``sw``) or a family name; ``solver`` a name in
+    :data:`sparsefit.solvers.SOLVERS` or "auto".  Returns ``(problem,
+    classes)``."""
     if isinstance(datafit, str):
         datafit = FAMILIES[datafit]()
     family = family_name(datafit)
@@ -421,28 +414,21 @@ def glm_problem(
         raise ValueError(
             f"multinomial must be 'ungrouped' or 'grouped', got {multinomial!r}."
         )
-    if solver in ("auto", "prox-newton", None):
-        engine = ProxNewton(tol=tol, max_iter=max_iter)
-    elif solver == "fista":
-        engine = FISTA(tol=tol, max_iter=max_iter)
-    else:
-        raise ValueError(
-            f"solver must be 'auto', 'prox-newton' or 'fista' for the {family} "
-            f"family, got {solver!r}."
-        )
     y, classes = encode_target(family, y, X.shape[0], classes)
     offset = check_offset(offset, X.shape[0])
-    datafit = datafit.with_weights(sw)
-    problem = GLMProblem(
+    problem = Problem(
         X,
         y,
-        datafit,
+        datafit.with_weights(sw),
         penalty,
         offset,
         fit_intercept,
         standardize,
-        grouped=(family == "multinomial" and multinomial == "grouped"),
-        solver=engine,
+        grouped=(datafit.target == "classes" and multinomial == "grouped"),
+        solver="auto" if solver is None else solver,
+        tol=tol,
+        max_iter=max_iter,
+        precompute=precompute,
     )
     return problem, classes
 

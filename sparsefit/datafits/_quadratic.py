@@ -27,6 +27,11 @@ class Quadratic(BaseDatafit):
 
     target = "real"
     scorings = ("mse", "mae")
+    #: The optimal intercept is ``mean(y - o) - mean(X) w``: problems centre
+    #: the columns and the target and drop it.
+    centring_eliminates_intercept = True
+    #: Curvature bound of ``f(y, z) = (y - z)^2 / 2`` in ``z``.
+    curvature = 1.0
 
     def __init__(self, sample_weight=None):
         self.sample_weight = sample_weight

@@ -3,13 +3,14 @@
 import numpy as np
 
 from .._estimator import RegressorBase, check_target
-from .._problem import LeastSquaresProblem, make_solver
+from .._problem import Problem
 from .._validation import (
     check_positive_int,
     check_sample_weight,
     check_scalar_range,
     check_target_scale,
 )
+from ..datafits import Quadratic
 from ..penalties import ElasticNetPenalty
 
 __all__ = ["SparseLinearRegression"]
@@ -68,9 +69,6 @@ class SparseLinearRegression(RegressorBase):
         tags.input_tags.sparse = self.solver != "lars"
         return tags
 
-    def _make_solver(self):
-        return make_solver(self.solver, self.tol, self.max_iter, self.precompute)
-
     @property
     def _alpha(self):
         """The alpha of the fitted problem (``alpha_`` for the selectors)."""
@@ -86,10 +84,18 @@ class SparseLinearRegression(RegressorBase):
             self.lower_bounds,
             self.upper_bounds,
         )
-        problem = LeastSquaresProblem(
-            X, y, penalty, sw, self.fit_intercept, self.standardize, self._make_solver()
+        return Problem(
+            X,
+            y,
+            Quadratic(sw),
+            penalty,
+            fit_intercept=self.fit_intercept,
+            standardize=self.standardize,
+            solver=self.solver,
+            tol=self.tol,
+            max_iter=self.max_iter,
+            precompute=self.precompute,
         )
-        return problem
 
     def fit(self, X, y, sample_weight=None):
         """Fit the model.
@@ -122,7 +128,7 @@ class SparseLinearRegression(RegressorBase):
     def _store(self, problem, result):
         result = problem.settle_zeros(self._alpha, result)
         design = problem.design
-        self.coef_, self.intercept_ = problem.to_original(result.coef)
+        self.coef_, self.intercept_ = problem.unpack(result)
         self.n_iter_ = int(result.n_iter)
         self.dual_gap_ = float(result.dual_gap)
         self.kkt_violation_ = float(result.kkt_violation)

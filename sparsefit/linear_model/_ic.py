@@ -194,11 +194,13 @@ class LassoIC(SparseLinearRegression):
             )
         dof = n - p - int(self.fit_intercept)
         if dof > 0:
-            from .._problem import LeastSquaresProblem
+            from .._problem import Problem
+            from ..datafits import Quadratic
             from ..penalties import Box
 
-            ols = LeastSquaresProblem(X, y, Box(), sw, self.fit_intercept, False)
-            ols.solver.tol = 1e-10
+            ols = Problem(
+                X, y, Quadratic(sw), Box(), fit_intercept=self.fit_intercept, tol=1e-10
+            )
             res = ols.solve(0.0, quiet=True)
             # An exact fit leaves a residual at rounding level: floor the
             # variance there (relative to y's), or rss / sigma2 overflows.

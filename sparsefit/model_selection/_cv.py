@@ -277,9 +277,9 @@ def cross_validate_path(
     datafit = _datafit(family)
     family = family_name(datafit)
     if scoring is None:
-        scoring = "mse" if family == "gaussian" else "deviance"
+        scoring = datafit.scorings[0]
     scorer, greater = _scorer(family, scoring)
-    if relax and family != "gaussian":
+    if relax and not getattr(datafit, "centring_eliminates_intercept", False):
         raise ValueError(
             f"relax=True applies to least squares; got the {family} family."
         )

@@ -1,4 +1,23 @@
-"""Solvers for the centred problems built by the estimators."""
+"""Solvers: each minimises a :class:`~sparsefit._problem.Problem` at one alpha.
+
+The contract every solver follows (one file per solver, plus its entry in
+:data:`SOLVERS`):
+
+- ``name`` (for messages), ``tol``, ``max_iter``;
+- ``accepts(problem)``: whether it can solve this problem, decided by what
+  the datafit and the penalty can do (``problem.centred``: the intercept is
+  eliminated by centring; ``hasattr(problem.datafit, "raw_hessian")``...);
+- ``refines``: whether it continues a solve to an absolute gap;
+- ``solve(problem, alpha, w0=None, *, strong=None, gap_abs=None)`` ->
+  :class:`SolverResult`, certified by :class:`StoppingRule` at the returned
+  point.  ``w0`` and the result's ``coef`` are in the design's coordinates,
+  shape (n_features,) or (n_features, K); ``strong`` seeds the first working
+  set along a path; the result declares its ``intercept`` when the problem
+  keeps one.  What a solver needs it takes from the problem: the design,
+  target and ``penalty(alpha)`` of a centred problem, or ``start(alpha, w0,
+  strong)`` (the certificate from the datafit's conjugate, the starting
+  point and the rounding scales) of one that keeps its intercept.
+"""
 
 from ._base import KKT_TOL, SolverResult, StoppingRule
 from ._cd import CoordinateDescent
@@ -9,6 +28,7 @@ from ._prox_newton import ProxNewton
 
 __all__ = [
     "KKT_TOL",
+    "SOLVERS",
     "CoordinateDescent",
     "FISTA",
     "LarsSolver",
@@ -16,4 +36,38 @@ __all__ = [
     "QuadraticCertificate",
     "SolverResult",
     "StoppingRule",
+    "make_solver",
 ]
+
+#: The solvers by name, in the order ``"auto"`` tries them.
+SOLVERS = {
+    "cd": CoordinateDescent,
+    "prox-newton": ProxNewton,
+    "fista": FISTA,
+    "lars": LarsSolver,
+}
+
+
+def make_solver(name, problem, tol=1e-4, max_iter=None, precompute="auto"):
+    """The solver called ``name`` ("auto" for the first of :data:`SOLVERS`
+    that accepts ``problem``), checked against the problem.
+
+    ``problem`` may be anything with the ``centred``, ``K`` and ``datafit``
+    attributes that ``accepts`` reads, so that an estimator can choose its
+    solver before it builds the problem.
+    """
+    fits = [key for key, cls in SOLVERS.items() if cls.accepts(problem)]
+    if name == "auto":
+        name = fits[0]
+    if name not in fits:
+        what = type(problem.datafit).__name__
+        raise ValueError(
+            f"solver must be one of {['auto', *fits]} for the {what} datafit, "
+            f"got {name!r}."
+        )
+    kwargs = {"tol": tol}
+    if max_iter is not None:
+        kwargs["max_iter"] = max_iter
+    if name == "cd":
+        kwargs["precompute"] = precompute
+    return SOLVERS[name](**kwargs)

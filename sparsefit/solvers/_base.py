@@ -37,7 +37,14 @@ class SolverResult:
     converged : bool
     history : list of (n_iter, dual_gap)
     grad_neg : ndarray of shape (n_features,)
-        ``X_c' S r / n`` at the returned point (minus the datafit gradient).
+        Minus the datafit's gradient in the coefficients at the returned
+        point (``X_c' S r / n`` for least squares).
+    intercept : ndarray of shape (K,) or None
+        The intercept(s) in the design's coordinates: set by the solver when
+        the problem keeps its intercept, by the problem when centring
+        eliminated it.
+    datafit_value : float or None
+        ``F`` at the returned point (set by the problem).
     """
 
     coef: np.ndarray
@@ -49,6 +56,8 @@ class SolverResult:
     converged: bool
     history: list = field(default_factory=list)
     grad_neg: np.ndarray = None
+    intercept: np.ndarray = None
+    datafit_value: float = None
 
 
 class StoppingRule:

@@ -170,20 +170,28 @@ class CoordinateDescent:
             return n >= 4 * p and p <= 200
         return bool(self.precompute)
 
-    def solve(
-        self, design, y, penalty, w0=None, *, strong=None, cache=None, tol_abs=None
-    ):
-        """Solve the problem given a :class:`Design`, centred ``y`` and a
-        separable penalty (in the design's coordinates).
+    #: Continues a solve to an absolute gap (``gap_abs``).
+    refines = True
 
-        ``tol_abs``, when given, replaces ``tol * P(w)`` as the gap to reach
-        (the GLM solvers ask their inner problems for an absolute accuracy).
+    @staticmethod
+    def accepts(problem):
+        """Least squares with the intercept eliminated by centring."""
+        return problem.centred
+
+    def solve(self, problem, alpha, w0=None, *, strong=None, gap_abs=None):
+        """Solve ``problem`` at ``alpha`` from ``w0`` (design coordinates).
+
+        ``gap_abs``, when given, replaces ``tol * P(w)`` as the gap to reach
+        (explain's refinement asks for an absolute accuracy).
 
         ``strong`` (boolean mask) seeds the first working set, as the
         sequential strong rule does along a path; every later outer iteration
-        checks all features, so it never changes the answer.  ``cache`` (a
-        dict) keeps the Gram matrix between the solves of a path.
+        checks all features, so it never changes the answer.  The problem's
+        ``cache`` keeps the Gram matrix between the solves of a path.
         """
+        design, y, cache = problem.design, problem.y, problem.cache
+        penalty = problem.penalty(alpha)
+        tol_abs = gap_abs
         n, p = design.shape
         arrays = penalty.coefficients(p, design.dtype)
         a, c, lower, upper = arrays
@@ -195,7 +203,6 @@ class CoordinateDescent:
         )
         w[design.constant] = np.clip(0.0, lower, upper)[design.constant]
         if self.use_gram(design):
-            cache = {} if cache is None else cache
             if "gram" not in cache:
                 sw = design.sample_weight
                 cache["gram"] = (

@@ -35,10 +35,23 @@ class FISTA:
         self.check_every = check_every
         self.verbose = verbose
 
-    def solve(self, design, y, penalty, w0=None, datafit=None):
-        from ..datafits import Quadratic
+    #: Continues a solve to an absolute gap (``gap_abs``).
+    refines = True
 
-        datafit = datafit or Quadratic(design.sample_weight)
+    @staticmethod
+    def accepts(problem):
+        """Every datafit with a gradient and every penalty with a prox."""
+        return True
+
+    def solve(self, problem, alpha, w0=None, *, strong=None, gap_abs=None):
+        """Solve ``problem`` at ``alpha`` from ``w0`` (design coordinates);
+        every iteration touches all features, so ``strong`` only tells that
+        the solve is a step along a path;
+        ``gap_abs`` replaces ``tol * P(w)`` by an absolute gap."""
+        if not problem.centred:
+            return self._solve_kept(problem, alpha, w0, strong, gap_abs)
+        design, y, datafit = problem.design, problem.y, problem.datafit
+        penalty = problem.penalty(alpha)
         p = design.n_features
         arrays = penalty.coefficients(p, design.dtype)
         cert = QuadraticCertificate(design, y, arrays)
@@ -51,6 +64,7 @@ class FISTA:
             p_ref,
             np.sqrt(2 * p_ref * lip),
             np.finfo(design.dtype).eps,
+            gap_abs,
         )
         w = w_ref.copy() if w0 is None else penalty.prox(w0.astype(design.dtype), 0.0)
         step = 1.0 / max(lip, np.finfo(float).tiny)
@@ -98,11 +112,14 @@ class FISTA:
             warn_not_converged(self.name, result, self.max_iter)
         return result
 
-    def solve_glm(self, cert, W, b, p_ref, strong=None, grad_scale=0.0, gap_abs=None):
-        """FISTA on ``F(Y, X W + 1 b' + o) + g(W)`` (logistic, multinomial,
-        Poisson): the intercepts take plain gradient steps inside the same
-        backtracking; the certificate is computed on a copy whose intercepts and
-        unpenalised features are re-optimised, and that copy is returned."""
+    def _solve_kept(self, problem, alpha, w0, strong, gap_abs):
+        """FISTA on ``F(Y, X W + 1 b' + o) + g(W)`` with the intercept kept
+        (logistic, multinomial, Poisson, Huber): the intercepts take plain
+        gradient steps inside the same backtracking; the certificate is
+        computed on a copy whose intercepts and unpenalised features are
+        re-optimised, and that copy is returned."""
+        # The strong set only moves the start (extrapolated along a path).
+        cert, W, b, _, p_ref, grad_scale = problem.start(alpha, w0, strong)
         pen = cert.penalty
         W = pen.prox(np.asarray(W, dtype=float), 0.0)
         b = np.asarray(b, dtype=float).copy()

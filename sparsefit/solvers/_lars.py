@@ -541,17 +541,28 @@ class LarsSolver:
         self.tol = tol
         self.max_iter = max_iter
 
-    def solve(self, design, y, penalty, w0=None):
-        """Solve on a dense :class:`Design` with centred ``y``; ``w0`` is
-        ignored (the path always starts at ``alpha_max``)."""
+    #: Exact at the end of the homotopy: nothing to continue.
+    refines = False
+
+    @staticmethod
+    def accepts(problem):
+        """Least squares with the intercept eliminated by centring, one
+        output."""
+        return problem.centred and problem.K == 1
+
+    def solve(self, problem, alpha, w0=None, *, strong=None, gap_abs=None):
+        """Solve ``problem`` at ``alpha`` on its dense design; ``w0``,
+        ``strong`` and ``gap_abs`` are ignored (the homotopy always starts at
+        ``alpha_max`` and ends at the exact solution)."""
+        design, y = problem.design, problem.y
+        penalty = problem.penalty(alpha)
         p = design.n_features
         _check_plain_lasso(design, penalty, p)
         arrays = penalty.coefficients(p, design.dtype)
         v = penalty.with_alpha(1.0).coefficients(p, np.float64)[0]
         Z, t = _weighted_problem(design, y)
-        alpha = float(penalty.alpha)
         alphas, coefs, _, _, complete = _run_path(
-            Z, t, v, design.constant, alpha, self.max_iter
+            Z, t, v, design.constant, float(alpha), self.max_iter
         )
         w = coefs[:, -1].astype(design.dtype)
         cert = QuadraticCertificate(design, y, arrays)

@@ -69,11 +69,20 @@ class ProxNewton:
         self.max_newton = max_newton
         self.verbose = verbose
 
-    def solve_glm(self, cert, W, b, p_ref, strong=None, grad_scale=0.0, gap_abs=None):
-        """Minimise from ``(W, b)`` (copied); ``p_ref`` (the objective at the
-        null model) and ``grad_scale`` (its largest gradient) set the rounding
-        floors of the stopping rule; ``gap_abs`` replaces its relative gap
-        test by an absolute one."""
+    #: Continues a solve to an absolute gap (``gap_abs``).
+    refines = True
+
+    @staticmethod
+    def accepts(problem):
+        """Twice-differentiable datafits that keep their intercept."""
+        return not problem.centred and hasattr(problem.datafit, "raw_hessian")
+
+    def solve(self, problem, alpha, w0=None, *, strong=None, gap_abs=None):
+        """Minimise ``problem`` at ``alpha`` from ``w0`` (flat, design
+        coordinates) or the null model; ``strong`` (flat boolean) seeds the
+        first working set; ``gap_abs`` replaces the relative gap test of the
+        stopping rule by an absolute one."""
+        cert, W, b, strong, p_ref, grad_scale = problem.start(alpha, w0, strong)
         W, b = W.astype(float).copy(), np.asarray(b, dtype=float).copy()
         W[cert.design.constant] = 0.0
         Z = cert.linear(W, b)
