@@ -24,6 +24,7 @@ import numpy as np
 import scipy.sparse as sp
 from problems import (
     CACHE_DIR,
+    block_factor,
     centre_and_scale,
     load_problem,
     random_truth,
@@ -82,6 +83,30 @@ def _generate_binary_sparse(seed=14, n=20000, p=100000, k=100):
     return X, y
 
 
+def _generate_genes_binary(seed=16, n=60, p=20000, k=10):
+    """Gene-expression-like p >> n (problems.py's G1 design: blocks of 50
+    co-expressed genes), labels from a sigmoid of sd(Xw) = 2."""
+    rng = np.random.default_rng(seed)
+    X = centre_and_scale(block_factor(rng, n, p))
+    w = random_truth(rng, p, k)
+    Xw = X @ w
+    prob = 1.0 / (1.0 + np.exp(-Xw * 2.0 / Xw.std()))
+    y = np.where(rng.uniform(size=n) < prob, 1.0, -1.0)
+    return X, y
+
+
+def _load_golub():
+    """The shipped Golub leukemia training set (38 x 3051, ALL -1 / AML +1),
+    columns centred and scaled as the other dense cases."""
+    import pandas as pd
+
+    data = Path(__file__).resolve().parents[1] / "sparsefit/datasets/data"
+    frame = pd.read_csv(data / "golub_multtest.csv")
+    y = np.where(frame.pop("cl").to_numpy() == 1, 1.0, -1.0)
+    X = centre_and_scale(np.asfortranarray(frame.to_numpy(dtype=float)))
+    return X, y
+
+
 def _generate_multinomial(seed=15, n=1000, p=2000, K=10, k=10):
     """Toeplitz-correlated design, ``k`` true features per class, labels drawn
     from the softmax with sd of the scores scaled to 2."""
@@ -102,6 +127,8 @@ def load_glm_problem(name):
     if name == "a":
         prob = load_problem("L1")
         return GLMProblem("a", prob.X, prob.y, "binary")
+    if name == "golub":
+        return GLMProblem("golub", *_load_golub(), "binary")
     path = CACHE_DIR / f"glm_{name}_{GLM_CACHE_VERSION}.npz"
     if path.exists():
         with np.load(path) as f:
@@ -118,6 +145,8 @@ def load_glm_problem(name):
             X, y = _generate_binary_sparse()
         elif name == "c":
             X, y = _generate_multinomial()
+        elif name == "g":
+            X, y = _generate_genes_binary()
         else:
             raise ValueError(f"unknown case {name!r}")
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -134,8 +163,8 @@ def load_glm_problem(name):
         else:
             np.savez(tmp, X=X, y=y)
         os.replace(tmp, path)
-    if name == "b":
-        return GLMProblem("b", X, y, "binary")
+    if name in ("b", "g"):
+        return GLMProblem(name, X, y, "binary")
     return GLMProblem("c", X, y, "multinomial", int(y.max()) + 1)
 
 

@@ -7,6 +7,9 @@ D2  dense 20000 x 500, 50 true features
 D3  dense 1000 x 20000, 50 true features
 S1  CSC 20000 x 100000, density 1e-3, N(0, 1) entries, 100 true features
 L1  logistic, dense 500 x 5000, 25 true features, sd(Xw) = 2, labels in {-1, 1}
+G1  gene-expression-like, dense 60 x 20000, 10 true features: blocks of 50
+    co-expressed genes (one latent factor per block, within-block correlation
+    0.7, none between blocks)
 
 Dense designs have Toeplitz correlation ``rho**|j - k|`` with ``rho = 0.6``,
 drawn as an AR(1) process along the feature axis,
@@ -49,7 +52,9 @@ SPECS = {
     "D3": ("dense", 1000, 20000, 50, 3),
     "S1": ("sparse", 20000, 100000, 100, 4),
     "L1": ("logistic", 500, 5000, 25, 5),
+    "G1": ("genes", 60, 20000, 10, 6),
 }
+GENE_BLOCK, GENE_CORR = 50, 0.7
 SPARSE_DENSITY = 1e-3
 
 
@@ -122,6 +127,19 @@ def sparse_normal_csc(rng, n_samples, n_features, density):
     return X
 
 
+def block_factor(rng, n_samples, n_features, block=None, corr=None):
+    """Blocks of ``block`` columns sharing one latent factor, so that two
+    columns of a block correlate ``corr`` and columns of different blocks do
+    not: pathways of co-expressed genes."""
+    block = GENE_BLOCK if block is None else block
+    corr = GENE_CORR if corr is None else corr
+    n_blocks = -(-n_features // block)
+    factors = rng.standard_normal((n_samples, n_blocks))
+    X = np.sqrt(1 - corr) * rng.standard_normal((n_samples, n_features))
+    X += np.sqrt(corr) * np.repeat(factors, block, axis=1)[:, :n_features]
+    return np.asfortranarray(X)
+
+
 def random_truth(rng, n_features, n_true):
     w = np.zeros(n_features)
     support = rng.choice(n_features, n_true, replace=False)
@@ -134,6 +152,8 @@ def generate(name):
     rng = np.random.default_rng(seed)
     if kind == "sparse":
         X = sparse_normal_csc(rng, n, p, SPARSE_DENSITY)
+    elif kind == "genes":
+        X = centre_and_scale(block_factor(rng, n, p))
     else:
         X = centre_and_scale(toeplitz_ar1(rng, n, p))
     w = random_truth(rng, p, k)

@@ -15,7 +15,7 @@ import numpy as np
 
 from .solvers import KKT_TOL
 
-__all__ = ["Explanation", "explain_estimator"]
+__all__ = ["Explanation", "ExplainMixin", "fit_state"]
 
 _STATUS = (
     "active",
@@ -131,71 +131,215 @@ def at_edge(pull, a, radius):
     return (pull + radius >= a) | (pull >= (1 - KKT_TOL) * a)
 
 
-def _status(w, grad_neg, a, c, lower, upper, radius, unpenalised):
-    """Classify each coordinate (see :class:`Explanation`)."""
-    pull = np.abs(grad_neg)
-    status = np.full(w.shape[0], _STATUS[1], dtype=object)
-    status[(w == 0) & at_edge(pull, a, radius)] = _STATUS[2]
-    status[w != 0] = _STATUS[0]
-    at_bound = ((w == lower) & (lower != 0)) | ((w == upper) & (upper != 0))
+class ExplainMixin:
+    """``explain`` for every estimator: the fit keeps its problem and solve
+    (``_explain_source``), and the per-feature state is computed on the
+    first ``explain()`` or pickling, which then drop the training data.
+
+    An estimator provides ``_training_problem(X, y, sample_weight, offset)``,
+    the problem of its fit rebuilt from the training data (for the path
+    entry alphas)."""
+
+    def _keep_for_explain(self, problem, result, alpha):
+        self._fit_state = None
+        self._explain_source = (problem, result, alpha)
+
+    def _explain_state(self):
+        if self._fit_state is None:
+            self._fit_state = fit_state(*self._explain_source)
+            self._explain_source = None
+        return self._fit_state
+
+    def __getstate__(self):
+        if getattr(self, "_explain_source", None) is not None:
+            self._explain_state()
+        return super().__getstate__()
+
+    def explain(
+        self, X=None, y=None, sample_weight=None, *, offset=None, path_tol=1e-4
+    ):
+        """Why each coefficient is what it is, feature by feature.
+
+        For a zero feature the pull is ``|x_j' grad F|`` (for several outputs
+        the largest over them, or the group's norm) against the penalty
+        ``alpha v_j l1_ratio``: it stays zero while the pull is below.  The
+        entry alpha with the rest of the fit held is the pull it would feel
+        with itself removed from the fit, over ``v_j l1_ratio`` (exact for a
+        convex datafit).
+
+        Parameters
+        ----------
+        X, y : training data, optional
+            When given, the path entry alphas (everything refitted) of the
+            active features are located by bisection on alpha.
+        sample_weight, offset : as in ``fit``
+        path_tol : float, default=1e-4
+            Relative width of the final bracket of a path entry alpha.
+
+        Returns
+        -------
+        Explanation
+        """
+        self._check_fitted()
+        st = self._explain_state()
+        n_features = st["pull"].shape[0]
+        path_entry = np.full(n_features, np.nan)
+        if X is not None:
+            if y is None:
+                raise ValueError(
+                    "explain needs y together with X to compute the path entry alphas."
+                )
+            problem = self._training_problem(X, y, sample_weight, offset)
+            w_fit = problem.from_original(st["coef"])
+            path_entry = problem_entry_alphas(
+                problem, w_fit, self._alpha, self.tol, path_tol
+            )
+        names = (
+            list(self.feature_names_in_)
+            if hasattr(self, "feature_names_in_")
+            else [f"x{j}" for j in range(n_features)]
+        )
+        return Explanation(
+            feature=names,
+            coef=st["coef_display"],
+            pull=st["pull"],
+            penalty=st["penalty"],
+            margin=st["penalty"] - st["pull"],
+            status=st["status"],
+            entry_alpha=st["entry"],
+            path_entry_alpha=path_entry,
+            alpha=float(self._alpha),
+            coef_label="coef" if st["K"] == 1 else "coef_norm",
+        )
+
+
+def fit_state(problem, result, alpha):
+    """Per-feature pull, penalty, entry alpha and status of a solve, for any
+    problem (see :class:`Explanation`)."""
+    W = problem._unflatten(result.coef).astype(float)
+    G = problem._unflatten(result.grad_neg).astype(float)
+    a1, c1, lower, upper = problem._unit_arrays()
+    a = alpha * a1
+    grouped = problem.grouped
+    pull = _norm(G, grouped)
+    unpenalised = (a1 == 0) & (c1 == 0)
+    # The pull feature j would feel with itself removed from the fit: for
+    # least squares g_j + L_j w_j, for the other datafits the gradient
+    # re-evaluated on the rows where x_j != 0.
+    d = problem.design
+    if problem.centred:
+        held = G + (d.col_sq_norms.astype(float) / d.n_samples)[:, None] * W
+    else:
+        held = G.copy()
+        cert = problem.certificate(alpha)
+        active, pulls = _held_pulls(cert, W, cert.linear(W, result.intercept), G)
+        held[active] = pulls
+    # A zero bound forbids one direction: the pull that way moves nothing.
+    held = np.where((lower >= 0)[:, None], np.maximum(held, 0.0), held)
+    held = np.where((upper <= 0)[:, None], np.minimum(held, 0.0), held)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        entry = np.where(a1 > 0, _norm(held, grouped) / a1, np.inf)
+    entry = np.where(unpenalised, np.inf, entry)
+    # Certified accuracy on the pull scale: the gap-safe radius, with the
+    # datafit's curvature bound (none for Poisson: the pull alone decides).
+    curv = problem.datafit.curvature
+    lips = d.centred_sq_norms.astype(float) / d.n_samples
+    radius = np.sqrt(2 * max(result.dual_gap, 0.0) * curv * lips)
+    if not np.isfinite(curv):
+        radius = np.zeros_like(lips)
+    coef = W * d.scale[:, None]
+    norm = np.sqrt((coef**2).sum(axis=1))
+    status = np.full(W.shape[0], _STATUS[1], dtype=object)
+    zero = ~W.any(axis=1)
+    status[zero & at_edge(pull, a, radius)] = _STATUS[2]
+    status[~zero] = _STATUS[0]
+    status[_at_bound(W, G, a, lower, upper, radius)] = _STATUS[3]
+    status[unpenalised] = _STATUS[4]
+    flat = coef.T.ravel()
+    return {
+        "coef": flat.astype(problem.design.dtype),
+        "coef_display": (coef[:, 0] if coef.shape[1] == 1 else norm).astype(float),
+        "pull": pull,
+        "penalty": a.astype(float),
+        "entry": entry.astype(float),
+        "status": status,
+        "K": W.shape[1],
+    }
+
+
+def _norm(G, grouped):
+    """A feature's pull over its outputs: the group's norm, else the largest."""
+    return np.sqrt((G**2).sum(axis=1)) if grouped else np.abs(G).max(axis=1)
+
+
+def _at_bound(W, G, a, lower, upper, radius):
+    """Features held by a bound in some output."""
+    lo, up = lower[:, None], upper[:, None]
+    held = ((W == lo) & (lo != 0)) | ((W == up) & (up != 0))
     # A zero bound holds the coefficient when the data pulls past the penalty
     # in the forbidden direction.
-    at_bound |= (w == 0) & (lower == 0) & (-grad_neg > a - radius) & (grad_neg < 0)
-    at_bound |= (w == 0) & (upper == 0) & (grad_neg > a - radius) & (grad_neg > 0)
-    status[at_bound] = _STATUS[3]
-    status[unpenalised] = _STATUS[4]
-    return status
+    past = (a - radius)[:, None]
+    held |= (W == 0) & (lo == 0) & (-G > past) & (G < 0)
+    held |= (W == 0) & (up == 0) & (G > past) & (G > 0)
+    return held.any(axis=1)
 
 
-def explain_estimator(est, X=None, y=None, sample_weight=None, path_tol=1e-4):
-    """Build the :class:`Explanation` of a fitted least-squares estimator."""
-    est._check_fitted()
-    st = est._fit_state
-    w = est.coef_ / st["scale"]
-    g, lips, a, c = st["grad_neg"], st["lips"], st["a"], st["c"]
-    lower, upper = st["lower"], st["upper"]
-    alpha = est._alpha
-    unit = a / alpha if alpha > 0 else np.where(a > 0, np.inf, 0.0)
-    unpenalised = (unit == 0) & (c == 0)
-    radius = np.sqrt(lips) * np.sqrt(2 * max(est.dual_gap_, 0.0))
-    held = g + lips * w  # x_j' S r_{-j} / n: the pull with feature j removed
-    held = np.where(lower >= 0, np.maximum(held, 0.0), held)
-    held = np.where(upper <= 0, np.minimum(held, 0.0), held)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        entry = np.where(unit > 0, np.abs(held) / unit, np.inf)
-    entry = np.where(unpenalised, np.inf, entry)
-    path_entry = np.full(w.shape[0], np.nan)
-    if X is not None:
-        if y is None:
-            raise ValueError(
-                "explain needs y together with X to compute the path entry alphas."
-            )
-        path_entry = path_entry_alphas(est, X, y, sample_weight, path_tol)
-    names = (
-        list(est.feature_names_in_)
-        if hasattr(est, "feature_names_in_")
-        else [f"x{j}" for j in range(w.shape[0])]
-    )
-    return Explanation(
-        feature=names,
-        coef=np.asarray(est.coef_, dtype=float),
-        pull=np.abs(g),
-        penalty=a.astype(float),
-        margin=(a - np.abs(g)).astype(float),
-        status=_status(w, g, a, c, lower, upper, radius, unpenalised),
-        entry_alpha=entry.astype(float),
-        path_entry_alpha=path_entry,
-        alpha=float(alpha),
-    )
+def _held_pulls(cert, W, Z, grad_neg, budget=1 << 16):
+    """``-X'grad F`` on the active features, each with itself removed from the
+    fit (shape (n_active, K)), and their indices.
 
-
-def path_entry_alphas(est, X, y, sample_weight=None, rtol=1e-4, n_grid=20):
-    """Path entry alphas of a fitted least-squares estimator's features (see
-    :func:`problem_entry_alphas`); ``X, y`` must be its training data."""
-    X, y, sw = est._validate_predict_data(X, y, sample_weight)
-    problem = est._make_problem(X, y, sw)
-    w_fit = problem.from_original(est.coef_)
-    return problem_entry_alphas(problem, w_fit, est._alpha, est.tol, rtol, n_grid)
+    Removing feature j changes the linear predictor only on the rows where
+    ``x_j != 0``, so the stored entries of the active columns are gathered
+    into one array and the datafit's gradient is evaluated once on all of
+    them, in chunks of about ``budget`` entries."""
+    d = cert.design
+    X, sw, n = d.X, cert.datafit.sample_weight, d.n_samples
+    G = cert.grad(Z)
+    active = np.flatnonzero((W != 0).any(axis=1))
+    if d.sparse:
+        counts = np.diff(X.indptr)[active]
+    else:
+        counts = np.full(active.size, n)
+    out = grad_neg[active].copy()
+    ends = np.cumsum(counts)
+    start = 0
+    while start < active.size:
+        stop = max(
+            int(np.searchsorted(ends, ends[start] - counts[start] + budget)), start + 1
+        )
+        stop = min(stop, active.size)
+        cols = active[start:stop]
+        sizes = counts[start:stop]
+        owner = np.repeat(np.arange(cols.size), sizes)
+        if d.sparse:
+            # Positions of the stored entries of ``cols``, concatenated.
+            first = X.indptr[cols]
+            pos = np.arange(sizes.sum()) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+            pos += np.repeat(first, sizes)
+            rows, vals = X.indices[pos], X.data[pos].astype(float)
+        else:
+            rows = np.tile(np.arange(n), cols.size)
+            vals = np.asarray(X[:, cols], dtype=float).T.ravel()
+        if rows.size:
+            # The design may hold a column centred (its mean moved into the
+            # intercept): removing feature j takes out the original column.
+            vals = (vals + d.mean[cols].astype(float)[owner]) * d.scale[cols][owner]
+            Zr = Z[rows] - vals[:, None] * W[cols][owner]
+            sub = cert.datafit.with_weights(None if sw is None else sw[rows])
+            yr = cert.y[rows]
+            if cert.single:
+                Gr = sub.raw_grad(yr, Zr[:, 0])[:, None]
+            else:
+                Gr = sub.raw_grad(yr, Zr)
+            # raw_grad averages over its rows: rescale to the mean over all n.
+            Gr = Gr * (rows.size / n)
+            change = vals[:, None] * (Gr - G[rows])
+            for k in range(change.shape[1]):
+                out[start:stop, k] -= np.bincount(
+                    owner, weights=change[:, k], minlength=cols.size
+                )
+        start = stop
+    return active, out
 
 
 def _support(w, n_features):

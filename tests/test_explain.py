@@ -113,3 +113,35 @@ def test_glm_path_entry_alphas_bracket_the_entry():
         above = SparseLogisticRegression(alpha=entry[j] * 1.002, tol=1e-10).fit(X, y)
         below = SparseLogisticRegression(alpha=entry[j] / 1.002, tol=1e-10).fit(X, y)
         assert above.coef_[0, j] == 0 and below.coef_[0, j] != 0
+
+
+@pytest.mark.parametrize("tol", [None, 1e-10])
+def test_one_explain_for_every_family_bounds_and_pickling(tol):
+    """Least squares and logistic go through one explain: a coefficient held
+    by a bound says so in both, and a pickled model explains as before."""
+    import pickle
+
+    from sparsefit import SparseLogisticRegression
+
+    rng = np.random.default_rng(7)
+    X = rng.standard_normal((200, 6))
+    z = X @ np.array([2.0, -1.5, 1.0, 0.0, 0.0, 0.5])
+    upper = np.full(6, np.inf)
+    upper[0] = 0.3  # below the unconstrained coefficient: the bound binds
+    kw = {} if tol is None else {"tol": tol}
+    models = [
+        Lasso(alpha=0.01, upper_bounds=upper, **kw).fit(X, z + rng.normal(size=200)),
+        SparseLogisticRegression(alpha=0.01, upper_bounds=upper, **kw).fit(
+            X, (z + rng.logistic(size=200) > 0).astype(int)
+        ),
+    ]
+    for model in models:
+        coef = np.ravel(model.coef_)
+        assert coef[0] == pytest.approx(0.3)
+        ex = model.explain()
+        assert ex.status[0] == "held by a bound"
+        assert ex.status[1] == "active"
+        again = pickle.loads(pickle.dumps(model)).explain()
+        np.testing.assert_array_equal(again.status, ex.status)
+        np.testing.assert_allclose(again.pull, ex.pull)
+        np.testing.assert_allclose(again.entry_alpha, ex.entry_alpha)

@@ -3,6 +3,7 @@
 import numpy as np
 
 from .._estimator import RegressorBase, check_target
+from .._explain import ExplainMixin
 from .._problem import Problem
 from .._validation import (
     check_positive_int,
@@ -16,7 +17,7 @@ from ..penalties import ElasticNetPenalty
 __all__ = ["SparseLinearRegression"]
 
 
-class SparseLinearRegression(RegressorBase):
+class SparseLinearRegression(ExplainMixin, RegressorBase):
     """Base class: penalised least squares with an unpenalised intercept.
 
     .. math::
@@ -127,35 +128,25 @@ class SparseLinearRegression(RegressorBase):
 
     def _store(self, problem, result):
         result = problem.settle_zeros(self._alpha, result)
-        design = problem.design
         self.coef_, self.intercept_ = problem.unpack(result)
         self.n_iter_ = int(result.n_iter)
         self.dual_gap_ = float(result.dual_gap)
         self.kkt_violation_ = float(result.kkt_violation)
         self.solver_result_ = result
-        a, c, lower, upper = problem.penalty(self._alpha).coefficients(
-            design.n_features, design.dtype
-        )
-        # What explain() needs without the data: per-feature arrays only.
-        self._fit_state = {
-            "grad_neg": result.grad_neg,
-            "lips": design.col_sq_norms / design.n_samples,
-            "a": a,
-            "c": c,
-            "lower": lower,
-            "upper": upper,
-            "scale": design.scale,
-            "n_samples": design.n_samples,
-        }
+        self._keep_for_explain(problem, result, self._alpha)
+
+    def _training_problem(self, X, y, sample_weight=None, offset=None):
+        """The fit's problem rebuilt from the training data (explain)."""
+        if offset is not None:
+            raise ValueError(
+                f"offset does not apply to {type(self).__name__}: least squares "
+                "with an offset is least squares on y - offset."
+            )
+        X, y, sw = self._validate_predict_data(X, y, sample_weight)
+        return self._make_problem(X, y, sw)
 
     def predict(self, X):
         """Predict ``X @ coef_ + intercept_``."""
         self._check_fitted()
         X = self._validate_X(X, reset=False, accept_sparse="csr")
         return np.asarray(X @ self.coef_).ravel() + self.intercept_
-
-    def explain(self, X=None, y=None, sample_weight=None, *, path_tol=1e-4):
-        """Why each coefficient is what it is: see :func:`sparsefit.explain`."""
-        from .._explain import explain_estimator
-
-        return explain_estimator(self, X, y, sample_weight, path_tol=path_tol)
