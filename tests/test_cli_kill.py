@@ -162,3 +162,31 @@ def test_sigint_to_the_command_process(data, tmp_path):
         assert proc.returncode in (0, 1, 130, -signal.SIGINT), err
         _check_complete(out, user_files)
         assert not [p for p in tmp_path.iterdir() if ".sparsefit-" in p.name]
+
+
+def test_a_sigint_taken_by_another_thread_waits_for_the_held_block():
+    """The kernel gives a process-directed SIGINT to any thread that does not
+    block it (a BLAS or joblib worker); Python then raises KeyboardInterrupt
+    in the main thread at once.  The move of the results must still finish
+    first, and the interrupt come after it."""
+    import signal
+    import threading
+
+    from sparsefit.cli._output import _sigint_held
+
+    stop = threading.Event()
+    worker = threading.Thread(target=stop.wait)
+    worker.start()
+    steps = []
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            with _sigint_held():
+                signal.pthread_kill(worker.ident, signal.SIGINT)
+                for i in range(200_000):
+                    steps.append(i)
+                time.sleep(0.05)
+                steps.append("done")
+    finally:
+        stop.set()
+        worker.join()
+    assert steps[-1] == "done"

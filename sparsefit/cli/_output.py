@@ -20,6 +20,7 @@ import shutil
 import signal
 import sys
 import tempfile
+import threading
 from pathlib import Path
 
 from ._errors import UsageError
@@ -53,16 +54,34 @@ _MANIFEST_FORMAT = "sparsefit-results"
 
 @contextlib.contextmanager
 def _sigint_held():
-    """Hold SIGINT back (it is delivered on leaving) where the OS allows it."""
+    """Hold SIGINT back until the block ends, then deliver it.
+
+    Masking the signal in this thread is not enough: the kernel hands a
+    process-directed SIGINT to any thread that does not block it (a BLAS or
+    joblib worker), and Python then raises KeyboardInterrupt in the main
+    thread at its next bytecode, in the middle of the block.  So the Python
+    handler is swapped for one that only records the signal (main thread
+    only, where handlers can be set), the thread's mask keeps the signal
+    pending as well, and a recorded signal is raised again on leaving.
+    """
+    received = []
+    swap = threading.current_thread() is threading.main_thread()
+    if swap:
+        previous_handler = signal.signal(
+            signal.SIGINT, lambda signum, frame: received.append(signum)
+        )
     block = getattr(signal, "pthread_sigmask", None)
-    if block is None:  # pragma: no cover - Windows
-        yield
-        return
-    previous = block(signal.SIG_BLOCK, {signal.SIGINT})
+    previous_mask = block(signal.SIG_BLOCK, {signal.SIGINT}) if block else None
     try:
         yield
     finally:
-        block(signal.SIG_SETMASK, previous)
+        if block is not None:
+            # A signal pending on this thread reaches the recording handler.
+            block(signal.SIG_SETMASK, previous_mask)
+        if swap:
+            signal.signal(signal.SIGINT, previous_handler)
+            if received:
+                signal.raise_signal(signal.SIGINT)
 
 
 def _sha256(path):
