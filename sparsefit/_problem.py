@@ -40,6 +40,7 @@ import numpy as np
 from ._design import Design
 from ._threads import single_blas
 from ._validation import check_bounds
+from .penalties._base import separable_value
 from .solvers import KKT_TOL, make_solver
 from .solvers._glm_certificate import GLMCertificate, MatrixPenalty
 
@@ -130,6 +131,7 @@ class Problem:
         self.solver = solver
         self.cache = {}  # what a solver keeps between alphas (a Gram matrix)
         self._unit = None
+        self._by_dtype = {}
         self._null = None
         self._null_grad = None
         self._last_b = None
@@ -160,6 +162,21 @@ class Problem:
     def penalty(self, alpha):
         """The penalty at ``alpha`` in the design's coordinates."""
         return self.template.with_alpha(alpha)
+
+    def penalty_arrays(self, alpha, dtype):
+        """``(a, c, lower, upper)`` at ``alpha`` in ``dtype``, as
+        ``penalty(alpha).coefficients`` gives them, without validating the
+        template again at every alpha of a path."""
+        key = np.dtype(dtype)
+        if key not in self._by_dtype:
+            unit = self.template.with_alpha(1.0)
+            unit.l1_ratio = 1.0
+            self._by_dtype[key] = unit.coefficients(self.n_features, dtype)
+        v, _, lower, upper = self._by_dtype[key]
+        rho = self.template.l1_ratio
+        a = (alpha * rho * v).astype(dtype)
+        c = (alpha * (1.0 - rho) * v).astype(dtype)
+        return a, c, lower, upper
 
     def _unit_arrays(self):
         """``(a, c, lower, upper)`` at alpha = 1, validated once: a path asks
@@ -227,7 +244,11 @@ class Problem:
         else:
             self._last_b = res.intercept.copy()
             self._history = (self._history + [(alpha, W.copy(), self._last_b)])[-2:]
-        res.datafit_value = res.primal - self.matrix_penalty(alpha).value(W)
+        if self.K == 1:
+            pen = separable_value(W[:, 0], *self.penalty_arrays(alpha, W.dtype))
+        else:
+            pen = self.matrix_penalty(alpha).value(W)
+        res.datafit_value = res.primal - pen
         res.coef = W.T.ravel()
         res.grad_neg = res.grad_neg.reshape(self.n_features, -1).T.ravel()
         return res

@@ -9,11 +9,18 @@ threads, are where the cores go (``n_jobs``).  The compiled kernels are
 single-threaded already.
 """
 
+import threading
 from contextlib import contextmanager
 
 __all__ = ["single_blas"]
 
 _controller = None
+# The limit is process-wide: only the outermost block (of any thread) sets
+# and restores it, so a path's hundred solves, or a CV's folds in threads,
+# pay for it once.
+_lock = threading.Lock()
+_depth = 0
+_limit = None
 
 
 def _get_controller():
@@ -29,6 +36,18 @@ def _get_controller():
 
 @contextmanager
 def single_blas():
-    """Run the block with one BLAS thread (restored afterwards)."""
-    with _get_controller().limit(limits=1, user_api="blas"):
+    """Run the block with one BLAS thread (restored when the outermost such
+    block ends)."""
+    global _depth, _limit
+    with _lock:
+        if _depth == 0:
+            _limit = _get_controller().limit(limits=1, user_api="blas")
+        _depth += 1
+    try:
         yield
+    finally:
+        with _lock:
+            _depth -= 1
+            if _depth == 0:
+                _limit.restore_original_limits()
+                _limit = None

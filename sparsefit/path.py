@@ -17,6 +17,7 @@ from ._estimator import _feature_names, _to_array, check_target
 from ._families import FAMILIES, encode_target, family_name
 from ._problem import Problem
 from ._progress import Progress
+from ._threads import single_blas
 from ._validation import check_offset, check_sample_weight, check_scalar_range
 from .datafits import Quadratic
 from .penalties import ElasticNetPenalty, SeparablePenalty
@@ -448,7 +449,7 @@ def _run_path(
     w, grad, prev = w_top.copy(), problem.grad_neg(w_top), max(alpha_max, alphas[0])
     rows, results, devs = [], [], []
     message, stopped = "", False
-    with Progress(len(alphas), "path", progress) as bar:
+    with Progress(len(alphas), "path", progress) as bar, single_blas():
         for k, alpha in enumerate(alphas):
             strong = problem.strong_set(grad, alpha, prev) if alpha > 0 else None
             res = problem.solve(alpha, w, strong)
@@ -493,7 +494,7 @@ def _assemble(
     family="gaussian",
     classes=None,
 ):
-    coefs = sp.csc_matrix(np.column_stack([c for c, _ in rows]))
+    coefs = _sparse_columns([c for c, _ in rows])
     p = problem.n_features
     first = np.full(p, np.nan)
     nonzero = np.empty(len(alphas), dtype=int)
@@ -520,6 +521,18 @@ def _assemble(
         classes=classes,
         _problem=problem,
     )
+
+
+def _sparse_columns(columns):
+    """CSC matrix of the given dense columns, from their non-zeros only (a
+    dense p x n_alphas stack costs more than the whole path when p >> n)."""
+    idx = [np.flatnonzero(c) for c in columns]
+    indptr = np.zeros(len(columns) + 1, dtype=np.int64)
+    np.cumsum([i.size for i in idx], out=indptr[1:])
+    data = np.concatenate([c[i] for c, i in zip(columns, idx, strict=True)])
+    indices = np.concatenate(idx) if idx else np.empty(0, np.int64)
+    shape = (columns[0].shape[0] if columns else 0, len(columns))
+    return sp.csc_matrix((data, indices, indptr), shape=shape)
 
 
 def enet_path(

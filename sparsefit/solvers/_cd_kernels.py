@@ -221,3 +221,39 @@ def compact_columns(data, indices, indptr, ws):
             new_indices[pos] = indices[q]
             pos += 1
     return new_data, new_indices, new_indptr
+
+
+@njit(cache=True, nogil=True)
+def start_point(w0, lower, upper, constant, warm):
+    """``(w_ref, w)``: 0 projected on the bounds, and the warm start ``w0``
+    (when ``warm``) projected on them with constant columns at ``w_ref``; one
+    pass instead of three clips over p."""
+    p = lower.shape[0]
+    w_ref = np.empty(p, dtype=lower.dtype)
+    w = np.empty(p, dtype=lower.dtype)
+    for j in range(p):
+        ref = min(max(0.0, lower[j]), upper[j])
+        w_ref[j] = ref
+        if warm and not constant[j]:
+            w[j] = min(max(w0[j], lower[j]), upper[j])
+        else:
+            w[j] = ref
+    return w_ref, w
+
+
+@njit(cache=True, nogil=True)
+def gap_safe_screen(u_corr, norms, scale, a, lower, upper, alive):
+    """Gap-safe sphere test (Ndiaye et al. 2017), in place on ``alive``: a
+    feature whose pull plus the radius ``norms_j * scale`` stays below
+    ``a_j`` (in the directions its bounds allow) has optimal coefficient 0.
+    Returns the number of features screened."""
+    count = 0
+    for j in range(a.shape[0]):
+        if not alive[j] or lower[j] > 0.0 or upper[j] < 0.0:
+            continue
+        up = -np.inf if upper[j] == 0.0 else u_corr[j]
+        down = np.inf if lower[j] == 0.0 else u_corr[j]
+        if max(up, -down) + norms[j] * scale < a[j]:
+            alive[j] = False
+            count += 1
+    return count
