@@ -63,7 +63,9 @@ _L1_RATIO_DOC = """
 
 
 class ElasticNet(SparseLinearRegression):
-    (
+    # Assembled from the shared parameter text: an expression, so it has to be
+    # assigned to __doc__ to become the class docstring.
+    __doc__ = (
         """Elastic net with penalty factors, bounds and a certified duality gap.
 
     .. math::
@@ -125,7 +127,7 @@ class ElasticNet(SparseLinearRegression):
 
 
 class Lasso(ElasticNet):
-    (
+    __doc__ = (
         """Lasso with penalty factors, bounds and a certified duality gap.
 
     .. math::
@@ -142,7 +144,7 @@ class Lasso(ElasticNet):
     >>> X = np.array([[0., 1.], [1., 0.], [2., 1.], [3., 0.]])
     >>> model = Lasso(alpha=0.1).fit(X, 2 * X[:, 0])
     >>> model.coef_.round(3)
-    array([1.84, 0.  ])
+    array([1.92, 0.  ])
     >>> model.explain().status.tolist()
     ['active', 'zero inside the kink']
     """
