@@ -64,8 +64,7 @@ RESULTS = [
     (
         "portfolio_2026-12-01_rerun.txt",
         "Portfolio path against skfolio",
-        "``bench/portfolio.py``: the whole L1 Markowitz path against skfolio's "
-        "solves.",
+        "``bench/portfolio.py``: the whole L1 Markowitz path against skfolio's solves.",
     ),
     (
         "constrained_hs.txt",

@@ -30,6 +30,9 @@ extensions = [
     "sphinx.ext.autodoc",
     "sphinx.ext.autosummary",
     "sphinx.ext.mathjax",
+    # MathJax served from the site itself: the pages render formulas offline
+    # and load nothing from a CDN.
+    "sphinx-mathjax-offline",
     "sphinx.ext.intersphinx",
     "numpydoc",
     "matplotlib.sphinxext.plot_directive",
@@ -49,6 +52,10 @@ html_theme_options = {
 }
 html_sidebars = {"**": ["sidebar-nav-bs"]}
 html_show_sourcelink = False
+html_favicon = "_static/favicon.svg"
+# Without it the theme starts from an empty mode and logs a console error on
+# a first visit.
+html_context = {"default_mode": "auto"}
 
 # No network at build time: intersphinx stays empty, so references to numpy
 # or scikit-learn objects are written as plain text.

@@ -52,7 +52,7 @@ class LassoIC(SparseLinearRegression):
     noise_variance_ : float
     alphas_ : ndarray
     path_ : PathResult
-    coef_, intercept_, dual_gap_, kkt_violation_, n_iter_ : the refit at alpha_.
+    coef_, intercept_, dual_gap_, kkt_violation_, n_iter_ : the refit at ``alpha_``.
     """
 
     solver = "cd"

@@ -51,7 +51,7 @@ _PARAMS_DOC = """
     kkt_violation_ : float
         Largest distance from minus the gradient to the subdifferential.
     n_features_in_ : int
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (n_features,)
         Defined when ``X`` has string column names.
     solver_result_ : SolverResult
         Everything the solver reported, with the gap history.
