@@ -79,6 +79,12 @@ class ElasticNet(SparseLinearRegression):
     """
         + _PARAMS_DOC.format(l1_ratio=_L1_RATIO_DOC)
         + """
+    See Also
+    --------
+    Lasso : The same with ``l1_ratio=1``.
+    ElasticNetCV : Alpha and l1_ratio chosen by cross-validation.
+    sparsefit.enet_path : The whole path of solutions.
+
     Examples
     --------
     >>> import numpy as np
@@ -137,6 +143,12 @@ class Lasso(ElasticNet):
     """
         + _PARAMS_DOC.format(l1_ratio="")
         + """
+    See Also
+    --------
+    LassoCV : Alpha chosen by cross-validation.
+    ElasticNet : The L1 penalty mixed with a ridge penalty.
+    sparsefit.lasso_path : The whole path of solutions.
+
     Examples
     --------
     >>> import numpy as np
