@@ -33,7 +33,6 @@ extensions = [
     # MathJax served from the site itself: the pages render formulas offline
     # and load nothing from a CDN.
     "sphinx-mathjax-offline",
-    "sphinx.ext.intersphinx",
     "numpydoc",
     "matplotlib.sphinxext.plot_directive",
     "sphinx_gallery.gen_gallery",
@@ -50,16 +49,13 @@ html_theme_options = {
     "show_toc_level": 2,
     "secondary_sidebar_items": ["page-toc"],
 }
-html_sidebars = {"**": ["sidebar-nav-bs"]}
+# The benchmark tables are wide: that page gets the whole width.
+html_sidebars = {"**": ["sidebar-nav-bs"], "benchmarks": [], "index": []}
 html_show_sourcelink = False
 html_favicon = "_static/favicon.svg"
 # Without it the theme starts from an empty mode and logs a console error on
 # a first visit.
 html_context = {"default_mode": "auto"}
-
-# No network at build time: intersphinx stays empty, so references to numpy
-# or scikit-learn objects are written as plain text.
-intersphinx_mapping = {}
 
 autosummary_generate = True
 autodoc_default_options = {"inherited-members": False}
