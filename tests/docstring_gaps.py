@@ -19,7 +19,6 @@ DOCSTRING_GAPS = {
     'sparsefit.LarsPath.coef': ['PR01', 'RT01', 'SS05', 'SS06'],
     'sparsefit.LarsPath.intercept': ['PR01', 'RT01'],
     'sparsefit.LarsPath.predict': ['PR01', 'RT01'],
-    'sparsefit.LassoIC': ['EX01', 'PR01', 'PR02', 'PR04', 'PR07', 'PR08', 'SA01'],
     'sparsefit.LassoIC.fit': ['PR01', 'RT01'],
     'sparsefit.PathResult': ['ES01', 'EX01', 'PR01', 'SA01'],
     'sparsefit.PathResult.coef': ['PR01', 'RT01', 'SS05', 'SS06'],
