@@ -49,9 +49,11 @@ bench: .venv-bench/.installed
 latency: $(VENV)/.core .venv-bench/.installed
 	.venv-bench/bin/python bench/latency.py --python $(BIN)/python
 
-# The documentation site: warnings are errors and every gallery example runs.
+# The documentation site: warnings are errors and every gallery example runs
+# (again only when it changed). -E re-reads every page: autodoc does not notice
+# a changed docstring, and the API pages would go stale.
 docs: $(VENV)/.dev $(VENV)/.warm
-	$(BIN)/python -m sphinx -b html -W --keep-going -j 1 docs docs/_build/html
+	$(BIN)/python -m sphinx -E -b html -W --keep-going docs docs/_build/html
 
 # The built site in headless Chromium: console errors, internal links, 390 px.
 docs-check: $(VENV)/.dev
