@@ -800,19 +800,46 @@ def lasso_path(
 
 
 def relaxed_path(path, X, y, sample_weight=None):
-    """The relaxed lasso (glmnet's ``relax=TRUE``): at every alpha, unpenalised
-    least squares (with intercept, weights) restricted to the path's support.
+    """The relaxed lasso path (glmnet's ``relax=TRUE``).
 
-    Mix it with the path as ``gamma * path + (1 - gamma) * relaxed``; CV over
+    At every alpha, unpenalised least squares (with intercept, weights)
+    restricted to the path's support. Mix it with the path as
+    ``gamma * path + (1 - gamma) * relaxed``; CV over
     ``gamma`` is :func:`sparsefit.model_selection.cross_validate_path` with
     ``relax=True``. Bounds are not applied to the refits, and their duality
     gaps are NaN: they are least-squares fits, not solutions of ``P``.
     When a support has more columns than rows the minimum-norm solution is used.
 
+    Parameters
+    ----------
+    path : PathResult
+        A least-squares path (from :func:`lasso_path`, :func:`enet_path` or
+        :func:`compute_path`) fitted on ``X`` and ``y``.
+    X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        The training data of ``path``.
+    y : array-like of shape (n_samples,)
+        The target of ``path``.
+    sample_weight : array-like of shape (n_samples,), default=None
+        The sample weights of ``path``.
+
     Returns
     -------
     PathResult
         Same alphas as ``path``, relaxed coefficients and intercepts.
+
+    See Also
+    --------
+    LassoCV : With ``relax=True``, cross-validates ``gamma`` too.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_diabetes
+    >>> from sparsefit import lasso_path, relaxed_path
+    >>> X, y = load_diabetes(return_X_y=True)
+    >>> path = lasso_path(X, y, n_alphas=10)
+    >>> relaxed = relaxed_path(path, X, y)
+    >>> bool((relaxed.n_nonzero <= path.n_nonzero).all())
+    True
     """
     X = _to_array(X, "X", "csc")
     y = check_target(y, X.shape[0], np.float64, "relaxed_path")

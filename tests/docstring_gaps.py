@@ -143,7 +143,6 @@ DOCSTRING_GAPS = {
     'sparsefit.pruning.selected_inputs': ['PR01', 'RT01', 'SA01', 'SS05'],
     'sparsefit.pruning.sparse_state_dict': ['PR01', 'RT01', 'SA01'],
     'sparsefit.pruning.sparsity_report': ['ES01', 'RT03', 'SA01'],
-    'sparsefit.relaxed_path': ['EX01', 'PR01', 'SA01', 'SS06'],
     'sparsefit.solvers.CoordinateDescent': ['EX01', 'PR01', 'SA01'],
     'sparsefit.solvers.CoordinateDescent.solve': ['PR01', 'RT01', 'SS06'],
     'sparsefit.solvers.CoordinateDescent.use_gram': ['GL08'],
