@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test bench latency lint clean
+.PHONY: demo test bench latency lint docs docs-check clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -15,7 +15,7 @@ $(VENV)/.core: $(BIN)/python pyproject.toml
 	touch $@
 
 $(VENV)/.dev: $(VENV)/.core
-	$(BIN)/python -m pip install --quiet -e ".[dev,plot,cli,torch]" "torch==2.13.0"
+	$(BIN)/python -m pip install --quiet -e ".[dev,plot,cli,torch,docs]" "torch==2.13.0"
 	touch $@
 
 $(VENV)/.cli: $(VENV)/.core
@@ -49,8 +49,18 @@ bench: .venv-bench/.installed
 latency: $(VENV)/.core .venv-bench/.installed
 	.venv-bench/bin/python bench/latency.py --python $(BIN)/python
 
+# The documentation site: warnings are errors and every gallery example runs
+# (again only when it changed). -E re-reads every page: autodoc does not notice
+# a changed docstring, and the API pages would go stale.
+docs: $(VENV)/.dev $(VENV)/.warm
+	$(BIN)/python -m sphinx -E -b html -W --keep-going docs docs/_build/html
+
+# The built site in headless Chromium: console errors, internal links, 390 px.
+docs-check: $(VENV)/.dev
+	$(BIN)/python docs/check_site.py docs/_build/html
+
 lint: $(VENV)/.dev
 	$(BIN)/ruff check sparsefit tests bench
 
 clean:
-	rm -rf $(VENV) build *.egg-info
+	rm -rf $(VENV) build *.egg-info docs/_build docs/api/generated docs/auto_examples docs/_generated

@@ -1,4 +1,5 @@
 """Which pixels does the L1 multinomial keep to tell the ten digits apart?
+=======================================================================
 
 Cross-validates the grouped multinomial (a pixel is kept for every class or
 for none) on scikit-learn's 8 x 8 digits, reports the held-out accuracy and
@@ -27,7 +28,9 @@ from sparsefit import SparseLogisticRegressionCV  # noqa: E402
 def output_folder(name):
     """``--out`` (default ``sparsefit-examples/NAME`` in the current folder),
     created if missing."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        description=__doc__.splitlines()[0] if __doc__ else None
+    )
     parser.add_argument(
         "--out",
         type=Path,

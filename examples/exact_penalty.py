@@ -1,4 +1,5 @@
 """Why the l1 penalty is exact: min (x - 2)^2 subject to x <= 1.
+=============================================================
 
 The solution is x* = 1 with multiplier lambda* = 2. The l1 penalty function
 phi_1(x; mu) = (x - 2)^2 + mu max(0, x - 1) has its minimiser exactly at 1
@@ -45,7 +46,9 @@ def penalised(x, mu, penalty):
 def output_folder(name):
     """``--out`` (default ``sparsefit-examples/NAME`` in the current folder),
     created if missing."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        description=__doc__.splitlines()[0] if __doc__ else None
+    )
     parser.add_argument(
         "--out",
         type=Path,

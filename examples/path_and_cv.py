@@ -1,4 +1,5 @@
 """Fit the whole lasso path once, choose alpha by 10-fold CV, look at both.
+========================================================================
 
 Run: ``.venv/bin/python examples/path_and_cv.py [--out DIR]`` (writes path.png
 and cv.png into DIR, by default ``sparsefit-examples/path_and_cv``).
@@ -19,7 +20,9 @@ from sparsefit import LassoCV, plot_cv, plot_path  # noqa: E402
 def output_folder(name):
     """``--out`` (default ``sparsefit-examples/NAME`` in the current folder),
     created if missing."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        description=__doc__.splitlines()[0] if __doc__ else None
+    )
     parser.add_argument(
         "--out",
         type=Path,

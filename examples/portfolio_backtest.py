@@ -1,4 +1,5 @@
 """Sparse portfolios on 33 years of S&P 500 prices, walk-forward.
+==============================================================
 
 The daily prices of 20 S&P 500 stocks (1990 to 2022) that skfolio ships
 inside its package (``skfolio.datasets.load_sp500_dataset``; nothing is
@@ -126,7 +127,9 @@ def main(out):
 def output_folder(name):
     """``--out`` (default ``sparsefit-examples/NAME`` in the current folder),
     created if missing."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        description=__doc__.splitlines()[0] if __doc__ else None
+    )
     parser.add_argument(
         "--out",
         type=Path,

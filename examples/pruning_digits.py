@@ -1,4 +1,5 @@
 """Prune an MLP on the digits: accuracy against exact sparsity, three ways.
+========================================================================
 
 Proximal L1 (single weights), proximal group L1 (whole hidden neurons, then
 ``compact``) and magnitude pruning (``torch.nn.utils.prune.l1_unstructured``)
@@ -43,7 +44,9 @@ torch.set_num_threads(1)
 def output_folder(name):
     """``--out`` (default ``sparsefit-examples/NAME`` in the current folder),
     created if missing."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        description=__doc__.splitlines()[0] if __doc__ else None
+    )
     parser.add_argument(
         "--out",
         type=Path,

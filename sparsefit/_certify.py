@@ -92,7 +92,9 @@ def duality_gap(
     lower_bounds=None,
     upper_bounds=None,
 ):
-    """Certified duality gap of ``(coef, intercept)`` for the elastic-net problem
+    """Certified duality gap of ``(coef, intercept)`` for the elastic net.
+
+    The problem is
 
     .. math::
 
@@ -106,19 +108,41 @@ def duality_gap(
     Parameters
     ----------
     X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        Training data.
     y : array-like of shape (n_samples,)
+        Target values.
     coef : array-like of shape (n_features,)
-        Coefficients on the original scale of ``X``.
-    intercept : float or None
+        Coefficients on the original scale of ``X``, from any source.
+    intercept : float or None, default=None
         None takes the optimal intercept for ``coef`` (when fitted).
-    alpha, l1_ratio, sample_weight, penalty_factor, fit_intercept, standardize,
-    positive, lower_bounds, upper_bounds
-        As for :class:`sparsefit.ElasticNet`.
+    alpha : float
+        Strength of the penalty.
+    l1_ratio : float, default=1.0
+        Mix ``rho`` of the L1 (1) and ridge (0) parts.
+    sample_weight : array-like of shape (n_samples,), default=None
+        Sample weights ``s_i``, rescaled to sum to ``n_samples``.
+    penalty_factor : array-like of shape (n_features,), default=None
+        Per-feature factors ``v_j >= 0`` multiplying the penalty.
+    fit_intercept : bool, default=True
+        Whether the problem has an unpenalised intercept.
+    standardize : bool, default=False
+        Whether the penalty applies to the columns scaled to unit variance.
+    positive : bool, default=False
+        Whether the coefficients are constrained to be non-negative.
+    lower_bounds : float or array-like, default=None
+        Lower bounds ``l`` on the coefficients.
+    upper_bounds : float or array-like, default=None
+        Upper bounds ``u`` on the coefficients.
 
     Returns
     -------
     gap : float
-        ``inf`` when ``coef`` violates the bounds.
+        The duality gap, ``inf`` when ``coef`` violates the bounds.
+
+    See Also
+    --------
+    kkt_violation : The optimality conditions, feature by feature.
+    Lasso : Whose ``dual_gap_`` is this gap at its own fit.
 
     Examples
     --------
@@ -166,9 +190,61 @@ def kkt_violation(
 ):
     """KKT violation of ``coef``: ``dist(-grad_j, subdifferential of g_j)``.
 
-    Same problem and arguments as :func:`duality_gap`; the intercept is taken
-    at its optimum for ``coef``. Returns the maximum over features, or the
-    vector when ``per_feature=True``.
+    The problem is the one of :func:`duality_gap`. For each feature, the
+    distance of minus the gradient of the data term to the subdifferential
+    of the penalty at ``coef[j]``: 0 at the optimum, in the units of the
+    penalty otherwise.
+
+    Parameters
+    ----------
+    X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        Training data.
+    y : array-like of shape (n_samples,)
+        Target values.
+    coef : array-like of shape (n_features,)
+        Coefficients on the original scale of ``X``, from any source.
+    intercept : float or None, default=None
+        Not used: the intercept is taken at its optimum for ``coef``.
+    alpha : float
+        Strength of the penalty.
+    l1_ratio : float, default=1.0
+        Mix ``rho`` of the L1 (1) and ridge (0) parts.
+    sample_weight : array-like of shape (n_samples,), default=None
+        Sample weights ``s_i``, rescaled to sum to ``n_samples``.
+    penalty_factor : array-like of shape (n_features,), default=None
+        Per-feature factors ``v_j >= 0`` multiplying the penalty.
+    fit_intercept : bool, default=True
+        Whether the problem has an unpenalised intercept.
+    standardize : bool, default=False
+        Whether the penalty applies to the columns scaled to unit variance.
+    positive : bool, default=False
+        Whether the coefficients are constrained to be non-negative.
+    lower_bounds : float or array-like, default=None
+        Lower bounds ``l`` on the coefficients.
+    upper_bounds : float or array-like, default=None
+        Upper bounds ``u`` on the coefficients.
+    per_feature : bool, default=False
+        Return the violation of each feature instead of the largest.
+
+    Returns
+    -------
+    violation : float or ndarray of shape (n_features,)
+        The largest violation over features, or each one.
+
+    See Also
+    --------
+    duality_gap : The certified bound on the suboptimality.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sparsefit import kkt_violation
+    >>> X = np.eye(3)
+    >>> y = np.array([3., 0.5, -2.])
+    >>> kkt_violation(X, y, [2., 0., -1.], alpha=1 / 3, fit_intercept=False)
+    0.0
+    >>> kkt_violation(X, y, [2., 0.5, -1.], alpha=1 / 3, fit_intercept=False) > 0
+    True
     """
     cert, w, stats = _setup(
         X,

@@ -316,6 +316,8 @@ def compute_path(
         returned point, so ``tol`` bounds its relative suboptimality, and a
         KKT violation at most 1e-3 times the largest l1 weight.
     max_iter : int
+        Maximum passes over the working sets at each alpha (iterations for
+        FISTA, Newton steps for the GLM solver).
     precompute : {"auto", True, False}
         Gram matrix, computed once for the whole path.
     stop_saturation : bool, default=False
@@ -337,6 +339,24 @@ def compute_path(
     Returns
     -------
     PathResult
+        Coefficients, intercepts, duality gaps and KKT violations at every
+        alpha, with ``coef(alpha)``, ``predict(X, alpha)`` and ``plot()``.
+
+    See Also
+    --------
+    lasso_path : The least-squares lasso path.
+    enet_path : The least-squares elastic-net path.
+    cross_validate_path : The path cross-validated.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_breast_cancer
+    >>> from sparsefit import compute_path
+    >>> from sparsefit.datafits import Logistic
+    >>> X, y = load_breast_cancer(return_X_y=True)
+    >>> path = compute_path(X, y, Logistic(), n_alphas=20, standardize=True)
+    >>> path.coefs.shape, bool((path.dual_gaps <= path.gap_tols).all())
+    ((30, 20), True)
     """
     path_classes = classes
     datafit = Quadratic() if datafit is None else datafit
@@ -556,7 +576,75 @@ def enet_path(
     stop_saturation=False,
     progress=None,
 ):
-    """Elastic-net path; see :func:`compute_path` for the objective and options.
+    r"""Elastic-net path: the solutions for a decreasing sequence of alphas.
+
+    Each alpha is warm-started from the previous one and certified by its
+    duality gap. The objective is
+
+    .. math::
+
+        \frac{1}{2n} \sum_i s_i (y_i - x_i'w - b)^2
+        + \alpha \sum_j v_j \Big(\rho |w_j| + \frac{1 - \rho}{2} w_j^2\Big),
+        \quad l \le w \le u.
+
+    Parameters
+    ----------
+    X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        Training data; dense (either order) or scipy.sparse (CSC is used).
+    y : array-like of shape (n_samples,)
+        Target values.
+    l1_ratio : float, default=0.5
+        Mix ``rho`` of the L1 (1) and ridge (0) parts.
+    alphas : array-like or None, default=None
+        The alphas of the path, in decreasing order. None: ``n_alphas``
+        values from the exact alpha_max down to ``eps * alpha_max``, evenly
+        spaced in log.
+    n_alphas : int, default=100
+        Number of alphas when ``alphas`` is None.
+    eps : float or None, default=None
+        Smallest alpha as a fraction of alpha_max (glmnet's
+        ``lambda.min.ratio``); None is 1e-4 when ``n_samples > n_features``
+        and 1e-2 otherwise.
+    sample_weight : array-like of shape (n_samples,), default=None
+        Sample weights ``s_i``, rescaled to sum to ``n_samples``.
+    penalty_factor : array-like of shape (n_features,), default=None
+        Per-feature factors ``v_j >= 0`` multiplying the penalty; 0 leaves a
+        feature unpenalised.
+    positive : bool, default=False
+        Constrain the coefficients to be non-negative.
+    lower_bounds : float or array-like, default=None
+        Lower bounds on the coefficients (original scale).
+    upper_bounds : float or array-like, default=None
+        Upper bounds on the coefficients (original scale).
+    fit_intercept : bool, default=True
+        Fit an unpenalised intercept.
+    standardize : bool, default=False
+        Penalise the coefficients of the columns scaled to unit variance (as
+        glmnet); coefficients are returned on the original scale.
+    tol : float, default=1e-4
+        Relative duality gap each point of the path reaches at its returned
+        coefficients (see :class:`~sparsefit.solvers.StoppingRule`).
+    max_iter : int, default=10000
+        Maximum passes over the working sets at each alpha.
+    precompute : {"auto", True, False}, default="auto"
+        Use the Gram matrix in coordinate descent.
+    stop_saturation : bool, default=False
+        Stop early, as glmnet does, when the fraction of deviance explained
+        stops increasing; by default every alpha is fitted.
+    progress : bool or None, default=None
+        Progress on stderr; None shows it on a terminal only.
+
+    Returns
+    -------
+    path : PathResult
+        Coefficients, intercepts, duality gaps and KKT violations at every
+        alpha, with ``coef(alpha)``, ``predict(X, alpha)`` and ``plot()``.
+
+    See Also
+    --------
+    lasso_path : The same with ``l1_ratio=1``.
+    compute_path : The path of any datafit and penalty.
+    ElasticNetCV : The path cross-validated.
 
     Examples
     --------
@@ -610,7 +698,84 @@ def lasso_path(
     stop_saturation=False,
     progress=None,
 ):
-    """Lasso path (``l1_ratio=1``); see :func:`enet_path`."""
+    r"""Lasso path: the solutions for a decreasing sequence of alphas.
+
+    Each alpha is warm-started from the previous one and certified by its
+    duality gap. The objective is
+
+    .. math::
+
+        \frac{1}{2n} \sum_i s_i (y_i - x_i'w - b)^2
+        + \alpha \sum_j v_j |w_j|, \quad l \le w \le u.
+
+    Parameters
+    ----------
+    X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        Training data; dense (either order) or scipy.sparse (CSC is used).
+    y : array-like of shape (n_samples,)
+        Target values.
+    alphas : array-like or None, default=None
+        The alphas of the path, in decreasing order. None: ``n_alphas``
+        values from the exact alpha_max down to ``eps * alpha_max``, evenly
+        spaced in log.
+    n_alphas : int, default=100
+        Number of alphas when ``alphas`` is None.
+    eps : float or None, default=None
+        Smallest alpha as a fraction of alpha_max (glmnet's
+        ``lambda.min.ratio``); None is 1e-4 when ``n_samples > n_features``
+        and 1e-2 otherwise.
+    sample_weight : array-like of shape (n_samples,), default=None
+        Sample weights ``s_i``, rescaled to sum to ``n_samples``.
+    penalty_factor : array-like of shape (n_features,), default=None
+        Per-feature factors ``v_j >= 0`` multiplying the penalty; 0 leaves a
+        feature unpenalised.
+    positive : bool, default=False
+        Constrain the coefficients to be non-negative.
+    lower_bounds : float or array-like, default=None
+        Lower bounds on the coefficients (original scale).
+    upper_bounds : float or array-like, default=None
+        Upper bounds on the coefficients (original scale).
+    fit_intercept : bool, default=True
+        Fit an unpenalised intercept.
+    standardize : bool, default=False
+        Penalise the coefficients of the columns scaled to unit variance (as
+        glmnet); coefficients are returned on the original scale.
+    tol : float, default=1e-4
+        Relative duality gap each point of the path reaches at its returned
+        coefficients (see :class:`~sparsefit.solvers.StoppingRule`).
+    max_iter : int, default=10000
+        Maximum passes over the working sets at each alpha.
+    precompute : {"auto", True, False}, default="auto"
+        Use the Gram matrix in coordinate descent.
+    stop_saturation : bool, default=False
+        Stop early, as glmnet does, when the fraction of deviance explained
+        stops increasing; by default every alpha is fitted.
+    progress : bool or None, default=None
+        Progress on stderr; None shows it on a terminal only.
+
+    Returns
+    -------
+    path : PathResult
+        Coefficients, intercepts, duality gaps and KKT violations at every
+        alpha, with ``coef(alpha)``, ``predict(X, alpha)`` and ``plot()``.
+
+    See Also
+    --------
+    enet_path : The elastic-net path.
+    lars_path : The exact homotopy, knot by knot.
+    LassoCV : The path cross-validated.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_diabetes
+    >>> from sparsefit import lasso_path
+    >>> X, y = load_diabetes(return_X_y=True)
+    >>> path = lasso_path(X, y)
+    >>> int(path.n_nonzero[0]), int(path.n_nonzero[-1])
+    (0, 10)
+    >>> bool((path.dual_gaps <= path.gap_tols).all())
+    True
+    """
     return enet_path(
         X,
         y,
@@ -634,19 +799,46 @@ def lasso_path(
 
 
 def relaxed_path(path, X, y, sample_weight=None):
-    """The relaxed lasso (glmnet's ``relax=TRUE``): at every alpha, unpenalised
-    least squares (with intercept, weights) restricted to the path's support.
+    """The relaxed lasso path (glmnet's ``relax=TRUE``).
 
-    Mix it with the path as ``gamma * path + (1 - gamma) * relaxed``; CV over
+    At every alpha, unpenalised least squares (with intercept, weights)
+    restricted to the path's support. Mix it with the path as
+    ``gamma * path + (1 - gamma) * relaxed``; CV over
     ``gamma`` is :func:`sparsefit.model_selection.cross_validate_path` with
     ``relax=True``. Bounds are not applied to the refits, and their duality
     gaps are NaN: they are least-squares fits, not solutions of ``P``.
     When a support has more columns than rows the minimum-norm solution is used.
 
+    Parameters
+    ----------
+    path : PathResult
+        A least-squares path (from :func:`lasso_path`, :func:`enet_path` or
+        :func:`compute_path`) fitted on ``X`` and ``y``.
+    X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        The training data of ``path``.
+    y : array-like of shape (n_samples,)
+        The target of ``path``.
+    sample_weight : array-like of shape (n_samples,), default=None
+        The sample weights of ``path``.
+
     Returns
     -------
     PathResult
         Same alphas as ``path``, relaxed coefficients and intercepts.
+
+    See Also
+    --------
+    LassoCV : With ``relax=True``, cross-validates ``gamma`` too.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_diabetes
+    >>> from sparsefit import lasso_path, relaxed_path
+    >>> X, y = load_diabetes(return_X_y=True)
+    >>> path = lasso_path(X, y, n_alphas=10)
+    >>> relaxed = relaxed_path(path, X, y)
+    >>> bool((relaxed.n_nonzero <= path.n_nonzero).all())
+    True
     """
     X = _to_array(X, "X", "csc")
     y = check_target(y, X.shape[0], np.float64, "relaxed_path")

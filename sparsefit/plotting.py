@@ -249,7 +249,7 @@ def plot_path(
 
     See Also
     --------
-    plot_cv : the cross-validation curve of a path.
+    plot_cv : The cross-validation curve of a path.
 
     Examples
     --------
@@ -354,15 +354,15 @@ def plot_cv(cv_result, ax=None, *, title=None):
     ImportError
         If matplotlib is not installed.
 
+    See Also
+    --------
+    plot_path : The coefficient traces of a path.
+
     Notes
     -----
     Grid points at ``alpha = 0`` have no logarithm and are left out, as is
     the vertical line of a selected alpha equal to 0.  With ``relax=True`` the
     curve is that of the selected relaxation ``gamma``, named in the y label.
-
-    See Also
-    --------
-    plot_path : the coefficient traces of a path.
 
     Examples
     --------

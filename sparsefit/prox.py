@@ -98,6 +98,11 @@ def soft_threshold(v, threshold, positive=False):
     x : ndarray
         Same shape as ``v``; same dtype if floating, float64 otherwise.
 
+    See Also
+    --------
+    prox_weighted_l1 : The same with a threshold per entry and a step.
+    prox_elastic_net : Soft-thresholding followed by ridge shrinkage.
+
     Examples
     --------
     >>> soft_threshold([1.2, 0.4, -0.8], 0.5)
@@ -133,6 +138,10 @@ def prox_weighted_l1(v, weights, step=1.0, positive=False):
     -------
     x : ndarray
         Same shape as ``v``; same dtype if floating, float64 otherwise.
+
+    See Also
+    --------
+    soft_threshold : The operator with the threshold given directly.
 
     Examples
     --------
@@ -177,6 +186,10 @@ def prox_elastic_net(v, step, alpha, l1_ratio, weights=None, positive=False):
     -------
     x : ndarray
         Same shape as ``v``; same dtype if floating, float64 otherwise.
+
+    See Also
+    --------
+    soft_threshold : The L1 part alone.
 
     Examples
     --------
@@ -247,6 +260,10 @@ def prox_group_l2(v, threshold, axis=None, groups=None, positive=False):
     -------
     x : ndarray
         Same shape as ``v``; same dtype if floating, float64 otherwise.
+
+    See Also
+    --------
+    soft_threshold : The same for single entries (groups of size one).
 
     Examples
     --------
@@ -319,6 +336,10 @@ def proj_l1_ball(v, radius=1.0, positive=False):
     x : ndarray
         Same shape as ``v``; same dtype if floating, float64 otherwise.
 
+    See Also
+    --------
+    soft_threshold : The projection is soft-thresholding at a computed level.
+
     Examples
     --------
     >>> proj_l1_ball([2.0, -1.0, 0.25], radius=2.0)
@@ -354,6 +375,10 @@ def prox_box(v, lower=-np.inf, upper=np.inf):
     -------
     x : ndarray
         Same shape as ``v``; same dtype if floating, float64 otherwise.
+
+    See Also
+    --------
+    prox_weighted_l1 : Which also takes ``positive=True``.
 
     Examples
     --------

@@ -49,6 +49,11 @@ def load_prostate():
     Returns
     -------
     Dataset
+        ``X``, ``y`` (lpsa), the feature names and the ``train`` flags.
+
+    See Also
+    --------
+    load_golub : The p >> n classification data set.
 
     Examples
     --------
@@ -73,10 +78,10 @@ def load_prostate():
 
 
 def load_golub():
-    """The Golub et al. (1999) leukemia training set, as preprocessed by
-    Dudoit, Fridlyand and Speed (2002) in Bioconductor's multtest.
+    """The Golub et al. (1999) leukemia training set: 38 patients, 3051 genes.
 
-    38 patients, 3051 gene-expression columns ``g1 ... g3051``; the target
+    As preprocessed by Dudoit, Fridlyand and Speed (2002) in Bioconductor's
+    multtest. 38 patients, 3051 gene-expression columns ``g1 ... g3051``; the target
     ``cl`` is 0 for acute lymphoblastic leukemia (27 patients) and 1 for
     acute myeloid leukemia (11): a p >> n classification problem.
 
@@ -84,6 +89,10 @@ def load_golub():
     -------
     Dataset
         ``train`` is None: the file is the published training set.
+
+    See Also
+    --------
+    load_prostate : The regression data set of ESL section 3.4.
 
     Examples
     --------

@@ -43,43 +43,81 @@ def check_grid_alpha(alpha, alphas):
     return alpha
 
 
-class ElasticNetCV(SparseLinearRegression):
-    """Elastic net with alpha (and l1_ratio, and the relaxation) chosen by
-    cross-validation, refitted on all the data.
-
-    .. math::
-
-        \\min_{w, b} \\frac{1}{2n} \\sum_i s_i (y_i - x_i'w - b)^2
-        + \\alpha \\sum_j v_j \\left(\\rho |w_j| + \\frac{1-\\rho}{2} w_j^2\\right)
-
-    Parameters
-    ----------
-    l1_ratio : float or sequence of float, default=0.5
-        Several values are cross-validated and the best kept.
-    alphas : array-like or None
-        None: ``n_alphas`` values from the exact alpha_max down to
-        ``eps * alpha_max`` (computed on all the data, as glmnet).
+_CV_PARAMS_DOC = """
+    alphas : array-like or None, default=None
+        The grid of alphas. None: ``n_alphas`` values from the exact
+        alpha_max down to ``eps * alpha_max``, evenly spaced in log
+        (computed on all the data, as glmnet).
     n_alphas : int, default=100
-    eps : float or None
+        Number of alphas on the grid when ``alphas`` is None.
+    eps : float or None, default=None
+        Smallest alpha of the grid as a fraction of alpha_max (glmnet's
+        ``lambda.min.ratio``); None is 1e-4 when ``n_samples > n_features``
+        and 1e-2 otherwise.
     cv : int, scikit-learn splitter or iterable, default=10
         An int k means ``KFold(k, shuffle=True, random_state=0)``, the folds
         of the ``sparsefit`` command; with ``fit(..., groups=...)`` it means
         ``GroupKFold(k)``. ``fit(..., foldid=...)`` gives the folds directly.
-    selection : {"min", "1se"}, default="min"
+    selection : {{"min", "1se"}}, default="min"
         Refit at ``alpha_min_`` or at ``alpha_1se_``, the largest alpha whose
         CV error is within one standard error of the minimum.
-    scoring : {"mse", "mae", "r2", "deviance"}, default="mse"
+    scoring : {{"mse", "mae", "r2", "deviance"}}, default="mse"
+        The held-out score of each alpha.
     relax : bool, default=False
         Also cross-validate the relaxed lasso over ``gammas``.
-    gammas : sequence of float in [0, 1]
-    n_jobs : int or None
-        Folds in parallel (joblib).
-    progress : bool or None
+    gammas : sequence of float in [0, 1], default=(0.0, 0.25, 0.5, 0.75, 1.0)
+        Relaxations tried with ``relax=True``: the refit mixes ``gamma``
+        times the lasso fit with ``1 - gamma`` times least squares on its
+        support.
+    fit_intercept : bool, default=True
+        Fit an unpenalised intercept ``b``.
+    standardize : bool, default=False
+        Penalise the coefficients of the columns scaled to unit variance
+        (as glmnet); ``coef_`` is returned on the original scale.
+    penalty_factor : array-like of shape (n_features,), default=None
+        Per-feature factors ``v_j >= 0`` multiplying the penalty; 0 leaves a
+        feature unpenalised.
+    positive : bool, default=False
+        Constrain the coefficients to be non-negative.
+    lower_bounds : float or array-like, default=None
+        Lower bounds on the coefficients (original scale).
+    upper_bounds : float or array-like, default=None
+        Upper bounds on the coefficients (original scale).
+    precompute : {{"auto", True, False}}, default="auto"
+        Use the Gram matrix in coordinate descent.
+    tol : float, default=1e-4
+        Relative duality gap each fit (every fold, every alpha, the refit)
+        reaches at its returned point (see
+        :class:`~sparsefit.solvers.StoppingRule`).
+    max_iter : int, default=10000
+        Maximum passes over the working sets of each fit.
+    n_jobs : int or None, default=None
+        Folds fitted in parallel (joblib); None is one at a time.
+    progress : bool or None, default=None
         Progress on stderr; None shows it on a terminal only.
-    fit_intercept, standardize, penalty_factor, positive, lower_bounds,
-    upper_bounds, precompute, tol, max_iter
-        As for :class:`ElasticNet`.
+"""
 
+
+class ElasticNetCV(SparseLinearRegression):
+    __doc__ = (
+        """Elastic net with alpha and l1_ratio chosen by cross-validation.
+
+    The path is cross-validated for each ``l1_ratio`` (and, with ``relax``,
+    each relaxation), and the model refitted on all the data at the alpha
+    selected, minimising
+
+    .. math::
+
+        \\min_{w, b} \\frac{1}{2n} \\sum_i s_i (y_i - x_i'w - b)^2
+        + \\alpha \\sum_j v_j \\left(\\rho |w_j| + \\frac{1-\\rho}{2} w_j^2\\right).
+
+    Parameters
+    ----------
+    l1_ratio : float or sequence of float, default=0.5
+        Mix ``rho`` of the L1 (1) and ridge (0) parts; several values are
+        cross-validated and the best kept."""
+        + _CV_PARAMS_DOC.format()
+        + """
     Attributes
     ----------
     alpha_ : float
@@ -104,7 +142,23 @@ class ElasticNetCV(SparseLinearRegression):
         The refit at ``alpha_``; with ``gamma_ < 1`` the coefficients mix the
         certified lasso fit (whose gap is ``dual_gap_``) with least squares on
         its support.
+
+    See Also
+    --------
+    LassoCV : The same with the lasso penalty.
+    ElasticNet : One fit at a given alpha.
+    sparsefit.cross_validate_path : The cross-validation itself, as a function.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_diabetes
+    >>> from sparsefit import ElasticNetCV
+    >>> X, y = load_diabetes(return_X_y=True)
+    >>> model = ElasticNetCV(l1_ratio=[0.5, 1.0], cv=5).fit(X, y)
+    >>> model.l1_ratio_ in (0.5, 1.0), bool(model.alpha_1se_ >= model.alpha_min_)
+    (True, True)
     """
+    )
 
     def __init__(
         self,
@@ -317,12 +371,42 @@ class ElasticNetCV(SparseLinearRegression):
 
 
 class LassoCV(ElasticNetCV):
-    """Lasso with alpha chosen by cross-validation; see :class:`ElasticNetCV`.
+    __doc__ = (
+        """Lasso with alpha chosen by cross-validation.
+
+    The path is cross-validated (K folds, every alpha scored on the held-out
+    rows) and the model refitted on all the data at ``alpha_min_`` or
+    ``alpha_1se_``, minimising
 
     .. math::
 
         \\min_{w, b} \\frac{1}{2n} \\sum_i s_i (y_i - x_i'w - b)^2
-        + \\alpha \\sum_j v_j |w_j|
+        + \\alpha \\sum_j v_j |w_j|.
+
+    Parameters
+    ----------"""
+        + _CV_PARAMS_DOC.format()
+        + """
+    Attributes
+    ----------
+    alpha_ : float
+        The alpha refitted (``alpha_min_`` or ``alpha_1se_``).
+    alpha_min_ : float
+        The alpha of the best mean held-out score (glmnet's ``lambda.min``).
+    alpha_1se_ : float
+        The largest alpha within one standard error of it (``lambda.1se``).
+    path_ : PathResult
+        The path on all the data.
+    cv_result_ : CVResult
+        Scores per fold and alpha (what :func:`sparsefit.plot_cv` draws).
+    coef_, intercept_, dual_gap_, kkt_violation_, n_iter_ :
+        The refit at ``alpha_``.
+
+    See Also
+    --------
+    ElasticNetCV : The same with the elastic-net penalty.
+    Lasso : One fit at a given alpha.
+    LassoIC : Alpha chosen by an information criterion instead.
 
     Examples
     --------
@@ -333,6 +417,7 @@ class LassoCV(ElasticNetCV):
     >>> bool(model.alpha_1se_ >= model.alpha_min_)
     True
     """
+    )
 
     def __init__(
         self,

@@ -36,6 +36,56 @@ _CV_DOC = """
 """
 
 
+# Parameter text shared by the GLM estimators' docstrings.
+_GRID_DOC = """
+    alphas : array-like or None, default=None
+        The grid of alphas. None: ``n_alphas`` values from the exact
+        alpha_max down to ``eps * alpha_max``, evenly spaced in log (on all
+        the data, as glmnet).
+    n_alphas : int, default=100
+        Number of alphas on the grid when ``alphas`` is None.
+    eps : float or None, default=None
+        Smallest alpha of the grid as a fraction of alpha_max; None is 1e-4
+        when ``n_samples > n_features`` and 1e-2 otherwise."""
+
+_SELECTION_DOC = """
+    selection : {"min", "1se"}, default="min"
+        Refit at ``alpha_min_`` or at ``alpha_1se_``, the largest alpha whose
+        CV score is within one standard error of the best."""
+
+_PENALTY_DOC = """
+    fit_intercept : bool, default=True
+        Fit an unpenalised intercept.
+    standardize : bool, default=False
+        Scale the columns to unit weighted variance (glmnet's convention);
+        coefficients are returned on the original scale.
+    penalty_factor : array-like of shape (n_features,) or None, default=None
+        ``v_j >= 0``; 0 leaves a feature unpenalised.
+    positive : bool, default=False
+        Constrain the coefficients to be non-negative.
+    lower_bounds : float, array-like or None, default=None
+        Lower bounds on the coefficients.
+    upper_bounds : float, array-like or None, default=None
+        Upper bounds on the coefficients."""
+
+_SOLVER_DOC = """
+    tol : float, default=1e-4
+        Stop when the duality gap is below ``tol * P(w)`` at the returned
+        point and its KKT violation below 1e-3 times the largest l1 weight
+        (see :class:`~sparsefit.solvers.StoppingRule`).
+    max_iter : int, default=1000
+        Maximum number of solver iterations of each fit.
+    solver : {"auto", "prox-newton", "fista"}, default="auto"
+        "auto" is the proximal Newton method."""
+
+_JOBS_DOC = """
+    n_jobs : int or None, default=None
+        Folds fitted in parallel (joblib); None is one at a time.
+    progress : bool or None, default=None
+        Progress on stderr; None shows it on a terminal only.
+"""
+
+
 class _GLMCVMixin:
     @property
     def _alpha(self):
@@ -120,35 +170,55 @@ class _GLMCVMixin:
 
 
 class SparseLogisticRegressionCV(_GLMCVMixin, LogisticMixin, ClassifierBase):
-    """L1 logistic / multinomial regression with alpha chosen by
-    cross-validation (stratified folds), refitted on all the data.
+    __doc__ = (
+        """L1 logistic / multinomial regression with alpha chosen by cross-validation.
 
-    The objective is that of :class:`SparseLogisticRegression`.
+    The path is cross-validated on stratified folds and the model refitted
+    on all the data at the alpha selected; the objective is that of
+    :class:`SparseLogisticRegression`.
 
     Parameters
     ----------
     l1_ratio : float, default=1.0
-    alphas : array-like or None
-        None: ``n_alphas`` values from the exact alpha_max down to
-        ``eps * alpha_max`` (on all the data, as glmnet).
-    n_alphas : int, default=100
-    eps : float or None
+        Mix ``rho`` of the L1 (1) and ridge (0) parts."""
+        + _GRID_DOC
+        + """
     cv : int, scikit-learn splitter or iterable, default=10
         An int k means ``StratifiedKFold(k, shuffle=True, random_state=0)``
         (``KFold`` with the same arguments when a class has fewer than k
         samples), the folds of the ``sparsefit`` command; with
         ``fit(..., groups=...)`` it means ``GroupKFold(k)``.
-        ``fit(..., foldid=...)`` gives the folds directly.
-    selection : {"min", "1se"}, default="min"
-    scoring : {"deviance", "accuracy", "roc_auc", "mse", "mae"}
-    multinomial, fit_intercept, standardize, penalty_factor, positive,
-    lower_bounds, upper_bounds, class_weight, tol, max_iter, solver :
-        As for :class:`SparseLogisticRegression`.
-    n_jobs : int or None
-    progress : bool or None
-    """
+        ``fit(..., foldid=...)`` gives the folds directly."""
+        + _SELECTION_DOC
+        + """
+    scoring : {"deviance", "accuracy", "roc_auc", "mse", "mae"}, default="deviance"
+        The held-out score of each alpha.
+    multinomial : {"ungrouped", "grouped"}, default="ungrouped"
+        With K > 2 classes: an L1 term per coefficient, or the Euclidean norm
+        of each feature's K coefficients."""
+        + _PENALTY_DOC
+        + """
+    class_weight : None, "balanced" or dict, default=None
+        Multiplies the sample weights of each class."""
+        + _SOLVER_DOC
+        + _JOBS_DOC
+        + _CV_DOC
+        + """
+    See Also
+    --------
+    SparseLogisticRegression : One fit at a given alpha.
+    sparsefit.cross_validate_path : The cross-validation itself.
 
-    __doc__ += _CV_DOC
+    Examples
+    --------
+    >>> from sklearn.datasets import load_breast_cancer
+    >>> from sparsefit import SparseLogisticRegressionCV
+    >>> X, y = load_breast_cancer(return_X_y=True)
+    >>> clf = SparseLogisticRegressionCV(cv=5, standardize=True).fit(X, y)
+    >>> bool(clf.alpha_1se_ >= clf.alpha_min_), clf.coef_.shape
+    (True, (1, 30))
+    """
+    )
     warm_start = False
 
     def __init__(
@@ -236,23 +306,47 @@ class SparseLogisticRegressionCV(_GLMCVMixin, LogisticMixin, ClassifierBase):
 
 
 class PoissonLassoCV(_GLMCVMixin, PoissonMixin, RegressorBase):
-    """L1 Poisson regression with alpha chosen by cross-validation, refitted
-    on all the data; the objective is that of :class:`PoissonLasso`.
+    __doc__ = (
+        """L1 Poisson regression with alpha chosen by cross-validation.
+
+    The path is cross-validated and the model refitted on all the data at the
+    alpha selected; the objective is that of :class:`PoissonLasso`.
 
     Parameters
     ----------
-    l1_ratio, alphas, n_alphas, eps, selection, n_jobs, progress :
-        As for :class:`SparseLogisticRegressionCV`.
+    l1_ratio : float, default=1.0
+        Mix ``rho`` of the L1 (1) and ridge (0) parts."""
+        + _GRID_DOC
+        + """
     cv : int, scikit-learn splitter or iterable, default=10
         An int k means ``KFold(k, shuffle=True, random_state=0)``, the folds
-        of the ``sparsefit`` command (``GroupKFold(k)`` with ``groups``).
+        of the ``sparsefit`` command (``GroupKFold(k)`` with ``groups``)."""
+        + _SELECTION_DOC
+        + """
     scoring : {"deviance", "mse", "mae"}, default="deviance"
-    fit_intercept, standardize, penalty_factor, positive, lower_bounds,
-    upper_bounds, tol, max_iter, solver :
-        As for :class:`PoissonLasso`.
-    """
+        The held-out score of each alpha."""
+        + _PENALTY_DOC
+        + _SOLVER_DOC
+        + _JOBS_DOC
+        + _CV_DOC
+        + """
+    See Also
+    --------
+    PoissonLasso : One fit at a given alpha.
+    sparsefit.cross_validate_path : The cross-validation itself.
 
-    __doc__ += _CV_DOC
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sparsefit import PoissonLassoCV
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.standard_normal((200, 5))
+    >>> y = rng.poisson(np.exp(0.5 * X[:, 0]))
+    >>> model = PoissonLassoCV(cv=5).fit(X, y)
+    >>> bool(model.coef_[0] > 0)
+    True
+    """
+    )
     warm_start = False
 
     def __init__(

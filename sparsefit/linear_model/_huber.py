@@ -6,7 +6,15 @@ from .._estimator import RegressorBase
 from .._validation import check_scalar_range
 from ..datafits import Huber
 from ._glm import RealTargetMixin
-from ._glm_cv import _CV_DOC, _GLMCVMixin
+from ._glm_cv import (
+    _CV_DOC,
+    _GRID_DOC,
+    _JOBS_DOC,
+    _PENALTY_DOC,
+    _SELECTION_DOC,
+    _SOLVER_DOC,
+    _GLMCVMixin,
+)
 
 __all__ = ["HuberLasso", "HuberLassoCV"]
 
@@ -29,7 +37,8 @@ class HuberMixin(RealTargetMixin):
 
 
 class HuberLasso(HuberMixin, RegressorBase):
-    """Huber regression with the L1 (elastic-net) penalty, certified.
+    __doc__ = (
+        """Huber regression with the L1 (elastic-net) penalty, certified.
 
     .. math::
 
@@ -52,18 +61,27 @@ class HuberLasso(HuberMixin, RegressorBase):
     Parameters
     ----------
     alpha : float, default=1.0
+        Strength of the penalty, ``alpha >= 0``.
     delta : float, default=1.35
         Where the loss turns from quadratic to linear, in the units of ``y``.
     l1_ratio : float in [0, 1], default=1.0
-    fit_intercept, standardize, penalty_factor, positive, lower_bounds,
-    upper_bounds, tol, max_iter, solver, warm_start :
-        As for :class:`SparseLogisticRegression`.
+        Mix ``rho`` of the L1 (1) and ridge (0) parts."""
+        + _PENALTY_DOC
+        + _SOLVER_DOC
+        + """
+    warm_start : bool, default=False
+        Start from the previous ``coef_``.
 
     Attributes
     ----------
     coef_ : ndarray of shape (n_features,)
     intercept_ : float
     dual_gap_, kkt_violation_, n_iter_
+
+    See Also
+    --------
+    HuberLassoCV : Alpha chosen by cross-validation.
+    Lasso : The least-squares fit, which outlying responses drag.
 
     Examples
     --------
@@ -77,6 +95,7 @@ class HuberLasso(HuberMixin, RegressorBase):
     >>> round(float(model.coef_[0]), 1), int((model.coef_ != 0).sum())
     (1.9, 1)
     """
+    )
 
     def __init__(
         self,
@@ -133,23 +152,51 @@ class HuberLasso(HuberMixin, RegressorBase):
 
 
 class HuberLassoCV(_GLMCVMixin, HuberMixin, RegressorBase):
-    """L1 Huber regression with alpha chosen by cross-validation, refitted on
-    all the data; the objective is that of :class:`HuberLasso`.
+    __doc__ = (
+        """L1 Huber regression with alpha chosen by cross-validation.
+
+    The path is cross-validated and the model refitted on all the data at the
+    alpha selected; the objective is that of :class:`HuberLasso`.
 
     Parameters
     ----------
     delta : float, default=1.35
-    l1_ratio, alphas, n_alphas, eps, cv, selection, n_jobs, progress :
-        As for :class:`SparseLogisticRegressionCV`.
+        Where the loss turns from quadratic to linear, in the units of ``y``.
+    l1_ratio : float, default=1.0
+        Mix ``rho`` of the L1 (1) and ridge (0) parts."""
+        + _GRID_DOC
+        + """
+    cv : int, scikit-learn splitter or iterable, default=10
+        An int k means ``KFold(k, shuffle=True, random_state=0)``, the folds
+        of the ``sparsefit`` command (``GroupKFold(k)`` with ``groups``)."""
+        + _SELECTION_DOC
+        + """
     scoring : {"deviance", "mse", "mae"}, default="deviance"
         "deviance" is twice the held-out Huber loss, robust to outlying
-        held-out responses; "mse" is not.
-    fit_intercept, standardize, penalty_factor, positive, lower_bounds,
-    upper_bounds, tol, max_iter, solver :
-        As for :class:`HuberLasso`.
-    """
+        held-out responses; "mse" is not."""
+        + _PENALTY_DOC
+        + _SOLVER_DOC
+        + _JOBS_DOC
+        + _CV_DOC
+        + """
+    See Also
+    --------
+    HuberLasso : One fit at a given alpha.
+    sparsefit.cross_validate_path : The cross-validation itself.
 
-    __doc__ += _CV_DOC
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sparsefit import HuberLassoCV
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.standard_normal((200, 5))
+    >>> y = 2 * X[:, 0] + 0.1 * rng.standard_normal(200)
+    >>> y[::20] += 50
+    >>> model = HuberLassoCV(cv=5).fit(X, y)
+    >>> bool(abs(model.coef_[0] - 2) < 0.5)
+    True
+    """
+    )
     warm_start = False
 
     def __init__(

@@ -34,16 +34,44 @@ class LassoIC(SparseLinearRegression):
     Parameters
     ----------
     criterion : {"aic", "bic", "ebic"}, default="bic"
-    noise_variance : float or None
-        sigma^2. None estimates it: from the least-squares fit when
-        ``n > p + 1``, as scikit-learn's LassoLarsIC does; otherwise (p >= n,
-        where that fit interpolates) by ``RSS / (n - df)`` at the alpha chosen
-        by 10-fold cross-validation (Reid, Tibshirani and Friedman 2016).
+        The information criterion minimised over the path.
+    noise_variance : float or None, default=None
+        The noise variance sigma^2. None estimates it: from the least-squares
+        fit when ``n > p + 1``, as scikit-learn's LassoLarsIC does; otherwise
+        (p >= n, where that fit interpolates) by ``RSS / (n - df)`` at the
+        alpha chosen by 10-fold cross-validation (Reid, Tibshirani and
+        Friedman 2016).
     ebic_gamma : float in [0, 1], default=1.0
-    alphas, n_alphas, eps : the grid, as for :func:`sparsefit.lasso_path`
-    fit_intercept, standardize, penalty_factor, positive, lower_bounds,
-    upper_bounds, precompute, tol, max_iter : as for :class:`Lasso`
-    progress : bool or None
+        The ``gamma`` of the extended BIC.
+    alphas : array-like or None, default=None
+        The grid of alphas; None: ``n_alphas`` values from the exact
+        alpha_max down to ``eps * alpha_max``, as for
+        :func:`sparsefit.lasso_path`.
+    n_alphas : int, default=100
+        Number of alphas on the grid when ``alphas`` is None.
+    eps : float or None, default=None
+        Smallest alpha of the grid as a fraction of alpha_max.
+    fit_intercept : bool, default=True
+        Fit an unpenalised intercept.
+    standardize : bool, default=False
+        Penalise the coefficients of the columns scaled to unit variance.
+    penalty_factor : array-like of shape (n_features,), default=None
+        Per-feature factors ``v_j >= 0`` multiplying the penalty.
+    positive : bool, default=False
+        Constrain the coefficients to be non-negative.
+    lower_bounds : float or array-like, default=None
+        Lower bounds on the coefficients.
+    upper_bounds : float or array-like, default=None
+        Upper bounds on the coefficients.
+    precompute : {"auto", True, False}, default="auto"
+        Use the Gram matrix in coordinate descent.
+    tol : float, default=1e-4
+        Relative duality gap each point of the path reaches (see
+        :class:`~sparsefit.solvers.StoppingRule`).
+    max_iter : int, default=10000
+        Maximum passes over the working sets at each alpha.
+    progress : bool or None, default=None
+        Progress on stderr; None shows it on a terminal only.
 
     Attributes
     ----------
@@ -52,7 +80,21 @@ class LassoIC(SparseLinearRegression):
     noise_variance_ : float
     alphas_ : ndarray
     path_ : PathResult
-    coef_, intercept_, dual_gap_, kkt_violation_, n_iter_ : the refit at alpha_.
+    coef_, intercept_, dual_gap_, kkt_violation_, n_iter_ : the refit at ``alpha_``.
+
+    See Also
+    --------
+    LassoCV : Alpha chosen by cross-validation instead.
+    Lasso : One fit at a given alpha.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_diabetes
+    >>> from sparsefit import LassoIC
+    >>> X, y = load_diabetes(return_X_y=True)
+    >>> model = LassoIC("bic").fit(X, y)
+    >>> int((model.coef_ != 0).sum()), model.criterion_.shape
+    (7, (100,))
     """
 
     solver = "cd"

@@ -51,7 +51,7 @@ _PARAMS_DOC = """
     kkt_violation_ : float
         Largest distance from minus the gradient to the subdifferential.
     n_features_in_ : int
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (n_features,)
         Defined when ``X`` has string column names.
     solver_result_ : SolverResult
         Everything the solver reported, with the gap history.
@@ -63,7 +63,9 @@ _L1_RATIO_DOC = """
 
 
 class ElasticNet(SparseLinearRegression):
-    (
+    # Assembled from the shared parameter text: an expression, so it has to be
+    # assigned to __doc__ to become the class docstring.
+    __doc__ = (
         """Elastic net with penalty factors, bounds and a certified duality gap.
 
     .. math::
@@ -77,6 +79,12 @@ class ElasticNet(SparseLinearRegression):
     """
         + _PARAMS_DOC.format(l1_ratio=_L1_RATIO_DOC)
         + """
+    See Also
+    --------
+    Lasso : The same with ``l1_ratio=1``.
+    ElasticNetCV : Alpha and l1_ratio chosen by cross-validation.
+    sparsefit.enet_path : The whole path of solutions.
+
     Examples
     --------
     >>> import numpy as np
@@ -125,7 +133,7 @@ class ElasticNet(SparseLinearRegression):
 
 
 class Lasso(ElasticNet):
-    (
+    __doc__ = (
         """Lasso with penalty factors, bounds and a certified duality gap.
 
     .. math::
@@ -135,6 +143,12 @@ class Lasso(ElasticNet):
     """
         + _PARAMS_DOC.format(l1_ratio="")
         + """
+    See Also
+    --------
+    LassoCV : Alpha chosen by cross-validation.
+    ElasticNet : The L1 penalty mixed with a ridge penalty.
+    sparsefit.lasso_path : The whole path of solutions.
+
     Examples
     --------
     >>> import numpy as np
@@ -142,7 +156,7 @@ class Lasso(ElasticNet):
     >>> X = np.array([[0., 1.], [1., 0.], [2., 1.], [3., 0.]])
     >>> model = Lasso(alpha=0.1).fit(X, 2 * X[:, 0])
     >>> model.coef_.round(3)
-    array([1.84, 0.  ])
+    array([1.92, 0.  ])
     >>> model.explain().status.tolist()
     ['active', 'zero inside the kink']
     """

@@ -133,15 +133,21 @@ class SparseLogisticRegression(LogisticMixin, ClassifierBase):
     Parameters
     ----------
     alpha : float, default=1.0
+        Strength of the penalty, ``alpha >= 0``.
     l1_ratio : float in [0, 1], default=1.0
+        Mix ``rho`` of the L1 (1) and ridge (0) parts.
     multinomial : {"ungrouped", "grouped"}, default="ungrouped"
+        With K > 2 classes: an L1 term per coefficient, or the Euclidean
+        norm of each feature's K coefficients (kept for every class or none).
     fit_intercept : bool, default=True
+        Fit an unpenalised intercept (one per class).
     standardize : bool, default=False
         Scale the columns to unit weighted variance (glmnet's convention);
         coefficients are returned on the original scale.
     penalty_factor : array-like of shape (n_features,) or None
         ``v_j >= 0``; 0 leaves a feature unpenalised.
     positive : bool, default=False
+        Constrain the coefficients to be non-negative.
     lower_bounds, upper_bounds : float, array-like or None
         Bounds on every class's coefficients (ungrouped only).
     class_weight : None, "balanced" or dict
@@ -151,8 +157,12 @@ class SparseLogisticRegression(LogisticMixin, ClassifierBase):
         point and its KKT violation below 1e-3 times the largest l1
         weight (see :class:`~sparsefit.solvers.StoppingRule`).
     max_iter : int, default=1000
+        Maximum number of solver iterations; a ``ConvergenceWarning`` gives the
+        gap reached when it runs out.
     solver : {"auto", "prox-newton", "fista"}
+        "auto" is the proximal Newton method.
     warm_start : bool, default=False
+        Start from the previous ``coef_``.
 
     Attributes
     ----------
@@ -163,6 +173,11 @@ class SparseLogisticRegression(LogisticMixin, ClassifierBase):
         Certified: ``P(coef_) - P* <= dual_gap_ <= tol * P(coef_)``.
     kkt_violation_ : float
     n_iter_ : int
+
+    See Also
+    --------
+    SparseLogisticRegressionCV : Alpha chosen by cross-validation.
+    sparsefit.compute_path : The whole path, with ``Logistic()`` or ``Multinomial()``.
 
     Examples
     --------

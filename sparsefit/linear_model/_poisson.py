@@ -67,16 +67,44 @@ class PoissonLasso(PoissonMixin, RegressorBase):
     Parameters
     ----------
     alpha : float, default=1.0
+        Strength of the penalty, ``alpha >= 0``.
     l1_ratio : float in [0, 1], default=1.0
-    fit_intercept, standardize, penalty_factor, positive, lower_bounds,
-    upper_bounds, tol, max_iter, solver, warm_start :
-        As for :class:`SparseLogisticRegression`.
+        Mix ``rho`` of the L1 (1) and ridge (0) parts.
+    fit_intercept : bool, default=True
+        Fit an unpenalised intercept.
+    standardize : bool, default=False
+        Scale the columns to unit weighted variance (glmnet's convention);
+        coefficients are returned on the original scale.
+    penalty_factor : array-like of shape (n_features,) or None
+        ``v_j >= 0``; 0 leaves a feature unpenalised.
+    positive : bool, default=False
+        Constrain the coefficients to be non-negative.
+    lower_bounds : float, array-like or None
+        Lower bounds on the coefficients.
+    upper_bounds : float, array-like or None
+        Upper bounds on the coefficients.
+    tol : float, default=1e-4
+        Stop when the duality gap is below ``tol * P(w)`` at the returned
+        point and its KKT violation below 1e-3 times the largest l1
+        weight (see :class:`~sparsefit.solvers.StoppingRule`).
+    max_iter : int, default=1000
+        Maximum number of solver iterations; a ``ConvergenceWarning`` gives the
+        gap reached when it runs out.
+    solver : {"auto", "prox-newton", "fista"}
+        "auto" is the proximal Newton method.
+    warm_start : bool, default=False
+        Start from the previous ``coef_``.
 
     Attributes
     ----------
     coef_ : ndarray of shape (n_features,)
     intercept_ : float
     dual_gap_, kkt_violation_, n_iter_
+
+    See Also
+    --------
+    PoissonLassoCV : Alpha chosen by cross-validation.
+    sparsefit.compute_path : The whole path, with ``Poisson()``.
 
     Examples
     --------

@@ -202,6 +202,11 @@ class SparsePortfolio(_PathEstimator):
         Clarabel's duality gap when ``turnover > 0``, else 0 (the path is
         exact).
 
+    See Also
+    --------
+    portfolio_path : The whole path it picks a point of.
+    SparseIndexTracker : Sparse index tracking.
+
     Examples
     --------
     >>> import numpy as np

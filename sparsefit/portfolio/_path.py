@@ -304,6 +304,11 @@ def portfolio_path(
         NaN returns, too few days, bounds without 0, or a ``target_return``
         that no portfolio within the bounds attains.
 
+    See Also
+    --------
+    SparsePortfolio : One point of the path, as an estimator.
+    tracking_path : The path of sparse index tracking.
+
     Examples
     --------
     >>> import numpy as np

@@ -196,6 +196,11 @@ def compact(model):
         The compacted copy, in eval mode; its outputs equal the model's in
         eval mode up to rounding.
 
+    See Also
+    --------
+    sparsity_report : What compact would remove.
+    GroupL1 : The penalty that switches neurons off.
+
     Examples
     --------
     >>> import torch

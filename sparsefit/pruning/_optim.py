@@ -175,6 +175,11 @@ class ProxSGD(_ProxMixin, torch.optim.SGD):
         ``lr``, ``momentum``, ``weight_decay``, ``nesterov``... of
         ``torch.optim.SGD``.
 
+    See Also
+    --------
+    ProxAdamW : The same with AdamW's step.
+    L1 : A penalty to give it.
+
     Examples
     --------
     >>> import torch

@@ -45,6 +45,11 @@ class L1:
     alpha : float
         Penalty strength ``>= 0``.
 
+    See Also
+    --------
+    GroupL1 : Whole neurons or channels at once.
+    ProxAdamW : The optimiser that applies the penalty's prox.
+
     Examples
     --------
     >>> import torch
@@ -93,6 +98,12 @@ class GroupL1:
         Penalty strength ``>= 0``.
     over : {"out", "in"}, default="out"
         What a group is: an output neuron/channel or an input feature/channel.
+
+    See Also
+    --------
+    L1 : Single weights.
+    SparseGroupL1 : Groups and single weights together.
+    compact : Remove the neurons the penalty switched off.
 
     Notes
     -----
@@ -156,6 +167,11 @@ class SparseGroupL1(GroupL1):
         Share ``rho`` of the l1 term, in ``[0, 1]``.
     over : {"out", "in"}, default="out"
         What a group is, as for :class:`GroupL1`.
+
+    See Also
+    --------
+    L1 : Single weights alone.
+    GroupL1 : Whole groups alone.
 
     Examples
     --------

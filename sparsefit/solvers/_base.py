@@ -68,8 +68,8 @@ class StoppingRule:
     .. math::
 
         P(w) - D(u) \\le \\mathrm{tol} \\cdot P(w)
-        \\quad\text{and}\\quad
-        \\max_j \\operatorname{dist}(-\nabla_j F(w), \\partial g_j(w_j))
+        \\quad\\text{and}\\quad
+        \\max_j \\operatorname{dist}(-\\nabla_j F(w), \\partial g_j(w_j))
         \\le \\kappa \\max_j a_j
 
     hold, where ``a_j = alpha * l1_ratio * v_j`` are the l1 weights and

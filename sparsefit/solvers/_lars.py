@@ -407,6 +407,7 @@ def lars_path(
         Dense only; the columns are centred (weighted means) when
         ``fit_intercept``.
     y : array-like of shape (n_samples,)
+        Target values.
     sample_weight : array-like of shape (n_samples,), default=None
         Non-negative weights ``s``, rescaled to sum to ``n_samples``.
     penalty_factor : array-like of shape (n_features,), default=None
