@@ -49,12 +49,55 @@ SOLVERS = {
 
 
 def make_solver(name, problem, tol=1e-4, max_iter=None, precompute="auto"):
-    """The solver called ``name`` ("auto" for the first of :data:`SOLVERS`
-    that accepts ``problem``), checked against the problem.
+    """Build the solver called ``name``, checked against ``problem``.
 
-    ``problem`` may be anything with the ``centred``, ``K`` and ``datafit``
-    attributes that ``accepts`` reads, so that an estimator can choose its
-    solver before it builds the problem.
+    ``"auto"`` is the first of :data:`SOLVERS` whose ``accepts(problem)``
+    holds: coordinate descent for least squares, proximal Newton for the
+    other datafits.
+
+    Parameters
+    ----------
+    name : {"auto", "cd", "prox-newton", "fista", "lars"}
+        The solver.
+    problem : Problem
+        Anything with the ``centred``, ``K`` and ``datafit`` attributes that
+        ``accepts`` reads.
+    tol : float, default=1e-4
+        Relative duality-gap tolerance (see :class:`StoppingRule`).
+    max_iter : int or None, default=None
+        The solver's iteration limit; None keeps its default.
+    precompute : {"auto", True, False}, default="auto"
+        Gram matrix for coordinate descent.
+
+    Returns
+    -------
+    solver : object
+        A new solver following the contract of :mod:`sparsefit.solvers`.
+
+    Raises
+    ------
+    ValueError
+        When ``name`` is unknown or does not accept ``problem``, naming the
+        solvers that do.
+
+    See Also
+    --------
+    CoordinateDescent : Working-set coordinate descent (least squares).
+    ProxNewton : Working-set proximal Newton (the other datafits).
+    FISTA : Accelerated proximal gradient (any datafit).
+    LarsSolver : The LARS-lasso homotopy (least squares, dense X).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sparsefit._problem import Problem
+    >>> from sparsefit.datafits import Logistic
+    >>> from sparsefit.penalties import ElasticNetPenalty
+    >>> X = np.random.default_rng(0).standard_normal((20, 3))
+    >>> y = np.where(X[:, 0] > 0, 1.0, -1.0)
+    >>> problem = Problem(X, y, Logistic(), ElasticNetPenalty(1.0, 1.0))
+    >>> make_solver("auto", problem).name
+    'proximal Newton'
     """
     fits = [key for key, cls in SOLVERS.items() if cls.accepts(problem)]
     if name == "auto":

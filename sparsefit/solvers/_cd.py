@@ -187,19 +187,49 @@ class CoordinateDescent:
 
     @staticmethod
     def accepts(problem):
-        """Least squares with the intercept eliminated by centring."""
+        """Whether this solver applies: least squares, centred.
+
+        The intercept must be eliminated by centring (``problem.centred``):
+        the kernels keep the centred residual.
+
+        Parameters
+        ----------
+        problem : Problem
+            The problem to solve.
+
+        Returns
+        -------
+        bool
+            True when :meth:`solve` can take ``problem``.
+        """
         return problem.centred
 
     def solve(self, problem, alpha, w0=None, *, strong=None, gap_abs=None):
-        """Solve ``problem`` at ``alpha`` from ``w0`` (design coordinates).
+        """Solve ``problem`` at ``alpha`` by working-set coordinate descent.
 
-        ``gap_abs``, when given, replaces ``tol * P(w)`` as the gap to reach
-        (explain's refinement asks for an absolute accuracy).
+        ``strong`` seeds the first working set, as the sequential strong rule
+        does along a path; every later outer iteration checks all features,
+        so it never changes the answer.  The problem's ``cache`` keeps the
+        Gram matrix between the solves of a path.
 
-        ``strong`` (boolean mask) seeds the first working set, as the
-        sequential strong rule does along a path; every later outer iteration
-        checks all features, so it never changes the answer.  The problem's
-        ``cache`` keeps the Gram matrix between the solves of a path.
+        Parameters
+        ----------
+        problem : Problem
+            The problem (design, datafit, penalty template); see
+            :mod:`sparsefit.solvers` for what a solver takes from it.
+        alpha : float
+            The penalty's alpha.
+        w0 : ndarray or None, default=None
+            Warm start in the design's coordinates (flat, class-major).
+        strong : ndarray of bool or None, default=None
+            Features of the sequential strong rule, along a path.
+        gap_abs : float or None, default=None
+            An absolute duality gap to reach instead of ``tol * P(w)``.
+
+        Returns
+        -------
+        SolverResult
+            Certified by :class:`StoppingRule` at the returned point.
         """
         design, y, cache = problem.design, problem.y, problem.cache
         tol_abs = gap_abs

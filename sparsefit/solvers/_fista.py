@@ -40,14 +40,47 @@ class FISTA:
 
     @staticmethod
     def accepts(problem):
-        """Every datafit with a gradient and every penalty with a prox."""
+        """Whether this solver applies: always.
+
+        It needs only the datafit's gradient and the penalty's prox.
+
+        Parameters
+        ----------
+        problem : Problem
+            The problem to solve.
+
+        Returns
+        -------
+        bool
+            True when :meth:`solve` can take ``problem``.
+        """
         return True
 
     def solve(self, problem, alpha, w0=None, *, strong=None, gap_abs=None):
-        """Solve ``problem`` at ``alpha`` from ``w0`` (design coordinates);
-        every iteration touches all features, so ``strong`` only tells that
-        the solve is a step along a path;
-        ``gap_abs`` replaces ``tol * P(w)`` by an absolute gap."""
+        """Solve ``problem`` at ``alpha`` by accelerated proximal gradient.
+
+        Every iteration touches all features, so ``strong`` only tells that
+        the solve is a step along a path (the start is then extrapolated).
+
+        Parameters
+        ----------
+        problem : Problem
+            The problem (design, datafit, penalty template); see
+            :mod:`sparsefit.solvers` for what a solver takes from it.
+        alpha : float
+            The penalty's alpha.
+        w0 : ndarray or None, default=None
+            Warm start in the design's coordinates (flat, class-major).
+        strong : ndarray of bool or None, default=None
+            Features of the sequential strong rule, along a path.
+        gap_abs : float or None, default=None
+            An absolute duality gap to reach instead of ``tol * P(w)``.
+
+        Returns
+        -------
+        SolverResult
+            Certified by :class:`StoppingRule` at the returned point.
+        """
         if not problem.centred:
             return self._solve_kept(problem, alpha, w0, strong, gap_abs)
         design, y, datafit = problem.design, problem.y, problem.datafit

@@ -547,14 +547,48 @@ class LarsSolver:
 
     @staticmethod
     def accepts(problem):
-        """Least squares with the intercept eliminated by centring, one
-        output."""
+        """Whether this solver applies: single-output least squares.
+
+        The intercept must be eliminated by centring (``problem.centred``)
+        and the problem have one output.
+
+        Parameters
+        ----------
+        problem : Problem
+            The problem to solve.
+
+        Returns
+        -------
+        bool
+            True when :meth:`solve` can take ``problem``.
+        """
         return problem.centred and problem.K == 1
 
     def solve(self, problem, alpha, w0=None, *, strong=None, gap_abs=None):
-        """Solve ``problem`` at ``alpha`` on its dense design; ``w0``,
-        ``strong`` and ``gap_abs`` are ignored (the homotopy always starts at
-        ``alpha_max`` and ends at the exact solution)."""
+        """Solve ``problem`` at ``alpha`` by the LARS-lasso homotopy.
+
+        ``w0``, ``strong`` and ``gap_abs`` are ignored: the homotopy always
+        starts at ``alpha_max`` and ends at the exact solution.
+
+        Parameters
+        ----------
+        problem : Problem
+            The problem (design, datafit, penalty template); see
+            :mod:`sparsefit.solvers` for what a solver takes from it.
+        alpha : float
+            The penalty's alpha.
+        w0 : ndarray or None, default=None
+            Warm start in the design's coordinates (flat, class-major).
+        strong : ndarray of bool or None, default=None
+            Features of the sequential strong rule, along a path.
+        gap_abs : float or None, default=None
+            An absolute duality gap to reach instead of ``tol * P(w)``.
+
+        Returns
+        -------
+        SolverResult
+            Certified by :class:`StoppingRule` at the returned point.
+        """
         design, y = problem.design, problem.y
         penalty = problem.penalty(alpha)
         p = design.n_features

@@ -74,14 +74,48 @@ class ProxNewton:
 
     @staticmethod
     def accepts(problem):
-        """Twice-differentiable datafits that keep their intercept."""
+        """Whether this solver applies: a twice-differentiable datafit.
+
+        The datafit must give ``raw_hessian`` and keep its intercept (not
+        ``problem.centred``).
+
+        Parameters
+        ----------
+        problem : Problem
+            The problem to solve.
+
+        Returns
+        -------
+        bool
+            True when :meth:`solve` can take ``problem``.
+        """
         return not problem.centred and hasattr(problem.datafit, "raw_hessian")
 
     def solve(self, problem, alpha, w0=None, *, strong=None, gap_abs=None):
-        """Minimise ``problem`` at ``alpha`` from ``w0`` (flat, design
-        coordinates) or the null model; ``strong`` (flat boolean) seeds the
-        first working set; ``gap_abs`` replaces the relative gap test of the
-        stopping rule by an absolute one."""
+        """Solve ``problem`` at ``alpha`` by working-set proximal Newton.
+
+        Without ``w0`` the solve starts at the null model; ``strong`` seeds
+        the first working set.
+
+        Parameters
+        ----------
+        problem : Problem
+            The problem (design, datafit, penalty template); see
+            :mod:`sparsefit.solvers` for what a solver takes from it.
+        alpha : float
+            The penalty's alpha.
+        w0 : ndarray or None, default=None
+            Warm start in the design's coordinates (flat, class-major).
+        strong : ndarray of bool or None, default=None
+            Features of the sequential strong rule, along a path.
+        gap_abs : float or None, default=None
+            An absolute duality gap to reach instead of ``tol * P(w)``.
+
+        Returns
+        -------
+        SolverResult
+            Certified by :class:`StoppingRule` at the returned point.
+        """
         cert, W, b, strong, p_ref, grad_scale = problem.start(alpha, w0, strong)
         W, b = W.astype(float).copy(), np.asarray(b, dtype=float).copy()
         W[cert.design.constant] = 0.0
