@@ -208,7 +208,7 @@ def _certificate(path, tol, name):
         rel = np.where(limits > 0, gaps * tol / limits, np.where(gaps > 0, np.inf, 0))
     bad = [
         f"{name} at alpha={a:.4g}"
-        for a, g, t in zip(path.alphas, gaps, limits)
+        for a, g, t in zip(path.alphas, gaps, limits, strict=True)
         if g > t
     ]
     return float(rel.max()) if rel.size else 0.0, bad

@@ -461,7 +461,7 @@ def _e_values(W, T):
     """Mean over draws of ``p 1{W_j >= T} / (1 + #{k: W_k <= -T})``."""
     p = W.shape[1]
     out = np.zeros(p)
-    for w, t in zip(W, T):
+    for w, t in zip(W, T, strict=True):
         if np.isfinite(t):
             out += p * (w >= t) / (1 + np.sum(w <= -t))
     return out / len(W)

@@ -149,6 +149,7 @@ def _sdp_sweeps(C, s, mu, tol, max_sweeps):
     ``M`` is recomputed at every sweep, and a sweep whose end point fails a
     Cholesky test of ``2C - diag(s)`` (rounding in the rank-one updates) is
     undone, returning ``ok=False``."""
+    previous = s.copy()
     for _ in range(max_sweeps):
         try:
             M = np.linalg.inv(np.linalg.cholesky(2 * C - np.diag(s)))
