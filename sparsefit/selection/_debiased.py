@@ -19,16 +19,17 @@ The main lasso is fitted at a given alpha or at the 10-fold cross-validated
 one (Dezeure, Buhlmann, Meier and Meinshausen 2015).  Each nodewise lasso is
 a *scaled lasso* (Sun and Zhang 2012): the alpha is ``lambda_0 sigma`` with
 ``lambda_0 = sqrt(2 log(p) / n)`` and ``sigma`` the residual root mean
-square at that alpha, a fixed point found on one certified path per
-regression (bracketed on its grid, interpolated, then fitted exactly).  This
+square at that alpha.  This
 is the nodewise choice of Zhang and Zhang (2014) and Sun and Zhang (2013),
 which van de Geer et al. (2014, Section 2.1.1) also allow; it needs no
-cross-validation, so the p nodewise regressions cost one path each.  The
+cross-validation: each nodewise regression is a few certified single-alpha
+fits of Sun and Zhang's iteration.  The
 noise level ``sigma`` is by default the residual of the main lasso,
 ``||y - X b||^2 / (n - |support(b)|)`` (Reid, Tibshirani and Friedman
 2016), or with ``sigma="scaled-lasso"`` the scaled lasso's estimate (which,
-at this lambda_0, overestimates it on the problems we measured).  Columns are centred and scaled to unit variance inside,
-and the results reported on the original scale.
+at this lambda_0, overestimates it on the problems we measured).  Columns
+are centred and scaled to unit variance inside, and the results reported on
+the original scale.
 """
 
 import warnings
@@ -137,7 +138,7 @@ def debiased_lasso(
     sigma : {"scaled-lasso", "residual"} or float
         The noise level (module docstring), or a known value.
     n_alphas : int, default=20
-        Grid of each scaled-lasso path.
+        Grid of the main lasso's path.
     tol : float, default=1e-4
         Relative duality gap of every fit.
     n_jobs : int or None
@@ -156,12 +157,10 @@ def debiased_lasso(
     Xs = (X - X.mean(axis=0)) / scale
     yc = y - y.mean()
     lam0 = np.sqrt(2 * np.log(p) / n)
-    b, alpha_used, cert = _main_fit(Xs, yc, alpha, lam0, n_alphas, tol,
-                                    random_state)
+    b, alpha_used, cert = _main_fit(Xs, yc, alpha, lam0, n_alphas, tol, random_state)
     certs = [cert]
     if sigma == "scaled-lasso":
-        _, _, noise, cert = _scaled_lasso(Xs, yc, lam0, n_alphas, tol,
-                                          "scaled lasso")
+        _, _, noise, cert = _scaled_lasso(Xs, yc, lam0, tol, "scaled lasso")
         certs.append(cert)
     elif sigma == "residual":
         rss = np.sum((yc - Xs @ b) ** 2)
@@ -169,15 +168,26 @@ def debiased_lasso(
     elif not isinstance(sigma, str):
         noise = float(sigma)
     nodes = Parallel(n_jobs=n_jobs, prefer="threads")(
-        delayed(_node)(Xs, j, lam0, n_alphas, tol) for j in range(p)
+        delayed(_node)(Xs, j, lam0, tol) for j in range(p)
     )
     theta = np.array([row for row, _, _ in nodes])
     debiased = b + theta @ (Xs.T @ (yc - Xs @ b)) / n
     gram = Xs.T @ Xs / n
     se = noise * np.sqrt(np.einsum("ij,jk,ik->i", theta, gram, theta) / n)
     certs += [c for _, _, c in nodes]
-    return _result(debiased, b, se, scale, level, noise, alpha_used,
-                   np.array([a for _, a, _ in nodes]), certs, names, random_state)
+    return _result(
+        debiased,
+        b,
+        se,
+        scale,
+        level,
+        noise,
+        alpha_used,
+        np.array([a for _, a, _ in nodes]),
+        certs,
+        names,
+        random_state,
+    )
 
 
 def _check(X, y, level, family, sigma, alpha):
@@ -211,32 +221,43 @@ def _check(X, y, level, family, sigma, alpha):
     return X, y, list(names)
 
 
-def _node(Xs, j, lam0, n_alphas, tol):
+def _node(Xs, j, lam0, tol):
     """Row ``j`` of Theta, the nodewise alpha and its certificate."""
     others = np.delete(Xs, j, axis=1)
-    gamma, alpha, _, cert = _scaled_lasso(
-        others, Xs[:, j], lam0, n_alphas, tol, f"node {j}"
-    )
+    gamma, alpha, _, cert = _scaled_lasso(others, Xs[:, j], lam0, tol, f"node {j}")
     tau2 = Xs[:, j] @ (Xs[:, j] - others @ gamma) / Xs.shape[0]
     row = np.insert(-gamma, j, 1.0) / tau2
     return row, alpha, cert
 
 
-def _scaled_lasso(A, t, lam0, n_alphas, tol, name):
+def _scaled_lasso(A, t, lam0, tol, name, max_iter=10):
     """Lasso of ``t`` on ``A`` (centred, no intercept) at the scaled-lasso
-    alpha, ``alpha = lam0 * ||t - A w(alpha)|| / sqrt(n)``: the first grid
-    point at or below the fixed point (the grid is geometric from alpha_max
-    down to ``0.05 alpha_max``, the last point when the fixed point lies
-    below), so the fit is one certified path.
+    alpha, the fixed point of ``alpha = lam0 * ||t - A w(alpha)|| / sqrt(n)``,
+    by Sun and Zhang's (2012) iteration from ``sigma = ||t|| / sqrt(n)``,
+    stopped when sigma changes by less than 1e-3 relative; every fit is a
+    certified one-point path.
 
     Returns ``(w, alpha, sigma, certificate)``."""
-    path = compute_path(A, t, fit_intercept=False, n_alphas=n_alphas, eps=0.05,
-                        tol=tol, precompute=False, progress=False)
-    rms = np.sqrt(((t[:, None] - path.predict(A)) ** 2).mean(axis=0))
-    below = np.flatnonzero(path.alphas <= lam0 * rms)
-    k = below[0] if below.size else len(path.alphas) - 1
-    w = path.coefs[:, k].toarray().ravel()
-    return w, float(path.alphas[k]), float(rms[k]), _certificate(path, tol, name)
+    sigma, gaps, bad = np.sqrt(np.mean(t**2)), [], []
+    for _ in range(max_iter):
+        alpha = lam0 * sigma
+        fit = compute_path(
+            A,
+            t,
+            fit_intercept=False,
+            alphas=[alpha],
+            tol=tol,
+            precompute=False,
+            progress=False,
+        )
+        gap, names = _certificate(fit, tol, name)
+        gaps.append(gap)
+        bad += names
+        w = fit.coefs[:, 0].toarray().ravel()
+        previous, sigma = sigma, np.sqrt(np.mean((t - A @ w) ** 2))
+        if abs(sigma - previous) <= 1e-3 * previous:
+            break
+    return w, float(alpha), float(sigma), (max(gaps), bad)
 
 
 def _main_fit(Xs, yc, alpha, lam0, n_alphas, tol, random_state):
@@ -248,35 +269,47 @@ def _main_fit(Xs, yc, alpha, lam0, n_alphas, tol, random_state):
 
     if alpha is None:
         folds = KFold(10, shuffle=True, random_state=random_state)
-        res = cross_validate_path(Xs, yc, cv=folds, fit_intercept=False, tol=tol,
-                                  progress=False)
+        res = cross_validate_path(
+            Xs, yc, cv=folds, fit_intercept=False, tol=tol, progress=False
+        )
         path, alpha = res.path, float(res.alpha_min)
     else:
-        top = compute_path(Xs, yc, fit_intercept=False, n_alphas=1, tol=tol,
-                           progress=False)
+        top = compute_path(
+            Xs, yc, fit_intercept=False, n_alphas=1, tol=tol, progress=False
+        )
         grid = np.geomspace(max(top.alphas[0], alpha), alpha, n_alphas)
-        path = compute_path(Xs, yc, fit_intercept=False, alphas=grid, tol=tol,
-                            progress=False)
+        path = compute_path(
+            Xs, yc, fit_intercept=False, alphas=grid, tol=tol, progress=False
+        )
     k = int(np.argmin(np.abs(path.alphas - alpha)))
     w = path.coefs[:, k].toarray().ravel()
     return w, alpha, _certificate(path, tol, "main lasso")
 
 
-def _result(debiased, b, se, scale, level, noise, alpha, node_alphas, certs,
-            names, random_state):
+def _result(
+    debiased, b, se, scale, level, noise, alpha, node_alphas, certs, names, random_state
+):
     z = norm.ppf(0.5 + level / 2)
     with np.errstate(divide="ignore", invalid="ignore"):
         p_values = 2 * norm.sf(np.abs(debiased) / se)
     coef, se_orig = debiased / scale, se / scale
     bad = [name for _, names_ in certs for name in names_]
     if bad:
-        warnings.warn(f"{len(bad)} fit(s) did not converge: {bad[:5]}",
-                      UserWarning, stacklevel=3)
+        warnings.warn(
+            f"{len(bad)} fit(s) did not converge: {bad[:5]}", UserWarning, stacklevel=3
+        )
     return DebiasedLassoResult(
-        coef_=coef, lasso_coef_=b / scale, std_errors_=se_orig,
+        coef_=coef,
+        lasso_coef_=b / scale,
+        std_errors_=se_orig,
         ci_=np.column_stack([coef - z * se_orig, coef + z * se_orig]),
-        p_values_=p_values, sigma_=float(noise), alpha_=float(alpha),
-        node_alphas_=node_alphas, level=level, random_state=random_state,
-        max_gap_=float(max(c[0] for c in certs)), not_converged_=bad,
+        p_values_=p_values,
+        sigma_=float(noise),
+        alpha_=float(alpha),
+        node_alphas_=node_alphas,
+        level=level,
+        random_state=random_state,
+        max_gap_=float(max(c[0] for c in certs)),
+        not_converged_=bad,
         feature_names_=names,
     )
