@@ -20,7 +20,7 @@ def test_null_intervals_cover_at_their_level():
     covered, signal_covered = [], []
     for seed in range(6):
         X, y, beta = simulate(150, 60, 5, 0.5, seed)
-        res = debiased_lasso(X, y)
+        res = debiased_lasso(X, y, random_state=seed)
         inside = (res.ci_[:, 0] <= beta) & (beta <= res.ci_[:, 1])
         covered.extend(inside[beta == 0])
         signal_covered.extend(inside[beta != 0])
@@ -43,8 +43,8 @@ def test_strong_signals_get_small_p_values_and_scale_is_respected():
 
 def test_known_sigma_and_level_set_the_width():
     X, y, _ = simulate(120, 30, 3, 0.5, 2)
-    wide = debiased_lasso(X, y, sigma=2.0, level=0.99)
-    narrow = debiased_lasso(X, y, sigma=1.0, level=0.99)
+    wide = debiased_lasso(X, y, sigma=2.0, level=0.99, random_state=0)
+    narrow = debiased_lasso(X, y, sigma=1.0, level=0.99, random_state=0)
     np.testing.assert_allclose(
         np.diff(wide.ci_, axis=1), 2 * np.diff(narrow.ci_, axis=1), rtol=1e-10
     )
