@@ -158,3 +158,10 @@ def test_path_errors():
         lasso_path(X, y, eps=2.0)
     with pytest.raises(ValueError, match="X has 30 rows but y has 29"):
         lasso_path(X, y[:-1])
+
+
+def test_gaussian_path_predicts_the_response_as_the_link():
+    X, y = make_problem(9, 40, 6)
+    path = compute_path(X, y, n_alphas=5)
+    link = path.predict(X, kind="link")
+    np.testing.assert_array_equal(path.predict(X, kind="response"), link)

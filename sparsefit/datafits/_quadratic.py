@@ -60,6 +60,22 @@ class Quadratic(BaseDatafit):
         """Per-coordinate Lipschitz constants ``||X_c,j||_S^2 / n``."""
         return design.col_sq_norms / design.n_samples
 
+    @staticmethod
+    def inverse_link(z):
+        """The mean: the identity.
+
+        Parameters
+        ----------
+        z : ndarray
+            The linear predictor.
+
+        Returns
+        -------
+        ndarray
+            ``z`` itself.
+        """
+        return z
+
     def conjugate(self, y, v):
         """``F^*(v)`` for the conjugate taken in ``z`` (see the class docstring)."""
         n = y.shape[0]
