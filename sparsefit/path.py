@@ -199,6 +199,14 @@ class PathResult:
         out = _transform(self.family, self.classes, link, kind)
         return out[..., 0] if alpha is not None else out
 
+    def alphas_for_size(self, k, *, rtol=1e-4):
+        """The alpha interval(s) where the support has exactly ``k`` features,
+        else the nearest sizes on both sides (see
+        :func:`sparsefit.selection.alphas_for_size`)."""
+        from .selection import alphas_for_size
+
+        return alphas_for_size(self, k, rtol=rtol)
+
     def plot(self, ax=None, **kwargs):
         """Plot the path (see :func:`sparsefit.plotting.plot_path`)."""
         from .plotting import plot_path

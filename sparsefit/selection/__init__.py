@@ -12,5 +12,12 @@ every fit it used (:class:`SelectionRecord`), and gives ``to_frame()``.
 
 from ._record import SelectionRecord
 from ._stability import StabilitySelection, error_bound
+from ._target import TargetSize, alphas_for_size
 
-__all__ = ["StabilitySelection", "SelectionRecord", "error_bound"]
+__all__ = [
+    "StabilitySelection",
+    "SelectionRecord",
+    "error_bound",
+    "TargetSize",
+    "alphas_for_size",
+]
