@@ -493,6 +493,18 @@ def _run_path(
     )
 
 
+def problem_path(problem, n_alphas=100, eps=None, family="gaussian", classes=None):
+    """The path of a built problem (an estimator's own data, weights and
+    penalty) on the default grid from its alpha_max."""
+    alpha_max, w_top = problem.alpha_max()
+    alphas = alpha_grid(
+        alpha_max, n_alphas, eps, problem.design.n_samples, problem.n_features
+    )
+    return _run_path(
+        problem, alphas, alpha_max, w_top, None, False, False, family, classes
+    )
+
+
 def _dev_ratio(problem, alpha, res, null):
     """``1 - D / D_null``: the datafit (half the deviance, which is 0 at the
     saturated model for every family here) against the null model's."""

@@ -124,3 +124,59 @@ def test_multinomial_counts_features_not_coefficients():
     assert np.flatnonzero((fit.coef_ != 0).any(axis=0)).tolist() == (
         result.support.tolist()
     )
+
+
+# -- estimators: n_nonzero=k ----------------------------------------------------
+@pytest.mark.parametrize("k", [0, 1, 4, 10])
+def test_lasso_n_nonzero_fits_k_features(k):
+    X, y = load_diabetes(return_X_y=True)
+    model = Lasso(n_nonzero=k).fit(X, y)
+    assert np.count_nonzero(model.coef_) == k
+    support = _lars_supports(X, y)[k][0] if k else ()
+    assert tuple(np.flatnonzero(model.coef_).tolist()) == support
+    assert model.explain().alpha == model.alpha_
+    # alpha is ignored; a fit at the chosen alpha is the same model.
+    again = Lasso(alpha=model.alpha_).fit(X, y)
+    np.testing.assert_allclose(again.coef_, model.coef_, atol=1e-8)
+
+
+def test_glm_estimators_take_n_nonzero():
+    from sparsefit import ElasticNet, HuberLasso, PoissonLasso
+
+    X, y = load_diabetes(return_X_y=True)
+    assert np.count_nonzero(ElasticNet(n_nonzero=4).fit(X, y).coef_) == 4
+    assert np.count_nonzero(HuberLasso(n_nonzero=3).fit(X, y).coef_) == 3
+    counts = np.round(y / 10)
+    assert np.count_nonzero(PoissonLasso(n_nonzero=3).fit(X, counts).coef_) == 3
+    labels = (y > np.median(y)).astype(int)
+    model = SparseLogisticRegression(n_nonzero=3).fit(X, labels)
+    assert np.count_nonzero(model.coef_) == 3 and model.alpha_ != model.alpha
+    Xi, yi = load_iris(return_X_y=True)
+    model = SparseLogisticRegression(n_nonzero=2).fit(Xi, yi)
+    assert (model.coef_ != 0).any(axis=0).sum() == 2
+
+
+def test_estimator_alpha_without_n_nonzero():
+    X, y = load_diabetes(return_X_y=True)
+    assert Lasso(alpha=0.5).fit(X, y).alpha_ == 0.5
+
+
+@pytest.mark.parametrize(
+    "k, match",
+    [
+        (11, r"n_nonzero=11 is above the largest support size on this path, 10"),
+        (-1, "n_nonzero must be None or an int >= 0"),
+        (2.0, "n_nonzero must be None or an int >= 0"),
+    ],
+)
+def test_estimator_bad_n_nonzero(k, match):
+    X, y = load_diabetes(return_X_y=True)
+    with pytest.raises(ValueError, match=match):
+        Lasso(n_nonzero=k).fit(X, y)
+
+
+def test_estimator_size_skipped_names_the_nearest_sizes():
+    H = hadamard(8).astype(float)[:, 1:4]
+    y = 3 * H[:, 0] + 3 * H[:, 1] + H[:, 2]
+    with pytest.raises(ValueError, match=r"n_nonzero=1: no alpha.*nearest sizes"):
+        Lasso(n_nonzero=1).fit(H, y)

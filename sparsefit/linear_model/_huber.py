@@ -56,13 +56,15 @@ class HuberLasso(HuberMixin, RegressorBase):
         Where the loss turns from quadratic to linear, in the units of ``y``.
     l1_ratio : float in [0, 1], default=1.0
     fit_intercept, standardize, penalty_factor, positive, lower_bounds,
-    upper_bounds, tol, max_iter, solver, warm_start :
+    upper_bounds, tol, max_iter, solver, warm_start, n_nonzero :
         As for :class:`SparseLogisticRegression`.
 
     Attributes
     ----------
     coef_ : ndarray of shape (n_features,)
     intercept_ : float
+    alpha_ : float
+        The alpha fitted: ``alpha``, or the one chosen for ``n_nonzero``.
     dual_gap_, kkt_violation_, n_iter_
 
     Examples
@@ -94,6 +96,7 @@ class HuberLasso(HuberMixin, RegressorBase):
         max_iter=1000,
         solver="auto",
         warm_start=False,
+        n_nonzero=None,
     ):
         self.alpha = alpha
         self.delta = delta
@@ -108,6 +111,7 @@ class HuberLasso(HuberMixin, RegressorBase):
         self.max_iter = max_iter
         self.solver = solver
         self.warm_start = warm_start
+        self.n_nonzero = n_nonzero
 
     def fit(self, X, y, sample_weight=None):
         """Fit the model.
@@ -128,7 +132,7 @@ class HuberLasso(HuberMixin, RegressorBase):
         if self.warm_start and getattr(self, "_coef_flat", None) is not None:
             if self._coef_flat.shape[0] == problem.n_features:
                 start = problem.from_original(self._coef_flat)
-        self._solve(problem, self.alpha, start)
+        self._solve(problem, self._fit_alpha(problem, "huber"), start)
         return self
 
 

@@ -164,22 +164,24 @@ def _lower(sizes, inner, outer, k, rtol):
     return inner
 
 
-def _check_k(path, k):
+def _check_k(path, k, name="k"):
     if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 0:
-        raise ValueError(f"k must be an int >= 0 (a number of features), got {k!r}.")
+        raise ValueError(
+            f"{name} must be an int >= 0 (a number of features), got {k!r}."
+        )
     largest = int(np.max(path.n_nonzero))
     if k > largest:
         at = float(path.alphas[int(np.argmax(path.n_nonzero))])
         raise ValueError(
-            f"k={k} is above the largest support size on this path, {largest} "
+            f"{name}={k} is above the largest support size on this path, {largest} "
             f"(at alpha {at:.6g}; at most min(n_samples, n_features) for the "
-            f"lasso); ask for k <= {largest}, or extend the path to smaller "
+            f"lasso); ask for {name} <= {largest}, or extend the path to smaller "
             "alphas (a smaller eps)."
         )
     return int(k)
 
 
-def alphas_for_size(path, k, *, rtol=1e-4, tol=None):
+def alphas_for_size(path, k, *, rtol=1e-4, tol=None, name="k"):
     """The alpha interval(s) where the path's support has exactly ``k`` features.
 
     Parameters
@@ -196,6 +198,8 @@ def alphas_for_size(path, k, *, rtol=1e-4, tol=None):
     tol : float or None
         The path's ``tol`` (to report relative gaps); None reads it from the
         path's solver.
+    name : str, default="k"
+        How error messages name ``k`` (an estimator's ``n_nonzero``).
 
     Returns
     -------
@@ -211,7 +215,7 @@ def alphas_for_size(path, k, *, rtol=1e-4, tol=None):
         raise ValueError(
             "alphas_for_size needs the path's data; this path was built without it."
         )
-    k = _check_k(path, k)
+    k = _check_k(path, k, name)
     rtol = check_scalar_range(rtol, "rtol", low=0.0, low_open=True)
     if tol is None:
         tol = getattr(getattr(path._problem, "solver", None), "tol", 1e-4)
