@@ -117,7 +117,12 @@ def _data_section(s):
 
 def _model_section(s):
     cert = s["certificate"]
-    rule = {"min": "CV minimum", "1se": "1-SE rule", "fixed": "given"}[s["selection"]]
+    rule = {
+        "min": "CV minimum",
+        "1se": "1-SE rule",
+        "fixed": "given",
+        "n_nonzero": f"{s.get('n_nonzero_target')} non-zero features asked",
+    }[s["selection"]]
     cards = [
         _card("alpha", _num(s["alpha"]), rule),
         _card("alpha_min", _num(s["alpha_min"]), "lowest CV error"),
@@ -138,7 +143,7 @@ def _model_section(s):
             "the solver stopped short of its tolerance"
         )
     n_iter = cert["n_iter"]
-    if s["selection"] == "fixed":
+    if s["selection"] in ("fixed", "n_nonzero"):
         effort = f"the solver took {n_iter} iteration(s)"
     else:
         # The refit starts from the path's solution at the chosen alpha, so
