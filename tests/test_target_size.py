@@ -35,16 +35,17 @@ def _lars_supports(X, y):
 
 def _problems():
     X, y = load_diabetes(return_X_y=True)
-    yield "diabetes", X, y
+    yield pytest.param("diabetes", X, y, id="diabetes")
     for seed in (0, 1):
         rng = np.random.default_rng(seed)
         X = rng.standard_normal((60, 30))
         w = np.zeros(30)
         w[:8] = 2 * rng.standard_normal(8)
-        yield f"random{seed}", X, X @ w + rng.standard_normal(60)
+        y = X @ w + rng.standard_normal(60)
+        yield pytest.param(f"random{seed}", X, y, id=f"random{seed}")
 
 
-@pytest.mark.parametrize("name, X, y", list(_problems()), ids=lambda v: str(v)[:8])
+@pytest.mark.parametrize("name, X, y", list(_problems()))
 def test_every_lars_size_found_with_lars_support(name, X, y):
     supports = _lars_supports(X, y)
     path = lasso_path(X, y)  # default tol
