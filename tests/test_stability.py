@@ -155,6 +155,10 @@ def test_not_converged_fits_are_named_counted_and_warned():
     assert record.max_gap_ == pytest.approx(1e-4 * 5e-3 / 1e-5)
     with pytest.warns(ConvergenceWarning, match="1 of 3 fits.*subsample 17"):
         record._warn_not_converged()
+    record._add_fit(2e-5, 1e-5, 1e-4, "nodewise regression 3")
+    record._add_fit(1e-6, 1e-5, 1e-4, "nodewise regression 4")
+    assert record.not_converged_[-1] == "nodewise regression 3"
+    assert record.n_fits_ == 5 and len(record.not_converged_) == 2
 
 
 def test_to_frame_one_row_per_feature():

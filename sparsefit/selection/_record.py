@@ -75,6 +75,14 @@ class SelectionRecord:
     not_converged_ : list of str
         Each fit that stopped short of its tolerance, by name
         (for example ``"subsample 17, alpha index 42"``).
+
+    Notes
+    -----
+    A result class inherits this one, calls ``_reset_record(seed, rows)``
+    before its fits, ``_add_path`` (a whole path) or ``_add_fit`` (one
+    solve) for each fit it uses, ``_warn_not_converged()`` at the end, and
+    defines ``_scores()`` (its columns of ``to_frame``), ``support_`` and
+    ``n_features_in_`` (``feature_names_in_`` when X had column names).
     """
 
     #: The score columns of ``to_frame`` (besides ``feature`` and ``selected``).
@@ -90,10 +98,19 @@ class SelectionRecord:
     def _add_path(self, path, tol, name):
         """Count the certificate of every point of ``path`` (fit ``name``)."""
         relative, failed = path_certificate(path, tol)
+        self._count(relative, [f"{name}, alpha index {k}" for k in failed])
+
+    def _add_fit(self, dual_gap, gap_tol, tol, name):
+        """Count one fit's certificate: its gap and the gap it had to reach
+        (``tol * P(w)``, the ``tol_abs`` of a solver's result)."""
+        relative = tol * dual_gap / gap_tol if gap_tol > 0 else float(dual_gap > 0)
+        self._count(np.array([relative]), [] if dual_gap <= gap_tol else [name])
+
+    def _count(self, relative, failed):
         self.n_fits_ += int(relative.size)
         if relative.size:
             self.max_gap_ = max(self.max_gap_, float(np.max(relative)))
-        self.not_converged_.extend(f"{name}, alpha index {k}" for k in failed)
+        self.not_converged_.extend(failed)
 
     def _warn_not_converged(self):
         bad = self.not_converged_
