@@ -174,7 +174,7 @@ def test_to_frame_one_row_per_feature():
     assert list(frame.columns) == [
         "feature",
         "max_probability",
-        "entry_alpha",
+        "alpha_at_threshold",
         "selected",
     ]
     assert frame["feature"].tolist() == list(frame_X.columns)

@@ -309,7 +309,8 @@ def _selection_section(s):
         + _e("; ".join(failed[:10]))
     )
     text = (
-        f"<p>{rec['n_fits']} fits on {rec['n_subsamples']} resampled halves "
+        f"<p>{rec['n_fits']} certified solves (path points) on "
+        f"{rec['n_subsamples']} resampled halves "
         f"(seed {_e(rec['random_state'])}); largest relative duality gap "
         f"{_num(rec['max_gap'], '.3e')}; {status}. The rows of every half are "
         "in selection.json.</p>"

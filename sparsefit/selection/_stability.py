@@ -158,6 +158,10 @@ class StabilitySelection(SelectionRecord, BaseEstimator):
     probabilities_ : ndarray of shape (n_features, n_alphas)
     max_probability_ : ndarray of shape (n_features,)
         Largest probability over the region.
+    alpha_at_threshold_ : ndarray of shape (n_features,)
+        Largest grid alpha at which the probability reaches ``threshold``
+        anywhere on the path (NaN if never); beyond the region it does not
+        select.
     region_index_ : int
         The region is ``alphas_[: region_index_ + 1]``.
     alpha_region_ : float
@@ -186,7 +190,7 @@ class StabilitySelection(SelectionRecord, BaseEstimator):
     ([0, 1], True)
     """
 
-    _score_columns = ("max_probability", "entry_alpha")
+    _score_columns = ("max_probability", "alpha_at_threshold")
 
     def __init__(
         self,
@@ -368,16 +372,17 @@ class StabilitySelection(SelectionRecord, BaseEstimator):
         self.error_bound_, self.bound_ = bounds[k]
         self.max_probability_ = self.probabilities_[:, : k + 1].max(axis=1)
         self.support_ = np.flatnonzero(self.max_probability_ >= self.threshold)
-        # Largest grid alpha at which a feature reaches the threshold.
         above = self.probabilities_ >= self.threshold
         first = np.argmax(above, axis=1)
-        self.entry_alpha_ = np.where(above.any(axis=1), self.alphas_[first], np.nan)
+        self.alpha_at_threshold_ = np.where(
+            above.any(axis=1), self.alphas_[first], np.nan
+        )
 
     # -- results -----------------------------------------------------------
     def _scores(self):
         return {
             "max_probability": self.max_probability_,
-            "entry_alpha": self.entry_alpha_,
+            "alpha_at_threshold": self.alpha_at_threshold_,
         }
 
     def plot_stability(self, ax=None, **kwargs):
