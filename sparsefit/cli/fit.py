@@ -60,7 +60,8 @@ def add_parser(subparsers):
         type=int,
         metavar="K",
         help="fit at an alpha whose model has exactly K non-zero features "
-        "(located on the path by bisection, each end a certified fit)",
+        "(located on the path by bisection, each end a certified fit; default: "
+        "alpha chosen by --cv)",
     )
     how.add_argument(
         "--cv",
