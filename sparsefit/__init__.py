@@ -27,7 +27,7 @@ from .linear_model import (
 )
 from .model_selection import CVResult, cross_validate_path
 from .path import PathResult, compute_path, enet_path, lasso_path, relaxed_path
-from .plotting import plot_cv, plot_path
+from .plotting import plot_cv, plot_path, plot_stability
 from .solvers._lars import LarsPath, lars_path
 
 __version__ = "0.1.0"
@@ -65,6 +65,7 @@ __all__ = [
     "LarsPath",
     "plot_path",
     "plot_cv",
+    "plot_stability",
     "duality_gap",
     "kkt_violation",
     "Explanation",

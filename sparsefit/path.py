@@ -200,6 +200,27 @@ class PathResult:
         out = _transform(self.family, self.classes, link, kind)
         return out[..., 0] if alpha is not None else out
 
+    def alphas_for_size(self, k, *, rtol=1e-4):
+        """Find the alphas where the support has exactly ``k`` features.
+
+        Parameters
+        ----------
+        k : int
+            The number of features wanted.
+        rtol : float, default=1e-4
+            Relative width of the final bisection bracket of each end.
+
+        Returns
+        -------
+        TargetSize
+            The interval(s) of alphas whose support has ``k`` features, each
+            end a certified refit, or the nearest sizes on both sides (see
+            :func:`sparsefit.selection.alphas_for_size`).
+        """
+        from .selection import alphas_for_size
+
+        return alphas_for_size(self, k, rtol=rtol)
+
     def plot(self, ax=None, **kwargs):
         """Plot the path (see :func:`sparsefit.plotting.plot_path`)."""
         from .plotting import plot_path
@@ -489,6 +510,18 @@ def _run_path(
                 break
     return _assemble(
         problem, alphas, rows, results, devs, names, stopped, message, family, classes
+    )
+
+
+def problem_path(problem, n_alphas=100, eps=None, family="gaussian", classes=None):
+    """The path of a built problem (an estimator's own data, weights and
+    penalty) on the default grid from its alpha_max."""
+    alpha_max, w_top = problem.alpha_max()
+    alphas = alpha_grid(
+        alpha_max, n_alphas, eps, problem.design.n_samples, problem.n_features
+    )
+    return _run_path(
+        problem, alphas, alpha_max, w_top, None, False, False, family, classes
     )
 
 

@@ -10,7 +10,7 @@ import numbers
 
 import numpy as np
 
-__all__ = ["plot_path", "plot_cv"]
+__all__ = ["plot_path", "plot_cv", "plot_stability"]
 
 _XAXES = {
     "log_alpha": r"$\log_{10}(\alpha)$",
@@ -436,6 +436,103 @@ def plot_cv(cv_result, ax=None, *, title=None):
             np.asarray(path.n_nonzero)[path_keep],
             "non-zero coefficients",
         )
+    if title is not None:
+        ax.set_title(title)
+    return ax
+
+
+def plot_stability(selection, ax=None, *, title=None, max_labels=10):
+    """Plot stability selection's probabilities against alpha.
+
+    One line per feature ever selected on a half-sample (selected features in
+    colour and labelled, the others in grey), against ``log10(alpha)``
+    (larger alphas on the left); a horizontal dashed line at the threshold and
+    the region ``[alpha_region_, alpha_max]`` shaded, with the bound on the
+    expected number of false selections in the legend.
+
+    Parameters
+    ----------
+    selection : fitted StabilitySelection
+        The selection whose ``probabilities_`` are drawn.
+    ax : matplotlib.axes.Axes or None, default=None
+        Axes to draw into; None creates a new figure.
+    title : str or None, default=None
+        Title of the axes; None leaves it empty.
+    max_labels : int, default=10
+        Selected features labelled by name (the most probable first).
+
+    Returns
+    -------
+    ax : matplotlib.axes.Axes
+        The axes drawn into.
+
+    Raises
+    ------
+    ValueError
+        If ``selection`` is not fitted, or ``ax`` or ``title`` has the wrong
+        type.
+    ImportError
+        If matplotlib is not installed.
+
+    See Also
+    --------
+    sparsefit.selection.StabilitySelection : The selection this draws.
+    plot_path : The coefficients along one path.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from sklearn.datasets import load_diabetes
+    >>> from sparsefit import plot_stability
+    >>> from sparsefit.selection import StabilitySelection
+    >>> X, y = load_diabetes(return_X_y=True)
+    >>> sel = StabilitySelection(n_resamples=5, n_alphas=20, random_state=0)
+    >>> ax = plot_stability(sel.fit(X, y))
+    >>> len(ax.lines) > 0
+    True
+    """
+    probs = getattr(selection, "probabilities_", None)
+    if probs is None:
+        raise ValueError(
+            "selection must be a fitted StabilitySelection (call fit first), got "
+            f"{type(selection).__name__}."
+        )
+    _check_title(title)
+    _, Axes = _require_matplotlib()
+    x, keep = _log_alpha(selection.alphas_, "selection.alphas_")
+    probs = np.asarray(probs)[:, keep]
+    ax = _get_axes(ax, Axes)
+    chosen = set(np.asarray(selection.support_).tolist())
+    names = selection.to_frame()["feature"].tolist()
+    for j in np.flatnonzero(probs.max(axis=1) > 0):
+        if j not in chosen:
+            ax.plot(x, probs[j], color="0.75", linewidth=0.7, zorder=1)
+    order = sorted(chosen, key=lambda j: -selection.max_probability_[j])
+    for rank, j in enumerate(order):
+        label = names[j] if rank < max_labels else None
+        ax.plot(x, probs[j], linewidth=1.4, zorder=2, label=label)
+    ax.axhline(
+        selection.threshold,
+        linestyle="--",
+        color="k",
+        linewidth=1.0,
+        label=f"threshold {selection.threshold:g}",
+    )
+    low, high = np.log10(selection.alpha_region_), np.log10(selection.alphas_[0])
+    ax.axvspan(
+        high,
+        low,
+        color="tab:blue",
+        alpha=0.08,
+        label=f"region: E[V] <= {selection.error_bound_:.3g} ({selection.bound_})",
+    )
+    if not ax.xaxis_inverted():
+        ax.invert_xaxis()
+    ax.set_xlabel(_XAXES["log_alpha"])
+    ax.set_ylabel("selection probability")
+    ax.set_ylim(-0.02, 1.02)
+    ax.legend(loc="best", fontsize="small")
     if title is not None:
         ax.set_title(title)
     return ax

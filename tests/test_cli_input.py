@@ -225,7 +225,9 @@ def _subparsers():
     return sub.choices
 
 
-@pytest.mark.parametrize("command", ["fit", "predict", "explain", "path", "demo"])
+@pytest.mark.parametrize(
+    "command", ["fit", "predict", "explain", "path", "select", "demo"]
+)
 def test_help_states_every_default(command):
     sub = _subparsers()[command]
     formatter = sub._get_formatter()

@@ -91,12 +91,21 @@ def test_frame_and_record():
         "ci_low",
         "ci_high",
         "p_value",
+        "q_value",
         "selected",
     ]
     assert out["feature"].tolist() == list(frame.columns)
     np.testing.assert_array_equal(
         out["selected"], (res.ci_[:, 0] > 0) | (res.ci_[:, 1] < 0)
     )
+    # Benjamini-Hochberg: q_(i) = min_{k >= i} p_(k) m / k, and at an fdr
+    # the selection is q <= fdr.
+    p = np.sort(res.p_values_)
+    m = p.size
+    q = np.minimum.accumulate((p * m / np.arange(1, m + 1))[::-1])[::-1]
+    np.testing.assert_allclose(np.sort(out["q_value"]), np.minimum(q, 1.0))
+    at = res.to_frame(fdr=0.1)
+    np.testing.assert_array_equal(at["selected"], at["q_value"] <= 0.1)
     assert res.alpha_ == 0.05
     assert res.random_state == 7
     assert 0 <= res.max_gap_ <= 1e-4

@@ -1,4 +1,4 @@
-"""The ``sparsefit`` command: fit, predict, explain, path and demo.
+"""The ``sparsefit`` command: fit, predict, explain, path, select and demo.
 
 Each sub-command lives in its own module; this one parses the command line
 and turns every mistake of the user (arguments or data) into one line on
@@ -14,7 +14,7 @@ from ._errors import UsageError, report_error
 
 __all__ = ["main", "build_parser"]
 
-_COMMANDS = ("fit", "predict", "explain", "path", "demo")
+_COMMANDS = ("fit", "predict", "explain", "path", "select", "demo")
 
 
 class _DefaultsFormatter(argparse.HelpFormatter):

@@ -4,7 +4,7 @@ import io
 
 import numpy as np
 
-__all__ = ["path_png", "cv_png"]
+__all__ = ["path_png", "cv_png", "stability_png"]
 
 _SIZE = (7.5, 4.6)
 _DPI = 110
@@ -60,4 +60,13 @@ def cv_png(cv_result, title=None):
     """The cross-validation curve (:func:`sparsefit.plot_cv`)."""
     fig, ax = _figure()
     cv_result.plot(ax=ax, title=title)
+    return _png(fig)
+
+
+def stability_png(selection, title="stability selection"):
+    """A fitted StabilitySelection's probabilities against alpha."""
+    from ..plotting import plot_stability
+
+    fig, ax = _figure()
+    plot_stability(selection, ax=ax, title=title)
     return _png(fig)

@@ -12,7 +12,7 @@ import html
 
 import numpy as np
 
-__all__ = ["render_report"]
+__all__ = ["render_report", "render_selection_report"]
 
 _CSS = """
 *{box-sizing:border-box}
@@ -117,7 +117,12 @@ def _data_section(s):
 
 def _model_section(s):
     cert = s["certificate"]
-    rule = {"min": "CV minimum", "1se": "1-SE rule", "fixed": "given"}[s["selection"]]
+    rule = {
+        "min": "CV minimum",
+        "1se": "1-SE rule",
+        "fixed": "given",
+        "n_nonzero": f"{s.get('n_nonzero_target')} non-zero features asked",
+    }[s["selection"]]
     cards = [
         _card("alpha", _num(s["alpha"]), rule),
         _card("alpha_min", _num(s["alpha_min"]), "lowest CV error"),
@@ -138,7 +143,7 @@ def _model_section(s):
             "the solver stopped short of its tolerance"
         )
     n_iter = cert["n_iter"]
-    if s["selection"] == "fixed":
+    if s["selection"] in ("fixed", "n_nonzero"):
         effort = f"the solver took {n_iter} iteration(s)"
     else:
         # The refit starts from the path's solution at the chosen alpha, so
@@ -265,6 +270,79 @@ def render_report(summary, coefficients, figures, title=None):
             _metrics_section(summary),
             "<h2>Path and cross-validation</h2>" + figs,
             _features_section(coefficients, summary["n_nonzero"]),
+        ]
+    )
+    return (
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>sparsefit: {_e(title)}</title><style>{_CSS}</style></head>"
+        f"<body><main>{body}</main></body></html>\n"
+    )
+
+
+def _selection_section(s):
+    d, rec = s["details"], s["record"]
+    cards = [
+        _card("method", _e(s["method"]), f"family {s['family']}"),
+        _card("selected features", s["n_selected"], f"of {s['features']['design']}"),
+    ]
+    if "error_bound" in d:
+        low, high = d["alpha_region"]
+        cards += [
+            _card("threshold", _num(d["threshold"]), "selection frequency"),
+            _card(
+                "expected false selections",
+                f"&le; {_num(d['error_bound'], '.3g')}",
+                f"{d['bound']} bound; wanted {d['pfer']:g}",
+            ),
+            _card(
+                "region of alpha",
+                f"{_num(low, '.3g')} to {_num(high, '.3g')}",
+                f"q = {d['q']:.3g} features per half",
+            ),
+        ]
+    failed = rec["not_converged"]
+    status = (
+        '<span class="ok">every fit certified</span>'
+        if not failed
+        else f'<span class="warn">{len(failed)} fit(s) not converged</span>: '
+        + _e("; ".join(failed[:10]))
+    )
+    text = (
+        f"<p>{rec['n_fits']} certified solves (path points) on "
+        f"{rec['n_subsamples']} resampled halves "
+        f"(seed {_e(rec['random_state'])}); largest relative duality gap "
+        f"{_num(rec['max_gap'], '.3e')}; {status}. The rows of every half are "
+        "in selection.json.</p>"
+    )
+    return "<h2>Selection</h2>" + f'<div class="cards">{"".join(cards)}</div>' + text
+
+
+def _selected_table(table):
+    scores = [c for c in table.columns if c not in ("feature", "selected")]
+    rows = [
+        [_e(r["feature"])]
+        + [_num(r[c]) for c in scores]
+        + ["yes" if r["selected"] else ""]
+        for r in table.head(int(table["selected"].sum()) + 10).to_dict("records")
+    ]
+    out = "<h2>Features</h2><p>The selected features, then the ten nearest.</p>"
+    return out + _table(["feature", *scores, "selected"], rows)
+
+
+def render_selection_report(summary, table, figures, title=None):
+    """The page of a ``select`` run: data, selection, figure and features."""
+    title = title or f"{summary['method']} selection for {summary['target']}"
+    when = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    figs = "".join(_figure(figures, name, summary["caption"]) for name in figures)
+    body = "".join(
+        [
+            f"<h1>sparsefit: {_e(title)}</h1>",
+            f'<p class="sub">{_e(summary.get("source", ""))} &middot; {when}</p>',
+            _data_section(summary),
+            _selection_section(summary),
+            figs,
+            _selected_table(table),
         ]
     )
     return (

@@ -56,6 +56,14 @@ def add_parser(subparsers):
         help="fit at this alpha (default: chosen by --cv)",
     )
     how.add_argument(
+        "--n-nonzero",
+        type=int,
+        metavar="K",
+        help="fit at an alpha whose model has exactly K non-zero features "
+        "(located on the path by bisection, each end a certified fit; default: "
+        "alpha chosen by --cv)",
+    )
+    how.add_argument(
         "--cv",
         type=int,
         metavar="K",
@@ -97,8 +105,16 @@ def run(args):
     return 0
 
 
+def _fixed(args):
+    """Alpha given, or set by --n-nonzero: no cross-validation."""
+    return args.alpha is not None or getattr(args, "n_nonzero", None) is not None
+
+
 def check_options(args, family):
     """Numbers in range; options that fit the family."""
+    k = getattr(args, "n_nonzero", None)
+    if k is not None and k < 0:
+        raise UsageError(f"--n-nonzero must be >= 0 (a number of features), got {k}")
     if args.alpha is not None and not (math.isfinite(args.alpha) and args.alpha >= 0):
         raise UsageError(f"--alpha must be a finite number >= 0, got {args.alpha}")
     if args.cv is not None and args.cv < 2:
@@ -114,7 +130,7 @@ def check_options(args, family):
         raise UsageError(f"--eps must lie in (0, 1), got {eps}")
     if not (math.isfinite(args.tol) and args.tol > 0):
         raise UsageError(f"--tol must be > 0, got {args.tol}")
-    family.estimator_class(args.alpha is None)  # a missing class: one line now
+    family.estimator_class(not _fixed(args))  # a missing class: one line now
     if args.offset and family.link != "log":
         raise UsageError(f"--offset needs --family poisson, not {family.name}")
 
@@ -122,7 +138,7 @@ def check_options(args, family):
 def result_names(args):
     """The files a fit writes: the CV ones only when alpha is chosen by CV."""
     cv_only = ("cv.csv", "cv.png")
-    return [n for n in RESULT_FILES if args.alpha is None or n not in cv_only]
+    return [n for n in RESULT_FILES if not _fixed(args) or n not in cv_only]
 
 
 def default_out(source):
@@ -193,7 +209,9 @@ def _fit_estimator(args, family, X, y, offset, factors):
         params["delta"] = args.delta
     progress = False if (args.quiet or args.json) else None
     fit_kwargs = {} if offset is None else {"offset": offset}
-    if args.alpha is not None:
+    if getattr(args, "n_nonzero", None) is not None:
+        est = family.make(False, n_nonzero=args.n_nonzero, **params)
+    elif args.alpha is not None:
         est = family.make(False, alpha=args.alpha, **params)
     else:
         k = args.cv or 10
@@ -211,8 +229,8 @@ def _fit_estimator(args, family, X, y, offset, factors):
     return est, params, progress
 
 
-def fixed_alpha_path(args, family, X, y, offset, params, progress):
-    """The path from alpha_max down past the fitted alpha."""
+def fixed_alpha_path(args, family, X, y, offset, params, progress, alpha):
+    """The path from alpha_max down past the fitted ``alpha``."""
     import sparsefit
 
     if family.name == "gaussian":
@@ -226,15 +244,15 @@ def fixed_alpha_path(args, family, X, y, offset, params, progress):
             progress=progress,
         )
         path = sparsefit.enet_path(X, y, **kwargs)
-        if 0 < args.alpha < path.alphas[-1]:
-            grid = np.geomspace(path.alphas[0], args.alpha, args.n_alphas)
+        if 0 < alpha < path.alphas[-1]:
+            grid = np.geomspace(path.alphas[0], alpha, args.n_alphas)
             path = sparsefit.enet_path(X, y, alphas=grid, **kwargs)
         return from_path_result(path, list(X.columns), [args.target])
     top = alpha_max(
         X, y, family, args.l1_ratio, args.standardize, params["penalty_factor"], offset
     )
     eps = args.eps or (1e-2 if X.shape[1] > X.shape[0] else 1e-4)
-    low = args.alpha if 0 < args.alpha < top else top * eps
+    low = alpha if 0 < alpha < top else top * eps
     grid = np.geomspace(top, low, args.n_alphas)
     return grid_path(family, X, y, grid, params, offset, progress)
 
@@ -366,7 +384,7 @@ def fit_frame(frame, args, source, title=None):
     rows = np.ones(len(prep.y), dtype=bool) if prep.train is None else prep.train
     X, y = prep.X[rows], prep.y[rows]
     offset = None if prep.offset is None else prep.offset[rows]
-    if args.alpha is None and (args.cv or 10) > len(y):
+    if not _fixed(args) and (args.cv or 10) > len(y):
         k = args.cv or 10
         raise UsageError(
             f"--cv {k} needs at least {k} training rows; there are {len(y)}"
@@ -382,7 +400,8 @@ def fit_frame(frame, args, source, title=None):
     if hasattr(est, "path_"):
         table = from_path_result(est.path_, list(X.columns), outputs)
     else:
-        table = fixed_alpha_path(args, family, X, y, offset, params, progress)
+        alpha = float(getattr(est, "alpha_", args.alpha))
+        table = fixed_alpha_path(args, family, X, y, offset, params, progress, alpha)
     explanation = _explain(est, X, y, offset)
     coefficients = coefficient_table(est, explanation, table)
     cv_frame, cv_result = _cv_info(est, table)
@@ -440,8 +459,9 @@ def _summary(args, family, prep, est, rows, factors, metrics, coefficients):
             "penalty_factors": factors is not None,
         },
         "target_summary": target_summary(family, prep.y[rows]),
-        "selection": "fixed" if args.alpha is not None else args.selection,
-        "cv_folds": None if args.alpha is not None else (args.cv or 10),
+        "selection": _selection(args),
+        "cv_folds": None if _fixed(args) else (args.cv or 10),
+        "n_nonzero_target": getattr(args, "n_nonzero", None),
         "alpha": float(getattr(est, "alpha_", est.get_params().get("alpha"))),
         "alpha_min": float(getattr(est, "alpha_min_", np.nan)),
         "alpha_1se": float(getattr(est, "alpha_1se_", np.nan)),
@@ -452,6 +472,12 @@ def _summary(args, family, prep, est, rows, factors, metrics, coefficients):
         "selected": head.to_dict(orient="records"),
         "metrics": metrics,
     }
+
+
+def _selection(args):
+    if getattr(args, "n_nonzero", None) is not None:
+        return "n_nonzero"
+    return "fixed" if args.alpha is not None else args.selection
 
 
 def _write(

@@ -13,11 +13,12 @@ from .._validation import (
 )
 from ..datafits import Quadratic
 from ..penalties import ElasticNetPenalty
+from ._target_size import TargetSizeMixin, check_n_nonzero
 
 __all__ = ["SparseLinearRegression"]
 
 
-class SparseLinearRegression(ExplainMixin, RegressorBase):
+class SparseLinearRegression(ExplainMixin, TargetSizeMixin, RegressorBase):
     """Base class: penalised least squares with an unpenalised intercept.
 
     .. math::
@@ -33,6 +34,7 @@ class SparseLinearRegression(ExplainMixin, RegressorBase):
     def _check_params(self):
         check_scalar_range(self.alpha, "alpha", low=0.0)
         check_scalar_range(self._l1_ratio, "l1_ratio", low=0.0, high=1.0)
+        check_n_nonzero(getattr(self, "n_nonzero", None))
         self._check_solver_params()
 
     def _check_solver_params(self):
@@ -69,11 +71,6 @@ class SparseLinearRegression(ExplainMixin, RegressorBase):
         # The LARS homotopy works on dense X only.
         tags.input_tags.sparse = self.solver != "lars"
         return tags
-
-    @property
-    def _alpha(self):
-        """The alpha of the fitted problem (``alpha_`` for the selectors)."""
-        return self.alpha
 
     def _make_problem(self, X, y, sw):
         """The fitted problem at any alpha: design, centred y, penalty, solver."""
@@ -123,7 +120,8 @@ class SparseLinearRegression(ExplainMixin, RegressorBase):
             and self.coef_.shape == (X.shape[1],)
         ):
             w0 = problem.from_original(self.coef_)
-        self._store(problem, problem.solve(self.alpha, w0))
+        alpha = self._fit_alpha(problem)
+        self._store(problem, problem.solve(alpha, w0))
         return self
 
     def _store(self, problem, result):

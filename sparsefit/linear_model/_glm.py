@@ -24,21 +24,18 @@ from .._validation import (
 from ..path import glm_problem
 from ..penalties import ElasticNetPenalty
 from ._existence import check_minimiser_exists
+from ._target_size import TargetSizeMixin, check_n_nonzero
 
 __all__ = ["GLMMixin"]
 
 
-class GLMMixin(ExplainMixin):
+class GLMMixin(ExplainMixin, TargetSizeMixin):
     """Parameters, fitting and ``explain`` common to the GLM estimators.
 
     Subclasses set ``_family`` (or the property) and define ``__init__``.
     """
 
     _solvers = ("auto", "prox-newton", "fista")
-
-    @property
-    def _alpha(self):
-        return self.alpha
 
     @property
     def _l1_ratio(self):
@@ -59,6 +56,7 @@ class GLMMixin(ExplainMixin):
     def _check_params(self):
         check_scalar_range(self.alpha, "alpha", low=0.0)
         check_scalar_range(self._l1_ratio, "l1_ratio", low=0.0, high=1.0)
+        check_n_nonzero(getattr(self, "n_nonzero", None))
         self._check_solver_params()
 
     def _penalty_template(self, l1_ratio):

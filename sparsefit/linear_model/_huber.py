@@ -71,11 +71,17 @@ class HuberLasso(HuberMixin, RegressorBase):
         + """
     warm_start : bool, default=False
         Start from the previous ``coef_``.
+    n_nonzero : int or None, default=None
+        Fit at an alpha whose support has exactly this many features (any
+        output's coefficient non-zero) instead of at ``alpha``, which is then
+        ignored; the alpha used is ``alpha_`` (see :class:`sparsefit.Lasso`).
 
     Attributes
     ----------
     coef_ : ndarray of shape (n_features,)
     intercept_ : float
+    alpha_ : float
+        The alpha fitted: ``alpha``, or the one chosen for ``n_nonzero``.
     dual_gap_, kkt_violation_, n_iter_
 
     See Also
@@ -113,6 +119,7 @@ class HuberLasso(HuberMixin, RegressorBase):
         max_iter=1000,
         solver="auto",
         warm_start=False,
+        n_nonzero=None,
     ):
         self.alpha = alpha
         self.delta = delta
@@ -127,6 +134,7 @@ class HuberLasso(HuberMixin, RegressorBase):
         self.max_iter = max_iter
         self.solver = solver
         self.warm_start = warm_start
+        self.n_nonzero = n_nonzero
 
     def fit(self, X, y, sample_weight=None):
         """Fit the model.
@@ -147,7 +155,7 @@ class HuberLasso(HuberMixin, RegressorBase):
         if self.warm_start and getattr(self, "_coef_flat", None) is not None:
             if self._coef_flat.shape[0] == problem.n_features:
                 start = problem.from_original(self._coef_flat)
-        self._solve(problem, self.alpha, start)
+        self._solve(problem, self._fit_alpha(problem, "huber"), start)
         return self
 
 

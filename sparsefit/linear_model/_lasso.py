@@ -1,6 +1,7 @@
 """Lasso and ElasticNet estimators."""
 
 from ._base import SparseLinearRegression
+from ._target_size import N_NONZERO_DOC
 
 __all__ = ["Lasso", "ElasticNet"]
 
@@ -38,12 +39,14 @@ _PARAMS_DOC = """
         :class:`~sparsefit.solvers.StoppingRule`).
     max_iter : int, default=10000
         Maximum passes over the working sets (iterations for FISTA); a
-        ``ConvergenceWarning`` gives the gap reached when it runs out.
+        ``ConvergenceWarning`` gives the gap reached when it runs out.{n_nonzero}
 
     Attributes
     ----------
     coef_ : ndarray of shape (n_features,)
     intercept_ : float
+    alpha_ : float
+        The alpha fitted: ``alpha``, or the one chosen for ``n_nonzero``.
     n_iter_ : int
     dual_gap_ : float
         Duality gap certified at the returned coefficients (in the units of
@@ -77,7 +80,7 @@ class ElasticNet(SparseLinearRegression):
     with sample weights ``s`` rescaled to sum to ``n`` and ``rho = l1_ratio``;
     the scaling is scikit-learn's, so ``alpha`` means the same there and here.
     """
-        + _PARAMS_DOC.format(l1_ratio=_L1_RATIO_DOC)
+        + _PARAMS_DOC.format(l1_ratio=_L1_RATIO_DOC, n_nonzero=N_NONZERO_DOC)
         + """
     See Also
     --------
@@ -112,6 +115,7 @@ class ElasticNet(SparseLinearRegression):
         solver="auto",
         tol=1e-4,
         max_iter=10_000,
+        n_nonzero=None,
     ):
         self.alpha = alpha
         self.l1_ratio = l1_ratio
@@ -126,6 +130,7 @@ class ElasticNet(SparseLinearRegression):
         self.solver = solver
         self.tol = tol
         self.max_iter = max_iter
+        self.n_nonzero = n_nonzero
 
     @property
     def _l1_ratio(self):
@@ -141,7 +146,7 @@ class Lasso(ElasticNet):
         \\min_{w, b} \\frac{1}{2n} \\sum_i s_i (y_i - x_i'w - b)^2
         + \\alpha \\sum_j v_j |w_j|, \\quad l \\le w \\le u
     """
-        + _PARAMS_DOC.format(l1_ratio="")
+        + _PARAMS_DOC.format(l1_ratio="", n_nonzero=N_NONZERO_DOC)
         + """
     See Also
     --------
@@ -177,6 +182,7 @@ class Lasso(ElasticNet):
         solver="auto",
         tol=1e-4,
         max_iter=10_000,
+        n_nonzero=None,
     ):
         super().__init__(
             alpha,
@@ -192,4 +198,5 @@ class Lasso(ElasticNet):
             solver=solver,
             tol=tol,
             max_iter=max_iter,
+            n_nonzero=n_nonzero,
         )

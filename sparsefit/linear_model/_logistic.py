@@ -163,12 +163,18 @@ class SparseLogisticRegression(LogisticMixin, ClassifierBase):
         "auto" is the proximal Newton method.
     warm_start : bool, default=False
         Start from the previous ``coef_``.
+    n_nonzero : int or None, default=None
+        Fit at an alpha whose support has exactly this many features (any
+        output's coefficient non-zero) instead of at ``alpha``, which is then
+        ignored; the alpha used is ``alpha_`` (see :class:`sparsefit.Lasso`).
 
     Attributes
     ----------
     classes_ : ndarray of shape (K,)
     coef_ : ndarray of shape (1, n_features) or (K, n_features)
     intercept_ : ndarray of shape (1,) or (K,)
+    alpha_ : float
+        The alpha fitted: ``alpha``, or the one chosen for ``n_nonzero``.
     dual_gap_ : float
         Certified: ``P(coef_) - P* <= dual_gap_ <= tol * P(coef_)``.
     kkt_violation_ : float
@@ -206,6 +212,7 @@ class SparseLogisticRegression(LogisticMixin, ClassifierBase):
         max_iter=1000,
         solver="auto",
         warm_start=False,
+        n_nonzero=None,
     ):
         self.alpha = alpha
         self.l1_ratio = l1_ratio
@@ -221,6 +228,7 @@ class SparseLogisticRegression(LogisticMixin, ClassifierBase):
         self.max_iter = max_iter
         self.solver = solver
         self.warm_start = warm_start
+        self.n_nonzero = n_nonzero
 
     def fit(self, X, y, sample_weight=None):
         """Fit the model; ``y`` holds labels of any type (two or more).
@@ -232,5 +240,6 @@ class SparseLogisticRegression(LogisticMixin, ClassifierBase):
         self._check_params()
         self._check_multinomial()
         problem = self._fit_problem(X, y, sample_weight)
-        self._solve(problem, self.alpha, self._start(problem))
+        alpha = self._fit_alpha(problem, self._family, self.classes_)
+        self._solve(problem, alpha, self._start(problem))
         return self

@@ -94,11 +94,17 @@ class PoissonLasso(PoissonMixin, RegressorBase):
         "auto" is the proximal Newton method.
     warm_start : bool, default=False
         Start from the previous ``coef_``.
+    n_nonzero : int or None, default=None
+        Fit at an alpha whose support has exactly this many features (any
+        output's coefficient non-zero) instead of at ``alpha``, which is then
+        ignored; the alpha used is ``alpha_`` (see :class:`sparsefit.Lasso`).
 
     Attributes
     ----------
     coef_ : ndarray of shape (n_features,)
     intercept_ : float
+    alpha_ : float
+        The alpha fitted: ``alpha``, or the one chosen for ``n_nonzero``.
     dual_gap_, kkt_violation_, n_iter_
 
     See Also
@@ -133,6 +139,7 @@ class PoissonLasso(PoissonMixin, RegressorBase):
         max_iter=1000,
         solver="auto",
         warm_start=False,
+        n_nonzero=None,
     ):
         self.alpha = alpha
         self.l1_ratio = l1_ratio
@@ -146,6 +153,7 @@ class PoissonLasso(PoissonMixin, RegressorBase):
         self.max_iter = max_iter
         self.solver = solver
         self.warm_start = warm_start
+        self.n_nonzero = n_nonzero
 
     def fit(self, X, y, sample_weight=None, offset=None):
         """Fit the model.
@@ -169,5 +177,5 @@ class PoissonLasso(PoissonMixin, RegressorBase):
         if self.warm_start and getattr(self, "_coef_flat", None) is not None:
             if self._coef_flat.shape[0] == problem.n_features:
                 start = problem.from_original(self._coef_flat)
-        self._solve(problem, self.alpha, start)
+        self._solve(problem, self._fit_alpha(problem, "poisson"), start)
         return self

@@ -90,12 +90,24 @@ class DebiasedLassoResult:
     not_converged_: list
     feature_names_: list
 
-    def to_frame(self):
+    @property
+    def q_values_(self):
+        """Benjamini-Hochberg adjusted p-values: selecting ``q_values_ <= q``
+        controls the false discovery rate at ``q`` for independent or
+        positively dependent p-values."""
+        from scipy.stats import false_discovery_control
+
+        return false_discovery_control(self.p_values_, method="bh")
+
+    def to_frame(self, fdr=None):
         """One row per feature: ``feature``, ``coef``, ``std_error``,
-        ``ci_low``, ``ci_high``, ``p_value``, and ``selected`` (the interval
-        excludes 0, i.e. ``p_value < 1 - level``)."""
+        ``ci_low``, ``ci_high``, ``p_value``, ``q_value`` and ``selected``:
+        the interval excludes 0 (``p_value < 1 - level``), or with ``fdr``
+        the Benjamini-Hochberg selection ``q_value <= fdr``."""
         import pandas as pd
 
+        q = self.q_values_
+        selected = self.p_values_ < 1 - self.level if fdr is None else q <= fdr
         return pd.DataFrame(
             {
                 "feature": self.feature_names_,
@@ -104,7 +116,8 @@ class DebiasedLassoResult:
                 "ci_low": self.ci_[:, 0],
                 "ci_high": self.ci_[:, 1],
                 "p_value": self.p_values_,
-                "selected": self.p_values_ < 1 - self.level,
+                "q_value": q,
+                "selected": selected,
             }
         )
 
