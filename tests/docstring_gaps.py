@@ -87,9 +87,5 @@ DOCSTRING_GAPS = {
     'sparsefit.solvers.QuadraticCertificate.reference_value': ['PR01', 'RT01', 'SS06'],
     'sparsefit.solvers.QuadraticCertificate.stats_from_gram': ['PR01', 'RT01'],
     'sparsefit.solvers.QuadraticCertificate.stats_from_residual': ['PR01', 'RT01', 'SS06'],
-    'sparsefit.solvers.SolverResult': ['ES01', 'EX01', 'PR01', 'SA01'],
-    'sparsefit.solvers.StoppingRule': ['EX01', 'SA01'],
-    'sparsefit.solvers.StoppingRule.gap_target': ['PR01', 'RT01'],
-    'sparsefit.solvers.StoppingRule.met': ['PR01', 'RT01', 'SS06'],
 }
 # fmt: on
