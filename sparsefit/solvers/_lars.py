@@ -605,6 +605,26 @@ class LarsSolver:
         Relative duality-gap tolerance, used only when the path is cut short.
     max_iter : int, default=10_000
         Maximum number of knots.
+
+    See Also
+    --------
+    lars_path : The whole exact path.
+    CoordinateDescent : The lasso for sparse X, the elastic net and bounds.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_diabetes
+    >>> from sparsefit._problem import Problem
+    >>> from sparsefit.datafits import Quadratic
+    >>> from sparsefit.penalties import L1
+    >>> X, y = load_diabetes(return_X_y=True)
+    >>> problem = Problem(X, y, Quadratic(), L1(1.0))
+    >>> from sparsefit.solvers import LarsSolver
+    >>> result = LarsSolver().solve(problem, 1.0)
+    >>> result.converged, bool(result.dual_gap <= result.tol_abs)
+    (True, True)
+    >>> int((result.coef != 0).sum())
+    3
     """
 
     name = "LARS"
