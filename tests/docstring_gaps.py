@@ -76,11 +76,5 @@ DOCSTRING_GAPS = {
     'sparsefit.pruning.selected_inputs': ['PR01', 'RT01', 'SA01', 'SS05'],
     'sparsefit.pruning.sparse_state_dict': ['PR01', 'RT01', 'SA01'],
     'sparsefit.pruning.sparsity_report': ['ES01', 'RT03', 'SA01'],
-    'sparsefit.solvers.QuadraticCertificate': ['ES01', 'EX01', 'PR07', 'SA01'],
-    'sparsefit.solvers.QuadraticCertificate.gap': ['PR01', 'RT01', 'SS06'],
-    'sparsefit.solvers.QuadraticCertificate.kkt': ['PR01', 'RT01'],
-    'sparsefit.solvers.QuadraticCertificate.reference_value': ['PR01', 'RT01', 'SS06'],
-    'sparsefit.solvers.QuadraticCertificate.stats_from_gram': ['PR01', 'RT01'],
-    'sparsefit.solvers.QuadraticCertificate.stats_from_residual': ['PR01', 'RT01', 'SS06'],
 }
 # fmt: on
