@@ -19,8 +19,6 @@ DOCSTRING_GAPS = {
     'sparsefit.SparseLogisticRegressionCV.fit': ['PR01', 'RT03'],
     'sparsefit.SparseLogisticRegressionCV.predict': ['PR01', 'RT01'],
     'sparsefit.SparseLogisticRegressionCV.predict_proba': ['PR01', 'RT01'],
-    'sparsefit.constrained.ConstrainedResult': ['ES01', 'EX01', 'SA01'],
-    'sparsefit.constrained.minimize_l1': ['GL07', 'PR08', 'SA01'],
     'sparsefit.portfolio.Backtest': ['ES01', 'EX01', 'PR01', 'SA01'],
     'sparsefit.portfolio.Backtest.summary': ['RT01', 'SS06'],
     'sparsefit.portfolio.EqualWeight': ['ES01', 'EX01', 'SA01'],
