@@ -43,7 +43,6 @@ DOCSTRING_GAPS = {
     'sparsefit.portfolio.rebalance': ['EX01', 'PR04', 'SA01'],
     'sparsefit.portfolio.tracking_path': ['EX01', 'PR04', 'SA01'],
     'sparsefit.portfolio.walk_forward': ['EX01', 'PR07', 'RT03', 'SA01'],
-    'sparsefit.pruning.LayerReport': ['EX01', 'PR01', 'SA01'],
     'sparsefit.pruning.PathPoint': ['ES01', 'EX01', 'PR01', 'SA01'],
     'sparsefit.pruning.ProxAdamW': ['EX01', 'SA01'],
     'sparsefit.pruning.ProximalOptimizer': ['ES01', 'SA01'],
@@ -56,8 +55,5 @@ DOCSTRING_GAPS = {
     'sparsefit.pruning.ProximalOptimizer.zero_grad': ['GL08'],
     'sparsefit.pruning.SparsityController': ['EX01', 'SA01'],
     'sparsefit.pruning.SparsityController.run': ['RT01'],
-    'sparsefit.pruning.SparsityReport': ['ES01', 'EX01', 'PR01', 'SA01'],
-    'sparsefit.pruning.selected_inputs': ['PR01', 'RT01', 'SA01', 'SS05'],
-    'sparsefit.pruning.sparsity_report': ['ES01', 'RT03', 'SA01'],
 }
 # fmt: on
