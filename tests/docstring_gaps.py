@@ -43,8 +43,5 @@ DOCSTRING_GAPS = {
     'sparsefit.portfolio.rebalance': ['EX01', 'PR04', 'SA01'],
     'sparsefit.portfolio.tracking_path': ['EX01', 'PR04', 'SA01'],
     'sparsefit.portfolio.walk_forward': ['EX01', 'PR07', 'RT03', 'SA01'],
-    'sparsefit.pruning.PathPoint': ['ES01', 'EX01', 'PR01', 'SA01'],
-    'sparsefit.pruning.SparsityController': ['EX01', 'SA01'],
-    'sparsefit.pruning.SparsityController.run': ['RT01'],
 }
 # fmt: on
