@@ -26,11 +26,6 @@ DOCSTRING_GAPS = {
     'sparsefit.portfolio.EqualWeight.predict': ['GL08'],
     'sparsefit.portfolio.HoldingsNotOnPathWarning': ['ES01', 'EX01', 'SA01'],
     'sparsefit.portfolio.InertPenaltyWarning': ['ES01', 'EX01', 'SA01'],
-    'sparsefit.portfolio.PortfolioPath': ['EX01', 'PR01', 'SA01'],
-    'sparsefit.portfolio.PortfolioPath.breakpoints_with': ['PR01', 'RT01', 'SS05'],
-    'sparsefit.portfolio.PortfolioPath.tau_at_gross_exposure': ['PR01', 'RT01', 'SS06'],
-    'sparsefit.portfolio.PortfolioPath.to_frame': ['RT01'],
-    'sparsefit.portfolio.PortfolioPath.weights_at': ['PR01', 'RT01', 'SS05', 'SS06'],
     'sparsefit.portfolio.RebalanceResult': ['ES01', 'EX01', 'PR01', 'SA01'],
     'sparsefit.portfolio.SkfolioSparsePortfolio': ['ES01', 'SA01'],
     'sparsefit.portfolio.SkfolioSparsePortfolio.fit': ['PR01', 'RT01'],
@@ -38,10 +33,8 @@ DOCSTRING_GAPS = {
     'sparsefit.portfolio.SparseIndexTracker.fit': ['PR01', 'RT01', 'SS06'],
     'sparsefit.portfolio.SparsePortfolio.fit': ['PR01', 'RT01', 'SS06'],
     'sparsefit.portfolio.SparsePortfolio.score': ['PR01', 'RT01', 'SS06'],
-    'sparsefit.portfolio.portfolio_path': ['RT03'],
     'sparsefit.portfolio.prices_to_returns': ['PR07', 'RT03', 'SA01'],
     'sparsefit.portfolio.rebalance': ['EX01', 'PR04', 'SA01'],
-    'sparsefit.portfolio.tracking_path': ['EX01', 'PR04', 'SA01'],
     'sparsefit.portfolio.walk_forward': ['EX01', 'PR07', 'RT03', 'SA01'],
 }
 # fmt: on
