@@ -19,11 +19,6 @@ DOCSTRING_GAPS = {
     'sparsefit.SparseLogisticRegressionCV.fit': ['PR01', 'RT03'],
     'sparsefit.SparseLogisticRegressionCV.predict': ['PR01', 'RT01'],
     'sparsefit.SparseLogisticRegressionCV.predict_proba': ['PR01', 'RT01'],
-    'sparsefit.portfolio.Backtest': ['ES01', 'EX01', 'PR01', 'SA01'],
-    'sparsefit.portfolio.Backtest.summary': ['RT01', 'SS06'],
-    'sparsefit.portfolio.EqualWeight': ['ES01', 'EX01', 'SA01'],
-    'sparsefit.portfolio.EqualWeight.fit': ['GL08'],
-    'sparsefit.portfolio.EqualWeight.predict': ['GL08'],
     'sparsefit.portfolio.HoldingsNotOnPathWarning': ['ES01', 'EX01', 'SA01'],
     'sparsefit.portfolio.InertPenaltyWarning': ['ES01', 'EX01', 'SA01'],
     'sparsefit.portfolio.RebalanceResult': ['ES01', 'EX01', 'PR01', 'SA01'],
@@ -33,8 +28,6 @@ DOCSTRING_GAPS = {
     'sparsefit.portfolio.SparseIndexTracker.fit': ['PR01', 'RT01', 'SS06'],
     'sparsefit.portfolio.SparsePortfolio.fit': ['PR01', 'RT01', 'SS06'],
     'sparsefit.portfolio.SparsePortfolio.score': ['PR01', 'RT01', 'SS06'],
-    'sparsefit.portfolio.prices_to_returns': ['PR07', 'RT03', 'SA01'],
     'sparsefit.portfolio.rebalance': ['EX01', 'PR04', 'SA01'],
-    'sparsefit.portfolio.walk_forward': ['EX01', 'PR07', 'RT03', 'SA01'],
 }
 # fmt: on
