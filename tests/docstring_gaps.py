@@ -19,15 +19,5 @@ DOCSTRING_GAPS = {
     'sparsefit.SparseLogisticRegressionCV.fit': ['PR01', 'RT03'],
     'sparsefit.SparseLogisticRegressionCV.predict': ['PR01', 'RT01'],
     'sparsefit.SparseLogisticRegressionCV.predict_proba': ['PR01', 'RT01'],
-    'sparsefit.portfolio.HoldingsNotOnPathWarning': ['ES01', 'EX01', 'SA01'],
-    'sparsefit.portfolio.InertPenaltyWarning': ['ES01', 'EX01', 'SA01'],
-    'sparsefit.portfolio.RebalanceResult': ['ES01', 'EX01', 'PR01', 'SA01'],
-    'sparsefit.portfolio.SkfolioSparsePortfolio': ['ES01', 'SA01'],
-    'sparsefit.portfolio.SkfolioSparsePortfolio.fit': ['PR01', 'RT01'],
-    'sparsefit.portfolio.SparseIndexTracker': ['EX01', 'PR01', 'PR04', 'PR08', 'SA01'],
-    'sparsefit.portfolio.SparseIndexTracker.fit': ['PR01', 'RT01', 'SS06'],
-    'sparsefit.portfolio.SparsePortfolio.fit': ['PR01', 'RT01', 'SS06'],
-    'sparsefit.portfolio.SparsePortfolio.score': ['PR01', 'RT01', 'SS06'],
-    'sparsefit.portfolio.rebalance': ['EX01', 'PR04', 'SA01'],
 }
 # fmt: on
