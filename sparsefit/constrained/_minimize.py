@@ -60,9 +60,9 @@ def minimize_l1(
     constraints : dict, NonlinearConstraint, LinearConstraint or a sequence
         The constraints, in scipy's forms: dicts with ``"type"`` (``"eq"``:
         ``fun(x) = 0``; ``"ineq"``: ``fun(x) >= 0``), ``"fun"`` and optional
-        ``"jac"`` and
-        ``"args"``; ``NonlinearConstraint(fun, lb, ub, jac, hess)`` (a callable
-        ``jac`` is used, other values mean finite differences);
+        ``"jac"`` and ``"args"``; ``NonlinearConstraint(fun, lb, ub, jac,
+        hess)`` (a callable ``jac`` is used, other values mean finite
+        differences);
         ``LinearConstraint(A, lb, ub)``. ``keep_feasible`` is not honoured.
     bounds : scipy.optimize.Bounds or sequence of (lb, ub), default=None
         Bounds on ``x``; None in a pair means no bound.
