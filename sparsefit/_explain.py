@@ -30,9 +30,24 @@ _STATUS = (
 class Explanation:
     """Per-feature certificate of a fit (all arrays of length n_features).
 
-    Attributes
+    What an estimator's ``explain()`` returns.  For a fit of
+
+    .. math::
+
+        \\min_{w, b}\\; F(y, Xw + b)
+        + \\alpha \\sum_j v_j \\left(\\rho |w_j| + \\frac{1-\\rho}{2} w_j^2\\right),
+
+    coordinate ``j``'s KKT condition sets the data's pull ``|grad_j F|``
+    against its penalty ``alpha v_j rho``: a zero coefficient stays zero
+    while the pull is below the penalty, an active one sits where the two
+    are equal.  Each row says which case a feature is in and at which alpha
+    it would enter.  ``str()`` prints it as a table, active features first;
+    :meth:`to_frame` and :meth:`to_dict` give the columns.
+
+    Parameters
     ----------
     feature : list of str
+        Feature names (``"x{j}"`` when the training data had none).
     coef : ndarray
         Coefficient on the original scale.
     pull : ndarray
@@ -54,13 +69,33 @@ class Explanation:
         the fit held (``inf`` for unpenalised features).
     path_entry_alpha : ndarray
         Largest alpha on the regularisation path (everything refitted) at
-        which the feature is non-zero; computed by :meth:`explain` when the
+        which the feature is non-zero; computed by ``explain`` when the
         training data is given, NaN otherwise or for features that are zero.
     alpha : float
-    coef_label : str
+        The penalty level of the fit.
+    coef_label : str, default="coef"
         The name of the ``coef`` column in tables: "coef_norm" when ``coef``
         is the Euclidean norm of a feature's coefficients over several
         classes (multinomial).
+
+    See Also
+    --------
+    sparsefit.Lasso : Its ``explain()`` returns an Explanation, as every
+        estimator's does.
+    sparsefit.duality_gap : Certify coefficients from any solver.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_diabetes
+    >>> from sparsefit import Lasso
+    >>> X, y = load_diabetes(return_X_y=True, as_frame=True)
+    >>> ex = Lasso(alpha=1.0).fit(X, y).explain()
+    >>> len(ex), ex.alpha
+    (10, 1.0)
+    >>> [f for f, s in zip(ex.feature, ex.status) if s == "active"]
+    ['bmi', 'bp', 's5']
+    >>> ex.to_frame().loc["age", "status"]
+    'zero inside the kink'
     """
 
     feature: list
@@ -86,14 +121,28 @@ class Explanation:
     )
 
     def to_dict(self):
-        """Columns as a dict of lists."""
+        """Return the columns as a dict of lists.
+
+        Returns
+        -------
+        columns : dict of str to list
+            ``feature``, ``coef`` (or ``coef_norm``), ``pull``, ``penalty``,
+            ``margin``, ``status``, ``entry_alpha`` and ``path_entry_alpha``,
+            one entry per feature each.
+        """
         return {
             self.coef_label if name == "coef" else name: list(getattr(self, name))
             for name in self._COLUMNS
         }
 
     def to_frame(self):
-        """Return a pandas DataFrame (requires pandas)."""
+        """Return a pandas DataFrame (requires pandas).
+
+        Returns
+        -------
+        frame : pandas.DataFrame
+            The columns of :meth:`to_dict`, indexed by ``feature``.
+        """
         try:
             import pandas as pd
         except ImportError as exc:  # pragma: no cover - pandas is a dev extra

@@ -36,7 +36,22 @@ __all__ = [
 class PathResult:
     """A regularisation path, certified at every alpha.
 
-    Attributes
+    What :func:`compute_path`, :func:`lasso_path`, :func:`enet_path` and
+    :func:`relaxed_path` return: the solutions of
+
+    .. math::
+
+        \\min_{w, b}\\; F(y, Xw + b)
+        + \\alpha \\sum_j v_j \\left(\\rho |w_j| + \\frac{1-\\rho}{2} w_j^2\\right)
+
+    (``F`` the datafit, ``rho`` the ``l1_ratio``, ``v`` the penalty factors)
+    at each alpha of a decreasing grid, each with its certificate (duality
+    gap and KKT violation).  :meth:`coef`, :meth:`intercept` and
+    :meth:`predict` read the path at any alpha, between grid points by
+    interpolation or, with ``exact=True``, by a refit.  The fields are set
+    by those functions, not by hand.
+
+    Parameters
     ----------
     alphas : ndarray of shape (n_alphas,)
         Decreasing; ``alphas[0]`` is alpha_max when the grid was generated.
@@ -44,6 +59,7 @@ class PathResult:
         Coefficients on the original scale, one column per alpha; with K
         outputs (the multinomial's classes) the rows run class by class.
     intercepts : ndarray of shape (n_alphas,) or (n_alphas, K)
+        Intercept at each alpha (zeros without an intercept).
     dual_gaps : ndarray of shape (n_alphas,)
         Certified duality gap at each returned point.
     gap_tols : ndarray of shape (n_alphas,)
@@ -52,6 +68,7 @@ class PathResult:
     kkt_violations : ndarray of shape (n_alphas,)
         Largest KKT violation over all features at each point.
     n_iters : ndarray of shape (n_alphas,)
+        Iterations the solver used at each alpha.
     n_nonzero : ndarray of shape (n_alphas,)
         Degrees of freedom of the lasso: the number of features with a
         non-zero coefficient (for any class).
@@ -61,14 +78,51 @@ class PathResult:
     entry_alphas : ndarray of shape (n_features,)
         Largest grid alpha at which each feature is non-zero (NaN if never).
     l1_ratio : float
-    feature_names : list of str or None
-    stopped_early : bool
+        The penalty's ``rho``: 1 is the lasso, below 1 the elastic net.
+    feature_names : list of str or None, default=None
+        Names of the columns of ``X`` when it had them (a DataFrame).
+    stopped_early : bool, default=False
         True only with ``stop_saturation=True``, when the path stopped
         because the deviance explained saturated; ``message`` says where.
-    message : str
-    family : {"gaussian", "binomial", "multinomial", "poisson", "huber"}
-    classes : ndarray or None
+    message : str, default=""
+        Why the path stopped early; empty otherwise.
+    family : {"gaussian", "binomial", "multinomial", "poisson", "huber"}, \
+default="gaussian"
+        The datafit's family, which decides what :meth:`predict` returns.
+    classes : ndarray or None, default=None
         The labels (binomial: ``classes[1]`` is the positive class).
+    _problem : object or None, default=None
+        The data and solver kept for ``exact=True`` refits; None when the
+        path was built without them.
+
+    Attributes
+    ----------
+    n_outputs : int
+        K, the number of coefficient vectors per alpha.
+    df : ndarray of shape (n_alphas,)
+        Alias of ``n_nonzero``.
+
+    See Also
+    --------
+    compute_path : Solve any datafit and penalty along a grid of alphas.
+    lasso_path : The lasso's path.
+    cross_validate_path : Choose an alpha of the path by cross-validation.
+    sparsefit.plotting.plot_path : Draw the coefficient traces.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_diabetes
+    >>> from sparsefit import lasso_path
+    >>> X, y = load_diabetes(return_X_y=True)
+    >>> path = lasso_path(X, y, n_alphas=20)
+    >>> path.alphas.shape, path.coefs.shape
+    ((20,), (10, 20))
+    >>> int(path.n_nonzero[0]), int(path.n_nonzero[-1])
+    (0, 10)
+    >>> path.coef(1.0).shape
+    (10,)
+    >>> path.predict(X[:3], alpha=1.0).shape
+    (3,)
     """
 
     alphas: np.ndarray
@@ -123,12 +177,50 @@ class PathResult:
         return k, k + 1, float(t)
 
     def coef(self, alpha, exact=False):
-        """Coefficients at any ``alpha``: interpolated between grid points, or
-        refitted (``exact=True``, warm-started from the nearest grid point)."""
+        """Return the coefficients at any ``alpha``.
+
+        Parameters
+        ----------
+        alpha : float
+            The penalty level, ``>= 0``; above ``alphas[0]`` the first grid
+            point is used, below ``alphas[-1]`` only ``exact=True`` works.
+        exact : bool, default=False
+            Refit at ``alpha``, warm-started from the nearest grid point,
+            instead of interpolating (linearly in ``log(alpha)``) between the
+            two grid points around it.  Needs the path's data.
+
+        Returns
+        -------
+        coef : ndarray of shape (n_features,) or (K, n_features)
+            The coefficients on the original scale, one row per class with
+            K > 1 outputs.
+
+        Raises
+        ------
+        ValueError
+            If ``alpha`` is below the grid without ``exact=True``, or
+            ``exact=True`` on a path built without its data.
+        """
         return self._at(alpha, exact)[0]
 
     def intercept(self, alpha, exact=False):
-        """Intercept at any ``alpha`` (see :meth:`coef`)."""
+        """Return the intercept at any ``alpha`` (see :meth:`coef`).
+
+        Parameters
+        ----------
+        alpha : float
+            The penalty level, ``>= 0``; above ``alphas[0]`` the first grid
+            point is used, below ``alphas[-1]`` only ``exact=True`` works.
+        exact : bool, default=False
+            Refit at ``alpha``, warm-started from the nearest grid point,
+            instead of interpolating (linearly in ``log(alpha)``) between the
+            two grid points around it.  Needs the path's data.
+
+        Returns
+        -------
+        intercept : float or ndarray of shape (K,)
+            The intercept, one per class with K > 1 outputs.
+        """
         return self._at(alpha, exact)[1]
 
     def _at(self, alpha, exact):
@@ -156,24 +248,28 @@ class PathResult:
         return coef if K == 1 else coef.reshape(K, -1)
 
     def predict(self, X, alpha=None, exact=False, *, offset=None, kind="link"):
-        """Predictions at ``alpha``, or at every grid alpha when it is None.
+        """Predict at ``alpha``, or at every grid alpha when it is None.
 
         Parameters
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
-        alpha : float or None
-        exact : bool
+        alpha : float or None, default=None
+            The penalty level, read as in :meth:`coef`; None predicts at
+            every grid alpha.
+        exact : bool, default=False
             Refit at ``alpha`` instead of interpolating.
-        offset : array-like of shape (n_samples,) or None
+        offset : array-like of shape (n_samples,) or None, default=None
             Added to the linear predictor (Poisson exposure, in logs).
-        kind : {"link", "response", "class"}
+        kind : {"link", "response", "class"}, default="link"
             The linear predictor; the mean (probabilities for the binomial
             and multinomial, counts for Poisson); or the predicted label.
 
         Returns
         -------
-        ndarray of shape (n_samples,) or (n_samples, n_alphas); with K > 1
-        outputs (n_samples, K) or (n_samples, K, n_alphas).
+        pred : ndarray
+            Of shape (n_samples,) at one alpha, (n_samples, n_alphas) at
+            every grid alpha; with K > 1 outputs (and ``kind`` not
+            ``"class"``) (n_samples, K) or (n_samples, K, n_alphas).
         """
         X = _to_array(X, "X", "csr")
         p = self.entry_alphas.shape[0]
@@ -222,7 +318,21 @@ class PathResult:
         return alphas_for_size(self, k, rtol=rtol)
 
     def plot(self, ax=None, **kwargs):
-        """Plot the path (see :func:`sparsefit.plotting.plot_path`)."""
+        """Plot the path (see :func:`sparsefit.plotting.plot_path`).
+
+        Parameters
+        ----------
+        ax : matplotlib.axes.Axes or None, default=None
+            Axes to draw into; None creates a new figure.
+        **kwargs
+            Passed on to :func:`~sparsefit.plotting.plot_path`: ``xaxis``,
+            ``n_labels``, ``colors``, ``title``.
+
+        Returns
+        -------
+        ax : matplotlib.axes.Axes
+            The axes drawn into.
+        """
         from .plotting import plot_path
 
         return plot_path(self, ax=ax, **kwargs)
@@ -316,7 +426,9 @@ def compute_path(
     Parameters
     ----------
     X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        The design matrix.
     y : array-like of shape (n_samples,)
+        The target: real values, labels or counts, as the datafit takes.
     datafit : Quadratic, Logistic, Multinomial, Poisson, Huber or None
         The datafit, carrying the sample weights and its own parameters
         (Huber's ``delta``); None is least squares.
@@ -329,14 +441,18 @@ def compute_path(
         (intercept, weights and penalty factors included) down to
         ``eps * alpha_max``.
     n_alphas : int, default=100
+        Number of grid points when ``alphas`` is None.
     eps : float or None
         1e-4 when n > p, else 1e-2 (glmnet's defaults).
     fit_intercept, standardize : bool
+        Fit an unpenalised intercept; penalise the coefficients of the
+        columns scaled to unit variance (as glmnet), returned on the
+        original scale.
     tol : float, default=1e-4
         Each point is certified on its own: ``gap <= tol * P(w)`` at the
         returned point, so ``tol`` bounds its relative suboptimality, and a
         KKT violation at most 1e-3 times the largest l1 weight.
-    max_iter : int
+    max_iter : int, default=10000
         Maximum passes over the working sets at each alpha (iterations for
         FISTA, Newton steps for the GLM solver).
     precompute : {"auto", True, False}
@@ -350,7 +466,10 @@ def compute_path(
         Show progress on stderr; None shows it only on a terminal.
     offset : array-like of shape (n_samples,) or None
         Added to the linear predictor of a GLM (log exposure for Poisson).
-    multinomial : {"ungrouped", "grouped"}
+    multinomial : {"ungrouped", "grouped"}, default="ungrouped"
+        Penalise each class's coefficient on its own, or each feature's K
+        coefficients as one Euclidean group (a feature in or out for every
+        class).
     solver : {"auto", "cd", "prox-newton", "fista", "lars"}
         "auto" is coordinate descent for least squares and proximal Newton
         for the other datafits (see :data:`sparsefit.solvers.SOLVERS`).

@@ -58,10 +58,11 @@ def minimize_l1(
         constraint has one; otherwise a damped BFGS matrix models the Hessian
         of the Lagrangian.
     constraints : dict, NonlinearConstraint, LinearConstraint or a sequence
-        scipy's forms: dicts with ``"type"`` (``"eq"``: ``fun(x) = 0``;
-        ``"ineq"``: ``fun(x) >= 0``), ``"fun"`` and optional ``"jac"`` and
-        ``"args"``; ``NonlinearConstraint(fun, lb, ub, jac, hess)`` (a callable
-        ``jac`` is used, other values mean finite differences);
+        The constraints, in scipy's forms: dicts with ``"type"`` (``"eq"``:
+        ``fun(x) = 0``; ``"ineq"``: ``fun(x) >= 0``), ``"fun"`` and optional
+        ``"jac"`` and ``"args"``; ``NonlinearConstraint(fun, lb, ub, jac,
+        hess)`` (a callable ``jac`` is used, other values mean finite
+        differences);
         ``LinearConstraint(A, lb, ub)``. ``keep_feasible`` is not honoured.
     bounds : scipy.optimize.Bounds or sequence of (lb, ub), default=None
         Bounds on ``x``; None in a pair means no bound.
@@ -78,18 +79,24 @@ def minimize_l1(
     maxiter : int, default=500
         Largest number of iterations.
 
-    Warns
-    -----
-    ConvergenceWarning
-        When the run stops short of the tests (status ``"maxiter"`` or
-        ``"step_too_small"``).
-
     Returns
     -------
     result : ConstrainedResult
         ``x``, ``fun``, ``success``, ``status``, ``message``, ``nit``,
         ``nfev``, ``multipliers``, ``mu``, ``mu_threshold``,
         ``max_violation``, ... (see :class:`ConstrainedResult`).
+
+    Warns
+    -----
+    ConvergenceWarning
+        When the run stops short of the tests (status ``"maxiter"`` or
+        ``"step_too_small"``).
+
+    See Also
+    --------
+    ConstrainedResult : What is returned.
+    scipy.optimize.minimize : The constrained solvers of scipy (SLSQP,
+        trust-constr), which take the same ``constraints`` and ``bounds``.
 
     Examples
     --------

@@ -33,6 +33,13 @@ MESSAGES = {
 class ConstrainedResult(OptimizeResult):
     """Outcome of :func:`minimize_l1`, a ``dict`` with attribute access.
 
+    scipy's ``OptimizeResult`` with the fields that certify the answer of
+    ``min f(x)`` subject to ``c_E(x) = 0``, ``c_I(x) >= 0`` and the bounds:
+    the multipliers, the largest constraint violation and the first-order
+    (KKT) residual, and the penalty parameter ``mu`` of the exact penalty
+    ``phi(x; mu) = f(x) + mu (sum_E |c_i(x)| + sum_I max(0, -c_i(x)))``
+    against ``mu_threshold``, above which that penalty is exact.
+
     Attributes
     ----------
     x : ndarray
@@ -72,4 +79,19 @@ class ConstrainedResult(OptimizeResult):
         At an infeasible ``x``, the best decrease of the linearised l1
         violation in a unit box (0 at a stationary point of the violation);
         ``nan`` when ``x`` is feasible.
+
+    See Also
+    --------
+    minimize_l1 : The function that returns it.
+    scipy.optimize.OptimizeResult : The class it extends.
+
+    Examples
+    --------
+    >>> from sparsefit.constrained import minimize_l1
+    >>> con = {"type": "ineq", "fun": lambda x: 1 - x[0]}
+    >>> res = minimize_l1(lambda x: (x[0] - 2) ** 2, [3.0], constraints=con)
+    >>> res.success, res.status_code, round(float(res.x[0]), 8)
+    (True, 0, 1.0)
+    >>> bool(res.max_violation <= 1e-8), round(float(res.multipliers[0][0]), 6)
+    (True, 2.0)
     """

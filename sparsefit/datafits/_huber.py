@@ -35,6 +35,21 @@ class Huber(SampleWeighted, BaseDatafit):
         Weights already rescaled to sum to ``n_samples``.
     delta : float, default=1.35
         Where the loss turns from quadratic to linear (cvxpy's ``M``).
+
+    See Also
+    --------
+    Quadratic : Least squares.
+    sparsefit.HuberLasso : The L1-penalised Huber regression.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sparsefit.datafits import Huber
+    >>> y, z = np.array([0.5, 3.0]), np.zeros(2)
+    >>> Huber(delta=1.0).value(y, z)  # (0.5**2 / 2 + (3 - 0.5)) / 2
+    1.3125
+    >>> Huber(delta=1.0).raw_grad(y, z)
+    array([-0.25, -0.5 ])
     """
 
     curvature = 1.0
@@ -51,7 +66,20 @@ class Huber(SampleWeighted, BaseDatafit):
         self.delta = delta
 
     def value(self, y, z):
-        """Return ``F(y, z)``."""
+        """Return ``F(y, z)``.
+
+        Parameters
+        ----------
+        y : ndarray of shape (n_samples,)
+            The target.
+        z : ndarray of shape (n_samples,)
+            The linear predictor ``Xw + b`` (offset included).
+
+        Returns
+        -------
+        value : float
+            The weighted mean Huber loss of the residuals ``y - z``.
+        """
         a = np.abs(y - z)
         # m (a - m/2) with m = min(a, delta) is a^2/2 inside and
         # delta a - delta^2/2 outside, without squaring a large residual.
@@ -59,11 +87,39 @@ class Huber(SampleWeighted, BaseDatafit):
         return self._mean(m * (a - 0.5 * m))
 
     def raw_grad(self, y, z):
-        """``dF/dz = -s_i clip(y_i - z_i, -delta, delta) / n``."""
+        """Return ``dF/dz = -s_i clip(y_i - z_i, -delta, delta) / n``.
+
+        Parameters
+        ----------
+        y : ndarray of shape (n_samples,)
+            The target.
+        z : ndarray of shape (n_samples,)
+            The linear predictor ``Xw + b`` (offset included).
+
+        Returns
+        -------
+        grad : ndarray of shape (n_samples,)
+            The gradient in ``z``.
+        """
         return -self._weighted(np.clip(y - z, -self.delta, self.delta)) / y.shape[0]
 
     def raw_hessian(self, y, z):
-        """Diagonal of the generalised Hessian: ``s_i [|y_i - z_i| <= delta] / n``."""
+        """Return the diagonal of the generalised Hessian of ``F`` in ``z``.
+
+        It is ``s_i [|y_i - z_i| <= delta] / n``.
+
+        Parameters
+        ----------
+        y : ndarray of shape (n_samples,)
+            The target.
+        z : ndarray of shape (n_samples,)
+            The linear predictor ``Xw + b`` (offset included).
+
+        Returns
+        -------
+        hess : ndarray of shape (n_samples,)
+            ``s_i / n`` in the quadratic zone, 0 in the linear one.
+        """
         inside = (np.abs(y - z) <= self.delta).astype(float)
         return self._weighted(inside) / y.shape[0]
 
@@ -76,20 +132,58 @@ class Huber(SampleWeighted, BaseDatafit):
         return u, sw, live
 
     def conjugate(self, y, v):
-        """``F^*(v)`` (``inf`` outside its domain)."""
+        """Return ``F^*(v)`` (``inf`` outside its domain).
+
+        Parameters
+        ----------
+        y : ndarray of shape (n_samples,)
+            The target.
+        v : ndarray of shape (n_samples,)
+            The point at which the conjugate is taken (a dual point).
+
+        Returns
+        -------
+        value : float
+            The least-squares conjugate when every ``|u_i| <= delta`` (see
+            the class docstring), ``inf`` otherwise.
+        """
         u, sw, live = self._scaled(y, v)
         if (v[~live] != 0).any() or (np.abs(u) > self.delta * (1 + 1e-12)).any():
             return np.inf
         return float(sw @ (u * y + 0.5 * u * u)) / y.shape[0]
 
     def dual_scale(self, y, v):
-        """Largest ``t`` with ``F^*(t v)`` finite: ``delta / max_i |u_i|``."""
+        """Return the largest ``t`` with ``F^*(t v)`` finite: ``delta / max_i |u_i|``.
+
+        Parameters
+        ----------
+        y : ndarray of shape (n_samples,)
+            The target.
+        v : ndarray of shape (n_samples,)
+            The point at which the conjugate is taken (a dual point).
+
+        Returns
+        -------
+        t : float
+            ``inf`` when ``v`` is zero.
+        """
         top = np.abs(self._scaled(y, v)[0]).max(initial=0.0)
         return self.delta / top if top > 0 else np.inf
 
     def null_intercept(self, y):
-        """The weighted median of ``y``: a start for the intercept-only fit,
-        which Newton's method then finishes."""
+        """Return the weighted median of ``y``, a start for the intercept-only fit.
+
+        Parameters
+        ----------
+        y : ndarray of shape (n_samples,)
+            The target.
+
+        Returns
+        -------
+        intercept : float
+            The weighted median; Newton's method then finishes the
+            intercept-only fit.
+        """
         order = np.argsort(y)
         sw = np.ones_like(y) if self.sample_weight is None else self.sample_weight
         cum = np.cumsum(sw[order])
@@ -97,5 +191,16 @@ class Huber(SampleWeighted, BaseDatafit):
 
     @staticmethod
     def inverse_link(z):
-        """The prediction is the linear predictor."""
+        """Return the prediction, which is the linear predictor.
+
+        Parameters
+        ----------
+        z : ndarray of shape (n_samples,)
+            The linear predictor ``Xw + b`` (offset included).
+
+        Returns
+        -------
+        pred : ndarray of shape (n_samples,)
+            ``z`` itself.
+        """
         return z

@@ -26,6 +26,21 @@ class Logistic(SampleWeighted, BaseDatafit):
     ----------
     sample_weight : ndarray of shape (n_samples,) or None
         Weights already rescaled to sum to ``n_samples``.
+
+    See Also
+    --------
+    Multinomial : The softmax loss over K classes.
+    sparsefit.SparseLogisticRegression : The L1 logistic regression.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sparsefit.datafits import Logistic
+    >>> y, z = np.array([-1.0, 1.0]), np.zeros(2)
+    >>> round(Logistic().value(y, z), 6)  # log 2
+    0.693147
+    >>> Logistic().raw_grad(y, z)
+    array([ 0.25, -0.25])
     """
 
     #: Curvature bound: ``f'' <= 1/4``.
@@ -34,20 +49,73 @@ class Logistic(SampleWeighted, BaseDatafit):
     scorings = ("deviance", "accuracy", "roc_auc", "mse", "mae")
 
     def value(self, y, z):
-        """Return ``F(y, z)``."""
+        """Return ``F(y, z)``.
+
+        Parameters
+        ----------
+        y : ndarray of shape (n_samples,)
+            The labels, coded -1 and +1.
+        z : ndarray of shape (n_samples,)
+            The linear predictor ``Xw + b`` (offset included).
+
+        Returns
+        -------
+        value : float
+            The weighted mean logistic loss.
+        """
         return self._mean(-log_expit(y * z))
 
     def raw_grad(self, y, z):
-        """``dF/dz = -s_i y_i sigmoid(-y_i z_i) / n``."""
+        """Return ``dF/dz = -s_i y_i sigmoid(-y_i z_i) / n``.
+
+        Parameters
+        ----------
+        y : ndarray of shape (n_samples,)
+            The labels, coded -1 and +1.
+        z : ndarray of shape (n_samples,)
+            The linear predictor ``Xw + b`` (offset included).
+
+        Returns
+        -------
+        grad : ndarray of shape (n_samples,)
+            The gradient in ``z``.
+        """
         return -self._weighted(y * expit(-y * z)) / y.shape[0]
 
     def raw_hessian(self, y, z):
-        """Diagonal of ``d2F/dz2``: ``s_i p_i (1 - p_i) / n``."""
+        """Return the diagonal of ``d2F/dz2``: ``s_i p_i (1 - p_i) / n``.
+
+        Parameters
+        ----------
+        y : ndarray of shape (n_samples,)
+            The labels, coded -1 and +1.
+        z : ndarray of shape (n_samples,)
+            The linear predictor ``Xw + b`` (offset included).
+
+        Returns
+        -------
+        hess : ndarray of shape (n_samples,)
+            The curvature of each sample's term, ``p = sigmoid(z)``.
+        """
         p = expit(z)
         return self._weighted(p * (1.0 - p)) / y.shape[0]
 
     def conjugate(self, y, v):
-        """``F^*(v)`` (``inf`` outside its domain)."""
+        """Return ``F^*(v)`` (``inf`` outside its domain).
+
+        Parameters
+        ----------
+        y : ndarray of shape (n_samples,)
+            The labels, coded -1 and +1.
+        v : ndarray of shape (n_samples,)
+            The point at which the conjugate is taken (a dual point).
+
+        Returns
+        -------
+        value : float
+            The mean negative binary entropy of ``a_i = -n y_i v_i / s_i``
+            (see the class docstring), or ``inf``.
+        """
         n = y.shape[0]
         sw = np.ones(n) if self.sample_weight is None else self.sample_weight
         live = sw > 0
@@ -62,13 +130,35 @@ class Logistic(SampleWeighted, BaseDatafit):
         return float(sw[live] @ ent) / n
 
     def null_intercept(self, y):
-        """Intercept of the model with no feature: the log-odds of the
-        weighted positive rate (infinite when one class is absent)."""
+        """Return the intercept of the model with no feature.
+
+        Parameters
+        ----------
+        y : ndarray of shape (n_samples,)
+            The labels, coded -1 and +1.
+
+        Returns
+        -------
+        intercept : float
+            The log-odds of the weighted positive rate (infinite when one
+            class is absent).
+        """
         pos = self._mean((y > 0).astype(float))
         with np.errstate(divide="ignore"):
             return float(np.log(pos) - np.log1p(-pos))
 
     @staticmethod
     def inverse_link(z):
-        """Probability of the positive class."""
+        """Return the probability of the positive class.
+
+        Parameters
+        ----------
+        z : ndarray of shape (n_samples,)
+            The linear predictor ``Xw + b`` (offset included).
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples,)
+            ``sigmoid(z)``.
+        """
         return expit(z)

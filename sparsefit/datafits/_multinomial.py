@@ -25,6 +25,21 @@ class Multinomial(SampleWeighted, BaseDatafit):
     ----------
     sample_weight : ndarray of shape (n_samples,) or None
         Weights already rescaled to sum to ``n_samples``.
+
+    See Also
+    --------
+    Logistic : The binary case, with one linear predictor.
+    sparsefit.SparseLogisticRegression : Uses it for more than two classes.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sparsefit.datafits import Multinomial
+    >>> Y = np.eye(3)
+    >>> round(Multinomial().value(Y, np.zeros((3, 3))), 6)  # log 3
+    1.098612
+    >>> Multinomial.inverse_link(np.zeros((1, 3)))
+    array([[0.33333333, 0.33333333, 0.33333333]])
     """
 
     curvature = 0.5
@@ -32,25 +47,78 @@ class Multinomial(SampleWeighted, BaseDatafit):
     scorings = ("deviance", "accuracy", "roc_auc", "mse", "mae")
 
     def value(self, y, z):
-        """Return ``F(Y, Z)``."""
+        """Return ``F(Y, Z)``.
+
+        Parameters
+        ----------
+        y : ndarray of shape (n_samples, K)
+            The one-hot (or any probability) matrix of the labels.
+        z : ndarray of shape (n_samples, K)
+            The linear predictors, one column per class.
+
+        Returns
+        -------
+        value : float
+            The weighted mean softmax loss.
+        """
         return self._mean(-np.sum(y * log_softmax(z, axis=1), axis=1))
 
     def raw_grad(self, y, z):
-        """``dF/dZ = s_i (p_ik - y_ik) / n`` with ``p = softmax(Z)``."""
+        """Return ``dF/dZ = s_i (p_ik - y_ik) / n`` with ``p = softmax(Z)``.
+
+        Parameters
+        ----------
+        y : ndarray of shape (n_samples, K)
+            The one-hot (or any probability) matrix of the labels.
+        z : ndarray of shape (n_samples, K)
+            The linear predictors, one column per class.
+
+        Returns
+        -------
+        grad : ndarray of shape (n_samples, K)
+            The gradient in ``Z``.
+        """
         return self._weighted(softmax(z, axis=1) - y) / y.shape[0]
 
     def raw_hessian(self, y, z):
-        """Diagonal of each sample's Hessian block: ``s_i p_ik (1 - p_ik) / n``.
+        """Return the diagonal of each sample's Hessian block.
 
-        The full block is ``s_i (diag(p_i) - p_i p_i') / n``; the proximal
-        Newton solver models with the full block (from ``inverse_link``) and
-        takes this diagonal for its per-entry curvatures.
+        It is ``s_i p_ik (1 - p_ik) / n``.  The full block is
+        ``s_i (diag(p_i) - p_i p_i') / n``; the proximal Newton solver models
+        with the full block (from ``inverse_link``) and takes this diagonal
+        for its per-entry curvatures.
+
+        Parameters
+        ----------
+        y : ndarray of shape (n_samples, K)
+            The one-hot (or any probability) matrix of the labels.
+        z : ndarray of shape (n_samples, K)
+            The linear predictors, one column per class.
+
+        Returns
+        -------
+        hess : ndarray of shape (n_samples, K)
+            The diagonal curvatures.
         """
         p = softmax(z, axis=1)
         return self._weighted(p * (1.0 - p)) / y.shape[0]
 
     def conjugate(self, y, v):
-        """``F^*(V)`` (``inf`` outside its domain)."""
+        """Return ``F^*(V)`` (``inf`` outside its domain).
+
+        Parameters
+        ----------
+        y : ndarray of shape (n_samples, K)
+            The one-hot (or any probability) matrix of the labels.
+        v : ndarray of shape (n_samples, K)
+            The point at which the conjugate is taken (a dual point).
+
+        Returns
+        -------
+        value : float
+            The mean negative entropy of the rows ``q_i = y_i + n v_i / s_i``
+            (see the class docstring), or ``inf``.
+        """
         n = y.shape[0]
         sw = np.ones(n) if self.sample_weight is None else self.sample_weight
         live = sw > 0
@@ -64,7 +132,19 @@ class Multinomial(SampleWeighted, BaseDatafit):
         return float(sw[live] @ xlogy(q, q).sum(axis=1)) / n
 
     def null_intercept(self, y):
-        """Log of the weighted class frequencies, centred to sum to zero."""
+        """Return the log of the weighted class frequencies, centred to sum to zero.
+
+        Parameters
+        ----------
+        y : ndarray of shape (n_samples, K)
+            The one-hot (or any probability) matrix of the labels.
+
+        Returns
+        -------
+        intercept : ndarray of shape (K,)
+            The intercepts of the model with no feature (``-inf`` for an
+            absent class, the others centred).
+        """
         freq = self._mean_rows(y)
         with np.errstate(divide="ignore"):
             b = np.log(freq)
@@ -75,5 +155,16 @@ class Multinomial(SampleWeighted, BaseDatafit):
 
     @staticmethod
     def inverse_link(z):
-        """Class probabilities ``softmax(Z)``."""
+        """Return the class probabilities ``softmax(Z)``.
+
+        Parameters
+        ----------
+        z : ndarray of shape (n_samples, K)
+            The linear predictors, one column per class.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, K)
+            Each row sums to 1.
+        """
         return softmax(z, axis=1)

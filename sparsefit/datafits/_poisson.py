@@ -28,6 +28,22 @@ class Poisson(SampleWeighted, BaseDatafit):
     ----------
     sample_weight : ndarray of shape (n_samples,) or None
         Weights already rescaled to sum to ``n_samples``.
+
+    See Also
+    --------
+    sparsefit.PoissonLasso : The L1 Poisson regression.
+    sparsefit.compute_path : Fit a path with any datafit.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sparsefit.datafits import Poisson
+    >>> y = np.array([0.0, 1.0, 3.0])
+    >>> z = np.log([0.5, 1.0, 3.0])
+    >>> round(Poisson().value(y, z), 6)  # 0 for the saturated y > 0
+    0.166667
+    >>> Poisson().raw_grad(y, z).round(6)
+    array([0.166667, 0.      , 0.      ])
     """
 
     curvature = np.inf
@@ -35,19 +51,72 @@ class Poisson(SampleWeighted, BaseDatafit):
     scorings = ("deviance", "mse", "mae")
 
     def value(self, y, z):
-        """Return ``F(y, z)``."""
+        """Return ``F(y, z)``.
+
+        Parameters
+        ----------
+        y : ndarray of shape (n_samples,)
+            The counts, ``>= 0``.
+        z : ndarray of shape (n_samples,)
+            The linear predictor ``Xw + b`` (offset included).
+
+        Returns
+        -------
+        value : float
+            Half the weighted mean Poisson deviance.
+        """
         return self._mean(np.exp(z) - y * z + xlogy(y, y) - y)
 
     def raw_grad(self, y, z):
-        """``dF/dz = s_i (exp(z_i) - y_i) / n``."""
+        """Return ``dF/dz = s_i (exp(z_i) - y_i) / n``.
+
+        Parameters
+        ----------
+        y : ndarray of shape (n_samples,)
+            The counts, ``>= 0``.
+        z : ndarray of shape (n_samples,)
+            The linear predictor ``Xw + b`` (offset included).
+
+        Returns
+        -------
+        grad : ndarray of shape (n_samples,)
+            The gradient in ``z``.
+        """
         return self._weighted(np.exp(z) - y) / y.shape[0]
 
     def raw_hessian(self, y, z):
-        """Diagonal of ``d2F/dz2``: ``s_i exp(z_i) / n``."""
+        """Return the diagonal of ``d2F/dz2``: ``s_i exp(z_i) / n``.
+
+        Parameters
+        ----------
+        y : ndarray of shape (n_samples,)
+            The counts, ``>= 0``.
+        z : ndarray of shape (n_samples,)
+            The linear predictor ``Xw + b`` (offset included).
+
+        Returns
+        -------
+        hess : ndarray of shape (n_samples,)
+            The curvature of each sample's term.
+        """
         return self._weighted(np.exp(z)) / y.shape[0]
 
     def conjugate(self, y, v):
-        """``F^*(v)`` (``inf`` outside its domain)."""
+        """Return ``F^*(v)`` (``inf`` outside its domain).
+
+        Parameters
+        ----------
+        y : ndarray of shape (n_samples,)
+            The counts, ``>= 0``.
+        v : ndarray of shape (n_samples,)
+            The point at which the conjugate is taken (a dual point).
+
+        Returns
+        -------
+        value : float
+            The conjugate at ``m_i = y_i + n v_i / s_i`` (see the class
+            docstring), or ``inf``.
+        """
         n = y.shape[0]
         sw = np.ones(n) if self.sample_weight is None else self.sample_weight
         live = sw > 0
@@ -62,11 +131,33 @@ class Poisson(SampleWeighted, BaseDatafit):
         return float(sw[live] @ terms) / n
 
     def null_intercept(self, y):
-        """Log of the weighted mean count (``-inf`` when every count is 0)."""
+        """Return the log of the weighted mean count (``-inf`` when every count is 0).
+
+        Parameters
+        ----------
+        y : ndarray of shape (n_samples,)
+            The counts, ``>= 0``.
+
+        Returns
+        -------
+        intercept : float
+            The intercept of the model with no feature and no offset.
+        """
         with np.errstate(divide="ignore"):
             return float(np.log(self._mean(y)))
 
     @staticmethod
     def inverse_link(z):
-        """The mean ``exp(z)``."""
+        """Return the mean ``exp(z)``.
+
+        Parameters
+        ----------
+        z : ndarray of shape (n_samples,)
+            The linear predictor ``Xw + b`` (offset included).
+
+        Returns
+        -------
+        mean : ndarray of shape (n_samples,)
+            The expected counts.
+        """
         return np.exp(z)

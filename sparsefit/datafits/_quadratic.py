@@ -23,6 +23,21 @@ class Quadratic(BaseDatafit):
     ----------
     sample_weight : ndarray of shape (n_samples,) or None
         Weights already rescaled to sum to ``n_samples``.
+
+    See Also
+    --------
+    Huber : Least squares for small residuals, absolute for large ones.
+    sparsefit.compute_path : Fit a path with any datafit.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sparsefit.datafits import Quadratic
+    >>> y, z = np.array([1.0, 2.0, 3.0]), np.ones(3)
+    >>> Quadratic().value(y, z)
+    0.8333333333333334
+    >>> Quadratic().raw_grad(y, z)
+    array([-0.        , -0.33333333, -0.66666667])
     """
 
     target = "real"
@@ -37,27 +52,86 @@ class Quadratic(BaseDatafit):
         self.sample_weight = sample_weight
 
     def with_weights(self, sample_weight):
-        """A copy with other sample weights."""
+        """Return a copy with other sample weights.
+
+        Parameters
+        ----------
+        sample_weight : ndarray of shape (n_samples,) or None
+            Weights already rescaled to sum to ``n_samples``.
+
+        Returns
+        -------
+        datafit : Quadratic
+            A new datafit; this one is unchanged.
+        """
         return type(self)(sample_weight)
 
     def _weighted(self, v):
         return v if self.sample_weight is None else v * self.sample_weight
 
     def value(self, y, Xw):
-        """Return ``F(y, Xw)``."""
+        """Return ``F(y, Xw)``.
+
+        Parameters
+        ----------
+        y : ndarray of shape (n_samples,)
+            The target.
+        Xw : ndarray of shape (n_samples,)
+            The linear predictor ``Xw + b`` (offset included).
+
+        Returns
+        -------
+        value : float
+            The weighted mean of ``(y_i - Xw_i)^2 / 2``.
+        """
         r = y - Xw
         return float(np.dot(self._weighted(r), r)) / (2 * y.shape[0])
 
     def raw_grad(self, y, Xw):
-        """Gradient of ``F`` with respect to ``Xw``: ``-S (y - Xw) / n``."""
+        """Return the gradient of ``F`` with respect to ``Xw``: ``-S (y - Xw) / n``.
+
+        Parameters
+        ----------
+        y : ndarray of shape (n_samples,)
+            The target.
+        Xw : ndarray of shape (n_samples,)
+            The linear predictor ``Xw + b`` (offset included).
+
+        Returns
+        -------
+        grad : ndarray of shape (n_samples,)
+            ``dF/d(Xw)``; ``X' grad`` is the gradient in ``w``.
+        """
         return -self._weighted(y - Xw) / y.shape[0]
 
     def lipschitz(self, design):
-        """Lipschitz constant of ``w -> grad F(y, X_c w)``."""
+        """Return the Lipschitz constant of ``w -> grad F(y, X_c w)``.
+
+        Parameters
+        ----------
+        design : Design
+            The (centred, possibly scaled) design ``X_c`` of the problem.
+
+        Returns
+        -------
+        L : float
+            ``||X_c||_2^2 / n``, the squared spectral norm over ``n``.
+        """
         return design.spectral_norm_sq() / design.n_samples
 
     def coordinate_lipschitz(self, design):
-        """Per-coordinate Lipschitz constants ``||X_c,j||_S^2 / n``."""
+        """Return the per-coordinate Lipschitz constants ``||X_c,j||_S^2 / n``.
+
+        Parameters
+        ----------
+        design : Design
+            The (centred, possibly scaled) design ``X_c`` of the problem.
+
+        Returns
+        -------
+        L : ndarray of shape (n_features,)
+            The weighted squared norm of each column over ``n``.
+        """
         return design.col_sq_norms / design.n_samples
 
     @staticmethod
@@ -77,7 +151,20 @@ class Quadratic(BaseDatafit):
         return z
 
     def conjugate(self, y, v):
-        """``F^*(v)`` for the conjugate taken in ``z`` (see the class docstring)."""
+        """Return ``F^*(v)``, the conjugate taken in ``z`` (see the class docstring).
+
+        Parameters
+        ----------
+        y : ndarray of shape (n_samples,)
+            The target.
+        v : ndarray of shape (n_samples,)
+            The point at which the conjugate is taken (a dual point).
+
+        Returns
+        -------
+        value : float
+            ``F^*(v)``; ``inf`` where a zero weight meets a non-zero ``v_i``.
+        """
         n = y.shape[0]
         sw = self.sample_weight
         if sw is None:

@@ -246,16 +246,20 @@ class ElasticNetCV(SparseLinearRegression):
         Parameters
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training data.
         y : array-like of shape (n_samples,)
-        sample_weight : array-like or None
-        groups : array-like or None
+            Target values.
+        sample_weight : array-like of shape (n_samples,) or None, default=None
+            Weights of the samples in the fits and the held-out scores.
+        groups : array-like of shape (n_samples,) or None, default=None
             Group labels for the splitter.
-        foldid : array-like or None
+        foldid : array-like of shape (n_samples,) or None, default=None
             Fold of each sample (glmnet's ``foldid``); wins over ``cv``.
 
         Returns
         -------
-        self
+        self : object
+            The fitted estimator.
         """
         ratios = self._l1_ratios()
         X, y, sw = self._validate(X, y, sample_weight)
@@ -282,19 +286,23 @@ class ElasticNetCV(SparseLinearRegression):
         return self
 
     def predict(self, X, alpha=None):
-        """Predict with the refit, or at any ``alpha`` of the cross-validated
-        path (interpolated in log alpha between grid points, as glmnet's
-        ``predict(cvfit, s=...)``; the plain, unrelaxed path).
+        """Predict with the refit, or at any ``alpha`` of the cross-validated path.
+
+        At an ``alpha``, the path is interpolated in log alpha between grid
+        points, as glmnet's ``predict(cvfit, s=...)`` (the plain, unrelaxed
+        path).
 
         Parameters
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Samples.
         alpha : float or None, default=None
             None: ``X @ coef_ + intercept_`` at ``alpha_``.
 
         Returns
         -------
-        ndarray of shape (n_samples,)
+        y_pred : ndarray of shape (n_samples,)
+            Predicted values.
         """
         if alpha is None:
             return super().predict(X)
@@ -304,13 +312,37 @@ class ElasticNetCV(SparseLinearRegression):
         return self.path_.predict(X, alpha)
 
     def coef_at(self, alpha):
-        """Coefficients at any ``alpha`` of the cross-validated path
-        (interpolated; see :meth:`predict`), on the original scale."""
+        """Return the coefficients at any ``alpha`` of the cross-validated path.
+
+        Parameters
+        ----------
+        alpha : float
+            A penalty level of the cross-validated path, at least its
+            smallest alpha.
+
+        Returns
+        -------
+        coef : ndarray of shape (n_features,)
+            On the original scale, interpolated between grid points (see
+            :meth:`predict`).
+        """
         self._check_fitted()
         return self.path_.coef(check_grid_alpha(alpha, self.alphas_))
 
     def intercept_at(self, alpha):
-        """Intercept at any ``alpha`` of the cross-validated path."""
+        """Return the intercept at any ``alpha`` of the cross-validated path.
+
+        Parameters
+        ----------
+        alpha : float
+            A penalty level of the cross-validated path, at least its
+            smallest alpha.
+
+        Returns
+        -------
+        intercept : float
+            Interpolated between grid points, as :meth:`coef_at`.
+        """
         self._check_fitted()
         return self.path_.intercept(check_grid_alpha(alpha, self.alphas_))
 

@@ -267,20 +267,63 @@ class SparseLogisticRegressionCV(_GLMCVMixin, LogisticMixin, ClassifierBase):
         self.progress = progress
 
     def decision_function(self, X, alpha=None):
-        """Linear predictor of the refit, or at ``alpha`` on the path."""
+        """Return the linear predictor of the refit, or at ``alpha`` on the path.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Samples.
+        alpha : float or None, default=None
+            A penalty level of the cross-validated path (interpolated in log
+            alpha between grid points); None uses the refit at ``alpha_``.
+
+        Returns
+        -------
+        scores : ndarray of shape (n_samples,) or (n_samples, n_classes)
+            ``X @ coef + intercept``; one column per class for more than two
+            classes.
+        """
         if alpha is None:
             return super().decision_function(X)
         return self._path_at(X, alpha, "link")
 
     def predict_proba(self, X, alpha=None):
-        """Class probabilities of the refit, or at ``alpha`` on the path."""
+        """Return the class probabilities of the refit, or at ``alpha`` on the path.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Samples.
+        alpha : float or None, default=None
+            A penalty level of the cross-validated path (interpolated in log
+            alpha between grid points); None uses the refit at ``alpha_``.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+            One column per class, in the order of ``classes_``.
+        """
         if alpha is None:
             return super().predict_proba(X)
         p = self._path_at(X, alpha, "response")
         return np.column_stack([1.0 - p, p]) if p.ndim == 1 else p
 
     def predict(self, X, alpha=None):
-        """Most probable class for the refit, or at ``alpha`` on the path."""
+        """Return the most probable class for the refit, or at ``alpha`` on the path.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Samples.
+        alpha : float or None, default=None
+            A penalty level of the cross-validated path (interpolated in log
+            alpha between grid points); None uses the refit at ``alpha_``.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,)
+            Labels from ``classes_``.
+        """
         if alpha is None:
             return super().predict(X)
         return self._path_at(X, alpha, "class")
@@ -288,9 +331,23 @@ class SparseLogisticRegressionCV(_GLMCVMixin, LogisticMixin, ClassifierBase):
     def fit(self, X, y, sample_weight=None, groups=None, foldid=None):
         """Cross-validate the path, then refit at the selected alpha.
 
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training data.
+        y : array-like of shape (n_samples,)
+            Class labels of any type (two or more classes).
+        sample_weight : array-like of shape (n_samples,) or None, default=None
+            Weights of the samples in the fits and the held-out scores.
+        groups : array-like of shape (n_samples,) or None, default=None
+            Group labels for the splitter.
+        foldid : array-like of shape (n_samples,) or None, default=None
+            Fold of each sample (glmnet's ``foldid``); wins over ``cv``.
+
         Returns
         -------
-        self
+        self : object
+            The fitted estimator.
         """
         self._check_params()
         self._check_multinomial()
@@ -391,7 +448,23 @@ class PoissonLassoCV(_GLMCVMixin, PoissonMixin, RegressorBase):
         self.progress = progress
 
     def predict(self, X, offset=None, alpha=None):
-        """Expected counts of the refit, or at ``alpha`` on the path."""
+        """Return the expected counts of the refit, or at ``alpha`` on the path.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Samples.
+        offset : array-like of shape (n_samples,) or None, default=None
+            Added to the linear predictor: the log exposure.
+        alpha : float or None, default=None
+            A penalty level of the cross-validated path (interpolated in log
+            alpha between grid points); None uses the refit at ``alpha_``.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,)
+            ``exp(X @ coef + intercept + offset)``.
+        """
         if alpha is None:
             return super().predict(X, offset)
         return self._path_at(X, alpha, "response", offset)
@@ -399,9 +472,25 @@ class PoissonLassoCV(_GLMCVMixin, PoissonMixin, RegressorBase):
     def fit(self, X, y, sample_weight=None, offset=None, groups=None, foldid=None):
         """Cross-validate the path, then refit at the selected alpha.
 
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training data.
+        y : array-like of shape (n_samples,)
+            Non-negative counts (or rates with exposure in ``offset``).
+        sample_weight : array-like of shape (n_samples,) or None, default=None
+            Weights of the samples in the fits and the held-out scores.
+        offset : array-like of shape (n_samples,) or None, default=None
+            Added to the linear predictor: the log exposure.
+        groups : array-like of shape (n_samples,) or None, default=None
+            Group labels for the splitter.
+        foldid : array-like of shape (n_samples,) or None, default=None
+            Fold of each sample (glmnet's ``foldid``); wins over ``cv``.
+
         Returns
         -------
-        self
+        self : object
+            The fitted estimator.
         """
         self._check_params()
         self._check_scoring("poisson")

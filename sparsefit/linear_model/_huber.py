@@ -142,12 +142,16 @@ class HuberLasso(HuberMixin, RegressorBase):
         Parameters
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training data.
         y : array-like of shape (n_samples,)
-        sample_weight : array-like or None
+            Target values.
+        sample_weight : array-like of shape (n_samples,) or None, default=None
+            Weights of the samples.
 
         Returns
         -------
         self : object
+            The fitted estimator.
         """
         self._check_params()
         problem = self._fit_problem(X, y, sample_weight)
@@ -257,9 +261,23 @@ class HuberLassoCV(_GLMCVMixin, HuberMixin, RegressorBase):
     def fit(self, X, y, sample_weight=None, groups=None, foldid=None):
         """Cross-validate the path, then refit at the selected alpha.
 
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training data.
+        y : array-like of shape (n_samples,)
+            Target values.
+        sample_weight : array-like of shape (n_samples,) or None, default=None
+            Weights of the samples in the fits and the held-out scores.
+        groups : array-like of shape (n_samples,) or None, default=None
+            Group labels for the splitter.
+        foldid : array-like of shape (n_samples,) or None, default=None
+            Fold of each sample (glmnet's ``foldid``); wins over ``cv``.
+
         Returns
         -------
-        self
+        self : object
+            The fitted estimator.
         """
         self._check_params()
         self._check_scoring("huber")

@@ -160,7 +160,22 @@ class LassoIC(SparseLinearRegression):
         check_positive_int(self.n_alphas, "n_alphas")
 
     def fit(self, X, y, sample_weight=None):
-        """Fit the path, pick the alpha minimising the criterion, refit there."""
+        """Fit the path, pick the alpha minimising the criterion, refit there.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training data.
+        y : array-like of shape (n_samples,)
+            Target values.
+        sample_weight : array-like of shape (n_samples,) or None, default=None
+            Weights of the samples.
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
         X, y, sw = self._validate(X, y, sample_weight)
         kwargs = dict(
             fit_intercept=self.fit_intercept,

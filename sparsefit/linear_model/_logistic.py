@@ -233,9 +233,19 @@ class SparseLogisticRegression(LogisticMixin, ClassifierBase):
     def fit(self, X, y, sample_weight=None):
         """Fit the model; ``y`` holds labels of any type (two or more).
 
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training data.
+        y : array-like of shape (n_samples,)
+            Class labels.
+        sample_weight : array-like of shape (n_samples,) or None, default=None
+            Weights of the samples.
+
         Returns
         -------
         self : object
+            The fitted estimator.
         """
         self._check_params()
         self._check_multinomial()

@@ -161,15 +161,18 @@ class PoissonLasso(PoissonMixin, RegressorBase):
         Parameters
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training data.
         y : array-like of shape (n_samples,)
             Non-negative counts (or rates with exposure in ``offset``).
-        sample_weight : array-like or None
-        offset : array-like of shape (n_samples,) or None
+        sample_weight : array-like of shape (n_samples,) or None, default=None
+            Weights of the samples.
+        offset : array-like of shape (n_samples,) or None, default=None
             Added to the linear predictor: the log exposure.
 
         Returns
         -------
         self : object
+            The fitted estimator.
         """
         self._check_params()
         problem = self._fit_problem(X, y, sample_weight, offset)

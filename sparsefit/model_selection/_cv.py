@@ -52,31 +52,70 @@ SCORINGS = {
 
 @dataclass(frozen=True)
 class CVResult:
-    """Cross-validated path.
+    """Cross-validated path: held-out scores at every alpha, and the choice.
 
-    Attributes
+    What :func:`cross_validate_path` returns.  Each fold fits the path of
+    :func:`~sparsefit.compute_path` on the grid of the whole data and scores
+    its held-out samples at every alpha; ``alpha_min`` is the alpha with the
+    best mean score and ``alpha_1se`` the largest alpha whose mean score is
+    within one standard error of that best (the one-standard-error rule,
+    Hastie, Tibshirani and Friedman, ESL section 7.10).  With ``relax=True``
+    the relaxation mix ``gamma`` is chosen with alpha, and the per-alpha
+    fields hold the scores at the chosen ``gamma``.  The fields are set by
+    :func:`cross_validate_path`, not by hand.
+
+    Parameters
     ----------
     alphas : ndarray of shape (n_alphas,)
+        The grid, decreasing (that of ``path``).
     fold_scores : ndarray of shape (n_folds, n_alphas)
         Held-out score of each fold at each alpha.
     cv_mean : ndarray of shape (n_alphas,)
         Mean of the fold scores.
     cv_std : ndarray of shape (n_alphas,)
         Standard error of ``cv_mean``: ``std(fold_scores, ddof=1) / sqrt(n_folds)``.
-    index_min, index_1se : int
+    index_min : int
+        Index of ``alpha_min`` in ``alphas``.
+    index_1se : int
+        Index of ``alpha_1se`` in ``alphas``.
     alpha_min : float
         Best ``cv_mean`` (the largest alpha among ties).
     alpha_1se : float
         Largest alpha with ``cv_mean`` within one ``cv_std`` of the best.
     scoring : str
+        Name of the held-out score (``"mse"``, ``"deviance"``...).
     greater_is_better : bool
+        Whether a larger score is better (``"r2"``, ``"accuracy"``,
+        ``"roc_auc"``) or worse (the losses).
     path : PathResult
         The path fitted on all the data, on the same grid.
-    gamma : float
+    gamma : float, default=1.0
         Relaxation mix of the selected model (1: the plain lasso).
-    gammas : ndarray or None
+    gammas : ndarray or None, default=None
         The relaxation grid when ``relax=True``.
-    cv_mean_gamma, cv_std_gamma : ndarray of shape (n_gammas, n_alphas) or None
+    cv_mean_gamma : ndarray of shape (n_gammas, n_alphas) or None, default=None
+        ``cv_mean`` at each gamma when ``relax=True``.
+    cv_std_gamma : ndarray of shape (n_gammas, n_alphas) or None, default=None
+        ``cv_std`` at each gamma when ``relax=True``.
+
+    See Also
+    --------
+    cross_validate_path : Cross-validate a path and select alpha.
+    sparsefit.plotting.plot_cv : Draw the curve of ``cv_mean``.
+    sparsefit.LassoCV : The lasso with alpha chosen by cross-validation.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_diabetes
+    >>> from sparsefit import cross_validate_path
+    >>> X, y = load_diabetes(return_X_y=True)
+    >>> cv = cross_validate_path(X, y, n_alphas=30, cv=5)
+    >>> cv.fold_scores.shape
+    (5, 30)
+    >>> bool(cv.alpha_1se >= cv.alpha_min)
+    True
+    >>> cv.path.coef(cv.alpha_1se).shape
+    (10,)
     """
 
     alphas: np.ndarray
@@ -96,20 +135,75 @@ class CVResult:
     cv_std_gamma: np.ndarray = None
 
     def plot(self, ax=None, **kwargs):
-        """Plot the CV curve (see :func:`sparsefit.plotting.plot_cv`)."""
+        """Plot the CV curve (see :func:`sparsefit.plotting.plot_cv`).
+
+        Parameters
+        ----------
+        ax : matplotlib.axes.Axes or None, default=None
+            Axes to draw into; None creates a new figure.
+        **kwargs
+            Passed on to :func:`~sparsefit.plotting.plot_cv` (``title``).
+
+        Returns
+        -------
+        ax : matplotlib.axes.Axes
+            The axes drawn into.
+        """
         from ..plotting import plot_cv
 
         return plot_cv(self, ax=ax, **kwargs)
 
 
 def make_folds(n_samples, cv=10, groups=None, foldid=None, X=None, y=None):
-    """List of ``(train, test)`` index arrays.
+    """Return the cross-validation folds as ``(train, test)`` index arrays.
 
     ``foldid`` (one fold label per sample, as glmnet) wins over ``cv``; ``cv``
     is a number of folds (``KFold(cv, shuffle=True, random_state=0)``, the
     estimators' and the command line's default too), a
     scikit-learn splitter (``groups`` is passed to it), or an iterable of
     ``(train, test)`` pairs.
+
+    Parameters
+    ----------
+    n_samples : int
+        Number of samples to split.
+    cv : int, scikit-learn splitter or iterable, default=10
+        Number of folds (at least 2, at most ``n_samples``), a splitter with
+        a ``split`` method, or ``(train, test)`` pairs (at least two).
+    groups : array-like of shape (n_samples,) or None, default=None
+        Group labels: with an int ``cv``, ``GroupKFold(cv)`` keeps each
+        group within one fold; with a splitter, passed to its ``split``.
+    foldid : array-like of shape (n_samples,) or None, default=None
+        Fold label of each sample; each distinct label is one test fold.
+    X : array-like of shape (n_samples, n_features) or None, default=None
+        Passed to the splitter's ``split`` (a column of zeros when None).
+    y : array-like of shape (n_samples,) or None, default=None
+        Passed to the splitter's ``split`` (a stratified splitter needs it).
+
+    Returns
+    -------
+    folds : list of tuple of ndarray
+        One ``(train, test)`` pair of index arrays per fold.
+
+    Raises
+    ------
+    ValueError
+        If ``foldid`` has the wrong length or fewer than two labels, if
+        ``cv`` is below 2 or above ``n_samples``, or if the pairs are fewer
+        than two.
+
+    See Also
+    --------
+    cross_validate_path : Cross-validate a path on these folds.
+
+    Examples
+    --------
+    >>> from sparsefit.model_selection import make_folds
+    >>> folds = make_folds(6, foldid=[0, 0, 1, 1, 2, 2])
+    >>> [test.tolist() for train, test in folds]
+    [[0, 1], [2, 3], [4, 5]]
+    >>> [len(test) for train, test in make_folds(10, cv=5)]
+    [2, 2, 2, 2, 2]
     """
     if foldid is not None:
         foldid = np.asarray(foldid).ravel()
@@ -231,13 +325,26 @@ def cross_validate_path(
 
     Parameters
     ----------
-    X, y : training data
+    X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        The design matrix.
+    y : array-like of shape (n_samples,)
+        The target: real values, labels or counts, as ``family`` takes.
     l1_ratio : float, default=1.0
         Used when ``penalty`` is None.
-    penalty : SeparablePenalty or None
+    penalty : SeparablePenalty or None, default=None
         Penalty factors, bounds and l1_ratio; its alpha is replaced.
-    alphas, n_alphas, eps : the grid (from the whole data, as glmnet).
+    alphas : array-like or None, default=None
+        The grid; None builds it from the whole data, as glmnet (see
+        :func:`~sparsefit.compute_path`).
+    n_alphas : int, default=100
+        Number of grid points when ``alphas`` is None.
+    eps : float or None, default=None
+        Smallest alpha of a built grid, relative to alpha_max; None is 1e-4
+        when n > p, else 1e-2.
     cv : int, scikit-learn splitter or iterable, default=10
+        The folds (see :func:`~sparsefit.model_selection.make_folds`); an
+        int is stratified by class for a classifier when every class can
+        fill each fold.
     groups : array-like or None
         Passed to the splitter (``GroupKFold`` when ``cv`` is an int).
     foldid : array-like or None
@@ -253,7 +360,8 @@ def cross_validate_path(
     relax : bool
         Also score the relaxed lasso (glmnet's ``relax=TRUE``):
         ``gamma * lasso + (1 - gamma) * least squares on the lasso's support``.
-    gammas : sequence of float in [0, 1]
+    gammas : sequence of float in [0, 1], default=(0.0, 0.25, 0.5, 0.75, 1.0)
+        The relaxation mixes scored when ``relax=True``; ignored otherwise.
     n_jobs : int or None
         Folds in parallel (joblib).
     progress : bool or None
@@ -271,6 +379,26 @@ def cross_validate_path(
     Returns
     -------
     CVResult
+        The fold scores, their mean and standard error at every alpha,
+        ``alpha_min``, ``alpha_1se`` and the path fitted on all the data.
+
+    See Also
+    --------
+    CVResult : What is returned.
+    sparsefit.compute_path : The path each fold fits.
+    sparsefit.LassoCV : The same selection as a scikit-learn estimator.
+    sparsefit.plotting.plot_cv : Draw the cross-validation curve.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_diabetes
+    >>> from sparsefit import cross_validate_path
+    >>> X, y = load_diabetes(return_X_y=True)
+    >>> cv = cross_validate_path(X, y, n_alphas=30, cv=5)
+    >>> cv.scoring, int(cv.index_min) >= int(cv.index_1se)
+    ('mse', True)
+    >>> int(cv.path.n_nonzero[cv.index_1se]) <= int(cv.path.n_nonzero[cv.index_min])
+    True
     """
     from ..penalties import ElasticNetPenalty
 

@@ -49,19 +49,52 @@ def prox_1d(z, lipschitz, a, c, lower, upper):
 
 
 class SeparablePenalty:
-    """Base class: ``alpha * sum_j weights_j (l1_ratio |w_j| + (1-l1_ratio)/2 w_j^2)``
-    plus the box ``lower_bounds <= w <= upper_bounds``.
+    """Base class of the separable penalties: weighted L1, ridge and a box.
+
+    .. math::
+
+        g(w) = \\alpha \\sum_j v_j
+        \\left(\\rho |w_j| + \\frac{1 - \\rho}{2} w_j^2\\right)
+        + \\iota_{[l, u]}(w)
+
+    with ``v`` the ``weights``, ``rho`` the ``l1_ratio`` and ``[l, u]`` the
+    box ``lower_bounds <= w <= upper_bounds``.  A subclass only chooses how
+    to fill these arrays; value, prox, conjugate, subdifferential distance
+    and ``alpha_max`` are shared.
 
     Parameters
     ----------
-    alpha : float, >= 0
-    l1_ratio : float in [0, 1]
-    weights : array-like of shape (n_features,) or None
-        Penalty factors ``v_j >= 0``; 0 leaves a feature unpenalised.
-    positive : bool
-        Constrain the coefficients to be non-negative.
-    lower_bounds, upper_bounds : float, array-like or None
-        Box constraints; None means unbounded.
+    alpha : float
+        The penalty level, ``>= 0``.
+    l1_ratio : float, default=1.0
+        The mix ``rho`` in [0, 1]: 1 is the lasso, 0 the ridge.
+    weights : array-like of shape (n_features,) or None, default=None
+        Penalty factors ``v_j >= 0``; 0 leaves a feature unpenalised.  None
+        is 1 for every feature.
+    positive : bool, default=False
+        Constrain the coefficients to be non-negative (raises the lower
+        bounds to 0).
+    lower_bounds : float, array-like of shape (n_features,) or None, default=None
+        Lower bounds on the coefficients; None means unbounded.
+    upper_bounds : float, array-like of shape (n_features,) or None, default=None
+        Upper bounds on the coefficients; None means unbounded.
+
+    See Also
+    --------
+    L1 : The lasso penalty.
+    ElasticNetPenalty : The elastic-net penalty.
+    WeightedL1 : The lasso with penalty factors.
+    Box : Bounds alone.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sparsefit.penalties import SeparablePenalty
+    >>> g = SeparablePenalty(1.0, l1_ratio=0.5)
+    >>> g.value(np.array([1.0, -2.0]))  # 0.5 * 3 + 0.25 * 5
+    2.75
+    >>> g.prox(np.array([3.0, 0.2]), 1.0)
+    array([1.66666667, 0.        ])
     """
 
     def __init_subclass__(cls, **kwargs):
@@ -90,14 +123,40 @@ class SeparablePenalty:
         )
 
     def with_alpha(self, alpha):
-        """A copy of this penalty with another ``alpha`` (as along a path)."""
+        """Return a copy of this penalty with another ``alpha`` (as along a path).
+
+        Parameters
+        ----------
+        alpha : float
+            The new penalty level, ``>= 0``.
+
+        Returns
+        -------
+        penalty : SeparablePenalty
+            A penalty of the same class and parameters; this one is
+            unchanged.
+        """
         copy = object.__new__(type(self))
         copy.__dict__.update(self.__dict__)
         copy.alpha = check_scalar_range(alpha, "alpha", low=0.0)
         return copy
 
     def coefficients(self, n_features, dtype=np.float64):
-        """Return the arrays ``(a, c, lower, upper)`` of the separable form."""
+        """Return the arrays ``(a, c, lower, upper)`` of the separable form.
+
+        Parameters
+        ----------
+        n_features : int
+            Length of the arrays.
+        dtype : numpy dtype, default=np.float64
+            Their dtype.
+
+        Returns
+        -------
+        a, c, lower, upper : ndarray of shape (n_features,)
+            ``a_j = alpha v_j rho`` (L1 weights), ``c_j = alpha v_j (1 - rho)``
+            (ridge weights) and the bounds, infinite where unbounded.
+        """
         v = check_vector(
             self.weights,
             "penalty_factor",
@@ -121,34 +180,104 @@ class SeparablePenalty:
         return self.coefficients(w.shape[0], np.result_type(w.dtype, np.float32))
 
     def value(self, w):
-        """Penalty value; ``inf`` outside the bounds."""
+        """Return the penalty value; ``inf`` outside the bounds.
+
+        Parameters
+        ----------
+        w : ndarray of shape (n_features,)
+            The coefficients.
+
+        Returns
+        -------
+        value : float
+            ``g(w)``.
+        """
         return separable_value(w, *self._coef(w))
 
     def prox(self, v, step):
-        """``argmin_x 1/(2 step) ||x - v||^2 + g(x)``, coordinate-wise."""
+        """Return ``argmin_x 1/(2 step) ||x - v||^2 + g(x)``, coordinate-wise.
+
+        Parameters
+        ----------
+        v : ndarray of shape (n_features,)
+            The point to map.
+        step : float
+            The step size, ``> 0``.
+
+        Returns
+        -------
+        x : ndarray of shape (n_features,)
+            Soft-thresholded by ``step * a``, shrunk by ``1 + step * c`` and
+            clipped to the bounds.
+        """
         return separable_prox(v, step, *self._coef(v))
 
     def subdiff_distance(self, w, grad):
-        """Distance from ``-grad`` to the subdifferential of g at ``w``, per feature.
+        """Return the distance from ``-grad`` to the subdifferential of g at ``w``.
 
         This is the KKT violation of coordinate j when ``grad`` is the gradient
         of the datafit.
+
+        Parameters
+        ----------
+        w : ndarray of shape (n_features,)
+            The coefficients.
+        grad : ndarray of shape (n_features,)
+            The gradient of the datafit at ``w``.
+
+        Returns
+        -------
+        dist : ndarray of shape (n_features,)
+            ``dist(-grad_j, dg_j(w_j))`` for each feature.
         """
         return separable_subdiff_distance(w, grad, *self._coef(w))
 
     def conjugate(self, z):
-        """``sum_j g_j^*(z_j)`` with ``g_j^*(z) = sup_{x in [l, u]} z x - g_j(x)``."""
+        """Return the conjugate ``sum_j g_j^*(z_j)``.
+
+        Parameters
+        ----------
+        z : ndarray of shape (n_features,)
+            The dual point.
+
+        Returns
+        -------
+        value : float
+            With ``g_j^*(z) = sup_{x in [l, u]} z x - g_j(x)``; ``inf`` outside
+            the domain.
+        """
         return separable_conjugate(z, *self._coef(z))
 
     def dual_scale(self, z):
-        """Largest ``s`` in [0, 1] with ``conjugate(s * z)`` finite."""
+        """Return the largest ``s`` in [0, 1] with ``conjugate(s * z)`` finite.
+
+        Parameters
+        ----------
+        z : ndarray of shape (n_features,)
+            The dual point.
+
+        Returns
+        -------
+        s : float
+            The scale that makes ``s * z`` dual feasible.
+        """
         return separable_dual_scale(z, *self._coef(z))
 
     def alpha_max(self, grad0):
-        """Smallest ``alpha`` for which the penalised coefficients are all zero.
+        """Return the smallest ``alpha`` that zeroes every penalised coefficient.
 
-        ``grad0`` is the datafit gradient where the penalised coefficients are
-        zero and the unpenalised ones (``weights_j = 0``) are optimal.
+        Parameters
+        ----------
+        grad0 : ndarray of shape (n_features,)
+            The datafit gradient where the penalised coefficients are
+            zero and the unpenalised ones (``weights_j = 0``) are optimal.
+
+        Returns
+        -------
+        alpha_max : float
+            ``max_j |grad0_j| / (v_j rho)`` over the penalised features (a
+            bound at 0 counts only the pull away from it); 0 when none is
+            penalised.
         """
         a, _, lower, upper = self.with_alpha(1.0).coefficients(
             grad0.shape[0], grad0.dtype

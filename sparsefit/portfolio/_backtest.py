@@ -23,16 +23,23 @@ def prices_to_returns(prices, *, log=False):
     prices : pandas.DataFrame of shape (n_dates, n_assets)
         Positive prices in date order.
     log : bool, default=False
+        Return log returns instead of simple returns.
 
     Returns
     -------
     returns : pandas.DataFrame of shape (n_dates - 1 - dropped, n_assets)
+        The returns, indexed by the later date of each pair.
 
     Raises
     ------
     ValueError
         Not a DataFrame, a non-positive price, or a missing price after an
         asset's first one (naming the asset and the date).
+
+    See Also
+    --------
+    walk_forward : Backtest estimators on the returns.
+    portfolio_path : The sparse portfolio path of the returns.
 
     Examples
     --------
@@ -76,14 +83,57 @@ def prices_to_returns(prices, *, log=False):
 
 
 class EqualWeight(BaseEstimator):
-    """The 1/N portfolio (a baseline)."""
+    """The 1/N portfolio (a baseline).
+
+    Every asset gets weight ``1 / N`` whatever the data; no optimisation.
+    It is the baseline that sparse portfolios are compared with in
+    :func:`walk_forward`.
+
+    See Also
+    --------
+    SparsePortfolio : The L1-penalised minimum-variance portfolio.
+    walk_forward : Compare strategies out of sample.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sparsefit.portfolio import EqualWeight
+    >>> EqualWeight().fit(np.zeros((10, 4))).weights_
+    array([0.25, 0.25, 0.25, 0.25])
+    """
 
     def fit(self, X, y=None):
+        """Set ``weights_`` to ``1 / n_assets`` each.
+
+        Parameters
+        ----------
+        X : array-like or DataFrame of shape (n_days, n_assets)
+            Asset returns; only their number of columns is used.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : EqualWeight
+            The fitted portfolio.
+        """
         R, _ = check_returns(X)
         self.weights_ = np.full(R.shape[1], 1.0 / R.shape[1])
         return self
 
     def predict(self, X):
+        """Return the portfolio's returns on ``X``.
+
+        Parameters
+        ----------
+        X : array-like or DataFrame of shape (n_days, n_assets)
+            Asset returns.
+
+        Returns
+        -------
+        returns : ndarray of shape (n_days,)
+            ``X @ weights_``.
+        """
         R, _ = check_returns(X)
         return R @ self.weights_
 
@@ -92,13 +142,35 @@ class EqualWeight(BaseEstimator):
 class Backtest:
     """Out-of-sample results of :func:`walk_forward`.
 
-    Attributes
+    The daily returns each strategy earned on the held-out windows, with the
+    weights it chose at each rebalancing; :meth:`summary` turns them into
+    annualised measures.
+
+    Parameters
     ----------
     returns : pandas.DataFrame
         Daily out-of-sample returns, one column per strategy.
     weights : dict of str to pandas.DataFrame
         Each strategy's weights at each rebalancing date (rows).
     periods_per_year : int
+        Periods per year of the returns (252 for daily), for annualising.
+
+    See Also
+    --------
+    walk_forward : Run the backtest.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import pandas as pd
+    >>> from sparsefit.portfolio import EqualWeight, walk_forward
+    >>> rng = np.random.default_rng(0)
+    >>> X = pd.DataFrame(rng.normal(0.0005, 0.01, size=(300, 5)), columns=list("ABCDE"))
+    >>> bt = walk_forward(X, {"1/N": EqualWeight()}, train_size=200, test_size=50)
+    >>> bt.returns.shape, bt.weights["1/N"].shape
+    ((100, 1), (2, 5))
+    >>> bt.summary().loc["1/N", ["turnover", "holdings"]].tolist()
+    [0.0, 5.0]
     """
 
     returns: object
@@ -106,10 +178,19 @@ class Backtest:
     periods_per_year: int
 
     def summary(self):
-        """One row per strategy: annualised mean, volatility and Sharpe ratio
-        (no risk-free rate), maximum drawdown of the compounded wealth, mean
-        turnover per rebalancing (``sum_j |w_j(t) - w_j(t-1)|``, the first
-        one from cash excluded) and mean number of holdings."""
+        """Return one row of measures per strategy.
+
+        Annualised mean, volatility and Sharpe ratio (no risk-free rate),
+        maximum drawdown of the compounded wealth, mean turnover per
+        rebalancing (``sum_j |w_j(t) - w_j(t-1)|``, the first one from cash
+        excluded) and mean number of holdings.
+
+        Returns
+        -------
+        summary : pandas.DataFrame
+            Columns ``mean``, ``volatility``, ``sharpe``, ``max_drawdown``,
+            ``turnover`` and ``holdings``, one row per strategy.
+        """
         import pandas as pd
 
         rows = {}
@@ -146,12 +227,42 @@ def walk_forward(X, estimators, *, train_size, test_size, periods_per_year=252):
         Returns (see :func:`prices_to_returns`).
     estimators : dict of str to estimator
         Each with ``fit(X)`` and a ``weights_`` attribute.
-    train_size, test_size : int
+    train_size : int
+        Rows of each training window.
+    test_size : int
+        Held-out rows after each window, and the step between windows.
     periods_per_year : int, default=252
+        Periods per year of the returns, for the annualised measures.
 
     Returns
     -------
     Backtest
+        The held-out returns and the weights of every strategy.
+
+    Raises
+    ------
+    ValueError
+        If ``train_size`` or ``test_size`` is not a positive integer, or
+        ``X`` is shorter than their sum.
+
+    See Also
+    --------
+    Backtest : What is returned.
+    EqualWeight : A baseline strategy.
+    SparsePortfolio : A sparse strategy.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import pandas as pd
+    >>> from sparsefit.portfolio import EqualWeight, walk_forward
+    >>> rng = np.random.default_rng(0)
+    >>> X = pd.DataFrame(rng.normal(0.0005, 0.01, size=(300, 5)), columns=list("ABCDE"))
+    >>> bt = walk_forward(X, {"1/N": EqualWeight()}, train_size=200, test_size=50)
+    >>> bt.returns.shape
+    (100, 1)
+    >>> list(bt.summary().columns)
+    ['mean', 'volatility', 'sharpe', 'max_drawdown', 'turnover', 'holdings']
     """
     import pandas as pd
 

@@ -27,11 +27,51 @@ __all__ = [
 
 
 class InertPenaltyWarning(UserWarning):
-    """The L1 penalty cannot change the portfolio (long-only, fully invested)."""
+    """The L1 penalty cannot change the portfolio (long-only, fully invested).
+
+    With weights that are all ``>= 0`` and sum to 1, ``||w||_1 = 1`` for
+    every admissible portfolio, so ``tau ||w||_1`` is a constant: the path
+    has a single portfolio.  Allow shorts, drop the budget, or use penalty
+    factors (``penalty_factor="volatility"``) to make the penalty act.
+
+    See Also
+    --------
+    SparsePortfolio : Issues it for ``lower >= 0`` without penalty factors.
+    SparseIndexTracker : Issues it with ``budget=True`` and ``lower >= 0``.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> import numpy as np
+    >>> from sparsefit.portfolio import InertPenaltyWarning, SparsePortfolio
+    >>> R = np.random.default_rng(0).normal(0.0005, 0.01, size=(250, 4))
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     _ = SparsePortfolio(lower=0.0).fit(R)
+    >>> [w.category.__name__ for w in caught]
+    ['InertPenaltyWarning']
+    """
 
 
 class HoldingsNotOnPathWarning(UserWarning):
-    """No breakpoint of the path holds exactly the requested number of assets."""
+    """No breakpoint of the path holds exactly the requested number of assets.
+
+    Assets enter and leave the path one event at a time, but several can
+    change at one breakpoint, so a requested ``n_holdings`` may be skipped;
+    the estimator then takes the nearest breakpoint with fewer assets (else
+    more) and records both neighbours in ``holdings_bracket_``.
+
+    See Also
+    --------
+    SparsePortfolio : Issues it for ``n_holdings``.
+    PortfolioPath.breakpoints_with : The breakpoints with a given count.
+
+    Examples
+    --------
+    >>> from sparsefit.portfolio import HoldingsNotOnPathWarning
+    >>> issubclass(HoldingsNotOnPathWarning, UserWarning)
+    True
+    """
 
 
 def _check_choice(est):
@@ -256,8 +296,20 @@ class SparsePortfolio(_PathEstimator):
         return _check_real(self.target_return, "target_return")
 
     def fit(self, X, y=None):
-        """Compute the path on the returns ``X`` (n_days, n_assets) and pick
-        the portfolio."""
+        """Compute the path on the returns ``X`` and pick the portfolio.
+
+        Parameters
+        ----------
+        X : array-like or DataFrame of shape (n_days, n_assets)
+            Asset returns (see :func:`prices_to_returns`); no NaN.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : SparsePortfolio
+            The fitted estimator, with ``weights_`` and ``path_``.
+        """
         R, names = check_returns(X)
         lower, upper = check_bounds(self.lower, self.upper, R.shape[1])
         if (lower >= 0).all() and self.penalty_factor is None:
@@ -314,8 +366,21 @@ class SparsePortfolio(_PathEstimator):
         return best
 
     def score(self, X, y=None):
-        """Per-period Sharpe ratio (mean over standard deviation) of the
-        portfolio's returns on ``X``."""
+        """Return the per-period Sharpe ratio of the portfolio's returns on ``X``.
+
+        Parameters
+        ----------
+        X : array-like or DataFrame of shape (n_days, n_assets)
+            Asset returns (see :func:`prices_to_returns`); no NaN.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        score : float
+            Mean over standard deviation of ``X @ weights_`` (no risk-free
+            rate); 0 when the returns are constant.
+        """
         r = self.predict(X)
         sd = r.std()
         return float(r.mean() / sd) if sd > 0 else 0.0
@@ -366,20 +431,49 @@ class SparseIndexTracker(_PathEstimator):
         \\min_w \\frac{1}{T} \\|r - R w\\|^2 + \\tau \\sum_j v_j |w_j|,
         \\quad l \\le w \\le u\\ (\\text{and } 1'w = 1 \\text{ when budget})
 
+    ``fit`` computes the whole path (:func:`tracking_path`) and picks one
+    point on it, as :class:`SparsePortfolio` does.
+
     Parameters
     ----------
-    tau, n_holdings : as in :class:`SparsePortfolio` (``gross_exposure``
-        too).
+    tau : float, default=None
+        The penalty; None with no other choice means 0.
+    gross_exposure : float, default=None
+        The portfolio on the path with ``||w||_1`` equal to it.
+    n_holdings : int, default=None
+        The breakpoint with exactly that many nonzero weights (see
+        :class:`SparsePortfolio`).
     budget : bool, default=False
         Require ``1'w = 1``.
-    lower, upper, penalty_factor, refit
-        As in :class:`SparsePortfolio`.
+    lower, upper : float or array-like, default=None
+        Bounds on the weights (``lower <= 0 <= upper``).
+    penalty_factor : None, "volatility" or array-like, default=None
+        Per-asset factors ``v_j`` (see :func:`portfolio_path`).
+    refit : bool, default=False
+        Replace the chosen portfolio by the unpenalised tracking portfolio
+        on its holdings (same budget and bounds).
 
     Attributes
     ----------
     weights_, path_, tau_, n_holdings_, tracking_error_
         ``tracking_error_`` is the in-sample root mean squared difference
         between the index and the portfolio returns.
+
+    See Also
+    --------
+    tracking_path : The whole path it picks a point of.
+    SparsePortfolio : The sparse minimum-variance portfolio.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> rng = np.random.default_rng(0)
+    >>> R = rng.normal(0.0005, 0.01, size=(250, 6))
+    >>> from sparsefit.portfolio import SparseIndexTracker
+    >>> index = R[:, :3].mean(axis=1)
+    >>> model = SparseIndexTracker(n_holdings=2).fit(R, index)
+    >>> model.n_holdings_, np.flatnonzero(model.weights_).tolist()
+    (2, [1, 2])
     """
 
     def __init__(
@@ -403,8 +497,20 @@ class SparseIndexTracker(_PathEstimator):
         self.refit = refit
 
     def fit(self, X, y):
-        """Compute the path of the index returns ``y`` on the asset returns
-        ``X`` and pick the tracking portfolio."""
+        """Compute the path of the index returns and pick the tracking portfolio.
+
+        Parameters
+        ----------
+        X : array-like or DataFrame of shape (n_days, n_assets)
+            Asset returns (see :func:`prices_to_returns`); no NaN.
+        y : array-like or Series of shape (n_days,)
+            Index (benchmark) returns.
+
+        Returns
+        -------
+        self : SparseIndexTracker
+            The fitted estimator, with ``weights_`` and ``tracking_error_``.
+        """
         R, names = check_returns(X)
         lower, _ = check_bounds(self.lower, self.upper, R.shape[1])
         if self.budget and (lower >= 0).all() and self.penalty_factor is None:
@@ -444,7 +550,36 @@ class SparseIndexTracker(_PathEstimator):
 
 
 class RebalanceResult:
-    """Weights from :func:`rebalance` with Clarabel's status and duality gap."""
+    """Weights from :func:`rebalance` with Clarabel's status and duality gap.
+
+    The solution of the rebalancing QP (see :func:`rebalance` for the
+    objective), with what certifies it.
+
+    Parameters
+    ----------
+    w : ndarray of shape (n_assets,)
+        The new weights.
+    objective : float
+        The objective at ``w``.
+    status : str
+        Clarabel's status, ``"Solved"`` or ``"AlmostSolved"``.
+    dual_gap : float
+        Clarabel's duality gap, in the objective's units.
+
+    See Also
+    --------
+    rebalance : The function that returns it.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> rng = np.random.default_rng(0)
+    >>> R = rng.normal(0.0005, 0.01, size=(250, 6))
+    >>> from sparsefit.portfolio import rebalance
+    >>> res = rebalance(R, np.full(6, 1 / 6), tau=0.0, turnover=1e-4)
+    >>> res.status, bool(res.dual_gap < 1e-8), round(float(res.w.sum()), 6)
+    ('Solved', True, 1.0)
+    """
 
     def __init__(self, w, objective, status, dual_gap):
         self.w, self.objective, self.status, self.dual_gap = (
@@ -488,15 +623,43 @@ def rebalance(
         Returns.
     previous_weights : array-like of shape (n_assets,) or None
         Current holdings (None: zeros, a portfolio built from cash).
-    tau, turnover : float
-        ``tau >= 0`` and ``tau_t >= 0``.
-    target_return, lower, upper, penalty_factor
-        As in :func:`portfolio_path`.
+    tau : float
+        The penalty on holdings, ``>= 0``.
+    turnover : float
+        ``tau_t >= 0``, the penalty on trades.
+    target_return : float or None, default=None
+        ``rho``, the in-sample mean return the portfolio must have; None
+        drops that constraint.
+    lower, upper : float or array-like of shape (n_assets,), default=None
+        Bounds on the weights (None: none).
+    penalty_factor : None, "volatility" or array-like of shape (n_assets,)
+        Per-asset factors ``v_j`` (see :func:`portfolio_path`).
 
     Returns
     -------
     RebalanceResult
         ``w``, ``objective``, ``status`` and ``dual_gap``.
+
+    Raises
+    ------
+    ValueError
+        Negative ``tau`` or ``turnover``, ``previous_weights`` of the wrong
+        length, or a problem with no solution.
+
+    See Also
+    --------
+    SparsePortfolio : Calls it when ``turnover > 0``.
+    walk_forward : Backtest with the previous weights passed on.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> rng = np.random.default_rng(0)
+    >>> R = rng.normal(0.0005, 0.01, size=(250, 6))
+    >>> from sparsefit.portfolio import rebalance
+    >>> res = rebalance(R, np.full(6, 1 / 6), tau=0.0, turnover=1e-4)
+    >>> res.w.round(3).tolist()  # trading costs more than it saves
+    [0.167, 0.167, 0.167, 0.167, 0.167, 0.167]
     """
     R, _ = check_returns(X)
     T, N = R.shape

@@ -23,9 +23,10 @@ class PortfolioPath:
 
     (see :func:`portfolio_path` and :func:`tracking_path` for ``t`` and
     ``R_c``) and are linear in ``tau`` between breakpoints; above ``taus[0]``
-    they do not change.
+    they do not change.  :func:`portfolio_path` and :func:`tracking_path`
+    build it.
 
-    Attributes
+    Parameters
     ----------
     taus : ndarray of shape (n_breakpoints,)
         Decreasing; the last is ``tau_min``.
@@ -45,8 +46,29 @@ class PortfolioPath:
         ``||w||_1``, non-increasing in ``tau`` with the uniform penalty (with
         penalty factors ``sum_j v_j |w_j|`` is, and ``||w||_1`` need not be).
     asset_names : ndarray of str or None
+        The column names of ``X`` when it was a DataFrame.
     complete : bool
         False when the step safeguard stopped the path above ``tau_min``.
+
+    See Also
+    --------
+    portfolio_path : The path of the sparse minimum-variance portfolio.
+    tracking_path : The path of sparse index tracking.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sparsefit.portfolio import tracking_path
+    >>> rng = np.random.default_rng(0)
+    >>> R = rng.normal(0.0005, 0.01, size=(250, 6))
+    >>> index = R[:, :3].mean(axis=1)  # an equal-weight index of 3 assets
+    >>> path = tracking_path(R, index)
+    >>> path.n_holdings.tolist()
+    [0, 1, 2, 3]
+    >>> path.weights[-1].round(3).tolist()
+    [0.333, 0.333, 0.333, 0.0, 0.0, 0.0]
+    >>> path.breakpoints_with(2).tolist()
+    [2]
     """
 
     taus: np.ndarray
@@ -60,8 +82,21 @@ class PortfolioPath:
     complete: bool
 
     def weights_at(self, tau):
-        """Weights at ``tau`` (exact: linear interpolation between breakpoints,
-        constant above ``taus[0]``)."""
+        """Return the weights at ``tau``.
+
+        Raises a ValueError below ``taus[-1]``, where the path ends.
+
+        Parameters
+        ----------
+        tau : float
+            The penalty level, ``>= taus[-1]``.
+
+        Returns
+        -------
+        weights : ndarray of shape (n_assets,)
+            Exact: linear interpolation between breakpoints, constant above
+            ``taus[0]``.
+        """
         tau = _check_tau(tau, self.taus[-1])
         knots = self.taus
         if knots.size == 1 or tau >= knots[0]:
@@ -73,11 +108,25 @@ class PortfolioPath:
         return self.weights[i - 1] * (1.0 - frac) + self.weights[i] * frac
 
     def tau_at_gross_exposure(self, gross_exposure):
-        """The largest ``tau`` whose portfolio has ``||w||_1 = gross_exposure``:
-        the penalised problem at that ``tau`` solves the one with the limit
+        """Return the largest ``tau`` whose portfolio has ``||w||_1 = gross_exposure``.
+
+        The penalised problem at that ``tau`` solves the one with the limit
         ``||w||_1 <= gross_exposure`` instead of the penalty (Lagrange
         duality).  A limit above the path's last exposure does not bind: the
-        last breakpoint is returned."""
+        last breakpoint is returned.  Raises a ValueError when ``||w||_1`` is
+        not monotone along the path (penalty factors) or the limit is below
+        the least exposure on it.
+
+        Parameters
+        ----------
+        gross_exposure : float
+            The limit on ``||w||_1``.
+
+        Returns
+        -------
+        tau : float
+            The penalty level; ``taus[-1]`` when the limit does not bind.
+        """
         c = self.gross_exposure
         value = _check_real(gross_exposure, "gross_exposure")
         if (np.diff(c) < -1e-12 * c[:-1]).any():
@@ -100,11 +149,31 @@ class PortfolioPath:
         return float(self.taus[i - 1] + frac * (self.taus[i] - self.taus[i - 1]))
 
     def breakpoints_with(self, n_holdings):
-        """Indices of the breakpoints holding exactly ``n_holdings`` assets."""
+        """Return the indices of the breakpoints holding exactly ``n_holdings`` assets.
+
+        Parameters
+        ----------
+        n_holdings : int
+            The number of nonzero weights.
+
+        Returns
+        -------
+        indices : ndarray of int
+            Into ``taus`` and ``weights``; empty when no breakpoint holds
+            that many.
+        """
         return np.flatnonzero(self.n_holdings == n_holdings)
 
     def to_frame(self):
-        """The breakpoints as a pandas DataFrame (one row each)."""
+        """Return the breakpoints as a pandas DataFrame (one row each).
+
+        Returns
+        -------
+        frame : pandas.DataFrame
+            Columns ``tau``, ``n_holdings``, ``variance``,
+            ``expected_return``, ``gross_exposure``, then one per asset (its
+            name, or ``w{j}``).
+        """
         import pandas as pd
 
         names = (
@@ -297,6 +366,8 @@ def portfolio_path(
     Returns
     -------
     path : PortfolioPath
+        Every breakpoint, with its weights, holdings, variance, mean return
+        and gross exposure.
 
     Raises
     ------
@@ -427,13 +498,37 @@ def tracking_path(
         Index (benchmark) returns.
     budget : bool, default=False
         Add the constraint ``1'w = 1``.
-    lower, upper, penalty_factor, tau_min
-        As in :func:`portfolio_path`.
+    lower, upper : float or array-like of shape (n_assets,), default=None
+        Bounds on the weights, with ``lower <= 0 <= upper`` (None: none).
+    penalty_factor : None, "volatility" or array-like of shape (n_assets,)
+        ``v_j > 0``, as in :func:`portfolio_path`; None is 1 for every asset.
+    tau_min : float, default=0.0
+        Where the path stops.
 
     Returns
     -------
     path : PortfolioPath
         ``variance`` holds the mean squared tracking error.
+
+    See Also
+    --------
+    SparseIndexTracker : One point of the path, as an estimator.
+    portfolio_path : The path of the sparse minimum-variance portfolio.
+    sparsefit.lasso_path : The same lasso on a grid of alphas
+        (``fit_intercept=False``, ``tau = 2 alpha``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sparsefit.portfolio import tracking_path
+    >>> rng = np.random.default_rng(0)
+    >>> R = rng.normal(0.0005, 0.01, size=(250, 6))
+    >>> index = R[:, :3].mean(axis=1)  # an equal-weight index of 3 assets
+    >>> path = tracking_path(R, index)
+    >>> path.n_holdings.tolist()
+    [0, 1, 2, 3]
+    >>> path.weights[-1].round(3).tolist()
+    [0.333, 0.333, 0.333, 0.0, 0.0, 0.0]
     """
     R, names = check_returns(X)
     T, N = R.shape

@@ -19,6 +19,12 @@ __all__ = ["SkfolioSparsePortfolio"]
 class SkfolioSparsePortfolio(BaseOptimization):
     """A sparsefit portfolio estimator as a skfolio optimisation.
 
+    It fits a copy of ``estimator`` (by default the L1-penalised
+    minimum-variance :class:`SparsePortfolio`) and exposes its weights the
+    way skfolio's optimisations do, so that skfolio's ``predict`` builds a
+    ``Portfolio`` and its cross-validation (``WalkForward``,
+    ``cross_val_predict``) and measures apply.
+
     Parameters
     ----------
     estimator : SparsePortfolio, default=None
@@ -34,6 +40,11 @@ class SkfolioSparsePortfolio(BaseOptimization):
     weights_ : ndarray of shape (n_assets,)
     estimator_ : SparsePortfolio
         The fitted copy.
+
+    See Also
+    --------
+    SparsePortfolio : The estimator it wraps by default.
+    walk_forward : The backtest of sparsefit, without skfolio.
 
     Examples
     --------
@@ -55,7 +66,20 @@ class SkfolioSparsePortfolio(BaseOptimization):
         self.estimator = estimator
 
     def fit(self, X, y=None):
-        """Fit a copy of ``estimator`` on the returns ``X``."""
+        """Fit a copy of ``estimator`` on the returns ``X``.
+
+        Parameters
+        ----------
+        X : array-like or DataFrame of shape (n_days, n_assets)
+            Asset returns.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : SkfolioSparsePortfolio
+            The fitted estimator, with ``weights_`` and ``estimator_``.
+        """
         validate_data(self, X, skip_check_array=True)
         est = clone(self.estimator) if self.estimator is not None else SparsePortfolio()
         if self.previous_weights is not None and "previous_weights" in est.get_params():

@@ -12,7 +12,34 @@ __all__ = ["PathPoint", "SparsityController"]
 
 @dataclass(frozen=True)
 class PathPoint:
-    """One point of the controller's path, after training at ``alpha``."""
+    """One point of the controller's path, after training at ``alpha``.
+
+    :class:`SparsityController` records one per alpha it trains at, in its
+    ``path_``, and keeps the chosen one in ``point_``.
+
+    Parameters
+    ----------
+    alpha : float
+        The alpha of the first penalty at this point.
+    sparsity : float
+        Fraction of the penalised weights that are exactly zero.
+    n_groups : int
+        Non-zero groups over the penalised tensors (non-zero weights for
+        :class:`L1`, neurons or inputs for :class:`GroupL1`).
+    score : float or None
+        What ``evaluate()`` returned there; None without ``evaluate``.
+
+    See Also
+    --------
+    SparsityController : The search that records the points.
+
+    Examples
+    --------
+    >>> from sparsefit.pruning import PathPoint
+    >>> point = PathPoint(alpha=0.01, sparsity=0.7, n_groups=3, score=None)
+    >>> point.sparsity, point.n_groups
+    (0.7, 3)
+    """
 
     alpha: float
     sparsity: float
@@ -90,6 +117,29 @@ class SparsityController:
         exactly ``target_groups``); a ``UserWarning`` gives the value reached
         beside the target when it is not, or when the starting alpha already
         passes the target.
+
+    See Also
+    --------
+    ProxSGD : A proximal optimizer to give it.
+    sparsity_report : What the chosen network has left.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from sparsefit.pruning import L1, ProxSGD, SparsityController
+    >>> _ = torch.manual_seed(0)
+    >>> X = torch.randn(200, 10)
+    >>> y = X[:, :3].sum(dim=1, keepdim=True)  # 3 of the 10 inputs matter
+    >>> net = torch.nn.Linear(10, 1)
+    >>> opt = ProxSGD(net.parameters(), lr=0.05, penalty=L1(alpha=1e-3))
+    >>> def train_epoch():
+    ...     for _ in range(20):
+    ...         opt.zero_grad()
+    ...         torch.nn.functional.mse_loss(net(X), y).backward()
+    ...         opt.step()
+    >>> ctl = SparsityController(net, opt, train_epoch, target_sparsity=0.7).run()
+    >>> ctl.on_target_, ctl.point_.sparsity, int((net.weight != 0).sum())
+    (True, 0.7, 3)
     """
 
     def __init__(
@@ -171,7 +221,17 @@ class SparsityController:
         self.optimizer.load_state_dict(optimizer_state)
 
     def run(self):
-        """Run the path and the bisection; return ``self``."""
+        """Run the path and the bisection; return ``self``.
+
+        Raises a ValueError when ``max_alphas`` points do not reach the
+        target.
+
+        Returns
+        -------
+        self : SparsityController
+            With ``path_``, ``point_``, ``alpha_`` and ``on_target_`` set, and
+            the model in the state of the chosen point.
+        """
         self.path_ = []
         alpha = self._base[0][1]
         short = (None, self._save())

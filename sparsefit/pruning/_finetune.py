@@ -25,6 +25,22 @@ class FixedZeros:
     ----------
     params : iterable of Tensor
         The tensors whose current zeros form :math:`Z`.
+
+    See Also
+    --------
+    hold_zeros : Wrap any optimizer with this penalty.
+    L1 : The penalty that made the zeros.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from sparsefit.pruning import FixedZeros
+    >>> w = torch.tensor([[1.0, 0.0], [0.0, 2.0]])
+    >>> fixed = FixedZeros([w])
+    >>> w += 0.5
+    >>> fixed.prox_(w, step=1.0)
+    tensor([[1.5000, 0.0000],
+            [0.0000, 2.5000]])
     """
 
     alpha = 1.0
@@ -36,19 +52,62 @@ class FixedZeros:
         return f"FixedZeros({len(self.masks)} tensors)"
 
     def value(self, w):
+        """Return the penalty value at ``w``: 0 on the zero pattern, else inf.
+
+        Parameters
+        ----------
+        w : torch.Tensor
+            One of the tensors given to the constructor.
+
+        Returns
+        -------
+        value : torch.Tensor
+            A 0-d tensor.
+        """
         outside = bool((w.detach()[~self.masks[id(w)]] != 0).any())
         return torch.tensor(float("inf") if outside else 0.0)
 
     def prox_(self, w, step):
+        """Set the coordinates of ``w`` in the zero pattern back to zero; return ``w``.
+
+        Parameters
+        ----------
+        w : torch.Tensor
+            One of the tensors given to the constructor.
+        step : float or torch.Tensor
+            Ignored: a projection does not depend on the step.
+
+        Returns
+        -------
+        w : torch.Tensor
+            The same tensor, changed in place.
+        """
         # masked_fill_ rather than a product, which would leave -0.0 behind.
         return w.masked_fill_(~self.masks[id(w)], 0)
 
     def groups(self, w):
+        """Return the mask of the coordinates of ``w`` free to be non-zero.
+
+        Parameters
+        ----------
+        w : torch.Tensor
+            One of the tensors given to the constructor.
+
+        Returns
+        -------
+        mask : torch.Tensor
+            Of ``w``'s shape; False on the zero pattern.
+        """
         return self.masks[id(w)]
 
 
 def hold_zeros(optimizer, params=None):
     """Wrap ``optimizer`` so that the current exact zeros of ``params`` stay zero.
+
+    After pruning, training on without the penalty would move the zeros
+    away; this keeps the zero pattern fixed (the projection of
+    :class:`FixedZeros` after every step) while the surviving weights are
+    fine-tuned.
 
     Parameters
     ----------
@@ -63,6 +122,11 @@ def hold_zeros(optimizer, params=None):
     ProximalOptimizer
         Its ``step`` is the optimizer's, then the projection onto the zero
         pattern (see :class:`FixedZeros`).
+
+    See Also
+    --------
+    FixedZeros : The penalty it applies.
+    ProximalOptimizer : The wrapper it returns.
 
     Examples
     --------
@@ -89,12 +153,28 @@ def hold_zeros(optimizer, params=None):
 
 
 def sparse_state_dict(model):
-    """The model's state dict with every weight that has zeros stored sparse.
+    """Return the model's state dict with every weight that has zeros stored sparse.
 
     Weights (Linear and Conv) are stored as sparse COO tensors, each kept
     dense when that is smaller.
     Pruning masks of ``torch.nn.utils.prune`` are applied first. Save it with
     ``torch.save``; load it back with :func:`load_sparse_state_dict`.
+
+    Parameters
+    ----------
+    model : torch.nn.Module
+        The network; it is copied, not changed.
+
+    Returns
+    -------
+    state : dict of str to torch.Tensor
+        The state dict, floating weights of two or more dimensions as
+        sparse COO tensors where that is smaller.
+
+    See Also
+    --------
+    load_sparse_state_dict : Load it back.
+    compact : Remove dead neurons instead, for a smaller dense network.
 
     Examples
     --------
@@ -129,7 +209,40 @@ def load_sparse_state_dict(model, state):
     """Load a state dict from :func:`sparse_state_dict` into ``model``.
 
     Sparse tensors are made dense again; the model must have the dense
-    architecture (no pruning hooks). Returns the model.
+    architecture (no pruning hooks).
+
+    Parameters
+    ----------
+    model : torch.nn.Module
+        The network to load into, changed in place.
+    state : dict of str to torch.Tensor
+        A state dict from :func:`sparse_state_dict` (sparse or dense tensors).
+
+    Returns
+    -------
+    model : torch.nn.Module
+        ``model`` itself, with the weights loaded.
+
+    Raises
+    ------
+    ValueError
+        If ``model`` is not a ``torch.nn.Module``.
+
+    See Also
+    --------
+    sparse_state_dict : Make the state dict.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from sparsefit.pruning import load_sparse_state_dict, sparse_state_dict
+    >>> net = torch.nn.Linear(100, 100)
+    >>> with torch.no_grad():
+    ...     net.weight[:, 5:] = 0
+    >>> state = sparse_state_dict(net)
+    >>> other = load_sparse_state_dict(torch.nn.Linear(100, 100), state)
+    >>> bool(torch.equal(other.weight, net.weight))
+    True
     """
     if not isinstance(model, nn.Module):
         raise ValueError(f"model must be a torch.nn.Module; got {type(model).__name__}")

@@ -141,15 +141,42 @@ class _ProxMixin:
         return self._terms.distinct_penalties()
 
     def penalized_parameters(self):
-        """The penalised parameters with their penalty, as ``(param, penalty)``."""
+        """Return the penalised parameters with their penalty.
+
+        Returns
+        -------
+        pairs : list of tuple
+            ``(param, penalty)`` for each penalised parameter, in the
+            optimizer's order.
+        """
         return [(p, pen) for _, p, pen in self._terms.params()]
 
     def add_penalty(self, penalty, params):
-        """Put ``penalty`` on ``params`` (replacing their previous penalty)."""
+        """Put ``penalty`` on ``params`` (replacing their previous penalty).
+
+        Parameters
+        ----------
+        penalty : L1, GroupL1 or SparseGroupL1
+            The penalty (any object with ``prox_``, ``value`` and ``groups``).
+        params : iterable of Parameter
+            Parameters of the optimizer.
+
+        Raises
+        ------
+        ValueError
+            If ``penalty`` lacks one of those methods or a parameter is not
+            the optimizer's.
+        """
         self._terms.add(penalty, params)
 
     def penalty_value(self):
-        """Total penalty at the current weights, a float."""
+        """Return the total penalty at the current weights, a float.
+
+        Returns
+        -------
+        value : float
+            The sum of each penalised parameter's penalty value.
+        """
         return self._terms.value()
 
 
@@ -220,6 +247,23 @@ class ProxAdamW(_ProxMixin, torch.optim.AdamW):
         AdamW's decoupled weight decay (0 here: the penalty regularises).
     **kwargs
         ``lr``, ``betas``, ``eps``, ``amsgrad``... of ``torch.optim.AdamW``.
+
+    See Also
+    --------
+    ProxSGD : The same with SGD's step.
+    ProximalOptimizer : Wrap any optimizer.
+    GroupL1 : A penalty to give it.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from sparsefit.pruning import L1, ProxAdamW
+    >>> layer = torch.nn.Linear(3, 2)
+    >>> opt = ProxAdamW(layer.parameters(), lr=0.1, penalty=L1(alpha=100.0))
+    >>> layer(torch.ones(4, 3)).sum().backward()
+    >>> opt.step()
+    >>> bool((layer.weight == 0).all()), bool((layer.bias != 0).all())
+    (True, True)
     """
 
     def __init__(self, params, penalty, penalized=None, weight_decay=0.0, **kwargs):
@@ -229,6 +273,13 @@ class ProxAdamW(_ProxMixin, torch.optim.AdamW):
 
 class ProximalOptimizer:
     """Make any torch optimizer proximal: its step, then the penalty's prox.
+
+    For a loss ``f`` and a penalty ``Omega`` on the penalised weights, each
+    step replaces the optimizer's update ``v = w - D u`` by
+    ``argmin_x ||x - v||^2_{D^-1} / 2 + Omega(x)``, with ``D`` the step the
+    optimizer took, so that weights land on exact zeros.  The wrapper
+    forwards ``zero_grad``, ``param_groups``, ``state`` and the state dict to
+    the wrapped optimizer.
 
     Parameters
     ----------
@@ -244,6 +295,12 @@ class ProximalOptimizer:
         ``step_fn(optimizer, group, param)``, the step the optimizer took on
         ``param`` (float or tensor); built in for SGD, Adam and AdamW (see
         the module notes), required for any other optimizer.
+
+    See Also
+    --------
+    ProxAdamW : The same as a subclass of AdamW.
+    ProxSGD : The same as a subclass of SGD.
+    SparsityController : Tune the penalty for a target sparsity.
 
     Examples
     --------
@@ -270,12 +327,31 @@ class ProximalOptimizer:
         self._terms = _Terms(optimizer, penalty, penalized, step_fn)
 
     def step(self, closure=None):
-        """The wrapped optimizer's step, then the prox; returns the loss."""
+        """Take the wrapped optimizer's step, then the prox; return the loss.
+
+        Parameters
+        ----------
+        closure : callable, optional
+            Re-evaluates the model and returns the loss, as for any torch
+            optimizer's ``step``.
+
+        Returns
+        -------
+        loss : float or None
+            What the wrapped optimizer's ``step`` returned.
+        """
         loss = self.optimizer.step(closure)
         self._terms.apply()
         return loss
 
     def zero_grad(self, set_to_none=True):
+        """Reset the gradients, as the wrapped optimizer's ``zero_grad``.
+
+        Parameters
+        ----------
+        set_to_none : bool, default=True
+            Set the gradients to None instead of to zero.
+        """
         self.optimizer.zero_grad(set_to_none=set_to_none)
 
     @property
@@ -287,9 +363,23 @@ class ProximalOptimizer:
         return self.optimizer.state
 
     def state_dict(self):
+        """Return the wrapped optimizer's state dict.
+
+        Returns
+        -------
+        state_dict : dict
+            Its state and hyper-parameters (the penalties are not included).
+        """
         return self.optimizer.state_dict()
 
     def load_state_dict(self, state_dict):
+        """Load a state dict into the wrapped optimizer.
+
+        Parameters
+        ----------
+        state_dict : dict
+            From :meth:`state_dict`.
+        """
         self.optimizer.load_state_dict(state_dict)
 
     penalties = _ProxMixin.penalties

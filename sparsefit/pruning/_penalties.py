@@ -66,15 +66,50 @@ class L1:
         return f"L1(alpha={self.alpha!r})"
 
     def value(self, w):
-        """Penalty value at ``w``, a 0-d tensor."""
+        """Return the penalty value at ``w``, a 0-d tensor.
+
+        Parameters
+        ----------
+        w : torch.Tensor
+            A weight tensor.
+
+        Returns
+        -------
+        value : torch.Tensor
+            A 0-d tensor.
+        """
         return self.alpha * w.abs().sum()
 
     def prox_(self, w, step):
-        """Replace ``w`` in place by its prox with step ``step``; return ``w``."""
+        """Replace ``w`` in place by its prox with step ``step``; return ``w``.
+
+        Parameters
+        ----------
+        w : torch.Tensor
+            A weight tensor.
+        step : float or torch.Tensor
+            The step: a scalar, or per-coordinate steps of ``w``'s shape (Adam's).
+
+        Returns
+        -------
+        w : torch.Tensor
+            The same tensor, changed in place.
+        """
         return soft_threshold_(w, step * self.alpha)
 
     def groups(self, w):
-        """Boolean tensor marking the non-zero coordinates of ``w``."""
+        """Return a boolean tensor marking the non-zero coordinates of ``w``.
+
+        Parameters
+        ----------
+        w : torch.Tensor
+            A weight tensor.
+
+        Returns
+        -------
+        mask : torch.Tensor
+            Of ``w``'s shape.
+        """
         return w != 0
 
 
@@ -131,17 +166,52 @@ class GroupL1:
         return math.sqrt(math.prod(w.shape[d] for d in dims))
 
     def value(self, w):
-        """Penalty value at ``w``, a 0-d tensor."""
+        """Return the penalty value at ``w``, a 0-d tensor.
+
+        Parameters
+        ----------
+        w : torch.Tensor
+            A weight tensor of at least two dimensions.
+
+        Returns
+        -------
+        value : torch.Tensor
+            A 0-d tensor.
+        """
         dims = group_dims(w, self.over)
         return self.alpha * self._group_weight(w, dims) * group_norms(w, dims).sum()
 
     def prox_(self, w, step):
-        """Replace ``w`` in place by its prox with step ``step``; return ``w``."""
+        """Replace ``w`` in place by its prox with step ``step``; return ``w``.
+
+        Parameters
+        ----------
+        w : torch.Tensor
+            A weight tensor of at least two dimensions.
+        step : float or torch.Tensor
+            The step: a scalar, or per-coordinate steps of ``w``'s shape (Adam's).
+
+        Returns
+        -------
+        w : torch.Tensor
+            The same tensor, changed in place.
+        """
         dims = group_dims(w, self.over)
         return group_prox_(w, step, self.alpha * self._group_weight(w, dims), dims)
 
     def groups(self, w):
-        """Boolean vector marking the non-zero groups of ``w``."""
+        """Return a boolean vector marking the non-zero groups of ``w``.
+
+        Parameters
+        ----------
+        w : torch.Tensor
+            A weight tensor of at least two dimensions.
+
+        Returns
+        -------
+        mask : torch.Tensor of shape (n_groups,)
+            True for each group with a non-zero weight.
+        """
         dims = group_dims(w, self.over)
         return group_norms(w, dims).flatten() != 0
 
@@ -196,12 +266,36 @@ class SparseGroupL1(GroupL1):
         )
 
     def value(self, w):
-        """Penalty value at ``w``, a 0-d tensor."""
+        """Return the penalty value at ``w``, a 0-d tensor.
+
+        Parameters
+        ----------
+        w : torch.Tensor
+            A weight tensor of at least two dimensions.
+
+        Returns
+        -------
+        value : torch.Tensor
+            A 0-d tensor.
+        """
         l1 = self.alpha * self.l1_ratio * w.abs().sum()
         return l1 + (1 - self.l1_ratio) * super().value(w)
 
     def prox_(self, w, step):
-        """Replace ``w`` in place by its prox with step ``step``; return ``w``."""
+        """Replace ``w`` in place by its prox with step ``step``; return ``w``.
+
+        Parameters
+        ----------
+        w : torch.Tensor
+            A weight tensor of at least two dimensions.
+        step : float or torch.Tensor
+            The step: a scalar, or per-coordinate steps of ``w``'s shape (Adam's).
+
+        Returns
+        -------
+        w : torch.Tensor
+            The same tensor, changed in place.
+        """
         dims = group_dims(w, self.over)
         soft_threshold_(w, step * self.alpha * self.l1_ratio)
         # The metric prox of the sum is the metric group prox of the

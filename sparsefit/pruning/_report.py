@@ -18,6 +18,46 @@ class LayerReport:
     sample, for the weights only (activations, bias and pooling are cheap
     beside them); ``None`` for a convolution reported without an example
     input, since its cost depends on the size of its output.
+    :func:`sparsity_report` builds one per layer.
+
+    Parameters
+    ----------
+    name : str
+        The layer's name in the model (``"0"``, ``"features.3"``...).
+    kind : str
+        The layer's class name (``"Linear"``, ``"Conv2d"``...).
+    shape : tuple of int
+        The shape of its weight.
+    n_weights : int
+        The number of weights.
+    n_zero : int
+        The number of weights that are exactly zero.
+    n_neurons : int
+        Output neurons or channels (rows of the weight).
+    n_live_neurons : int
+        Those with a weight that is not zero.
+    flops : int or None
+        Estimated FLOPs per sample with the zeros skipped.
+    dense_flops : int or None
+        Estimated FLOPs per sample of the dense layer.
+
+    See Also
+    --------
+    SparsityReport : The report on the whole network.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from sparsefit.pruning import sparsity_report
+    >>> net = torch.nn.Sequential(torch.nn.Linear(4, 3), torch.nn.Linear(3, 2))
+    >>> with torch.no_grad():
+    ...     net[0].weight[1:] = 0
+    >>> report = sparsity_report(net)
+    >>> layer = report.layers[0]
+    >>> layer.kind, layer.shape, layer.n_zero, layer.n_live_neurons
+    ('Linear', (3, 4), 8, 1)
+    >>> round(layer.sparsity, 3), layer.flops, layer.dense_flops
+    (0.667, 8, 24)
     """
 
     name: str
@@ -40,7 +80,11 @@ class LayerReport:
 class SparsityReport:
     """Per-layer and total exact sparsity, remaining parameters and FLOPs.
 
-    Attributes
+    What :func:`sparsity_report` returns; ``str()`` prints it as a table,
+    one row per layer and a total.  Its ``sparsity``, ``flops`` and
+    ``dense_flops`` add up the layers.
+
+    Parameters
     ----------
     layers : tuple of LayerReport
         One entry per Linear/Conv layer, in module order.
@@ -48,6 +92,24 @@ class SparsityReport:
         Every parameter of the model (weights, biases, norm layers).
     n_nonzero_params : int
         The parameters that are not exactly zero: what a sparse export keeps.
+
+    See Also
+    --------
+    sparsity_report : Build the report.
+    LayerReport : One layer's entry.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from sparsefit.pruning import sparsity_report
+    >>> net = torch.nn.Sequential(torch.nn.Linear(4, 3), torch.nn.Linear(3, 2))
+    >>> with torch.no_grad():
+    ...     net[0].weight[1:] = 0
+    >>> report = sparsity_report(net)
+    >>> report.n_params, report.n_nonzero_params
+    (23, 15)
+    >>> round(report.sparsity, 3), report.flops, report.dense_flops
+    (0.444, 20, 36)
     """
 
     layers: tuple
@@ -159,6 +221,11 @@ def _own_tensors(module):
 def sparsity_report(model, example_input=None):
     """Exact sparsity, live neurons, remaining parameters and FLOPs of ``model``.
 
+    Zeros are counted exactly (``w == 0``), as a proximal optimizer leaves
+    them; a neuron is live while one of its weights is not zero.  FLOPs
+    count a multiply-add as two operations, per sample, for the weights of
+    the Linear and Conv layers.
+
     Parameters
     ----------
     model : torch.nn.Module
@@ -171,6 +238,17 @@ def sparsity_report(model, example_input=None):
     Returns
     -------
     SparsityReport
+        One :class:`LayerReport` per Linear/Conv layer and the totals.
+
+    Raises
+    ------
+    ValueError
+        If ``model`` is not a ``torch.nn.Module``.
+
+    See Also
+    --------
+    selected_inputs : The inputs the first layer still reads.
+    compact : Remove the dead neurons.
 
     Examples
     --------
@@ -196,11 +274,32 @@ def sparsity_report(model, example_input=None):
 
 
 def selected_inputs(model):
-    """Indices of the inputs the first Linear/Conv layer of ``model`` still reads.
+    """Return the inputs that the first Linear/Conv layer of ``model`` still reads.
 
     An input (a column of the first layer's weight, or an input channel of a
     convolution) is selected when its weights are not all exactly zero, as
     ``GroupL1(alpha, over="in")`` on that layer leaves them.
+
+    Parameters
+    ----------
+    model : torch.nn.Module
+        The network; its first Linear or Conv module (in module order) is
+        read.
+
+    Returns
+    -------
+    indices : torch.Tensor of shape (n_selected,)
+        The selected inputs, increasing.
+
+    Raises
+    ------
+    ValueError
+        If ``model`` has no Linear or Conv layer.
+
+    See Also
+    --------
+    GroupL1 : With ``over="in"``, the penalty that deselects inputs.
+    sparsity_report : What the whole network has left.
 
     Examples
     --------

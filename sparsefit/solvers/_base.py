@@ -16,7 +16,13 @@ KKT_TOL = 1e-3
 class SolverResult:
     """Outcome of a solve, certified at the returned point.
 
-    Attributes
+    What every solver's ``solve(problem, alpha)`` returns: the point, the
+    objective ``P`` of the problem (datafit plus penalty, see
+    :func:`sparsefit.compute_path`) there, and its certificate, the duality
+    gap ``P(coef) - D(u)`` at a dual point ``u`` and the largest KKT
+    violation, checked by :class:`StoppingRule`.
+
+    Parameters
     ----------
     coef : ndarray of shape (n_features,)
         Coefficients in the design's (centred, scaled) coordinates.
@@ -35,16 +41,38 @@ class SolverResult:
         P(coef)``, or the caller's absolute target (see
         :class:`StoppingRule`).
     converged : bool
-    history : list of (n_iter, dual_gap)
-    grad_neg : ndarray of shape (n_features,)
+        Whether the returned point met the stopping rule.
+    history : list of (int, float), default=[]
+        ``(n_iter, dual_gap)`` at each computation of the gap.
+    grad_neg : ndarray of shape (n_features,) or None, default=None
         Minus the datafit's gradient in the coefficients at the returned
         point (``X_c' S r / n`` for least squares).
-    intercept : ndarray of shape (K,) or None
+    intercept : ndarray of shape (K,) or None, default=None
         The intercept(s) in the design's coordinates: set by the solver when
         the problem keeps its intercept, by the problem when centring
         eliminated it.
-    datafit_value : float or None
+    datafit_value : float or None, default=None
         ``F`` at the returned point (set by the problem).
+
+    See Also
+    --------
+    StoppingRule : When a point counts as converged.
+    make_solver : Build the solver for a problem.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_diabetes
+    >>> from sparsefit._problem import Problem
+    >>> from sparsefit.datafits import Quadratic
+    >>> from sparsefit.penalties import L1
+    >>> X, y = load_diabetes(return_X_y=True)
+    >>> problem = Problem(X, y, Quadratic(), L1(1.0))
+    >>> from sparsefit.solvers import CoordinateDescent
+    >>> result = CoordinateDescent().solve(problem, 1.0)
+    >>> result.converged, bool(result.dual_gap <= result.tol_abs)
+    (True, True)
+    >>> int((result.coef != 0).sum())
+    3
     """
 
     coef: np.ndarray
@@ -104,13 +132,27 @@ class StoppingRule:
         Largest l1 weight of the penalty at this alpha (design coordinates).
     reference : float
         ``P(w_ref)``: the scale of the gap's rounding floor.
-    grad_scale : float
+    grad_scale : float, default=0.0
         ``max_j |grad_j F(w_ref)|``: the scale of the KKT's rounding floor.
-    eps : float
-        Machine epsilon of the data.
-    gap_abs : float or None
+    eps : float or None, default=None
+        Machine epsilon of the data; None is that of float64.
+    gap_abs : float or None, default=None
         An absolute gap asked for by a caller (the inner problems of a GLM
         solver); it replaces the relative test.
+
+    See Also
+    --------
+    SolverResult : Holds the gap and KKT violation the rule tested.
+    QuadraticCertificate : Computes them for least squares.
+
+    Examples
+    --------
+    >>> from sparsefit.solvers import StoppingRule
+    >>> rule = StoppingRule(1e-4, a_max=1.0, reference=3000.0)
+    >>> float(rule.gap_target(2500.0)), rule.kkt_target
+    (0.25, 0.001)
+    >>> rule.met(0.1, 2500.0, 1e-6), rule.met(1.0, 2500.0, 1e-6)
+    (True, False)
     """
 
     def __init__(self, tol, a_max, reference, grad_scale=0.0, eps=None, gap_abs=None):
@@ -123,14 +165,40 @@ class StoppingRule:
         self.kkt_target = max(KKT_TOL * a_max, kkt_floor) if a_max > 0 else np.inf
 
     def gap_target(self, primal):
-        """The gap to reach at a point of objective ``primal``."""
+        """Return the gap to reach at a point of objective ``primal``.
+
+        Parameters
+        ----------
+        primal : float
+            ``P(w)`` at the point.
+
+        Returns
+        -------
+        target : float
+            ``gap_abs`` when given, else ``max(tol * |primal|, floor)``.
+        """
         if self.gap_abs is not None:
             return self.gap_abs
         return max(self.tol * abs(float(primal)), self.gap_floor)
 
     def met(self, gap, primal, kkt):
-        """Whether a point with this gap, objective and largest KKT violation
-        is certified."""
+        """Return whether a point with this gap, objective and KKT is certified.
+
+        Parameters
+        ----------
+        gap : float
+            The duality gap at the point.
+        primal : float
+            ``P(w)`` at the point.
+        kkt : float
+            The largest KKT violation at the point.
+
+        Returns
+        -------
+        met : bool
+            True when ``gap <= gap_target(primal)`` and ``kkt`` is at most
+            the KKT target.
+        """
         return bool(gap <= self.gap_target(primal) and kkt <= self.kkt_target)
 
 

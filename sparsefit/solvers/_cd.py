@@ -151,6 +151,29 @@ class CoordinateDescent:
         Number of iterates combined by Anderson extrapolation; 0 turns it off.
     screening : bool, default=True
         Apply gap-safe screening.
+    verbose : bool, default=False
+        Print the gap and the largest KKT violation at each outer iteration.
+
+    See Also
+    --------
+    FISTA : Proximal gradient, for any datafit and penalty with a prox.
+    LarsSolver : The exact LARS homotopy, for the dense lasso.
+    make_solver : Choose a solver for a problem.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_diabetes
+    >>> from sparsefit._problem import Problem
+    >>> from sparsefit.datafits import Quadratic
+    >>> from sparsefit.penalties import L1
+    >>> X, y = load_diabetes(return_X_y=True)
+    >>> problem = Problem(X, y, Quadratic(), L1(1.0))
+    >>> from sparsefit.solvers import CoordinateDescent
+    >>> result = CoordinateDescent().solve(problem, 1.0)
+    >>> result.converged, bool(result.dual_gap <= result.tol_abs)
+    (True, True)
+    >>> int((result.coef != 0).sum())
+    3
     """
 
     name = "coordinate descent"
@@ -174,6 +197,19 @@ class CoordinateDescent:
         self.verbose = verbose
 
     def use_gram(self, design):
+        """Return whether to work on the Gram matrix of ``design``.
+
+        Parameters
+        ----------
+        design : Design
+            The (centred, possibly scaled) design of the problem.
+
+        Returns
+        -------
+        bool
+            ``precompute`` itself, or with ``"auto"`` True when
+            ``n_samples >= 4 n_features`` and ``n_features <= 200``.
+        """
         if self.precompute == "auto":
             n, p = design.shape
             # Forming X'SX costs about p / 14 passes over X (BLAS-3 against

@@ -23,8 +23,34 @@ class FISTA:
     Parameters
     ----------
     tol : float, default=1e-4
+        Relative duality-gap tolerance at the returned point.
     max_iter : int, default=20_000
+        Maximum number of iterations.
     check_every : int, default=10
+        Iterations between two computations of the duality gap.
+    verbose : bool, default=False
+        Accepted for a signature shared with the other solvers; FISTA
+        prints nothing.
+
+    See Also
+    --------
+    CoordinateDescent : Faster for least squares with a separable penalty.
+    ProxNewton : Faster for the GLM datafits.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_diabetes
+    >>> from sparsefit._problem import Problem
+    >>> from sparsefit.datafits import Quadratic
+    >>> from sparsefit.penalties import L1
+    >>> X, y = load_diabetes(return_X_y=True)
+    >>> problem = Problem(X, y, Quadratic(), L1(1.0))
+    >>> from sparsefit.solvers import FISTA
+    >>> result = FISTA().solve(problem, 1.0)
+    >>> result.converged, bool(result.dual_gap <= result.tol_abs)
+    (True, True)
+    >>> int((result.coef != 0).sum())
+    3
     """
 
     name = "FISTA"

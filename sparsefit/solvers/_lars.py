@@ -60,9 +60,10 @@ class LarsPath:
         + \\alpha \\sum_j v_j |w_j|
 
     and is linear in ``alpha`` between consecutive knots, so :meth:`coef`
-    interpolates exactly.
+    interpolates exactly.  :func:`lars_path` builds it; the fields are not
+    set by hand.
 
-    Attributes
+    Parameters
     ----------
     alphas : ndarray of shape (n_knots,)
         Knots, strictly decreasing, from ``alpha_max`` down to ``alpha_min``
@@ -70,6 +71,7 @@ class LarsPath:
     coefs : ndarray of shape (n_features, n_knots)
         Coefficients on the original scale of ``X`` at each knot.
     intercepts : ndarray of shape (n_knots,)
+        Intercept at each knot (zeros without an intercept).
     active : list of ndarray
         ``active[k]`` holds the features whose coefficients move on the
         segment from ``alphas[k]`` to ``alphas[k + 1]`` (sorted), unpenalised
@@ -79,6 +81,25 @@ class LarsPath:
         features, fitted throughout, have no events.
     entry_order : list of int
         Penalised features in the order of their first entry.
+
+    See Also
+    --------
+    lars_path : Compute the path.
+    sparsefit.lasso_path : The lasso on a grid of alphas, by coordinate
+        descent, for any size of data.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_diabetes
+    >>> from sparsefit import lars_path
+    >>> X, y = load_diabetes(return_X_y=True)
+    >>> path = lars_path(X, y)
+    >>> path.alphas.shape, path.coefs.shape, len(path.active)
+    ((13,), (10, 13), 12)
+    >>> path.entry_order[:3]
+    [2, 8, 3]
+    >>> path.coef([1.0, 0.5]).shape, path.predict(X[:3], 1.0).shape
+    ((10, 2), (3,))
     """
 
     alphas: np.ndarray
@@ -116,16 +137,59 @@ class LarsPath:
         return out[..., 0] if scalar else out
 
     def coef(self, alpha):
-        """Coefficients at ``alpha`` (scalar: shape (n_features,); 1-D array:
-        shape (n_features, n_alphas)), exact by linear interpolation."""
+        """Return the coefficients at ``alpha``, exact by linear interpolation.
+
+        Parameters
+        ----------
+        alpha : float or array-like of shape (n_alphas,)
+            Penalty level(s), ``>= alphas[-1]``; above ``alphas[0]`` the
+            path is flat.
+
+        Returns
+        -------
+        coef : ndarray of shape (n_features,) or (n_features, n_alphas)
+            The coefficients on the original scale; one column per alpha
+            when ``alpha`` is an array.
+
+        Raises
+        ------
+        ValueError
+            If ``alpha`` is not finite or is below ``alphas[-1]``.
+        """
         return self._interpolate(self.coefs, alpha)
 
     def intercept(self, alpha):
-        """Intercept at ``alpha`` (also linear between knots)."""
+        """Return the intercept at ``alpha`` (also linear between knots).
+
+        Parameters
+        ----------
+        alpha : float or array-like of shape (n_alphas,)
+            Penalty level(s), ``>= alphas[-1]``; above ``alphas[0]`` the
+            path is flat.
+
+        Returns
+        -------
+        intercept : float or ndarray of shape (n_alphas,)
+            The intercept, one per alpha when ``alpha`` is an array.
+        """
         return self._interpolate(self.intercepts, alpha)
 
     def predict(self, X, alpha):
-        """Predict ``X @ coef(alpha) + intercept(alpha)``."""
+        """Predict ``X @ coef(alpha) + intercept(alpha)``.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The samples to predict.
+        alpha : float or array-like of shape (n_alphas,)
+            Penalty level(s), ``>= alphas[-1]``; above ``alphas[0]`` the
+            path is flat.
+
+        Returns
+        -------
+        pred : ndarray of shape (n_samples,) or (n_samples, n_alphas)
+            The predictions, one column per alpha when ``alpha`` is an array.
+        """
         Xw = X @ self.coef(alpha)
         return np.asarray(Xw) + self.intercept(alpha)
 
@@ -433,6 +497,13 @@ def lars_path(
         ``coef(alpha)`` and ``predict(X, alpha)`` are exact at any
         ``alpha >= alphas[-1]``.
 
+    See Also
+    --------
+    LarsPath : What is returned.
+    sparsefit.lasso_path : The lasso on a grid of alphas, by coordinate
+        descent (sparse X too).
+    sparsefit.Lasso : The lasso at one alpha (``solver="lars"`` uses LARS).
+
     Notes
     -----
     Numerical noise is handled with relative tolerances: events within
@@ -534,6 +605,26 @@ class LarsSolver:
         Relative duality-gap tolerance, used only when the path is cut short.
     max_iter : int, default=10_000
         Maximum number of knots.
+
+    See Also
+    --------
+    lars_path : The whole exact path.
+    CoordinateDescent : The lasso for sparse X, the elastic net and bounds.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_diabetes
+    >>> from sparsefit._problem import Problem
+    >>> from sparsefit.datafits import Quadratic
+    >>> from sparsefit.penalties import L1
+    >>> X, y = load_diabetes(return_X_y=True)
+    >>> problem = Problem(X, y, Quadratic(), L1(1.0))
+    >>> from sparsefit.solvers import LarsSolver
+    >>> result = LarsSolver().solve(problem, 1.0)
+    >>> result.converged, bool(result.dual_gap <= result.tol_abs)
+    (True, True)
+    >>> int((result.coef != 0).sum())
+    3
     """
 
     name = "LARS"

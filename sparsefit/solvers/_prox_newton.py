@@ -44,6 +44,14 @@ _GROWTH = 4
 class ProxNewton:
     """Working-set proximal Newton for logistic, multinomial and Poisson fits.
 
+    Minimises ``F(y, Xw + b) + g(w)`` (a GLM datafit and a separable or
+    grouped penalty, see :func:`sparsefit.compute_path`): each outer
+    iteration computes the duality gap and the KKT violations, stops on
+    :class:`~sparsefit.solvers.StoppingRule`, and otherwise takes Newton
+    steps on a working set of the features with the largest violations,
+    each step a penalised weighted least-squares problem on the quadratic
+    model of ``F``.
+
     Parameters
     ----------
     tol : float, default=1e-4
@@ -55,7 +63,27 @@ class ProxNewton:
         Initial working-set size (it at least doubles the support).
     max_newton : int, default=20
         Newton steps per working set.
-    verbose : bool
+    verbose : bool, default=False
+        Print the gap and the largest KKT violation at each outer iteration.
+
+    See Also
+    --------
+    FISTA : Proximal gradient, for any datafit and penalty with a prox.
+    make_solver : Choose a solver for a problem.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_breast_cancer
+    >>> from sparsefit._problem import Problem
+    >>> from sparsefit.datafits import Logistic
+    >>> from sparsefit.penalties import L1
+    >>> from sparsefit.solvers import ProxNewton
+    >>> X, y = load_breast_cancer(return_X_y=True)
+    >>> y = 2.0 * y - 1.0  # Logistic takes labels coded -1 and +1
+    >>> problem = Problem(X, y, Logistic(), L1(0.01), standardize=True)
+    >>> result = ProxNewton().solve(problem, 0.01)
+    >>> result.converged, bool(result.dual_gap <= result.tol_abs)
+    (True, True)
     """
 
     name = "proximal Newton"
