@@ -90,6 +90,14 @@ class Problem:
         precompute="auto",
     ):
         sw = datafit.sample_weight
+        if (
+            getattr(datafit, "target", None) == "binary"
+            and not np.isin(y, (-1.0, 1.0)).all()
+        ):
+            raise ValueError(
+                f"A {type(datafit).__name__} problem takes labels coded -1 and "
+                "+1 (the estimators and compute_path encode any two labels so)."
+            )
         self.datafit = datafit
         self.offset = offset
         self.fit_intercept = fit_intercept

@@ -112,3 +112,19 @@ def _objective(problem, alpha, path, k):
     r = problem.y - problem.design.matvec(w)
     pen = problem.matrix_penalty(alpha).value(w[:, None])
     return float(r @ r) / (2 * r.shape[0]) + pen
+
+
+def test_a_binary_problem_refuses_labels_it_cannot_read():
+    X, y = _data(Logistic())
+    with pytest.raises(ValueError, match="labels coded -1 and"):
+        Problem(X, (y > 0).astype(float), Logistic(), ElasticNetPenalty(1.0, 1.0))
+
+
+def test_fista_verbose_prints_its_checks(capsys):
+    X, y = _data(Quadratic())
+    from sparsefit.solvers import FISTA
+
+    problem = Problem(X, y, Quadratic(), ElasticNetPenalty(1.0, 1.0))
+    problem.solver = FISTA(verbose=True)
+    problem.solve(0.5 * problem.alpha_max()[0])
+    assert "[fista] iter 0: gap" in capsys.readouterr().out

@@ -350,6 +350,8 @@ def test_tracker_k_and_bounds():
     model = SparseIndexTracker(n_holdings=5, lower=0.0, upper=0.15).fit(R, index)
     assert model.n_holdings_ == 5
     assert (model.weights_ >= 0).all() and (model.weights_ <= 0.15 + 1e-12).all()
+    with pytest.raises(ValueError, match="refit must be False or True"):
+        SparseIndexTracker(tau=1e-6, refit="swap").fit(R, index)
     budget = SparseIndexTracker(tau=1e-6, budget=True).fit(R, index)
     assert budget.weights_.sum() == pytest.approx(1.0, abs=1e-10)
     assert model.tracking_error_ > 0

@@ -279,6 +279,7 @@ def test_hold_zeros_keeps_zeros_and_trains_the_rest():
         (lambda: compact(nn.Linear(2, 2)), "model must be a torch.nn.Sequential"),
         (lambda: sparsity_report("net"), "model must be a torch.nn.Module"),
         (lambda: selected_inputs(nn.Sequential(nn.ReLU())), "no Linear or Conv"),
+        (lambda: selected_inputs("net"), "model must be a torch.nn.Module"),
     ],
 )
 def test_bad_input_raises_a_clear_value_error(make, match):

@@ -512,6 +512,11 @@ class SparseIndexTracker(_PathEstimator):
             The fitted estimator, with ``weights_`` and ``tracking_error_``.
         """
         R, names = check_returns(X)
+        if self.refit not in (False, True):
+            raise ValueError(
+                f"refit must be False or True for SparseIndexTracker, got "
+                f"{self.refit!r} (the swap search belongs to SparsePortfolio)."
+            )
         lower, _ = check_bounds(self.lower, self.upper, R.shape[1])
         if self.budget and (lower >= 0).all() and self.penalty_factor is None:
             warnings.warn(

@@ -294,7 +294,8 @@ def selected_inputs(model):
     Raises
     ------
     ValueError
-        If ``model`` has no Linear or Conv layer.
+        If ``model`` is not a ``torch.nn.Module``, or has no Linear or Conv
+        layer.
 
     See Also
     --------
@@ -310,6 +311,10 @@ def selected_inputs(model):
     >>> selected_inputs(torch.nn.Sequential(layer)).tolist()
     [1, 3]
     """
+    if not isinstance(model, torch.nn.Module):
+        raise ValueError(
+            f"model must be a torch.nn.Module, got {type(model).__name__}."
+        )
     for module in model.modules():
         if isinstance(module, _LAYERS):
             w = module.weight.detach().transpose(0, 1)

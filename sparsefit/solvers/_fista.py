@@ -29,8 +29,7 @@ class FISTA:
     check_every : int, default=10
         Iterations between two computations of the duality gap.
     verbose : bool, default=False
-        Accepted for a signature shared with the other solvers; FISTA
-        prints nothing.
+        Print the gap and the KKT violation at every check.
 
     See Also
     --------
@@ -136,6 +135,8 @@ class FISTA:
                 gap, primal, _, _ = cert.gap(w, stats)
                 kkt = float(cert.kkt(w, stats[4]).max(initial=0.0))
                 history.append((it, gap))
+                if self.verbose:
+                    print(f"[fista] iter {it}: gap {gap:.3e}, kkt {kkt:.3e}")
                 converged = rule.met(gap, primal, kkt)
                 if converged or it == self.max_iter:
                     break
@@ -197,6 +198,8 @@ class FISTA:
                 gap, primal, grad_neg, kkt = cert.evaluate(Wc, Zc)
                 kkt_max = float(kkt.max(initial=0.0))
                 history.append((it, gap))
+                if self.verbose:
+                    print(f"[fista] iter {it}: gap {gap:.3e}, kkt {kkt_max:.3e}")
                 converged = rule.met(gap, primal, kkt_max)
                 if converged or it == self.max_iter:
                     break
