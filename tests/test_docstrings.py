@@ -43,6 +43,7 @@ PUBLIC_MODULES = [
     "sparsefit.constrained",
     "sparsefit.pruning",
     "sparsefit.portfolio",
+    "sparsefit.selection",
 ]
 IGNORED_EVERYWHERE = {"RT02", "GL01", "GL02"}
 OBJECT_LEVEL_ONLY = {"ES01", "SA01", "EX01"}

@@ -50,13 +50,28 @@ __all__ = ["debiased_lasso", "DebiasedLassoResult"]
 class DebiasedLassoResult:
     """Debiased lasso estimates with their intervals and p-values.
 
-    Attributes
+    Returned by :func:`debiased_lasso`.  With ``b`` the lasso fit and
+    ``Theta`` an approximate inverse of ``S = X'X / n``, the debiased
+    coefficients and their asymptotic law are
+
+    .. math::
+
+        \\hat b = b + \\frac{1}{n} \\Theta X^\\top (y - X b), \\qquad
+        \\hat b_j \\approx N\\left(\\beta_j,
+        \\frac{\\sigma^2}{n} (\\Theta S \\Theta^\\top)_{jj}\\right),
+
+    from which come the intervals ``coef_ +- z std_errors_`` and the
+    two-sided p-values.  Every parameter is also an attribute of the same
+    name.
+
+    Parameters
     ----------
     coef_ : ndarray of shape (n_features,)
         Debiased coefficients, on the scale of ``X``.
     lasso_coef_ : ndarray of shape (n_features,)
         The lasso fit they correct.
     std_errors_ : ndarray of shape (n_features,)
+        Standard error of each debiased coefficient.
     ci_ : ndarray of shape (n_features, 2)
         Two-sided intervals at ``level``.
     p_values_ : ndarray of shape (n_features,)
@@ -68,12 +83,32 @@ class DebiasedLassoResult:
     node_alphas_ : ndarray of shape (n_features,)
         Alpha of each nodewise regression.
     level : float
+        Confidence level of ``ci_``.
     random_state : int or None
         As given (it seeds the folds of the cross-validated alpha).
     max_gap_ : float
         Largest certified duality gap, relative to the objective, of any fit.
     not_converged_ : list of str
+        Names of the fits that did not reach their tolerance.
     feature_names_ : list of str
+        Column names of ``X``, else ``x0``, ``x1``, ...
+
+    See Also
+    --------
+    debiased_lasso : Computes it.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sparsefit.selection import debiased_lasso
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.standard_normal((100, 20))
+    >>> y = 2 * X[:, 0] + rng.standard_normal(100)
+    >>> res = debiased_lasso(X, y, alpha=0.1)
+    >>> res.ci_[0].round(2).tolist(), bool(res.p_values_[0] < 1e-10)
+    ([1.73, 2.13], True)
+    >>> res.to_frame(fdr=0.1).query("selected").feature.tolist()
+    ['x0']
     """
 
     coef_: np.ndarray
@@ -92,18 +127,31 @@ class DebiasedLassoResult:
 
     @property
     def q_values_(self):
-        """Benjamini-Hochberg adjusted p-values: selecting ``q_values_ <= q``
-        controls the false discovery rate at ``q`` for independent or
-        positively dependent p-values."""
+        """Benjamini-Hochberg adjusted p-values.
+
+        Selecting ``q_values_ <= q`` controls the false discovery rate at
+        ``q`` for independent or positively dependent p-values.
+        """
         from scipy.stats import false_discovery_control
 
         return false_discovery_control(self.p_values_, method="bh")
 
     def to_frame(self, fdr=None):
-        """One row per feature: ``feature``, ``coef``, ``std_error``,
-        ``ci_low``, ``ci_high``, ``p_value``, ``q_value`` and ``selected``:
-        the interval excludes 0 (``p_value < 1 - level``), or with ``fdr``
-        the Benjamini-Hochberg selection ``q_value <= fdr``."""
+        """One row per feature, with its estimate, interval and p-value.
+
+        Parameters
+        ----------
+        fdr : float or None, default=None
+            None: ``selected`` means the interval excludes 0 (``p_value < 1 -
+            level``); a float: the Benjamini-Hochberg selection ``q_value <=
+            fdr``.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns ``feature``, ``coef``, ``std_error``, ``ci_low``,
+            ``ci_high``, ``p_value``, ``q_value`` and ``selected``.
+        """
         import pandas as pd
 
         q = self.q_values_
@@ -137,19 +185,43 @@ def debiased_lasso(
 ):
     """Confidence intervals and p-values for every lasso coefficient.
 
+    The lasso ``b`` of the linear model ``y = X beta + noise`` is biased
+    towards 0; the debiased (desparsified) lasso of van de Geer, Buhlmann,
+    Ritov and Dezeure (2014) corrects it with ``Theta``, an approximate
+    inverse of ``S = X'X / n`` from nodewise scaled-lasso regressions:
+
+    .. math::
+
+        \\hat b = b + \\frac{1}{n} \\Theta X^\\top (y - X b), \\qquad
+        \\hat b_j \\approx N\\left(\\beta_j,
+        \\frac{\\sigma^2}{n} (\\Theta S \\Theta^\\top)_{jj}\\right),
+
+    which gives a confidence interval and a p-value for every coefficient,
+    valid asymptotically when ``beta`` is sparse enough (``s log(p) /
+    sqrt(n) -> 0``, ``s`` its number of non-zeros) and so are the rows of
+    the inverse covariance of the rows of ``X``.  Columns are
+    centred and scaled to unit variance inside, and the results reported on
+    the original scale.
+
     Parameters
     ----------
     X : array-like of shape (n_samples, n_features)
+        The features (a sparse matrix is densified); no constant column.
     y : array-like of shape (n_samples,)
+        The response.
     alpha : float or None
         Alpha of the main lasso on the standardised columns (objective
-        ``1/(2n) ||y - Xw - b||^2 + alpha ||w||_1``); None: the scaled
-        lasso cross-validated over 10 folds (minimum mean squared error).
+        ``1/(2n) ||y - Xw - b||^2 + alpha ||w||_1``); None: the lasso's
+        alpha cross-validated over 10 folds (minimum mean squared error).
     level : float in (0, 1), default=0.95
+        Confidence level of the intervals.
     family : {"gaussian"}
         Only least squares is implemented.
-    sigma : {"scaled-lasso", "residual"} or float
-        The noise level (module docstring), or a known value.
+    sigma : {"residual", "scaled-lasso"} or float, default="residual"
+        The noise level: "residual" is ``sqrt(||y - X b||^2 / (n -
+        |support(b)|))`` of the main lasso (Reid, Tibshirani and Friedman
+        2016), "scaled-lasso" the scaled lasso's estimate (Sun and Zhang
+        2012), a float a known value.
     n_alphas : int, default=20
         Grid of the main lasso's path.
     tol : float, default=1e-4
@@ -163,6 +235,33 @@ def debiased_lasso(
     Returns
     -------
     DebiasedLassoResult
+        The debiased coefficients, their standard errors, intervals and
+        p-values, and the certificate of every fit used.
+
+    See Also
+    --------
+    DebiasedLassoResult : The result.
+    knockoff_select : Selection with a controlled false discovery rate.
+    StabilitySelection : Selection with a bound on the expected number of
+        false selections.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sparsefit.selection import debiased_lasso
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.standard_normal((100, 20))
+    >>> y = 2 * X[:, 0] + rng.standard_normal(100)
+    >>> res = debiased_lasso(X, y, random_state=0)
+    >>> res.coef_.shape, res.ci_.shape
+    ((20,), (20, 2))
+    >>> res.ci_[0].round(2).tolist()
+    [1.73, 2.13]
+
+    With the Benjamini-Hochberg selection at false discovery rate 0.1:
+
+    >>> res.to_frame(fdr=0.1).query("selected").feature.tolist()
+    ['x0']
     """
     X, y, names = _check(X, y, level, family, sigma, alpha)
     n, p = X.shape

@@ -80,19 +80,51 @@ def _ratios(W, offset):
 def knockoff_threshold(W, fdr=0.1, offset=1):
     """The knockoff (``offset=0``) or knockoff+ (``offset=1``) threshold.
 
+    The threshold is the smallest non-zero ``|W_j|`` at which the estimated
+    false discovery proportion is at most ``q`` (Barber and Candes 2015,
+    Theorems 1 and 2):
+
+    .. math::
+
+        T = \\min\\left\\{t \\in \\{|W_j| > 0\\}:
+        \\frac{o + \\#\\{j: W_j \\le -t\\}}{\\max(1, \\#\\{j: W_j \\ge t\\})}
+        \\le q\\right\\},
+
+    with offset ``o``.  Selecting ``{j: W_j >= T}`` controls the false
+    discovery rate at ``q`` with ``o = 1`` (knockoff+), and a modified FDR,
+    ``E[V / (|S| + 1/q)]``, with ``o = 0`` (knockoff).
+
     Parameters
     ----------
     W : array-like of shape (n_features,)
         Knockoff statistics.
-    fdr : float in (0, 1)
+    fdr : float in (0, 1), default=0.1
         Target false discovery rate ``q``.
-    offset : {0, 1}
+    offset : {0, 1}, default=1
+        ``o``: 1 for knockoff+, 0 for knockoff.
 
     Returns
     -------
     threshold : float
         ``inf`` when no candidate reaches an estimated FDP of ``fdr``: then
         no feature is selected.
+
+    See Also
+    --------
+    knockoff_q_values : The smallest ``fdr`` that selects each feature.
+    knockoff_select : The whole filter, from the data.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sparsefit.selection import knockoff_threshold
+    >>> W = np.array([3.0, 2.5, 2.0, 1.5, 1.0, -0.5, 0.2, 0.0])
+    >>> knockoff_threshold(W, fdr=0.2)
+    1.0
+    >>> knockoff_threshold(W, fdr=0.2, offset=0)
+    0.2
+    >>> knockoff_threshold(W, fdr=0.1)
+    inf
     """
     fdr, offset = check_fdr(fdr), check_offset(offset)
     cand, ratio = _ratios(W, offset)
@@ -108,9 +140,41 @@ def min_achievable_fdr(W, offset=1):
 
 
 def knockoff_q_values(W, offset=1):
-    """Knockoff q-values: the smallest ``fdr`` at which each feature is
-    selected, ``min_{t <= W_j} FDP_hat(t)`` for ``W_j > 0`` (capped at 1),
-    and 1 for ``W_j <= 0``."""
+    """Knockoff q-values: the smallest ``fdr`` at which each feature is selected.
+
+    Feature ``j`` passes the threshold of :func:`knockoff_threshold` at level
+    ``q`` exactly when some candidate ``t <= W_j`` has an estimated false
+    discovery proportion ``FDP_hat(t) = (o + #{k: W_k <= -t}) /
+    max(1, #{k: W_k >= t})`` of at most ``q``, so its q-value is
+    ``min_{t <= W_j} FDP_hat(t)`` for ``W_j > 0`` (capped at 1), and 1 for
+    ``W_j <= 0`` (never selected).  Selecting ``q_values <= fdr`` gives the
+    same features as the threshold at ``fdr``.
+
+    Parameters
+    ----------
+    W : array-like of shape (n_features,)
+        Knockoff statistics.
+    offset : {0, 1}, default=1
+        ``o``: 1 for knockoff+, 0 for knockoff.
+
+    Returns
+    -------
+    q_values : ndarray of shape (n_features,)
+        The q-value of each feature, in (0, 1].
+
+    See Also
+    --------
+    knockoff_threshold : The threshold at one ``fdr``.
+    knockoff_select : The whole filter, from the data.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sparsefit.selection import knockoff_q_values
+    >>> W = np.array([3.0, 2.5, 2.0, 1.5, 1.0, -0.5, 0.2, 0.0])
+    >>> knockoff_q_values(W).round(3).tolist()
+    [0.2, 0.2, 0.2, 0.2, 0.2, 1.0, 0.333, 1.0]
+    """
     W = np.asarray(W, dtype=float)
     cand, ratio = _ratios(W, check_offset(offset))
     q = np.ones(W.size)

@@ -55,21 +55,50 @@ def gaussian_knockoffs(X, Sigma, s, mu=None, random_state=None):
     Draws ``X~ | X ~ N(mu + (X - mu)(I - Sigma^{-1} D), 2D - D Sigma^{-1} D)``,
     ``D = diag(s)``, row by row, so that ``[X, X~]`` has covariance
     ``[[Sigma, Sigma - D], [Sigma - D, Sigma]]`` when the rows of ``X`` are
-    ``N(mu, Sigma)``.
+    ``N(mu, Sigma)``.  Each knockoff column is then exchangeable with its
+    feature, and since it is drawn from ``X`` alone it is independent of the
+    response given ``X``: the two properties the model-X knockoff filter
+    needs to control the false discovery rate.
 
     Parameters
     ----------
     X : ndarray of shape (n_samples, n_features)
+        The features.
     Sigma : ndarray of shape (n_features, n_features)
+        Covariance of the rows of ``X``.
     s : ndarray of shape (n_features,)
         From :func:`knockoff_s`; ``2 Sigma - diag(s)`` must be PSD.
     mu : ndarray of shape (n_features,) or None
         The mean of the rows; None uses the column means of ``X``.
     random_state : int, Generator or None
+        Seed of the draw (passed to ``numpy.random.default_rng``).
 
     Returns
     -------
-    ndarray of shape (n_samples, n_features)
+    Xk : ndarray of shape (n_samples, n_features)
+        The knockoffs, one column per feature.
+
+    See Also
+    --------
+    knockoff_s : The s vector.
+    fixed_x_knockoffs : Knockoffs for a fixed design.
+    knockoff_select : The knockoff filter.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sparsefit.selection import gaussian_knockoffs, knockoff_s
+    >>> Sigma = 0.5 ** np.abs(np.subtract.outer(np.arange(5), np.arange(5)))
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.multivariate_normal(np.zeros(5), Sigma, size=20000)
+    >>> s = knockoff_s(Sigma)
+    >>> Xk = gaussian_knockoffs(X, Sigma, s, mu=np.zeros(5), random_state=1)
+    >>> Xk.shape
+    (20000, 5)
+    >>> G = np.cov(np.hstack([X, Xk]), rowvar=False)
+    >>> target = np.block([[Sigma, Sigma - np.diag(s)], [Sigma - np.diag(s), Sigma]])
+    >>> bool(np.abs(G - target).max() < 0.05)
+    True
     """
     rng = np.random.default_rng(random_state)
     X = np.asarray(X, dtype=float)
@@ -87,13 +116,51 @@ def fixed_x_knockoffs(X, construction="equicorrelated", random_state=None):
     ``X~c'X~c = Xc'Xc`` and ``Xc'X~c = Xc'Xc - diag(s)``, and is orthogonal
     to the constant, so the filter holds for the linear model with an
     intercept.  Needs ``n_samples >= 2 n_features + 1`` (the +1 for the
-    intercept).
+    intercept).  Then ``[X, X~]'[X, X~]`` is unchanged when a feature is
+    swapped with its knockoff, which gives the fixed-X filter its control of
+    the false discovery rate in the linear model with Gaussian noise.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+        The features, with ``n_samples >= 2 n_features + 1`` and linearly
+        independent centred columns.
+    construction : {"equicorrelated", "sdp", "mvr"}, default="equicorrelated"
+        The s vector, computed on the correlation matrix of ``X`` (see
+        :func:`knockoff_s`).
+    random_state : int, Generator or None
+        Seed of the random orthogonal directions the knockoffs add.
 
     Returns
     -------
     Xk : ndarray of shape (n_samples, n_features)
+        The knockoffs, with the column means of ``X``.
     s : ndarray of shape (n_features,)
         On the scale of ``Xc'Xc``.
+
+    Raises
+    ------
+    ValueError
+        When ``n_samples < 2 n_features + 1``, or ``X`` has a constant column
+        or linearly dependent columns.
+
+    See Also
+    --------
+    gaussian_knockoffs : Model-X knockoffs, for any response.
+    knockoff_select : The knockoff filter.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sparsefit.selection import fixed_x_knockoffs
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.standard_normal((50, 10))
+    >>> Xk, s = fixed_x_knockoffs(X, random_state=0)
+    >>> Xc, Xkc = X - X.mean(axis=0), Xk - Xk.mean(axis=0)
+    >>> bool(np.allclose(Xkc.T @ Xkc, Xc.T @ Xc))
+    True
+    >>> bool(np.allclose(Xc.T @ Xkc, Xc.T @ Xc - np.diag(s)))
+    True
     """
     rng = np.random.default_rng(random_state)
     X = np.asarray(X, dtype=float)
@@ -128,26 +195,50 @@ def fixed_x_knockoffs(X, construction="equicorrelated", random_state=None):
 class KnockoffResult:
     """The knockoff filter's selection at target FDR ``fdr``.
 
-    Attributes
+    Returned by :func:`knockoff_select`.  The selected set ``S`` controls the
+    false discovery rate,
+
+    .. math::
+
+        \\mathrm{FDR} = E\\left[\\frac{\\#\\{j \\in S: \\beta_j = 0\\}}
+        {\\max(1, |S|)}\\right] \\le q,
+
+    at ``q = fdr`` with knockoff+ (``offset=1``), under the assumptions of the
+    knockoffs used (model-X: rows of ``X`` Gaussian with covariance
+    ``Sigma``, only approximately when ``Sigma`` is estimated; fixed-X: the
+    linear model with Gaussian noise).
+    Every parameter is also an attribute of the same name.
+
+    Parameters
     ----------
     selected_ : ndarray of bool, shape (n_features,)
-    support_ : ndarray of int
-        Indices of the selected features.
+        Whether each feature is selected.
     statistics_ : ndarray of shape (n_draws, n_features)
         ``W`` of each knockoff draw.
     thresholds_ : ndarray of shape (n_draws,)
-        Knockoff(+) threshold of each draw (``inf``: nothing passes).
+        Knockoff(+) threshold of each draw (``inf``: nothing passes); at
+        ``fdr / 2`` when there are several draws.
     q_values_ : ndarray of shape (n_features,)
         One draw: knockoff q-values.  Several: e-BH q-values of the mean
         e-values.
-    e_values_ : ndarray of shape (n_features,) or None
-        Mean e-values over the draws (derandomised filter only).
     selection_frequency_ : ndarray of shape (n_features,)
         Fraction of draws whose own filter selects each feature.
     alphas_ : ndarray of shape (n_draws,)
         Alpha of the ``"lcd"`` statistic in each draw (NaN for ``"lsm"``).
     s_ : ndarray of shape (n_features,)
-    fdr, offset, knockoffs, construction, statistic, family
+        The s vector of the knockoffs (see :func:`knockoff_s`).
+    fdr : float
+        Target false discovery rate.
+    offset : {0, 1}
+        1: knockoff+; 0: knockoff.
+    knockoffs : {"model-x", "fixed-x"}
+        The knockoffs used.
+    construction : {"equicorrelated", "sdp", "mvr"}
+        The construction of ``s_``.
+    statistic : {"lcd", "lsm"}
+        The knockoff statistic.
+    family : {"gaussian", "binomial", "poisson", "multinomial"}
+        The lasso fitted on ``[X, X~]``.
     random_state : int, Generator or None
         As given.
     max_gap_ : float
@@ -157,8 +248,34 @@ class KnockoffResult:
     not_converged_ : list of str
         Names of the path points that did not reach their tolerance.
     feature_names_ : list of str
-    message_ : str
+        Column names of ``X``, else ``x0``, ``x1``, ...
+    e_values_ : ndarray of shape (n_features,) or None, default=None
+        Mean e-values over the draws (several draws only).
+    message_ : str, default=""
         Why nothing was selected, when that is so.
+
+    Attributes
+    ----------
+    support_ : ndarray of int
+        Indices of the selected features.
+
+    See Also
+    --------
+    knockoff_select : Computes it.
+    knockoff_q_values : The q-values of one draw.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sparsefit.selection import knockoff_select
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.standard_normal((200, 20))
+    >>> y = X[:, :8].sum(axis=1) + rng.standard_normal(200)
+    >>> res = knockoff_select(X, y, fdr=0.2, random_state=0)
+    >>> res.support_.tolist()
+    [0, 1, 2, 3, 4, 5, 6, 7]
+    >>> res.statistic, res.statistics_.shape, bool(res.max_gap_ <= 1e-4)
+    ('lcd', (1, 20), True)
     """
 
     selected_: np.ndarray
@@ -186,9 +303,15 @@ class KnockoffResult:
         self.support_ = np.flatnonzero(self.selected_)
 
     def to_frame(self):
-        """One row per feature: ``feature``, ``statistic`` (mean over draws),
-        ``q_value``, ``selection_frequency``, ``e_value`` (several draws) and
-        ``selected``."""
+        """One row per feature, with its statistic, q-value and selection.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns ``feature``, ``statistic`` (mean over draws), ``q_value``,
+            ``selection_frequency``, ``e_value`` (several draws only) and
+            ``selected``.
+        """
         import pandas as pd
 
         frame = pd.DataFrame(
@@ -226,11 +349,33 @@ def knockoff_select(
 ):
     """Select features with the knockoff filter at target FDR ``fdr``.
 
+    Each feature gets a knockoff copy ``X~_j``, exchangeable with it but,
+    given ``X``, independent of the response; the lasso on ``[X, X~]``
+    (certified paths) gives a statistic ``W_j``, large and positive when
+    feature ``j`` matters more than its copy and antisymmetric under swapping
+    the two; the knockoff+ threshold ``T`` (:func:`knockoff_threshold`)
+    then selects ``S = {j: W_j >= T}`` with
+
+    .. math::
+
+        \\mathrm{FDR} = E\\left[\\frac{\\#\\{j \\in S: \\beta_j = 0\\}}
+        {\\max(1, |S|)}\\right] \\le q = \\mathrm{fdr}
+
+    (Barber and Candes 2015 for fixed-X knockoffs and the linear model;
+    Candes, Fan, Janson and Lv 2018 for model-X knockoffs and any response,
+    when the rows of ``X`` are Gaussian with covariance ``Sigma``; with an
+    estimated ``Sigma`` the control is approximate).  With
+    ``offset=1`` at least ``1 / fdr`` features must pass for anything to be
+    selected.
+
     Parameters
     ----------
     X : array-like of shape (n_samples, n_features)
+        The features (a sparse matrix is densified).
     y : array-like of shape (n_samples,)
+        The response (class labels for "binomial" and "multinomial").
     fdr : float in (0, 1), default=0.1
+        Target false discovery rate ``q``.
     family : {"gaussian", "binomial", "poisson", "multinomial"}
         The lasso fitted on ``[X, X~]``.  Fixed-X knockoffs need "gaussian".
     knockoffs : {"model-x", "fixed-x"}
@@ -263,14 +408,45 @@ def knockoff_select(
     alpha : float or None
         The "lcd" alpha; None chooses it by ``cv``-fold cross-validation
         (minimum held-out deviance).
-    cv : int, default=5
+    cv : int or cross-validation splitter, default=5
+        Folds of the cross-validated alpha (an int: shuffled folds, stratified
+        for a classification family).
     n_alphas : int, default=100
+        Number of alphas of each lasso path.
     tol : float, default=1e-4
         Relative duality gap of every path point.
 
     Returns
     -------
     KnockoffResult
+        The selection, the statistics, thresholds and q-values of every draw,
+        and the certificate of the fits used.
+
+    See Also
+    --------
+    KnockoffResult : The result.
+    knockoff_s : The s vector of Gaussian knockoffs.
+    StabilitySelection : Selection with a bound on the expected number of
+        false selections.
+    debiased_lasso : Confidence intervals and p-values for every coefficient.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sparsefit.selection import knockoff_select
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.standard_normal((200, 20))
+    >>> y = X[:, :8].sum(axis=1) + rng.standard_normal(200)
+    >>> knockoff_select(X, y, fdr=0.2, random_state=0).support_.tolist()
+    [0, 1, 2, 3, 4, 5, 6, 7]
+
+    Fixed-X knockoffs, for the linear model with ``n_samples >= 2 n_features
+    + 1`` (here one noise feature of nine selected, a false discovery
+    proportion of 1/9; the FDR bounds its expectation):
+
+    >>> res = knockoff_select(X, y, fdr=0.2, knockoffs="fixed-x", random_state=0)
+    >>> res.statistic, res.support_.tolist()
+    ('lsm', [0, 1, 2, 3, 4, 5, 6, 7, 13])
     """
     args = _check(
         X, y, fdr, family, knockoffs, construction, statistic, offset, n_draws, alpha

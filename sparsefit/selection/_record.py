@@ -61,6 +61,16 @@ def path_certificate(path, tol):
 class SelectionRecord:
     """The record shared by every selection result.
 
+    A selection is only as trustworthy as the fits behind it, and a random
+    one can only be checked if it can be redone.  So every result that
+    inherits this class keeps the seed its randomness came from (all drawn
+    up front, so the result does not depend on the number of workers), the
+    rows of every fit, the number of path points solved, the largest
+    certified relative duality gap ``gap / P(w)`` among them, and the name of
+    every fit that stopped short of its tolerance (warned about with a
+    ``ConvergenceWarning``, never dropped).  ``to_frame`` gives one row per
+    feature.
+
     Attributes
     ----------
     random_state_ : int or None
@@ -76,6 +86,10 @@ class SelectionRecord:
         Each fit that stopped short of its tolerance, by name
         (for example ``"subsample 17, alpha index 42"``).
 
+    See Also
+    --------
+    StabilitySelection : A selection result that carries this record.
+
     Notes
     -----
     A result class inherits this one, calls ``_reset_record(seed, rows)``
@@ -83,6 +97,20 @@ class SelectionRecord:
     solve) for each fit it uses, ``_warn_not_converged()`` at the end, and
     defines ``_scores()`` (its columns of ``to_frame``), ``support_`` and
     ``n_features_in_`` (``feature_names_in_`` when X had column names).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sparsefit.selection import StabilitySelection
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.standard_normal((100, 30))
+    >>> y = 2 * X[:, 0] - 2 * X[:, 1] + rng.standard_normal(100)
+    >>> sel = StabilitySelection(n_resamples=5, n_alphas=20, random_state=0)
+    >>> sel = sel.fit(X, y)
+    >>> sel.random_state_, len(sel.subsamples_), sel.n_fits_
+    (0, 10, 200)
+    >>> bool(sel.max_gap_ <= 1e-4), sel.not_converged_
+    (True, [])
     """
 
     #: The score columns of ``to_frame`` (besides ``feature`` and ``selected``).
@@ -140,6 +168,10 @@ class SelectionRecord:
         Returns
         -------
         pandas.DataFrame
+            Columns ``feature`` (the column names of ``X``, else ``x0``,
+            ``x1``, ...), the method's scores (for stability selection
+            ``max_probability`` and ``alpha_at_threshold``) and ``selected``
+            (bool).
         """
         import pandas as pd
 

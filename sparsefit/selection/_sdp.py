@@ -44,11 +44,30 @@ _CACHE_SIZE = 8
 def knockoff_s(Sigma, construction="equicorrelated", *, tol=1e-6, max_sweeps=100):
     """The s vector of Gaussian knockoffs for covariance ``Sigma``.
 
+    Knockoffs ``X~`` of features with covariance ``Sigma`` need ``s >= 0``
+    such that the joint covariance of ``[X, X~]``,
+
+    .. math::
+
+        G = \\begin{pmatrix} \\Sigma & \\Sigma - D \\\\ \\Sigma - D & \\Sigma
+        \\end{pmatrix}, \\qquad D = \\operatorname{diag}(s),
+
+    is positive semi-definite, that is ``2 Sigma - D >= 0``.  A larger ``s``
+    makes each knockoff less like its feature and the filter more powerful.
+    On the correlation matrix ``C`` (the result is scaled back by
+    ``diag(Sigma)``): "equicorrelated" takes ``s_j = min(1, 2
+    lambda_min(C))``; "sdp" maximises ``sum_j s_j`` subject to ``0 <= s_j
+    <= 1`` and ``2C - D >= 0`` (Barber and Candes 2015), by coordinate
+    ascent on a log-barrier problem; "mvr" minimises ``tr(G^{-1})``
+    (Spector and Janson 2022) by exact coordinate descent.  Results are
+    cached for the last few ``(Sigma, construction)``.
+
     Parameters
     ----------
     Sigma : ndarray of shape (n_features, n_features)
         Symmetric positive definite.
-    construction : {"equicorrelated", "sdp", "mvr"}
+    construction : {"equicorrelated", "sdp", "mvr"}, default="equicorrelated"
+        Which s (above).
     tol : float, default=1e-6
         Final barrier weight (SDP) and relative change of the objective
         between two sweeps at which coordinate descent stops.
@@ -60,6 +79,24 @@ def knockoff_s(Sigma, construction="equicorrelated", *, tol=1e-6, max_sweeps=100
     s : ndarray of shape (n_features,)
         On the scale of ``Sigma``; ``2 Sigma - diag(s)`` is positive
         semi-definite.
+
+    See Also
+    --------
+    gaussian_knockoffs : Draws knockoffs with this s.
+    knockoff_select : The knockoff filter.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sparsefit.selection import knockoff_s
+    >>> Sigma = 0.5 ** np.abs(np.subtract.outer(np.arange(4), np.arange(4)))
+    >>> knockoff_s(Sigma).round(3).tolist()
+    [0.75, 0.75, 0.75, 0.75]
+    >>> s = knockoff_s(Sigma, "mvr")
+    >>> s.round(3).tolist()
+    [0.595, 0.431, 0.431, 0.595]
+    >>> bool(np.linalg.eigvalsh(2 * Sigma - np.diag(s)).min() >= 0)
+    True
     """
     if construction not in CONSTRUCTIONS:
         raise ValueError(

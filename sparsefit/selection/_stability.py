@@ -47,13 +47,28 @@ def check_threshold(threshold):
 def error_bound(q, n_features, threshold, n_pairs=None):
     """Bound on the expected number of false selections, and its name.
 
+    With ``q`` the expected number of features a half-sample selects over the
+    region, ``p`` features and a selection threshold ``tau``, stability
+    selection bounds the expected number ``E[V]`` of noise features it
+    selects (under the assumptions of the bound returned, and the papers'
+    condition that the lasso does no worse than random guessing):
+
+    .. math::
+
+        E[V] \\le \\frac{q^2}{(2 \\tau - 1) p}
+
+    (the "plain" bound), or with complementary pairs the smaller "unimodal"
+    bound of Shah and Samworth (2013) where it applies (see Returns).
+
     Parameters
     ----------
     q : float
         Expected number of features selected on a half-sample over the region
         (the union of the supports of its alphas).
     n_features : int
+        ``p``, the number of features.
     threshold : float in (0, 1)
+        ``tau``, the selection frequency a feature must reach.
     n_pairs : int or None
         B, the number of complementary pairs; None for Meinshausen and
         Buhlmann's subsampling.
@@ -74,6 +89,22 @@ def error_bound(q, n_features, threshold, n_pairs=None):
         (and only when smaller than the plain bound).  Frequencies of ``2B``
         fits move in steps of ``1/(2B)``, so ``tau`` is first rounded up to
         that grid: the selection is the same.
+
+    See Also
+    --------
+    StabilitySelection : Chooses its region so that this bound is at most
+        ``pfer``.
+
+    Examples
+    --------
+    >>> from sparsefit.selection import error_bound
+    >>> error_bound(4.0, 100, 0.9)
+    (0.2, 'plain')
+    >>> bound, name = error_bound(4.0, 100, 0.9, n_pairs=50)
+    >>> round(bound, 4), name
+    (0.069, 'unimodal')
+    >>> error_bound(4.0, 100, 0.5)
+    (inf, 'plain')
     """
     p, tau = float(n_features), float(threshold)
     if n_pairs is not None:
@@ -125,8 +156,11 @@ class StabilitySelection(SelectionRecord, BaseEstimator):
     Parameters
     ----------
     family : {"gaussian", "binomial", "multinomial", "poisson", "huber"}
+        The datafit ``F`` (see :func:`sparsefit.compute_path`).
     l1_ratio : float in (0, 1], default=1.0
+        ``rho`` in the objective; 1 is the lasso.
     n_alphas : int, default=100
+        Number of alphas of the grid (at least 2).
     eps : float or None
         Smallest alpha of the grid over alpha_max (None: 1e-4 when
         n > p, else 1e-2).
@@ -137,6 +171,8 @@ class StabilitySelection(SelectionRecord, BaseEstimator):
         Shah and Samworth's pairs; False: Meinshausen and Buhlmann's
         independent halves (each drawn without replacement).
     threshold : float in (0, 1), default=0.6
+        Selection frequency over the region at which a feature is selected
+        (``tau``; 0.6 to 0.9 are usual).
     pfer : float, default=1.0
         The bound wanted on the expected number of false selections.
     standardize : bool, default=False
@@ -174,9 +210,23 @@ class StabilitySelection(SelectionRecord, BaseEstimator):
         Bound on E[V] for ``threshold`` and the region.
     bound_ : {"plain", "unimodal"}
         Which bound gave ``error_bound_`` (see :func:`error_bound`).
+    q_path_ : ndarray of shape (n_alphas,)
+        ``q`` for the region ending at each grid alpha.
     classes_ : ndarray or None
+        The labels of a classification family; None otherwise.
+    n_features_in_ : int
+        Number of features seen in ``fit``.
+    feature_names_in_ : ndarray of str
+        Column names of ``X``, when it had them.
     random_state_, subsamples_, n_fits_, max_gap_, not_converged_ :
         The record (see :class:`SelectionRecord`).
+
+    See Also
+    --------
+    error_bound : The bound on the expected number of false selections.
+    knockoff_select : Selection with a controlled false discovery rate.
+    sparsefit.compute_path : The certified path fitted on every half.
+    sparsefit.plotting.plot_stability : Probabilities against alpha.
 
     Examples
     --------
@@ -278,12 +328,18 @@ class StabilitySelection(SelectionRecord, BaseEstimator):
         Parameters
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The features; a sparse matrix is used in CSC form.
         y : array-like of shape (n_samples,)
+            The response (class labels for a classification family, each
+            class halved on its own so that every half holds every class).
         sample_weight : array-like of shape (n_samples,) or None
+            Weights of the rows (each half keeps the weights of its rows);
+            None weighs every row equally.
 
         Returns
         -------
         self : object
+            The fitted selection.
         """
         self._check_params()
         names = _feature_names(X)
@@ -386,8 +442,21 @@ class StabilitySelection(SelectionRecord, BaseEstimator):
         }
 
     def plot_stability(self, ax=None, **kwargs):
-        """Plot the probabilities against alpha (see
-        :func:`sparsefit.plotting.plot_stability`)."""
+        """Plot the selection probabilities against alpha.
+
+        Parameters
+        ----------
+        ax : matplotlib.axes.Axes or None, default=None
+            Axes to draw into; None creates a new figure.
+        **kwargs : dict
+            Passed on to :func:`sparsefit.plotting.plot_stability`
+            (``title``, ``max_labels``).
+
+        Returns
+        -------
+        ax : matplotlib.axes.Axes
+            The axes drawn into.
+        """
         from ..plotting import plot_stability
 
         return plot_stability(self, ax=ax, **kwargs)

@@ -22,27 +22,61 @@ __all__ = ["TargetSize", "alphas_for_size"]
 class TargetSize:
     """Where a path's support has ``k`` features.
 
-    Attributes
+    The support of the lasso path ``w(alpha)`` of :func:`sparsefit.compute_path`
+    is piecewise constant in alpha and its size may fall as well as rise (a
+    feature can leave), so the set ``{alpha: |support(w(alpha))| = k}`` is a
+    union of intervals, possibly empty (when several features enter at the
+    same alpha).  This is what :func:`alphas_for_size` found of that set:
+    every interval, each end a certified fit of size ``k`` located to
+    ``rtol`` in log alpha, or the nearest sizes when there is none.  Every
+    parameter is also an attribute of the same name.
+
+    Parameters
     ----------
     k : int
+        The wanted number of features.
     found : bool
+        Whether some alpha gives exactly ``k`` features.
     intervals : list of (float, float)
         ``(alpha_high, alpha_low)`` of every interval of size k, largest
         alphas first; both ends are certified fits of size k (``inf`` above
         alpha_max for k = 0).
     alpha : float or None
-        An alpha of the first interval (its geometric middle); None when not
-        found.
-    support : ndarray of int
+        An alpha of the first interval: its geometric middle, or its lower
+        end when the interval is unbounded (k = 0); None when not found.
+    support : ndarray of int or None
         The features of the fit at ``alpha`` (empty when not found).
-    below, above : (int, float) or None
-        When not found: the nearest sizes reached below and above k, each with
-        an alpha where it holds.
+    below : (int, float) or None
+        When not found: the largest size reached below k, with an alpha where
+        it holds; None otherwise.
+    above : (int, float) or None
+        When not found: the smallest size reached above k, with an alpha
+        where it holds; None otherwise.
     message : str
+        What was found, in words.
     max_gap : float
         Largest certified relative gap of the fits used (path and refits).
     not_converged : list of str
         Fits that stopped short of their tolerance.
+
+    See Also
+    --------
+    alphas_for_size : Computes it.
+    sparsefit.PathResult.alphas_for_size : The same, as a method of the path.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sparsefit import compute_path
+    >>> from sparsefit.selection import alphas_for_size
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.standard_normal((100, 30))
+    >>> y = 2 * X[:, 0] - 2 * X[:, 1] + rng.standard_normal(100)
+    >>> target = alphas_for_size(compute_path(X, y, n_alphas=30), 2)
+    >>> target.found, target.support.tolist(), len(target.intervals)
+    (True, [0, 1], 1)
+    >>> target.message
+    '1 interval(s) of alpha with exactly 2 features'
     """
 
     k: int
@@ -184,6 +218,16 @@ def _check_k(path, k, name="k"):
 def alphas_for_size(path, k, *, rtol=1e-4, tol=None, name="k"):
     """The alpha interval(s) where the path's support has exactly ``k`` features.
 
+    The support size of the path's fits is known at its grid alphas.  Between
+    two neighbouring grid points whose sizes lie on either side of ``k``,
+    bisection on log alpha (each point a certified fit, warm-started from the
+    nearest grid point) looks for an alpha of size ``k``; then bisection on
+    each side of every run of size-``k`` alphas locates the ends of the
+    interval to ``rtol`` in log alpha.  The result lists every interval, so a
+    size reached twice (a feature leaving and another entering) is not
+    missed on the grid's account, though an interval narrower than the
+    bisection can resolve may be.
+
     Parameters
     ----------
     path : PathResult
@@ -204,12 +248,37 @@ def alphas_for_size(path, k, *, rtol=1e-4, tol=None, name="k"):
     Returns
     -------
     TargetSize
+        The intervals, an alpha inside the first and its support, or, when
+        no alpha gives ``k`` features, the nearest sizes and a message.
 
     Raises
     ------
     ValueError
         When ``k`` is above the largest size on the path (the message names
         it), or the path has no data to refit.
+
+    See Also
+    --------
+    TargetSize : The result.
+    sparsefit.compute_path : Builds the path.
+    sparsefit.PathResult.alphas_for_size : The same, as a method of the path.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sparsefit import compute_path
+    >>> from sparsefit.selection import alphas_for_size
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.standard_normal((100, 30))
+    >>> y = 2 * X[:, 0] - 2 * X[:, 1] + rng.standard_normal(100)
+    >>> path = compute_path(X, y, n_alphas=30)
+    >>> target = alphas_for_size(path, 2)
+    >>> [(round(high, 3), round(low, 3)) for high, low in target.intervals]
+    [(1.863, 0.247)]
+    >>> target.support.tolist(), path.coef(target.alpha).nonzero()[0].tolist()
+    ([0, 1], [0, 1])
+    >>> alphas_for_size(path, 0).intervals[0][0]
+    inf
     """
     if path._problem is None:
         raise ValueError(
