@@ -60,7 +60,7 @@ def test_bad_input():
         debiased_lasso(X, y > 3, family="binomial")
     with pytest.raises(ValueError, match="sigma"):
         debiased_lasso(X, y, sigma="mad")
-    with pytest.raises(ValueError, match="sigma must be positive"):
+    with pytest.raises(ValueError, match="sigma must be .* a positive number"):
         debiased_lasso(X, y, sigma=-1.0)
     with pytest.raises(ValueError, match="alpha"):
         debiased_lasso(X, y, alpha=0.0)
@@ -110,3 +110,9 @@ def test_frame_and_record():
     assert res.random_state == 7
     assert 0 <= res.max_gap_ <= 1e-4
     assert res.not_converged_ == []
+
+
+def test_sigma_of_the_wrong_kind_is_a_value_error():
+    X, y, _ = simulate(60, 8, 2, 0.5, 1, amplitude=1.0)
+    with pytest.raises(ValueError, match="sigma must be"):
+        debiased_lasso(X, y, alpha=0.1, sigma=[1.0])

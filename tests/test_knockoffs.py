@@ -237,3 +237,12 @@ def test_result_frame_and_record():
     assert 0 <= res.max_gap_ <= 1e-4
     assert res.not_converged_ == []
     np.testing.assert_array_equal(res.support_, np.flatnonzero(res.selected_))
+
+
+def test_fdr_accepts_any_real_number_and_refuses_the_rest():
+    from sparsefit.selection._knockoff_stats import check_fdr
+
+    assert check_fdr(np.float32(0.25)) == pytest.approx(0.25)
+    for bad in (True, "0.1", 1.0, 0.0):
+        with pytest.raises(ValueError, match="fdr must lie in"):
+            check_fdr(bad)

@@ -220,6 +220,7 @@ def test_threshold_outside_unit_interval(threshold):
     [
         ({"family": "cox"}, "family must be one of"),
         ({"n_resamples": 0}, "n_resamples must be >= 1"),
+        ({"n_alphas": 1}, "n_alphas must be >= 2"),
         ({"pfer": 0.0}, "pfer"),
         ({"random_state": -1}, "random_state must be >= 0"),
         ({"random_state": "x"}, "random_state must be an int"),

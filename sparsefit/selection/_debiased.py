@@ -32,12 +32,14 @@ are centred and scaled to unit variance inside, and the results reported on
 the original scale.
 """
 
+import numbers
 import warnings
 from dataclasses import dataclass
 
 import numpy as np
 from joblib import Parallel, delayed
 from scipy.stats import norm
+from sklearn.exceptions import ConvergenceWarning
 
 from .._estimator import _feature_names, _to_array
 from ..path import compute_path
@@ -315,8 +317,13 @@ def _check(X, y, level, family, sigma, alpha):
             f"sigma must be 'scaled-lasso', 'residual' or a positive number, "
             f"got {sigma!r}."
         )
-    if not isinstance(sigma, str) and not (np.isfinite(sigma) and sigma > 0):
-        raise ValueError(f"sigma must be positive, got {sigma!r}.")
+    if not isinstance(sigma, str) and not (
+        isinstance(sigma, numbers.Real) and np.isfinite(sigma) and sigma > 0
+    ):
+        raise ValueError(
+            f"sigma must be 'scaled-lasso', 'residual' or a positive number, "
+            f"got {sigma!r}."
+        )
     if alpha is not None and not alpha > 0:
         raise ValueError(f"alpha must be > 0 or None, got {alpha!r}.")
     names = _feature_names(X)
@@ -408,7 +415,9 @@ def _result(
     bad = [name for _, names_ in certs for name in names_]
     if bad:
         warnings.warn(
-            f"{len(bad)} fit(s) did not converge: {bad[:5]}", UserWarning, stacklevel=3
+            f"{len(bad)} fit(s) did not converge: {bad[:5]}",
+            ConvergenceWarning,
+            stacklevel=3,
         )
     return DebiasedLassoResult(
         coef_=coef,

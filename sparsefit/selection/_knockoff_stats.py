@@ -28,6 +28,7 @@ Thresholds (Barber and Candes 2015, Theorems 1 and 2): with offset ``o``
 and ``T = inf`` (nothing selected) when no ``t`` qualifies.
 """
 
+import numbers
 import warnings
 
 import numpy as np
@@ -53,7 +54,7 @@ FAMILY_DATAFITS = {
 
 
 def check_fdr(fdr, name="fdr"):
-    if not isinstance(fdr, int | float) or not 0 < fdr < 1:
+    if isinstance(fdr, bool) or not isinstance(fdr, numbers.Real) or not 0 < fdr < 1:
         raise ValueError(f"{name} must lie in (0, 1), got {fdr!r}.")
     return float(fdr)
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from joblib import Parallel, delayed
+from sklearn.exceptions import ConvergenceWarning
 
 from .._estimator import _feature_names, _to_array
 from ._knockoff_stats import (
@@ -588,7 +589,7 @@ def _summarise(
     if bad:
         warnings.warn(
             f"{len(bad)} path point(s) did not converge: {bad[:5]}",
-            UserWarning,
+            ConvergenceWarning,
             stacklevel=3,
         )
     s = draws[0][3] if s is None else s

@@ -285,10 +285,11 @@ class StabilitySelection(SelectionRecord, BaseEstimator):
         check_scalar_range(self.tol, "tol", low=0.0, low_open=True)
         for name in ("n_alphas", "n_resamples"):
             value = getattr(self, name)
+            low = 2 if name == "n_alphas" else 1
             if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-                raise ValueError(f"{name} must be an int >= 1, got {value!r}.")
-            if value < (2 if name == "n_alphas" else 1):
-                raise ValueError(f"{name} must be >= 1, got {value!r}.")
+                raise ValueError(f"{name} must be an int >= {low}, got {value!r}.")
+            if value < low:
+                raise ValueError(f"{name} must be >= {low}, got {value!r}.")
 
     # -- resampling --------------------------------------------------------
     def _halves(self, seq, y, classifier):
