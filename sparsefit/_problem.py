@@ -187,10 +187,9 @@ class Problem:
         return a, c, lower, upper
 
     def _unit_arrays(self):
-        """``(a, c, lower, upper)`` at alpha = 1, validated once: a path asks
-        for them at every alpha."""
+        """``(a, c, lower, upper)`` at alpha = 1 in float64."""
         if self._unit is None:
-            self._unit = self.penalty(1.0).coefficients(self.n_features, np.float64)
+            self._unit = self.penalty_arrays(1.0, np.float64)
         return self._unit
 
     def matrix_penalty(self, alpha):

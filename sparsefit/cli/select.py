@@ -63,12 +63,16 @@ class Selected:
         The method's numbers for the summary and the report.
     caption : str
         What the figure shows.
+    frame : DataFrame or None
+        The table to write when it is not ``result.to_frame()`` (a method
+        whose selection depends on a command option, as ``--fdr``).
     """
 
     result: object
     figures: dict = field(default_factory=dict)
     details: dict = field(default_factory=dict)
     caption: str = ""
+    frame: object = None
 
 
 def _stability(X, y, family, args):
@@ -144,23 +148,13 @@ def _debiased(X, y, family, args):
             f"--method debiased supports --family gaussian only, got {family.name}"
         )
     res = debiased_lasso(X, y, tol=args.tol, n_jobs=args.n_jobs, random_state=args.seed)
-
-    class _AtFdr:
-        """The result, selecting by Benjamini-Hochberg at --fdr."""
-
-        def __getattr__(self, name):
-            return getattr(res, name)
-
-        def to_frame(self):
-            return res.to_frame(fdr=args.fdr)
-
     details = {
         "fdr": args.fdr,
         "selection": "Benjamini-Hochberg on the debiased p-values",
         "sigma": float(res.sigma_),
         "alpha": float(res.alpha_),
     }
-    return Selected(_AtFdr(), {}, details, "")
+    return Selected(res, {}, details, "", frame=res.to_frame(fdr=args.fdr))
 
 
 #: The selection methods by name: ``method(X, y, family, args) -> Selected``.
@@ -360,7 +354,8 @@ def select_frame(frame, args, source, title=None):
         f"{X.shape[1]} features",
     )
     chosen = METHODS[args.method](X, y, family, args)
-    table = _ordered(chosen.result.to_frame())
+    scores = chosen.result.to_frame() if chosen.frame is None else chosen.frame
+    table = _ordered(scores)
     record = _record(chosen.result)
     summary = _summary(args, family, prep, table, chosen, record)
     summary.update(source=source, out=str(out), notes=notes)

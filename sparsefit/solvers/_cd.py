@@ -268,7 +268,6 @@ class CoordinateDescent:
             Certified by :class:`StoppingRule` at the returned point.
         """
         design, y, cache = problem.design, problem.y, problem.cache
-        tol_abs = gap_abs
         n, p = design.shape
         arrays = problem.penalty_arrays(alpha, design.dtype)
         a, c, lower, upper = arrays
@@ -306,7 +305,7 @@ class CoordinateDescent:
             p_ref,
             grad_scale,
             np.finfo(design.dtype).eps,
-            tol_abs,
+            gap_abs,
         )
         return self._outer(design, cert, state, w, lips, arrays, rule, strong)
 
