@@ -266,7 +266,7 @@ def fit_state(problem, result, alpha):
     """Per-feature pull, penalty, entry alpha and status of a solve, for any
     problem (see :class:`Explanation`)."""
     W = problem._unflatten(result.coef).astype(float)
-    G = problem._unflatten(result.grad_neg).astype(float)
+    G = problem._unflatten(problem.exact_grad_neg(result)).astype(float)
     a1, c1, lower, upper = problem._unit_arrays()
     a = alpha * a1
     grouped = problem.grouped

@@ -142,6 +142,7 @@ class Problem:
         self._by_dtype = {}
         self._null = None
         self._null_grad = None
+        self._grad_scale = None
         self._last_b = None
         self._history = []
 
@@ -233,7 +234,9 @@ class Problem:
             strong = strong.reshape(self.K, -1).any(axis=0)
             W, b = self._extrapolate(alpha, W, b, cert.penalty)
         p_ref = value + cert.penalty.value(W0)
-        grad_scale = float(np.abs(self.null_grad()).max(initial=0.0))
+        if self._grad_scale is None:
+            self._grad_scale = float(np.abs(self.null_grad()).max(initial=0.0))
+        grad_scale = self._grad_scale
         return cert, W, b, strong, p_ref, grad_scale
 
     def solve(self, alpha, w0=None, strong=None, quiet=False, gap_abs=None):
@@ -251,11 +254,12 @@ class Problem:
         else:
             self._last_b = res.intercept.copy()
             self._history = (self._history + [(alpha, W.copy(), self._last_b)])[-2:]
-        if self.K == 1:
-            pen = separable_value(W[:, 0], *self.penalty_arrays(alpha, W.dtype))
-        else:
-            pen = self.matrix_penalty(alpha).value(W)
-        res.datafit_value = res.primal - pen
+        if res.datafit_value is None:
+            if self.K == 1:
+                pen = separable_value(W[:, 0], *self.penalty_arrays(alpha, W.dtype))
+            else:
+                pen = self.matrix_penalty(alpha).value(W)
+            res.datafit_value = res.primal - pen
         res.coef = W.T.ravel()
         res.grad_neg = res.grad_neg.reshape(self.n_features, -1).T.ravel()
         return res
@@ -412,9 +416,14 @@ class Problem:
         return w
 
     # -- certified statuses for explain -----------------------------------------
+    def exact_grad_neg(self, res):
+        """Minus the datafit's gradient at a solve's point, flat: the
+        solver's own when exact, else computed (a pass over X)."""
+        return res.grad_neg if res.grad_exact else self.grad_neg(res.coef)
+
     def _pulls(self, res):
         """``(pull, zero)`` per feature at a solve."""
-        G = self._unflatten(res.grad_neg)
+        G = self._unflatten(self.exact_grad_neg(res))
         pull = np.sqrt((G**2).sum(axis=1)) if self.grouped else np.abs(G).max(axis=1)
         return pull, ~self._unflatten(res.coef).any(axis=1)
 

@@ -39,8 +39,11 @@ class SampleWeighted:
     def _mean(self, v):
         """``(1/n) sum_i s_i v_i``."""
         sw = self.sample_weight
-        return float(v.mean() if sw is None else (sw @ v) / v.shape[0])
+        # sum / n rather than mean: the same pairwise sum, without mean's
+        # Python-level dispatch, which costs more than the sum at small n
+        # (it runs several times per Newton step).
+        return float((v.sum() if sw is None else sw @ v) / v.shape[0])
 
     def _mean_rows(self, v):
         sw = self.sample_weight
-        return v.mean(axis=0) if sw is None else (sw @ v) / v.shape[0]
+        return (v.sum(axis=0) if sw is None else sw @ v) / v.shape[0]

@@ -52,7 +52,13 @@ class SolverResult:
         the problem keeps its intercept, by the problem when centring
         eliminated it.
     datafit_value : float or None, default=None
-        ``F`` at the returned point (set by the problem).
+        ``F`` at the returned point (set by the solver, else by the problem).
+    grad_exact : bool, default=True
+        Whether every entry of ``grad_neg`` is exact.  Coordinate descent
+        may hold, for zero coefficients far from entering, an upper bound
+        on the magnitude instead (with the last exact sign); the gap and the
+        KKT check are the same either way (see
+        :mod:`sparsefit.solvers._grad_bounds`).
 
     See Also
     --------
@@ -86,6 +92,7 @@ class SolverResult:
     grad_neg: np.ndarray = None
     intercept: np.ndarray = None
     datafit_value: float = None
+    grad_exact: bool = True
 
 
 class StoppingRule:

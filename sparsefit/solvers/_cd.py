@@ -12,6 +12,7 @@ from ._cd_kernels import (
     start_point,
 )
 from ._certificates import QuadraticCertificate
+from ._grad_bounds import GradBounds
 
 __all__ = ["CoordinateDescent"]
 
@@ -31,7 +32,7 @@ _PRE = 0.1
 class _ResidualState:
     """Dense or CSC storage: the residual ``r = y_c - X_c w`` is kept."""
 
-    def __init__(self, design, y, w):
+    def __init__(self, design, y, w, bounds=None):
         self.design = design
         X = design.X
         self.sw = (
@@ -39,9 +40,16 @@ class _ResidualState:
             if design.sample_weight is None
             else design.sample_weight
         )
-        self.r = y - design.matvec(w) if w.any() else y.copy()
+        # Along a path the warm start is the last certified point, whose
+        # residual the bounds kept: no pass over X to form it again.
+        r = None if bounds is None else bounds.residual_for(w)
+        if r is None:
+            r = y - design.matvec(w) if w.any() else y.copy()
+        self.r = r
         self.shift = np.zeros(1, dtype=y.dtype)
         self.full = (X.data, X.indices, X.indptr) if design.sparse else (X,)
+        self.bounds = bounds
+        self.exact = True
 
     def _storage(self, ws, compact=False):
         """Column storage for ``ws``: CSC gets the column positions, and a
@@ -57,7 +65,13 @@ class _ResidualState:
         return self.r + self.shift[0]
 
     def stats(self, cert, w):
-        return cert.stats_from_residual(self.residual(), w)
+        r = self.residual()
+        if self.bounds is None or cert.uses_projection():
+            self.exact = True
+            return cert.stats_from_residual(r, w)
+        a, _, lower, upper = cert.arrays
+        g, self.exact = self.bounds.gradient(r, cert._w(r), w, a, lower, upper)
+        return cert.stats_from_gradient(r, g)
 
     def inner(self, w, ws, lips, arrays, tol_in, budget, n_block, anderson):
         d = self.design
@@ -88,6 +102,8 @@ class _ResidualState:
 
 class _GramState:
     """Gram storage for n >> p: ``Q w`` is kept instead of the residual."""
+
+    exact = True
 
     def __init__(self, Q, q, w):
         self.Q, self.q = Q, q
@@ -289,12 +305,18 @@ class CoordinateDescent:
             Q, q = cache["gram"]
             cert = QuadraticCertificate(design, y, arrays, gram=(Q, q))
             state = _GramState(Q, q, w)
-            lips = np.ascontiguousarray(np.diag(Q)).astype(design.dtype)
+            lips = self._lipschitz(cache, "gram", lambda: np.diag(Q), design)
         else:
             cert = QuadraticCertificate(design, y, arrays)
-            state = _ResidualState(design, y, w)
-            lips = (design.col_sq_norms / n).astype(design.dtype)
-        lips[design.constant] = 0.0
+            bounds = None
+            if self.screening and GradBounds.applies(design):
+                if "grad_bounds" not in cache:
+                    cache["grad_bounds"] = GradBounds.least_squares(design)
+                bounds = cache["grad_bounds"]
+            state = _ResidualState(design, y, w, bounds)
+            lips = self._lipschitz(
+                cache, "residual", lambda: design.col_sq_norms / n, design
+            )
         p_ref = cert.reference_value(w_ref)
         # |x_j' S r| / n <= ||x_j||_S ||r||_S / n bounds the gradient at w_ref
         # without a pass over X: the scale of the KKT's rounding floor.
@@ -307,12 +329,24 @@ class CoordinateDescent:
             np.finfo(design.dtype).eps,
             gap_abs,
         )
-        return self._outer(design, cert, state, w, lips, arrays, rule, strong)
+        norms = cache["norms"]
+        return self._outer(design, cert, state, w, lips, norms, arrays, rule, strong)
 
-    def _outer(self, design, cert, state, w, lips, arrays, rule, strong=None):
+    @staticmethod
+    def _lipschitz(cache, kind, diagonal, design):
+        """The coordinate Lipschitz constants (0 for constant columns), kept
+        in the problem's cache: they are the same at every alpha."""
+        key = ("lips", kind)
+        if key not in cache:
+            lips = np.ascontiguousarray(diagonal()).astype(design.dtype)
+            lips[design.constant] = 0.0
+            cache[key] = lips
+            cache["norms"] = np.sqrt(design.col_sq_norms.astype(float))
+        return cache[key]
+
+    def _outer(self, design, cert, state, w, lips, norms, arrays, rule, strong=None):
         a, c, lower, upper = arrays
         n = design.n_samples
-        norms = np.sqrt(design.col_sq_norms.astype(float))
         alive = lips > 0
         n_iter, history = 0, []
         # Along a path, the warm start's support and the strong-rule features
@@ -372,7 +406,9 @@ class CoordinateDescent:
             rule.gap_target(primal),
             converged,
             history,
-            grad_neg,
+            grad_neg if state.exact else state.bounds.g_ref.copy(),
+            grad_exact=state.exact,
+            datafit_value=stats[0] / (2 * n),
         )
         if not result.converged:
             warn_not_converged(self.name, result, self.max_iter)

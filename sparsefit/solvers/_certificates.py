@@ -171,6 +171,43 @@ class QuadraticCertificate:
         z[free] = 0.0
         return rr, yr - float(sy @ part), max(rr - float(part @ part), 0.0), z, g
 
+    def uses_projection(self):
+        """Return whether the dual point is projected off unpenalised columns.
+
+        The projection makes ``z`` differ from the gradient at every
+        feature, so :meth:`stats_from_gradient` does not apply.
+
+        Returns
+        -------
+        bool
+            True when some feature is unpenalised and unbounded (or may be
+            free inside its bounds).
+        """
+        return bool(self.free_always.any() or self.maybe_free.any())
+
+    def stats_from_gradient(self, r, g):
+        """Return the residual statistics from a gradient already at hand.
+
+        The same as :meth:`stats_from_residual` when :meth:`uses_projection`
+        is False.
+
+        Parameters
+        ----------
+        r : ndarray of shape (n_samples,)
+            The residual ``y_c - X_c w``.
+        g : ndarray of shape (n_features,)
+            ``X_c' S r / n`` (or bounds on its entries, see
+            :mod:`sparsefit.solvers._grad_bounds`).
+
+        Returns
+        -------
+        stats : tuple of (float, float, float, ndarray, ndarray)
+            ``(rr, yr, rr, g, g)``.
+        """
+        rr = float(np.dot(self._w(r), r))
+        yr = float(np.dot(self._w(self.y), r))
+        return rr, yr, rr, g, g
+
     def stats_from_gram(self, w, Qw):
         """Return the statistics of :meth:`stats_from_residual`, from ``Q w``.
 
@@ -223,7 +260,9 @@ class QuadraticCertificate:
         value : float
             The primal objective at ``w_ref``.
         """
-        r = self.y - self.design.matvec(w_ref) if w_ref.any() else self.y
+        if not w_ref.any():  # 0 is inside the bounds: no penalty, r = y
+            return self.yy / (2 * self.n)
+        r = self.y - self.design.matvec(w_ref)
         return float(np.dot(self._w(r), r)) / (2 * self.n) + separable_value(
             w_ref, *self.arrays
         )

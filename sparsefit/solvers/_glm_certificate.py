@@ -130,6 +130,11 @@ class GLMCertificate:
         self.free_cols = (
             design.columns(self.free).astype(float) if self.free.size else None
         )
+        #: A :class:`~sparsefit.solvers._grad_bounds.GradBounds` the solver
+        #: may attach (one output, separable penalty): products skipped where
+        #: their bounds decide.
+        self.bounds = None
+        self.grad_exact = True
 
     # -- the datafit on (n, K) arrays ---------------------------------------
     def _z(self, Z):
@@ -186,6 +191,9 @@ class GLMCertificate:
     def refit_unpenalised(self, W, b, Z, max_iter=50):
         """Newton's method on the intercepts and unpenalised features, to
         rounding accuracy; updates ``W``, ``b`` and ``Z`` in place."""
+        if self.single and self.fit_intercept and not self.free.size:
+            b[0] += self._refit_intercept(Z, max_iter)
+            return
         cols = [np.ones(Z.shape[0])] if self.fit_intercept else []
         if self.free.size:
             cols.extend(self.free_cols.T)
@@ -194,7 +202,6 @@ class GLMCertificate:
         A = np.column_stack(cols)
         m, K = A.shape[1], self.K
         value = self.F(Z)
-        eps = np.finfo(float).eps
         gnorm = np.inf
         for _ in range(max_iter):
             G = self.grad(Z)
@@ -219,28 +226,10 @@ class GLMCertificate:
                 step *= 5.0 / biggest
                 delta *= 5.0 / biggest
                 decrease *= 5.0 / biggest
-            # Far from the optimum, backtrack on F; once Newton predicts less
-            # than F's rounding, F cannot judge the step and the gradient does
-            # (the loop stops when it no longer shrinks).
-            t = 1.0
-            slack = 4 * eps * max(abs(value), 1e-300)
-            if -decrease > slack:
-                for _ in range(30):
-                    new = self.F(Z + t * delta)
-                    if new <= value + 1e-4 * t * decrease + slack:
-                        break
-                    t *= 0.5
-                else:
-                    break
-            else:
-                # Only the gradient can judge this step; it must shrink, and
-                # F must not grow beyond rounding (a saturated softmax can
-                # shrink the gradient while F grows).
-                if new_norm >= gnorm:
-                    break
-                new = self.F(Z + delta)
-                if not new <= value + slack:
-                    break
+            accepted = self._line_search(Z, delta, value, decrease, new_norm, gnorm)
+            if accepted is None:
+                break
+            t, new = accepted
             gnorm = new_norm
             Z += t * delta
             value = new
@@ -259,6 +248,60 @@ class GLMCertificate:
             if self.fit_intercept:
                 Z -= b.mean()
                 b -= b.mean()
+
+    def _line_search(self, Z, delta, value, decrease, new_norm, gnorm):
+        """``(t, F(Z + t delta))`` for a Newton step of the unpenalised block,
+        or None when the step is refused.
+
+        Far from the optimum, backtrack on F; once Newton predicts less than
+        F's rounding, F cannot judge the step and the gradient does: it must
+        shrink (``new_norm < gnorm``), and F must not grow beyond rounding (a
+        saturated softmax can shrink the gradient while F grows)."""
+        t = 1.0
+        slack = 4 * np.finfo(float).eps * max(abs(value), 1e-300)
+        if -decrease > slack:
+            for _ in range(30):
+                new = self.F(Z + t * delta)
+                if new <= value + 1e-4 * t * decrease + slack:
+                    return t, new
+                t *= 0.5
+            return None
+        if new_norm >= gnorm:
+            return None
+        new = self.F(Z + delta)
+        return (1.0, new) if new <= value + slack else None
+
+    def _refit_intercept(self, Z, max_iter):
+        """:meth:`refit_unpenalised` for one output and the intercept alone
+        (the common case, once per certificate): the same safeguarded Newton
+        steps in one variable, without the matrices.  Moves ``Z`` in place
+        and returns the intercept's change."""
+        value = self.F(Z)
+        gnorm, moved = np.inf, 0.0
+        for _ in range(max_iter):
+            G = self.grad(Z)
+            g = float(G.sum())
+            new_norm = abs(g)
+            if new_norm <= 1e-14 * max(float(np.abs(G).sum()), 1e-300):
+                break
+            h = float(self.hessian(Z).sum())
+            h += 1e-12 * max(h, 1e-300)
+            step = -g / h
+            decrease = g * step
+            if not np.isfinite(decrease):
+                break
+            if abs(step) > 5.0:  # the trust region of refit_unpenalised
+                decrease *= 5.0 / abs(step)
+                step = 5.0 * np.sign(step)
+            accepted = self._line_search(Z, step, value, decrease, new_norm, gnorm)
+            if accepted is None:
+                break
+            t, new = accepted
+            gnorm = new_norm
+            Z += t * step
+            moved += t * step
+            value = new
+        return moved
 
     def _block_hessian(self, A, Z):
         """Hessian of ``F(Z + A S)`` in ``S`` (class-major), exact."""
@@ -284,7 +327,14 @@ class GLMCertificate:
     def evaluate(self, W, Z):
         """Return ``(gap, primal, grad_neg, kkt)`` at ``(W, Z)``."""
         G = self.grad(Z)
-        grad_neg = self.grad_neg(G)
+        if self.bounds is None:
+            grad_neg = self.grad_neg(G)
+        else:
+            pen = self.penalty
+            g, self.grad_exact = self.bounds.gradient(
+                G[:, 0], G[:, 0], W[:, 0], pen.a, pen.lower, pen.upper
+            )
+            grad_neg = -g[:, None]
         primal = self.primal(W, Z)
         s_max = self.penalty.dual_scale(grad_neg)
         # A datafit whose conjugate has a bounded domain (Huber) caps the scale

@@ -30,6 +30,7 @@ import numpy as np
 
 from ._base import SolverResult, glm_rule, warn_not_converged
 from ._glm_certificate import MatrixPenalty
+from ._grad_bounds import GradBounds
 from ._irls import _FORCING, certifiable_kkt, newton_single
 from ._multi_cd import multi_cd
 
@@ -145,6 +146,11 @@ class ProxNewton:
             Certified by :class:`StoppingRule` at the returned point.
         """
         cert, W, b, strong, p_ref, grad_scale = problem.start(alpha, w0, strong)
+        separable = type(cert.penalty) is MatrixPenalty and not cert.penalty.grouped
+        if cert.K == 1 and separable and GradBounds.applies(cert.design):
+            if "grad_bounds" not in problem.cache:
+                problem.cache["grad_bounds"] = GradBounds.raw(cert.design)
+            cert.bounds = problem.cache["grad_bounds"]
         W, b = W.astype(float).copy(), np.asarray(b, dtype=float).copy()
         W[cert.design.constant] = 0.0
         Z = cert.linear(W, b)
@@ -180,8 +186,19 @@ class ProxNewton:
             strong = None
             target = _INNER_RATIO * kkt.max()
             n_iter += self._steps(cert, W, b, Z, ws, target, gap, tol_abs, buffers)
+        if not cert.grad_exact:
+            grad_neg = -cert.bounds.g_ref[:, None].copy()
         result = SolverResult(
-            W, n_iter, gap, primal, kkt_max, tol_abs, converged, history, grad_neg
+            W,
+            n_iter,
+            gap,
+            primal,
+            kkt_max,
+            tol_abs,
+            converged,
+            history,
+            grad_neg,
+            grad_exact=cert.grad_exact,
         )
         result.intercept = b
         if not result.converged:
