@@ -234,7 +234,7 @@ def lasso_statistic(X, Xk, y, *, family, statistic, alpha, cv, n_alphas, tol, na
     return coef[:p] - coef[p:], float(alpha), cert
 
 
-def cv_alpha(Z, y, family, alphas, cv, tol, name, stop_ratio=1.5):
+def cv_alpha(Z, y, family, alphas, cv, tol, name, stop_ratio=1.5, fit_intercept=True):
     """The alpha of least mean held-out deviance, the folds' paths run side by
     side and stopped early.
 
@@ -245,7 +245,8 @@ def cv_alpha(Z, y, family, alphas, cv, tol, name, stop_ratio=1.5):
     the fit at the chosen alpha, and the expensive part of a path is its
     small-alpha tail, where the fits are dense.  The rule depends on the
     columns only through the fits, so swapping a feature with its knockoff
-    leaves it unchanged and ``W`` stays antisymmetric.
+    leaves it unchanged and ``W`` stays antisymmetric.  ``fit_intercept``
+    as in :func:`~sparsefit.compute_path`.
 
     Returns ``(alpha, (largest relative gap, non-converged fit names))``.
     """
@@ -262,7 +263,7 @@ def cv_alpha(Z, y, family, alphas, cv, tol, name, stop_ratio=1.5):
             ElasticNetPenalty(1.0, 1.0),
             None,
             None,
-            True,
+            fit_intercept,
             False,
             "ungrouped",
             "auto",
