@@ -302,3 +302,15 @@ def test_cached_draw_matrices_give_the_uncached_knockoffs():
     expected = X - (X - X.mean(axis=0)) @ inv_d + noise @ root.T
     np.testing.assert_allclose(first, expected, atol=1e-10)
     np.testing.assert_array_equal(first, again)
+
+
+def test_drawn_seed_is_recorded_and_repeats_the_run():
+    X, y, _, Sigma = simulate(100, 20, 5, 0.5, 8, 0.6)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        first = knockoff_select(X, y, Sigma=Sigma, n_draws=2)
+        again = knockoff_select(X, y, Sigma=Sigma, n_draws=2, random_state=first.seed_)
+        given = knockoff_select(X, y, Sigma=Sigma, random_state=3)
+    assert first.random_state is None and isinstance(first.seed_, int)
+    np.testing.assert_array_equal(again.statistics_, first.statistics_)
+    assert given.seed_ == 3

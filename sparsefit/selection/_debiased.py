@@ -28,11 +28,11 @@ sequential strong rule, all by coordinate descent in Gram form on one shared
 Gram matrix ``Xs'Xs / n`` (the node's own column held at 0).  The main
 lasso's 10-fold cross-validation stops its folds' paths once the grid is a
 factor 1.5 below the best alpha so far, and its path on all the data stops
-at the chosen alpha.  The
-noise level ``sigma`` is by default the residual of the main lasso,
-``||y - X b||^2 / (n - |support(b)|)`` (Reid, Tibshirani and Friedman
-2016), or with ``sigma="scaled-lasso"`` the scaled lasso's estimate (which,
-at this lambda_0, overestimates it on the problems we measured).  Columns
+at the chosen alpha.  The noise level ``sigma`` is by default the residual
+of the main lasso, ``||y - X b||^2 / (n - |support(b)| - 1)``, the 1 for
+the intercept (Reid, Tibshirani and Friedman 2016), or with
+``sigma="scaled-lasso"`` the scaled lasso's estimate (which, at this
+lambda_0, overestimates it on the problems we measured).  Columns
 are centred and scaled to unit variance inside, and the results reported on
 the original scale.
 """
@@ -102,6 +102,10 @@ class DebiasedLassoResult:
         Names of the fits that did not reach their tolerance.
     feature_names_ : list of str
         Column names of ``X``, else ``x0``, ``x1``, ...
+    seed_ : int or None, default=None
+        The seed of the folds: ``random_state``, or the seed drawn when it is
+        None and the alpha is cross-validated; ``debiased_lasso(...,
+        random_state=seed_)`` repeats the run.
 
     See Also
     --------
@@ -134,6 +138,7 @@ class DebiasedLassoResult:
     max_gap_: float
     not_converged_: list
     feature_names_: list
+    seed_: int = None
 
     @property
     def q_values_(self):
@@ -229,9 +234,9 @@ def debiased_lasso(
         Only least squares is implemented.
     sigma : {"residual", "scaled-lasso"} or float, default="residual"
         The noise level: "residual" is ``sqrt(||y - X b||^2 / (n -
-        |support(b)|))`` of the main lasso (Reid, Tibshirani and Friedman
-        2016), "scaled-lasso" the scaled lasso's estimate (Sun and Zhang
-        2012), a float a known value.
+        |support(b)| - 1))`` of the main lasso, the 1 for the intercept
+        (Reid, Tibshirani and Friedman 2016), "scaled-lasso" the scaled
+        lasso's estimate (Sun and Zhang 2012), a float a known value.
     n_alphas : int, default=20
         Grid of the main lasso's path.
     tol : float, default=1e-4
@@ -240,7 +245,8 @@ def debiased_lasso(
         Nodewise regressions in parallel (joblib threads); the result does
         not depend on it.
     random_state : int or None
-        Seeds the folds of the cross-validated alpha.
+        Seeds the folds of the cross-validated alpha; None draws a seed,
+        recorded in the result's ``seed_``.
 
     Returns
     -------
@@ -279,7 +285,12 @@ def debiased_lasso(
     Xs = (X - X.mean(axis=0)) / scale
     yc = y - y.mean()
     lam0 = np.sqrt(2 * np.log(p) / n)
-    b, alpha_used, cert = _main_fit(Xs, yc, alpha, lam0, n_alphas, tol, random_state)
+    seed = random_state
+    if seed is None and alpha is None:
+        # KFold would draw from NumPy's global state, unrecorded: draw the
+        # seed here and record it instead.
+        seed = int(np.random.SeedSequence().generate_state(1)[0])
+    b, alpha_used, cert = _main_fit(Xs, yc, alpha, lam0, n_alphas, tol, seed)
     certs = [cert]
     gram = Xs.T @ Xs / n
     if sigma == "scaled-lasso":
@@ -290,7 +301,8 @@ def debiased_lasso(
         certs.append(cert)
     elif sigma == "residual":
         rss = np.sum((yc - Xs @ b) ** 2)
-        noise = np.sqrt(rss / max(n - np.count_nonzero(b), 1))
+        # Degrees of freedom: the support and the intercept (y is centred).
+        noise = np.sqrt(rss / max(n - np.count_nonzero(b) - 1, 1))
     elif not isinstance(sigma, str):
         noise = float(sigma)
     # Threads: the solver's kernels release the GIL, and Xs and the Gram
@@ -315,7 +327,7 @@ def debiased_lasso(
         np.array([a for _, a, _ in nodes]),
         certs,
         names,
-        random_state,
+        (random_state, seed),
     )
 
 
@@ -483,7 +495,7 @@ def _main_fit(Xs, yc, alpha, lam0, n_alphas, tol, random_state):
 
 
 def _result(
-    debiased, b, se, scale, level, noise, alpha, node_alphas, certs, names, random_state
+    debiased, b, se, scale, level, noise, alpha, node_alphas, certs, names, seeds
 ):
     z = norm.ppf(0.5 + level / 2)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -506,8 +518,9 @@ def _result(
         alpha_=float(alpha),
         node_alphas_=node_alphas,
         level=level,
-        random_state=random_state,
+        random_state=seeds[0],
         max_gap_=float(max(c[0] for c in certs)),
         not_converged_=bad,
         feature_names_=names,
+        seed_=seeds[1],
     )

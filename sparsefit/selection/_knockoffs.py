@@ -273,6 +273,10 @@ class KnockoffResult:
         Mean e-values over the draws (several draws only).
     message_ : str, default=""
         Why nothing was selected, when that is so.
+    seed_ : int or None, default=None
+        The seed of the draws: ``random_state`` when an int, the int drawn
+        from a Generator, or the entropy drawn when ``random_state`` is None;
+        ``knockoff_select(..., random_state=seed_)`` repeats the run.
 
     Attributes
     ----------
@@ -317,6 +321,7 @@ class KnockoffResult:
     feature_names_: list
     e_values_: np.ndarray = None
     message_: str = ""
+    seed_: int = None
     support_: np.ndarray = field(init=False)
 
     def __post_init__(self):
@@ -419,7 +424,8 @@ def knockoff_select(
         control while removing most of the dependence on one draw.
     random_state : int, Generator or None
         Seeds the knockoffs and the folds; each draw gets its own child seed,
-        so the result does not depend on ``n_jobs``.
+        so the result does not depend on ``n_jobs``.  The seed used is
+        recorded in the result's ``seed_``, None's drawn entropy included.
     n_jobs : int or None
         Draws in parallel (joblib threads).
     Sigma : array-like of shape (n_features, n_features) or None
@@ -483,7 +489,7 @@ def knockoff_select(
     s, Sigma = None, _sigma(X, Sigma) if knockoffs == "model-x" else None
     if knockoffs == "model-x":
         s = knockoff_s(Sigma, construction)
-    seeds = _child_seeds(random_state, n_draws)
+    seeds, seed = _child_seeds(random_state, n_draws)
     if n_alphas is None:
         n_alphas = 100 if statistic == "lsm" else 20
     options = dict(
@@ -506,6 +512,7 @@ def knockoff_select(
         construction,
         statistic,
         family,
+        seed,
     )
 
 
@@ -572,9 +579,13 @@ def _sigma(X, Sigma):
 
 
 def _child_seeds(random_state, n_draws):
+    """One child seed per draw, and the seed they come from: the int given,
+    the int drawn from a Generator, or the entropy drawn for None, so that
+    ``random_state=seed`` repeats the run."""
     if isinstance(random_state, np.random.Generator):
         random_state = int(random_state.integers(2**63))
-    return np.random.SeedSequence(random_state).spawn(n_draws)
+    seq = np.random.SeedSequence(random_state)
+    return seq.spawn(n_draws), seq.entropy
 
 
 def _one_draw(X, y, knockoffs, construction, Sigma, s, seed, cv, name, options):
@@ -609,6 +620,7 @@ def _summarise(
     construction,
     statistic,
     family,
+    seed,
 ):
     W = np.array([d[0] for d in draws])
     alphas = np.array([np.nan if d[1] is None else d[1] for d in draws])
@@ -659,6 +671,7 @@ def _summarise(
         feature_names_=names,
         e_values_=e_values,
         message_=message,
+        seed_=seed,
     )
 
 
