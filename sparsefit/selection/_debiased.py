@@ -272,7 +272,7 @@ def debiased_lasso(
     >>> res.coef_.shape, res.ci_.shape
     ((20,), (20, 2))
     >>> res.ci_[0].round(2).tolist()
-    [1.73, 2.13]
+    [1.73, 2.14]
 
     With the Benjamini-Hochberg selection at false discovery rate 0.1:
 
