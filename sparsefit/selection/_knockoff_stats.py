@@ -212,7 +212,8 @@ def lasso_statistic(X, Xk, y, *, family, statistic, alpha, cv, n_alphas, tol, na
     certificate : tuple (max relative gap, list of non-converged fit names)
     """
     p = X.shape[1]
-    Z = np.hstack([X, Xk])
+    # Column-major, as the solvers' kernels read it: no copy per path.
+    Z = np.asfortranarray(np.hstack([X, Xk]))
     datafit = FAMILY_DATAFITS[family]()
     if statistic == "lsm":
         path = compute_path(Z, y, datafit, n_alphas=n_alphas, tol=tol, progress=False)
@@ -257,7 +258,7 @@ def cv_alpha(Z, y, family, alphas, cv, tol, name, stop_ratio=1.5, fit_intercept=
     splits = cv.split(Z, y) if hasattr(cv, "split") else cv
     for i, (train, test) in enumerate(splits):
         problem, _ = glm_problem(
-            Z[train],
+            np.asfortranarray(Z[train]),
             y[train],
             family,
             ElasticNetPenalty(1.0, 1.0),
