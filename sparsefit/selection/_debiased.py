@@ -444,7 +444,10 @@ def _scaled_lasso(problem, Q, q, tt, lam0, tol, name, max_iter=10):
         gaps.append(res.dual_gap * tol / res.tol_abs if res.tol_abs > 0 else 0.0)
         if res.dual_gap > res.tol_abs:
             bad.append(f"{name} at alpha={alpha:.4g}")
-        value = np.sqrt(max(tt - 2 * q @ w + w @ Q @ w, 0.0))
+        # ||t - A w||^2 / n from the Gram matrix, on the support only.
+        idx = np.flatnonzero(w)
+        wi = w[idx]
+        value = np.sqrt(max(tt - 2 * q[idx] @ wi + wi @ Q[np.ix_(idx, idx)] @ wi, 0))
         if abs(value - sigma) <= 1e-3 * sigma:
             return w, float(alpha), float(value), (max(gaps), bad)
         step = value
