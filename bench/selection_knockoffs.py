@@ -250,6 +250,9 @@ def main():
     # SDP constructions (minutes for knockpy's) only when asked.
     parser.add_argument("--knockpy-full-reps", type=int, default=0)
     parser.add_argument("--s-constructions", action="store_true")
+    # knockpy's MVR S for this Sigma saved by an earlier run (np.save), to
+    # skip its solve; it is only timed when solved here.
+    parser.add_argument("--knockpy-s", default=None)
     parser.add_argument("--families", default="gaussian,binomial")
     parser.add_argument("--skip-golub", action="store_true")
     parser.add_argument("--out", default="bench/results/selection_knockoffs.txt")
@@ -271,7 +274,10 @@ def main():
     if families:
         from knockpy.smatrix import compute_smatrix
 
-        S, t = timed(compute_smatrix, Sigma, method="mvr")
+        if args.knockpy_s:
+            S, t = np.load(args.knockpy_s), np.nan
+        else:
+            S, t = timed(compute_smatrix, Sigma, method="mvr")
         from sparsefit.selection._sdp import knockoff_s
 
         s, t_s = timed(knockoff_s, Sigma, "mvr")
