@@ -238,7 +238,9 @@ def debiased_lasso(
         (Reid, Tibshirani and Friedman 2016), "scaled-lasso" the scaled
         lasso's estimate (Sun and Zhang 2012), a float a known value.
     n_alphas : int, default=20
-        Grid of the main lasso's path.
+        Points of the main lasso's grid: from alpha_max down to ``alpha``,
+        or, cross-validating, down to 1e-2 alpha_max (1e-4 when n > p), 10
+        per decade by default.
     tol : float, default=1e-4
         Relative duality gap of every fit.
     n_jobs : int or None
@@ -272,7 +274,7 @@ def debiased_lasso(
     >>> res.coef_.shape, res.ci_.shape
     ((20,), (20, 2))
     >>> res.ci_[0].round(2).tolist()
-    [1.73, 2.14]
+    [1.73, 2.13]
 
     With the Benjamini-Hochberg selection at false discovery rate 0.1:
 
@@ -470,7 +472,7 @@ def _main_fit(Xs, yc, alpha, lam0, n_alphas, tol, random_state):
         top = compute_path(
             Xs, yc, fit_intercept=False, n_alphas=1, tol=tol, progress=False
         )
-        grid = alpha_grid(top.alphas[0], 100, None, *Xs.shape)
+        grid = alpha_grid(top.alphas[0], n_alphas, None, *Xs.shape)
         alpha, folds_cert = cv_alpha(
             Xs, yc, "gaussian", grid, folds, tol, "main lasso", fit_intercept=False
         )
