@@ -307,7 +307,10 @@ def _held_out(fold, res, datafit):
     """Held-out deviance of a fold's fit (twice the mean datafit)."""
     coef, intercept = fold["problem"].unpack(res)
     K = np.size(intercept)
-    link = fold["X"] @ coef.reshape(K, -1).T + intercept
+    W = coef.reshape(K, -1).T
+    # Only the support's columns: along the path most coefficients are 0.
+    support = np.flatnonzero(W.any(axis=1))
+    link = fold["X"][:, support] @ W[support] + intercept
     link = link[:, 0] if K == 1 else link
     return deviance(datafit, fold["target"], link[..., None])[0]
 
