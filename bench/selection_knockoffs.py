@@ -7,7 +7,7 @@ of random sign, AR(0.5) design, Gaussian and logistic responses, replicate
 - ours: ``knockoff_select`` (model-X Gaussian knockoffs, MVR s vector, true
   Sigma, lasso coefficient difference ``|b_j| - |b_j~|`` at the alpha of
   least 5-fold CV deviance on a 20-point grid from alpha_max to 1e-2
-  alpha_max, the folds' paths stopped 1.5x below the best alpha, every fit
+  alpha_max, the folds' paths stopped 1.25x below the best alpha, every fit
   certified to a relative gap of 1e-4; knockoff+ at q = 0.1);
 - knockpy: ``KnockoffFilter(ksampler="gaussian", fstat="lasso")`` with the
   same Sigma, MVR (its S solved once and passed in, as ours is cached),

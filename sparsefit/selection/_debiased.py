@@ -27,7 +27,7 @@ fits of Sun and Zhang's iteration, each warm-started from the last with the
 sequential strong rule, all by coordinate descent in Gram form on one shared
 Gram matrix ``Xs'Xs / n`` (the node's own column held at 0).  The main
 lasso's 10-fold cross-validation stops its folds' paths once the grid is a
-factor 1.5 below the best alpha so far, and its path on all the data stops
+factor 1.25 below the best alpha so far, and its path on all the data stops
 at the chosen alpha.  The noise level ``sigma`` is by default the residual
 of the main lasso, ``||y - X b||^2 / (n - |support(b)| - 1)``, the 1 for
 the intercept (Reid, Tibshirani and Friedman 2016), or with

@@ -235,7 +235,7 @@ def lasso_statistic(X, Xk, y, *, family, statistic, alpha, cv, n_alphas, tol, na
     return coef[:p] - coef[p:], float(alpha), cert
 
 
-def cv_alpha(Z, y, family, alphas, cv, tol, name, stop_ratio=1.5, fit_intercept=True):
+def cv_alpha(Z, y, family, alphas, cv, tol, name, stop_ratio=1.25, fit_intercept=True):
     """The alpha of least mean held-out deviance, the folds' paths run side by
     side and stopped early.
 

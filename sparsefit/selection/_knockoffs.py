@@ -435,9 +435,10 @@ def knockoff_select(
         The "lcd" alpha; None chooses it by ``cv``-fold cross-validation:
         the grid alpha of least mean held-out deviance (mean squared error
         for least squares), the folds' paths stopped once the grid is a
-        factor 1.5 below the best alpha so far (the small-alpha tail, where
-        the fits are dense and slow, is not fitted when it cannot be chosen
-        before the curve has risen).
+        factor 1.25 below the best alpha so far without a lower deviance:
+        the small-alpha tail, where the fits are dense and slow, is not
+        fitted once the curve has risen (a lower minimum further down would
+        be missed).
     cv : int or cross-validation splitter, default=5
         Folds of the cross-validated alpha (an int: shuffled folds, stratified
         for a classification family).
