@@ -116,3 +116,51 @@ def test_sigma_of_the_wrong_kind_is_a_value_error():
     X, y, _ = simulate(60, 8, 2, 0.5, 1, amplitude=1.0)
     with pytest.raises(ValueError, match="sigma must be"):
         debiased_lasso(X, y, alpha=0.1, sigma=[1.0])
+
+
+def test_nodewise_rows_match_the_regressions_on_the_other_columns():
+    """Each node is solved on the shared Gram matrix with its own column held
+    at 0; its row of Theta is that of the lasso of the column on the others
+    (the column removed) at the node's alpha."""
+    from sparsefit import compute_path
+
+    X, y, _ = simulate(80, 25, 3, 0.5, 4)
+    res = debiased_lasso(X, y, sigma=1.0, alpha=0.1, tol=1e-10)
+    n = X.shape[0]
+    Xs = (X - X.mean(axis=0)) / X.std(axis=0)
+    gram = Xs.T @ Xs / n
+    for j in (0, 7, 24):
+        others = np.delete(Xs, j, axis=1)
+        fit = compute_path(
+            others,
+            Xs[:, j],
+            fit_intercept=False,
+            alphas=[res.node_alphas_[j]],
+            tol=1e-12,
+            progress=False,
+        )
+        gamma = fit.coefs[:, 0].toarray().ravel()
+        tau2 = Xs[:, j] @ (Xs[:, j] - others @ gamma) / n
+        row = np.insert(-gamma, j, 1.0) / tau2
+        se = np.sqrt(row @ gram @ row / n) / X.std(axis=0)[j]
+        assert res.std_errors_[j] == pytest.approx(se, rel=1e-6)
+
+
+def test_residual_sigma_counts_the_intercept():
+    X, y, _ = simulate(60, 15, 3, 0.5, 6)
+    res = debiased_lasso(X, y, alpha=0.05)
+    n = X.shape[0]
+    fitted = (X - X.mean(axis=0)) @ res.lasso_coef_
+    rss = np.sum((y - y.mean() - fitted) ** 2)
+    k = np.count_nonzero(res.lasso_coef_)
+    assert res.sigma_ == pytest.approx(np.sqrt(rss / (n - k - 1)), rel=1e-10)
+
+
+def test_drawn_seed_is_recorded_and_repeats_the_run():
+    X, y, _ = simulate(80, 12, 2, 0.5, 7)
+    first = debiased_lasso(X, y)
+    assert first.random_state is None and isinstance(first.seed_, int)
+    again = debiased_lasso(X, y, random_state=first.seed_)
+    assert again.seed_ == first.seed_
+    np.testing.assert_array_equal(again.coef_, first.coef_)
+    assert again.alpha_ == first.alpha_

@@ -246,3 +246,71 @@ def test_fdr_accepts_any_real_number_and_refuses_the_rest():
     for bad in (True, "0.1", 1.0, 0.0):
         with pytest.raises(ValueError, match="fdr must lie in"):
             check_fdr(bad)
+
+
+@pytest.mark.parametrize("family", ["gaussian", "binomial"])
+def test_early_stopped_cv_alpha_is_the_full_cv_minimum(family):
+    """The folds' paths stop once the curve has risen, and the alpha chosen
+    is the one the full cross-validation curve chooses on the same folds."""
+    from sklearn.model_selection import KFold, StratifiedKFold
+
+    from sparsefit import cross_validate_path
+    from sparsefit.selection._knockoff_stats import cv_alpha
+
+    X, y, _, _ = simulate(120, 40, 8, 0.5, 3, 0.6, family)
+    splitter = StratifiedKFold if family == "binomial" else KFold
+    folds = list(splitter(5, shuffle=True, random_state=0).split(X, y))
+    full = cross_validate_path(
+        X, y, family=family, n_alphas=30, cv=folds, tol=1e-6, progress=False
+    )
+    alpha, (gap, bad) = cv_alpha(X, y, family, full.alphas, folds, 1e-6, "t")
+    assert alpha == pytest.approx(full.alpha_min, rel=1e-12)
+    assert 0 <= gap <= 1e-6 and bad == []
+
+
+def test_lcd_statistic_is_antisymmetric_with_early_stopping():
+    """Swapping the features with their knockoffs negates W: the stopping
+    rule sees the columns only through the fits."""
+    from sklearn.model_selection import KFold
+
+    from sparsefit.selection._knockoff_stats import lasso_statistic
+
+    X, y, _, Sigma = simulate(150, 30, 6, 0.5, 5, 0.5)
+    Xk = gaussian_knockoffs(X, Sigma, knockoff_s(Sigma), random_state=0)
+    kwargs = dict(
+        family="gaussian", statistic="lcd", alpha=None, n_alphas=20, tol=1e-10
+    )
+    folds = list(KFold(5, shuffle=True, random_state=0).split(X))
+    W, alpha, _ = lasso_statistic(X, Xk, y, cv=folds, name="a", **kwargs)
+    W_swap, alpha_swap, _ = lasso_statistic(Xk, X, y, cv=folds, name="b", **kwargs)
+    assert alpha == pytest.approx(alpha_swap)
+    np.testing.assert_allclose(W_swap, -W, atol=1e-6)
+    assert np.count_nonzero(W) > 0
+
+
+def test_cached_draw_matrices_give_the_uncached_knockoffs():
+    Sigma = random_correlation(12, 1)
+    s = knockoff_s(Sigma, "mvr")
+    X = np.random.default_rng(0).multivariate_normal(np.zeros(12), Sigma, 40)
+    first = gaussian_knockoffs(X, Sigma, s, random_state=3)
+    again = gaussian_knockoffs(X, Sigma, s, random_state=3)
+    inv_d = np.linalg.solve(Sigma, np.diag(s))
+    V = 2 * np.diag(s) - np.diag(s) @ inv_d
+    vals, vecs = np.linalg.eigh(V)
+    root = vecs * np.sqrt(np.clip(vals, 0, None))
+    noise = np.random.default_rng(3).standard_normal(X.shape)
+    expected = X - (X - X.mean(axis=0)) @ inv_d + noise @ root.T
+    np.testing.assert_allclose(first, expected, atol=1e-10)
+    np.testing.assert_array_equal(first, again)
+
+
+def test_drawn_seed_is_recorded_and_repeats_the_run():
+    X, y, _, Sigma = simulate(100, 20, 5, 0.5, 8, 0.6)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        first = knockoff_select(X, y, Sigma=Sigma, n_draws=2)
+        again = knockoff_select(X, y, Sigma=Sigma, n_draws=2, random_state=first.seed_)
+        given = knockoff_select(X, y, Sigma=Sigma, random_state=3)
+    assert first.random_state is None and isinstance(first.seed_, int)
+    np.testing.assert_array_equal(again.statistics_, first.statistics_)
+    assert given.seed_ == 3

@@ -246,3 +246,26 @@ def test_plot_stability():
         from sparsefit.plotting import plot_stability
 
         plot_stability(StabilitySelection())
+
+
+def test_offset_is_kept_out_of_the_selection():
+    """Poisson counts over exposures that track feature 1: without the
+    offset feature 1 stands in for the exposure; with log-exposure as the
+    offset only the real signal, feature 0, is selected."""
+    rng = np.random.default_rng(3)
+    X = rng.standard_normal((200, 20))
+    log_exposure = 1.5 * X[:, 1]
+    y = rng.poisson(np.exp(log_exposure + 0.8 * X[:, 0]))
+    kwargs = dict(n_resamples=10, n_alphas=30, random_state=0)
+    with_offset = StabilitySelection("poisson", **kwargs).fit(X, y, offset=log_exposure)
+    without = StabilitySelection("poisson", **kwargs).fit(X, y)
+    assert with_offset.support_.tolist() == [0]
+    assert 1 in without.support_
+    # The half paths see the offset too: the exposure's feature never enters.
+    assert with_offset.probabilities_[1, : with_offset.region_index_ + 1].max() < 0.6
+
+
+def test_offset_of_the_wrong_length_is_refused():
+    X, y, _ = _problem(0, n=40, p=5)
+    with pytest.raises(ValueError, match="offset has 39 rows"):
+        StabilitySelection(n_resamples=2).fit(X, y, offset=np.zeros(39))

@@ -16,6 +16,7 @@ Candes, Fan, Janson and Lv 2018 for model-X knockoffs and any response).
 """
 
 import warnings
+from collections import OrderedDict
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -33,7 +34,7 @@ from ._knockoff_stats import (
     lasso_statistic,
     warn_empty,
 )
-from ._sdp import CONSTRUCTIONS, knockoff_s
+from ._sdp import CONSTRUCTIONS, _digest, knockoff_s
 
 __all__ = [
     "knockoff_select",
@@ -41,6 +42,10 @@ __all__ = [
     "gaussian_knockoffs",
     "fixed_x_knockoffs",
 ]
+
+
+_DRAW_CACHE = OrderedDict()
+_DRAW_CACHE_SIZE = 4
 
 
 def _psd_root(V):
@@ -104,10 +109,25 @@ def gaussian_knockoffs(X, Sigma, s, mu=None, random_state=None):
     rng = np.random.default_rng(random_state)
     X = np.asarray(X, dtype=float)
     mu = X.mean(axis=0) if mu is None else np.asarray(mu, dtype=float)
-    inv_d = np.linalg.solve(Sigma, np.diag(s))
+    inv_d, root = _draw_matrices(np.asarray(Sigma, dtype=float), np.asarray(s))
     mean = X - (X - mu) @ inv_d
-    root = _psd_root(2 * np.diag(s) - np.diag(s) @ inv_d)
     return mean + rng.standard_normal(X.shape) @ root.T
+
+
+def _draw_matrices(Sigma, s):
+    """``Sigma^{-1} D`` and a root of ``2D - D Sigma^{-1} D``, cached per
+    ``(Sigma, s)``: they depend on neither the data nor the draw, and their
+    solve and eigendecomposition cost more than the draw itself."""
+    key = _digest(Sigma) + _digest(s)
+    if key in _DRAW_CACHE:
+        _DRAW_CACHE.move_to_end(key)
+        return _DRAW_CACHE[key]
+    inv_d = np.linalg.solve(Sigma, np.diag(s))
+    root = _psd_root(2 * np.diag(s) - np.diag(s) @ inv_d)
+    _DRAW_CACHE[key] = (inv_d, root)
+    if len(_DRAW_CACHE) > _DRAW_CACHE_SIZE:
+        _DRAW_CACHE.popitem(last=False)
+    return inv_d, root
 
 
 def fixed_x_knockoffs(X, construction="equicorrelated", random_state=None):
@@ -243,9 +263,8 @@ class KnockoffResult:
     random_state : int, Generator or None
         As given.
     max_gap_ : float
-        Largest certified duality gap, relative to the objective, of any path
-        point used (cross-validation folds excluded: their paths are not
-        returned by :func:`~sparsefit.cross_validate_path`).
+        Largest certified duality gap, relative to the objective, of any fit
+        used, cross-validation folds included.
     not_converged_ : list of str
         Names of the path points that did not reach their tolerance.
     feature_names_ : list of str
@@ -254,6 +273,10 @@ class KnockoffResult:
         Mean e-values over the draws (several draws only).
     message_ : str, default=""
         Why nothing was selected, when that is so.
+    seed_ : int or None, default=None
+        The seed of the draws: ``random_state`` when an int, the int drawn
+        from a Generator, or the entropy drawn when ``random_state`` is None;
+        ``knockoff_select(..., random_state=seed_)`` repeats the run.
 
     Attributes
     ----------
@@ -298,6 +321,7 @@ class KnockoffResult:
     feature_names_: list
     e_values_: np.ndarray = None
     message_: str = ""
+    seed_: int = None
     support_: np.ndarray = field(init=False)
 
     def __post_init__(self):
@@ -345,7 +369,7 @@ def knockoff_select(
     Sigma=None,
     alpha=None,
     cv=5,
-    n_alphas=100,
+    n_alphas=None,
     tol=1e-4,
 ):
     """Select features with the knockoff filter at target FDR ``fdr``.
@@ -400,20 +424,29 @@ def knockoff_select(
         control while removing most of the dependence on one draw.
     random_state : int, Generator or None
         Seeds the knockoffs and the folds; each draw gets its own child seed,
-        so the result does not depend on ``n_jobs``.
+        so the result does not depend on ``n_jobs``.  The seed used is
+        recorded in the result's ``seed_``, None's drawn entropy included.
     n_jobs : int or None
         Draws in parallel (joblib threads).
     Sigma : array-like of shape (n_features, n_features) or None
         Model-X: the covariance of the rows; None estimates it with the
         Ledoit-Wolf shrinkage estimator.
     alpha : float or None
-        The "lcd" alpha; None chooses it by ``cv``-fold cross-validation
-        (minimum held-out deviance).
+        The "lcd" alpha; None chooses it by ``cv``-fold cross-validation:
+        the grid alpha of least mean held-out deviance (mean squared error
+        for least squares), the folds' paths stopped once the grid is a
+        factor 1.25 below the best alpha so far without a lower deviance:
+        the small-alpha tail, where the fits are dense and slow, is not
+        fitted once the curve has risen (a lower minimum further down would
+        be missed).
     cv : int or cross-validation splitter, default=5
         Folds of the cross-validated alpha (an int: shuffled folds, stratified
         for a classification family).
-    n_alphas : int, default=100
-        Number of alphas of each lasso path.
+    n_alphas : int or None, default=None
+        Number of alphas of each lasso path, from alpha_max down to 1e-2
+        alpha_max (1e-4 when n > 2p).  None: 100 for "lsm", whose entry
+        alphas the grid resolves, and 20 for "lcd" (10 per decade; the
+        statistic only needs the fit at the chosen alpha).
     tol : float, default=1e-4
         Relative duality gap of every path point.
 
@@ -457,7 +490,9 @@ def knockoff_select(
     s, Sigma = None, _sigma(X, Sigma) if knockoffs == "model-x" else None
     if knockoffs == "model-x":
         s = knockoff_s(Sigma, construction)
-    seeds = _child_seeds(random_state, n_draws)
+    seeds, seed = _child_seeds(random_state, n_draws)
+    if n_alphas is None:
+        n_alphas = 100 if statistic == "lsm" else 20
     options = dict(
         family=family, statistic=statistic, alpha=alpha, n_alphas=n_alphas, tol=tol
     )
@@ -478,6 +513,7 @@ def knockoff_select(
         construction,
         statistic,
         family,
+        seed,
     )
 
 
@@ -544,9 +580,13 @@ def _sigma(X, Sigma):
 
 
 def _child_seeds(random_state, n_draws):
+    """One child seed per draw, and the seed they come from: the int given,
+    the int drawn from a Generator, or the entropy drawn for None, so that
+    ``random_state=seed`` repeats the run."""
     if isinstance(random_state, np.random.Generator):
         random_state = int(random_state.integers(2**63))
-    return np.random.SeedSequence(random_state).spawn(n_draws)
+    seq = np.random.SeedSequence(random_state)
+    return seq.spawn(n_draws), seq.entropy
 
 
 def _one_draw(X, y, knockoffs, construction, Sigma, s, seed, cv, name, options):
@@ -581,6 +621,7 @@ def _summarise(
     construction,
     statistic,
     family,
+    seed,
 ):
     W = np.array([d[0] for d in draws])
     alphas = np.array([np.nan if d[1] is None else d[1] for d in draws])
@@ -631,6 +672,7 @@ def _summarise(
         feature_names_=names,
         e_values_=e_values,
         message_=message,
+        seed_=seed,
     )
 
 

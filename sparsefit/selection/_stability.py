@@ -20,7 +20,7 @@ from .._estimator import _feature_names, _to_array
 from .._families import FAMILIES
 from .._progress import Progress
 from .._threads import single_blas
-from .._validation import check_sample_weight, check_scalar_range
+from .._validation import check_offset, check_sample_weight, check_scalar_range
 from ..path import alpha_grid, compute_path
 from ..penalties import ElasticNetPenalty
 from ._record import SelectionRecord, seed_sequence
@@ -323,7 +323,7 @@ class StabilitySelection(SelectionRecord, BaseEstimator):
         return halves
 
     # -- fitting -----------------------------------------------------------
-    def fit(self, X, y, sample_weight=None):
+    def fit(self, X, y, sample_weight=None, offset=None):
         """Fit the paths on every half and select.
 
         Parameters
@@ -336,6 +336,10 @@ class StabilitySelection(SelectionRecord, BaseEstimator):
         sample_weight : array-like of shape (n_samples,) or None
             Weights of the rows (each half keeps the weights of its rows);
             None weighs every row equally.
+        offset : array-like of shape (n_samples,) or None
+            Added to the linear predictor of every fit (log exposure for
+            Poisson), each half keeping the offsets of its rows; it is also
+            in the fit on the whole data that sets the alpha grid.
 
         Returns
         -------
@@ -349,6 +353,7 @@ class StabilitySelection(SelectionRecord, BaseEstimator):
         if y.ndim == 2 and y.shape[1] == 1:
             y = y.ravel()
         sw = check_sample_weight(sample_weight, X.shape[0], X.dtype)
+        offset = check_offset(offset, X.shape[0])
         datafit = FAMILIES[self.family]()
         classifier = datafit.target in ("binary", "classes")
         penalty = ElasticNetPenalty(1.0, self.l1_ratio)
@@ -362,6 +367,7 @@ class StabilitySelection(SelectionRecord, BaseEstimator):
             standardize=self.standardize,
             tol=self.tol,
             progress=False,
+            offset=offset,
         )
         self.classes_ = top.classes
         self.n_features_in_ = X.shape[1]
@@ -380,12 +386,12 @@ class StabilitySelection(SelectionRecord, BaseEstimator):
         )
         if classifier:
             kwargs["classes"] = top.classes
-        entries = self._fit_halves(X, y, sw, datafit, halves, kwargs)
+        entries = self._fit_halves(X, y, (sw, offset), datafit, halves, kwargs)
         self._summarise(entries)
         self._warn_not_converged()
         return self
 
-    def _fit_halves(self, X, y, sw, datafit, halves, kwargs):
+    def _fit_halves(self, X, y, row_data, datafit, halves, kwargs):
         """First alpha index at which each feature enters on each half
         (``n_alphas`` when never), shape (n_fits, n_features); the record
         counts every fit's certificate."""
@@ -395,7 +401,8 @@ class StabilitySelection(SelectionRecord, BaseEstimator):
         # BLAS thread each keeps n_jobs fits on n_jobs cores.
         with Progress(len(halves), "stability", self.progress) as bar, single_blas():
             jobs = (
-                delayed(_half_path)(X, y, sw, datafit, rows, kwargs) for rows in halves
+                delayed(_half_path)(X, y, row_data, datafit, rows, kwargs)
+                for rows in halves
             )
             parallel = Parallel(
                 n_jobs=self.n_jobs, prefer="threads", return_as="generator"
@@ -463,12 +470,15 @@ class StabilitySelection(SelectionRecord, BaseEstimator):
         return plot_stability(self, ax=ax, **kwargs)
 
 
-def _half_path(X, y, sw, datafit, rows, kwargs):
-    """The path on ``rows`` and its support, shape (n_features, n_alphas)."""
+def _half_path(X, y, row_data, datafit, rows, kwargs):
+    """The path on ``rows`` and its support, shape (n_features, n_alphas);
+    ``row_data`` is ``(sample_weight, offset)``, each None or per row."""
+    sw, offset = row_data
     path = compute_path(
         X[rows],
         y[rows],
         datafit.with_weights(None if sw is None else sw[rows]),
+        offset=None if offset is None else offset[rows],
         **kwargs,
     )
     p = X.shape[1]
