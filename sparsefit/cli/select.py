@@ -83,7 +83,7 @@ def _stability(X, y, family, args):
     sel = StabilitySelection(
         family.name,
         l1_ratio=args.l1_ratio,
-        n_alphas=args.n_alphas,
+        n_alphas=100 if args.n_alphas is None else args.n_alphas,
         eps=args.eps,
         n_resamples=args.n_resamples,
         complementary_pairs=not args.halves,
@@ -239,9 +239,12 @@ def add_parser(subparsers):
     parser.add_argument(
         "--n-alphas",
         type=int,
-        default=100,
+        default=None,
         metavar="N",
-        help=f"points on each path, 2 to {MAX_ALPHAS}",
+        help=(
+            f"points on each path, 2 to {MAX_ALPHAS} (default: 100 for "
+            "stability selection, 20 for the knockoffs' lcd statistic)"
+        ),
     )
     parser.add_argument(
         "--eps",
@@ -287,7 +290,7 @@ def check_options(args):
         raise UsageError(f"--n-resamples must be >= 1, got {args.n_resamples}")
     if not (0 < args.l1_ratio <= 1):
         raise UsageError(f"--l1-ratio must lie in (0, 1], got {args.l1_ratio}")
-    if not 2 <= args.n_alphas <= MAX_ALPHAS:
+    if args.n_alphas is not None and not 2 <= args.n_alphas <= MAX_ALPHAS:
         raise UsageError(
             f"--n-alphas must lie between 2 and {MAX_ALPHAS}, got {args.n_alphas}"
         )
