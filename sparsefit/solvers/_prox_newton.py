@@ -105,7 +105,8 @@ class ProxNewton:
         """Whether this solver applies: a twice-differentiable datafit.
 
         The datafit must give ``raw_hessian`` and keep its intercept (not
-        ``problem.centred``).
+        ``problem.centred``); the penalty must be separable (not
+        ``problem.block``).
 
         Parameters
         ----------
@@ -117,7 +118,11 @@ class ProxNewton:
         bool
             True when :meth:`solve` can take ``problem``.
         """
-        return not problem.centred and hasattr(problem.datafit, "raw_hessian")
+        return (
+            not problem.centred
+            and hasattr(problem.datafit, "raw_hessian")
+            and not problem.block
+        )
 
     def solve(self, problem, alpha, w0=None, *, strong=None, gap_abs=None):
         """Solve ``problem`` at ``alpha`` by working-set proximal Newton.
