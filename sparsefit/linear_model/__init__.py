@@ -2,6 +2,7 @@
 
 from ._cv import ElasticNetCV, LassoCV
 from ._glm_cv import PoissonLassoCV, SparseLogisticRegressionCV
+from ._group import GroupLasso, GroupLassoCV, GroupLogisticRegression
 from ._huber import HuberLasso, HuberLassoCV
 from ._ic import LassoIC
 from ._lasso import ElasticNet, Lasso
@@ -20,4 +21,7 @@ __all__ = [
     "PoissonLassoCV",
     "HuberLasso",
     "HuberLassoCV",
+    "GroupLasso",
+    "GroupLassoCV",
+    "GroupLogisticRegression",
 ]

@@ -3,7 +3,7 @@
 from ._base import PENALTIES, SeparablePenalty
 from ._box import Box
 from ._elastic_net import ElasticNetPenalty
-from ._group import GroupPenalty
+from ._group import GroupPenalty, one_hot_groups
 from ._l1 import L1, WeightedL1
 
 __all__ = [
@@ -14,6 +14,7 @@ __all__ = [
     "ElasticNetPenalty",
     "Box",
     "GroupPenalty",
+    "one_hot_groups",
 ]
 
 # Not a separable penalty, so registered by hand for the generic checks.

@@ -20,6 +20,7 @@ from .._validation import check_scalar_range, check_vector
 
 __all__ = [
     "GroupPenalty",
+    "one_hot_groups",
     "group_value",
     "group_conjugate",
     "group_dual_scale",
@@ -132,7 +133,8 @@ def sg_prox_group(x, j0, j1, order, step, l1, l2g):
     if norm > step * l2g:
         shrink = 1.0 - step * l2g / norm
     for k in range(j0, j1):
-        x[order[k]] *= shrink
+        # Assigned, not scaled, at 0: no -0.0 in the coefficients.
+        x[order[k]] = x[order[k]] * shrink if shrink > 0.0 else 0.0
     return norm * shrink
 
 
@@ -240,7 +242,9 @@ def _sg_scales(z, order, indptr, l1, l2):
 def _group_labels(groups, n_features):
     """``(labels, n_groups)``: a group id in 0..n_groups-1 per feature, from
     a list of index arrays (a partition of the features) or from one label
-    per feature."""
+    per feature; None puts every feature in a group of its own."""
+    if groups is None:
+        return np.arange(n_features, dtype=np.int64), n_features
     is_list = isinstance(groups, list | tuple) and all(np.ndim(g) == 1 for g in groups)
     if not is_list:
         labels = np.asarray(groups)
@@ -295,9 +299,11 @@ class GroupPenalty:
     ----------
     alpha : float
         The penalty level, ``>= 0``.
-    groups : list of array-like of int, or array-like of shape (n_features,)
+    groups : list of array-like of int, array-like of shape (n_features,) \
+or None
         Either a list of index arrays that partition the features, or one
-        label per feature (features with equal labels form a group).
+        label per feature (features with equal labels form a group); None
+        puts every feature in a group of its own (the weighted lasso).
     l1_ratio : float, default=0.0
         ``tau`` in [0, 1], the share of the l1 term.
     group_weights : array-like of shape (n_groups,) or None, default=None
@@ -334,8 +340,6 @@ class GroupPenalty:
     def __init__(self, alpha, groups, l1_ratio=0.0, group_weights=None, weights=None):
         self.alpha = check_scalar_range(alpha, "alpha", low=0.0)
         self.l1_ratio = check_scalar_range(l1_ratio, "l1_ratio", low=0.0, high=1.0)
-        if groups is None:
-            raise ValueError("groups must be given: a list of index arrays or labels.")
         self.groups = groups
         self.group_weights = group_weights
         self.weights = weights
@@ -627,3 +631,91 @@ class GroupPenalty:
         top = np.zeros(l2.shape[0])
         np.maximum.at(top, labels, l1)
         return float((l2 + top).max(initial=0.0))
+
+
+def one_hot_groups(frame, categorical=None):
+    """Expand categorical columns into one-hot columns, one group per variable.
+
+    Each categorical column becomes one indicator column per level (all
+    levels: the group penalty treats them symmetrically, so none is dropped),
+    and those columns form one group; every other column is a group of its
+    own.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The data.
+    categorical : list of str or None, default=None
+        The columns to expand; None takes those of object, string, boolean
+        or category dtype.
+
+    Returns
+    -------
+    X : ndarray of shape (n_samples, n_columns)
+        The numeric columns and the indicators, in the frame's column order.
+    groups : ndarray of shape (n_columns,)
+        The source column's name for every column of ``X`` (labels for
+        :class:`GroupPenalty`).
+    names : list of str
+        A name for every column of ``X``: ``"column=level"`` for indicators.
+
+    Raises
+    ------
+    ValueError
+        When ``categorical`` names a column not in ``frame``, a numeric
+        column holds a non-finite value, or a categorical column is missing
+        a value.
+
+    See Also
+    --------
+    GroupPenalty : The penalty that takes the groups.
+    sparsefit.GroupLasso : The estimator.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from sparsefit.penalties import one_hot_groups
+    >>> df = pd.DataFrame({"age": [30.0, 40.0, 50.0], "site": ["a", "b", "a"]})
+    >>> X, groups, names = one_hot_groups(df)
+    >>> names
+    ['age', 'site=a', 'site=b']
+    >>> groups.tolist()
+    ['age', 'site', 'site']
+    """
+    import pandas as pd
+
+    if categorical is None:
+        categorical = [
+            c
+            for c in frame.columns
+            if not pd.api.types.is_numeric_dtype(frame[c])
+            or pd.api.types.is_bool_dtype(frame[c])
+        ]
+    missing = [c for c in categorical if c not in frame.columns]
+    if missing:
+        raise ValueError(f"categorical names columns not in the frame: {missing}.")
+    blocks, groups, names = [], [], []
+    for col in frame.columns:
+        values = frame[col]
+        if col in categorical:
+            if values.isna().any():
+                row = int(np.flatnonzero(values.isna().to_numpy())[0])
+                raise ValueError(
+                    f"Column {col!r} has a missing value at row {row}; the "
+                    "one-hot expansion needs a level for every row."
+                )
+            levels = sorted(pd.unique(values), key=str)
+            for level in levels:
+                blocks.append((values == level).to_numpy(dtype=float))
+                names.append(f"{col}={level}")
+                groups.append(str(col))
+            continue
+        x = values.to_numpy(dtype=float)
+        if not np.isfinite(x).all():
+            row = int(np.flatnonzero(~np.isfinite(x))[0])
+            raise ValueError(f"Column {col!r} has a non-finite value at row {row}.")
+        blocks.append(x)
+        names.append(str(col))
+        groups.append(str(col))
+    X = np.column_stack(blocks) if blocks else np.empty((len(frame), 0))
+    return X, np.array(groups, dtype=object), names
