@@ -7,6 +7,7 @@ from ._huber import HuberLasso, HuberLassoCV
 from ._ic import LassoIC
 from ._lasso import ElasticNet, Lasso
 from ._logistic import SparseLogisticRegression
+from ._multi_task import MultiTaskLasso
 from ._poisson import PoissonLasso
 
 __all__ = [
@@ -24,4 +25,5 @@ __all__ = [
     "GroupLasso",
     "GroupLassoCV",
     "GroupLogisticRegression",
+    "MultiTaskLasso",
 ]
