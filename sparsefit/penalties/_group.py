@@ -197,10 +197,19 @@ def sg_group_scale(z, j0, j1, order, l1, l2g):
     # Work on z / max|z_G| (the scale then divides by it): squares of tiny
     # gradients would underflow.
     top = 0.0
+    has_l1 = False
     for k in range(m):
         top = max(top, abs(z[order[j0 + k]]))
+        has_l1 = has_l1 or l1[order[j0 + k]] > 0.0
     if top == 0.0:
         return np.inf
+    if not has_l1:
+        # The group lasso: s ||z_G|| = l2g.
+        sq = 0.0
+        for k in range(m):
+            a = z[order[j0 + k]] / top
+            sq += a * a
+        return l2g / (np.sqrt(sq) * top) if l2g > 0.0 else 0.0
     brk = np.empty(m)
     for k in range(m):
         j = order[j0 + k]
@@ -352,7 +361,8 @@ or None
         )
 
     def _structure_of_any(self):
-        return next(iter(self._cache.values()))[2] if self._cache else "?"
+        built = [v for k, v in self._cache.items() if not isinstance(k, tuple)]
+        return built[0][2] if built else "?"
 
     def with_alpha(self, alpha):
         """Return a copy of this penalty with another ``alpha``.
@@ -474,11 +484,19 @@ or None
             True on the features of groups whose l2 weight and l1 weights
             are all 0.
         """
-        _, _, n_groups, labels, u, v = self.structure(n_features)
-        pen = np.zeros(n_groups, bool)
-        np.logical_or.at(pen, labels, u > 0)
-        pen |= v > 0
-        return ~pen[labels]
+        return self._extras(n_features)[0]
+
+    def _extras(self, n_features):
+        """``(free, top)``: the unpenalised features and each group's largest
+        l1 weight (cached with the structure)."""
+        key = ("extras", n_features)
+        if key not in self._cache:
+            _, _, n_groups, labels, u, v = self.structure(n_features)
+            top = np.zeros(n_groups)
+            np.maximum.at(top, labels, u)
+            free = ((top == 0) & (v == 0))[labels]
+            self._cache[key] = (free, top)
+        return self._cache[key]
 
     def _arrays_of(self, w, alpha=None):
         return self.arrays(np.shape(w)[0], alpha)
@@ -626,11 +644,11 @@ or None
         scale : float
             ``max_G (alpha (1 - tau) v_G + max_{j in G} alpha tau u_j)``.
         """
-        order, indptr, l1, l2 = self.arrays(n_features, alpha)
-        labels = self.structure(n_features)[3]
-        top = np.zeros(l2.shape[0])
-        np.maximum.at(top, labels, l1)
-        return float((l2 + top).max(initial=0.0))
+        alpha = self.alpha if alpha is None else alpha
+        v = self.structure(n_features)[5]
+        top = self._extras(n_features)[1]
+        tau = self.l1_ratio
+        return float((alpha * ((1.0 - tau) * v + tau * top)).max(initial=0.0))
 
 
 def one_hot_groups(frame, categorical=None):

@@ -119,10 +119,9 @@ class BlockMatrixPenalty:
 
     def __init__(self, penalty, n_features):
         self.penalty = penalty
-        _, _, _, labels, _, _ = penalty.structure(n_features)
-        order, gptr, l1, l2 = penalty.arrays(n_features)
-        top = np.zeros(l2.shape[0])
-        np.maximum.at(top, labels, l1)
+        labels = penalty.structure(n_features)[3]
+        l2 = penalty.arrays(n_features)[3]
+        top = penalty.alpha * penalty.l1_ratio * penalty._extras(n_features)[1]
         self.a = (l2 + top)[labels]
         self.c = np.zeros(n_features)
         self.lower = np.full(n_features, -np.inf)
