@@ -109,3 +109,23 @@ def test_bad_targets_name_themselves():
 @parametrize_with_checks([MultiTaskLasso(alpha=0.01)])
 def test_scikit_learn_contract(estimator, check):
     check(estimator)
+
+
+def test_cv_selects_the_smallest_held_out_error_and_refits():
+    from sparsefit import MultiTaskLassoCV
+
+    rng = np.random.default_rng(2)
+    X = rng.standard_normal((90, 10))
+    W = np.zeros((2, 10))
+    W[:, :3] = [[1.0, -1.0, 0.5], [0.5, 1.0, -1.0]]
+    Y = X @ W.T + 0.5 * rng.standard_normal((90, 2))
+    model = MultiTaskLassoCV(cv=3, n_alphas=25, tol=1e-10).fit(X, Y)
+    assert model.alpha_ == model.alphas_[np.argmin(model.cv_mean_)]
+    assert model.alpha_1se_ >= model.alpha_min_
+    single = MultiTaskLasso(model.alpha_, tol=1e-10).fit(X, Y)
+    np.testing.assert_allclose(model.coef_, single.coef_, atol=1e-7)
+    assert (model.coef_[:, :3] != 0).all()
+    # The grid starts at alpha_max of the multi-response problem.
+    top = MultiTaskLasso(model.alphas_[0] * (1 + 1e-6)).fit(X, Y)
+    below = MultiTaskLasso(model.alphas_[0] * (1 - 1e-3)).fit(X, Y)
+    assert not top.coef_.any() and below.coef_.any()

@@ -7,7 +7,7 @@ from ._huber import HuberLasso, HuberLassoCV
 from ._ic import LassoIC
 from ._lasso import ElasticNet, Lasso
 from ._logistic import SparseLogisticRegression
-from ._multi_task import MultiTaskLasso
+from ._multi_task import MultiTaskLasso, MultiTaskLassoCV
 from ._poisson import PoissonLasso
 
 __all__ = [
@@ -26,4 +26,5 @@ __all__ = [
     "GroupLassoCV",
     "GroupLogisticRegression",
     "MultiTaskLasso",
+    "MultiTaskLassoCV",
 ]

@@ -23,7 +23,7 @@ from .._validation import (
 from ..datafits import Quadratic
 from ..penalties import GroupPenalty
 
-__all__ = ["MultiTaskLasso"]
+__all__ = ["MultiTaskLasso", "MultiTaskLassoCV"]
 
 
 def _check_targets(y, n_samples, name):
@@ -41,9 +41,10 @@ def _check_targets(y, n_samples, name):
     return Y
 
 
-def stacked_problem(X, Y, sw, fit_intercept, standardize, tol, max_iter, solver="auto"):
-    """The group lasso on ``vec(Y)`` equivalent to the multi-response problem,
-    with ``(mean, scale)`` of the columns to map its coefficients back.
+def stacked_data(X, Y, sw, fit_intercept, standardize):
+    """The stacked group lasso equivalent to the multi-response problem:
+    ``(design, y, sample_weight, penalty, mean, scale)``, with the column
+    means and scales that map its coefficients back.
 
     The stacked datafit is a mean over ``n K`` rows, ``1/K`` times the
     multi-response one: solve it at ``alpha / K``."""
@@ -68,13 +69,21 @@ def stacked_problem(X, Y, sw, fit_intercept, standardize, tol, max_iter, solver=
     design = sp.hstack(blocks, format="csc")
     penalty = GroupPenalty(1.0, labels, 0.0, group_weights)
     stacked_sw = None if sw is None else np.tile(sw, K)
+    return design, Y.T.ravel(), stacked_sw, penalty, mean, scale
+
+
+def stacked_problem(X, Y, sw, fit_intercept, standardize, tol, max_iter):
+    """The :class:`~sparsefit._problem.Problem` of :func:`stacked_data`, with
+    ``(mean, scale)``."""
+    design, y, stacked_sw, penalty, mean, scale = stacked_data(
+        X, Y, sw, fit_intercept, standardize
+    )
     problem = Problem(
         design,
-        Y.T.ravel(),
+        y,
         Quadratic(stacked_sw),
         penalty,
         fit_intercept=False,
-        solver=solver,
         tol=tol,
         max_iter=max_iter,
     )
@@ -249,3 +258,170 @@ class MultiTaskLasso(RegressorBase):
         self._check_fitted()
         X = self._validate_X(X, reset=False, accept_sparse="csr")
         return np.asarray(X @ self.coef_.T) + self.intercept_
+
+
+class MultiTaskLassoCV(MultiTaskLasso):
+    """Multi-response lasso with alpha chosen by cross-validation.
+
+    The path of :class:`MultiTaskLasso` is cross-validated (folds of samples,
+    each sample's K responses together; the held-out mean squared error over
+    samples and responses) with the shared runner
+    :func:`~sparsefit.cross_validate_path`, and the model refitted on all
+    the data at ``alpha_min_`` or ``alpha_1se_``:
+
+    .. math::
+
+        \\min_{W, b} \\frac{1}{2n} \\sum_i s_i \\|y_i - b - W x_i\\|_2^2
+        + \\alpha \\sum_j \\|W_{\\cdot j}\\|_2
+
+    Parameters
+    ----------
+    alphas : array-like or None, default=None
+        The grid; None is ``n_alphas`` values from the exact alpha_max down
+        to ``eps * alpha_max``, evenly spaced in log.
+    n_alphas : int, default=100
+        Number of grid points when ``alphas`` is None.
+    eps : float or None, default=None
+        Smallest alpha of the grid as a fraction of alpha_max; None is 1e-4
+        when ``n_samples > n_features`` and 1e-2 otherwise.
+    cv : int, scikit-learn splitter or iterable, default=10
+        An int k is ``KFold(k, shuffle=True, random_state=0)``.
+    selection : {"min", "1se"}, default="min"
+        Refit at the alpha of the smallest mean held-out error, or at the
+        largest alpha within one standard error of it.
+    fit_intercept : bool, default=True
+        Fit an unpenalised intercept per response.
+    standardize : bool, default=False
+        Penalise the coefficients of the columns scaled to unit variance.
+    tol : float, default=1e-4
+        The relative duality gap of every fit.
+    max_iter : int, default=10000
+        Maximum passes over the working sets of each fit.
+    n_jobs : int or None, default=None
+        Folds fitted in parallel (joblib); None is one at a time.
+
+    Attributes
+    ----------
+    alpha_ : float
+        The alpha refitted.
+    alpha_min_, alpha_1se_ : float
+    alphas_ : ndarray of shape (n_alphas,)
+    cv_mean_, cv_std_ : ndarray of shape (n_alphas,)
+        Held-out mean squared error over samples and responses.
+    coef_, intercept_, dual_gap_, kkt_violation_, n_iter_ :
+        The certified refit at ``alpha_``.
+
+    See Also
+    --------
+    MultiTaskLasso : One fit at a given alpha.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sparsefit import MultiTaskLassoCV
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.standard_normal((120, 6))
+    >>> Y = np.column_stack([X[:, 0], X[:, 0] - X[:, 1]])
+    >>> Y = Y + 0.3 * rng.standard_normal((120, 2))
+    >>> model = MultiTaskLassoCV(cv=5, n_alphas=30).fit(X, Y)
+    >>> (model.coef_ != 0).any(axis=0)[:2].tolist()
+    [True, True]
+    """
+
+    def __init__(
+        self,
+        *,
+        alphas=None,
+        n_alphas=100,
+        eps=None,
+        cv=10,
+        selection="min",
+        fit_intercept=True,
+        standardize=False,
+        tol=1e-4,
+        max_iter=10_000,
+        n_jobs=None,
+    ):
+        self.alphas = alphas
+        self.n_alphas = n_alphas
+        self.eps = eps
+        self.cv = cv
+        self.selection = selection
+        self.fit_intercept = fit_intercept
+        self.standardize = standardize
+        self.tol = tol
+        self.max_iter = max_iter
+        self.n_jobs = n_jobs
+
+    def fit(self, X, y, sample_weight=None):
+        """Cross-validate the path, then refit at the selected alpha.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training data.
+        y : array-like of shape (n_samples, n_tasks)
+            The K responses.
+        sample_weight : array-like of shape (n_samples,) or None, default=None
+            Weights of the samples in the fits and the held-out errors.
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+
+        Raises
+        ------
+        ValueError
+            When ``y`` is not a matrix with one row per sample, or a
+            parameter is out of range.
+        """
+        from ..model_selection import cross_validate_path, make_folds
+
+        check_scalar_range(self.tol, "tol", low=0.0, low_open=True)
+        check_positive_int(self.max_iter, "max_iter")
+        check_positive_int(self.n_alphas, "n_alphas")
+        if self.selection not in ("min", "1se"):
+            raise ValueError(
+                f"selection must be 'min' or '1se', got {self.selection!r}."
+            )
+        X = self._validate_X(X, reset=True)
+        Y = _check_targets(y, X.shape[0], type(self).__name__)
+        sw = check_sample_weight(sample_weight, X.shape[0], np.float64)
+        n, K = Y.shape
+        foldid = np.empty(n, dtype=int)
+        for k, (_, test) in enumerate(make_folds(n, self.cv, X=X, y=Y[:, 0])):
+            foldid[test] = k
+        design, ys, sws, penalty, mean, scale = stacked_data(
+            X, Y, sw, self.fit_intercept, self.standardize
+        )
+        res = cross_validate_path(
+            design,
+            ys,
+            penalty=penalty,
+            alphas=None if self.alphas is None else np.asarray(self.alphas) / K,
+            n_alphas=self.n_alphas,
+            eps=self.eps,
+            foldid=np.tile(foldid, K),
+            scoring="mse",
+            sample_weight=sws,
+            n_jobs=self.n_jobs,
+            progress=False,
+            fit_intercept=False,
+            tol=self.tol,
+            max_iter=self.max_iter,
+        )
+        self.cv_result_ = res
+        self.alphas_ = res.alphas * K
+        self.alpha_min_ = float(res.alpha_min * K)
+        self.alpha_1se_ = float(res.alpha_1se * K)
+        self.alpha_ = self.alpha_1se_ if self.selection == "1se" else self.alpha_min_
+        self.cv_mean_, self.cv_std_ = res.cv_mean, res.cv_std
+        problem, mean, scale = stacked_problem(
+            X, Y, sw, self.fit_intercept, self.standardize, self.tol, self.max_iter
+        )
+        k = int(np.argmin(np.abs(self.alphas_ - self.alpha_)))
+        start = problem.from_original(res.path.coefs[:, k].toarray().ravel())
+        result = problem.solve(self.alpha_ / K, start)
+        self._store(problem, result, X.shape[1], K, mean, scale)
+        return self
