@@ -198,12 +198,24 @@ def test_least_squares_matches_cvxpy(storage, solver, k):
     assert 0 < (coef != 0).sum() < P
 
 
-@pytest.mark.parametrize("storage, k", [("dense", 0), ("csc", 1), ("dense", 2)])
-def test_logistic_matches_cvxpy(storage, k):
+@pytest.mark.parametrize(
+    "storage, k, solver",
+    [
+        ("dense", 0, "prox-newton"),
+        ("csc", 1, "prox-newton"),
+        ("dense", 2, "prox-newton"),
+        ("csc", 3, "prox-newton"),
+        ("dense", 0, "fista"),
+        ("csc", 2, "fista"),
+    ],
+)
+def test_logistic_matches_cvxpy(storage, k, solver):
     X, y = _data(k, n=60, logistic=True)
     pen = penalties()[k]
     Xs = sp.csc_matrix(X) if storage == "csc" else X
-    problem = Problem(Xs, y, Logistic(), pen, tol=1e-10, max_iter=200_000)
+    problem = Problem(
+        Xs, y, Logistic(), pen, solver=solver, tol=1e-10, max_iter=200_000
+    )
     alpha = 0.3 * problem.alpha_max()[0]
     res = problem.solve(alpha)
     assert res.converged and res.dual_gap <= 1e-10 * res.primal

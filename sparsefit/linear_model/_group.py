@@ -264,8 +264,9 @@ class GroupLogisticRegression(GroupMixin, LogisticMixin, ClassifierBase):
             datafit="\\frac{1}{n} \\sum_i s_i \\log(1 + e^{-y_i (x_i'w + b)})"
         )
         + """
-    solved by FISTA through the penalty's prox, stopped by the duality gap
-    of the logistic conjugate.
+    solved by proximal Newton (each step's model minimised group by group by
+    block coordinate descent) or FISTA, stopped by the duality gap of the
+    logistic conjugate.
 
     Parameters
     ----------
@@ -278,10 +279,11 @@ class GroupLogisticRegression(GroupMixin, LogisticMixin, ClassifierBase):
     tol : float, default=1e-4
         Stop when the duality gap is below ``tol * P(w)`` at the returned
         point (see :class:`~sparsefit.solvers.StoppingRule`).
-    max_iter : int, default=20000
-        Maximum number of FISTA iterations.
-    solver : {"auto", "fista"}, default="auto"
-        "auto" is FISTA.
+    max_iter : int, default=1000
+        Maximum number of solver iterations (outer iterations plus Newton
+        steps; FISTA: iterations).
+    solver : {"auto", "prox-newton", "fista"}, default="auto"
+        "auto" is proximal Newton.
     warm_start : bool, default=False
         Start from the previous ``coef_``.
 
@@ -312,7 +314,7 @@ class GroupLogisticRegression(GroupMixin, LogisticMixin, ClassifierBase):
     """
     )
 
-    _solvers = ("auto", "fista")
+    _solvers = ("auto", "prox-newton", "fista")
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -331,7 +333,7 @@ class GroupLogisticRegression(GroupMixin, LogisticMixin, ClassifierBase):
         standardize=False,
         class_weight=None,
         tol=1e-4,
-        max_iter=20_000,
+        max_iter=1000,
         solver="auto",
         warm_start=False,
     ):

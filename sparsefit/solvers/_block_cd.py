@@ -469,3 +469,119 @@ class BlockCoordinateDescent:
         return passes_dense(
             d.X, *common, state.shift, w, groups, *kernel, tol_in, budget
         )
+
+
+def _weighted_grams(design, order, gptr, groups, mean, sw):
+    """``(lips, grams, goff)`` of :func:`group_grams` for the columns centred
+    by ``mean`` and weighted by ``sw``, filled for ``groups`` only."""
+    n = design.n_samples
+    sizes = np.diff(gptr)
+    goff = np.zeros(sizes.shape[0] + 1, dtype=np.int64)
+    np.cumsum(sizes**2, out=goff[1:])
+    grams = np.zeros(goff[-1])
+    lips = np.zeros(sizes.shape[0])
+    root = np.sqrt(sw)
+    for g in groups:
+        idx = order[gptr[g] : gptr[g + 1]]
+        cols = design.X[:, idx]
+        cols = cols.toarray() if design.sparse else np.asarray(cols, dtype=float)
+        cols = (cols - mean[idx]) * design.scale[idx] * root[:, None]
+        cols[:, design.constant[idx]] = 0.0
+        Q = cols.T @ cols / n
+        grams[goff[g] : goff[g + 1]] = Q.ravel()
+        lips[g] = Q[0, 0] if idx.size == 1 else float(np.linalg.eigvalsh(Q)[-1])
+    return lips, grams, goff
+
+
+def newton_block(cert, W, b, Z, ws, kkt_target, tol_abs, max_newton):
+    """Proximal Newton steps on the groups of ``ws`` for a single-output GLM
+    with a block penalty: the block counterpart of
+    :func:`._irls.newton_single`.
+
+    Each step minimises the datafit's quadratic model (glmnet's IRLS working
+    response, weights ``s = n h / sum(h)``) plus the group penalty scaled by
+    ``1 / sum(h)`` with the block passes above, on the columns centred by
+    their weighted means (the intercept's step is then eliminated), and is
+    accepted by a backtracking line search on the true objective.  Updates
+    ``W``, ``b`` and ``Z`` in place; returns the number of steps."""
+    from ._irls import _FORCING, _Storage, certifiable_kkt
+
+    d = cert.design
+    n, p = d.n_samples, d.n_features
+    group = cert.penalty.penalty
+    order, gptr, l1, l2 = group.arrays(p)
+    labels = group.structure(p)[3]
+    groups = np.unique(labels[ws]).astype(np.int64)
+    ws = np.sort(np.concatenate([order[gptr[g] : gptr[g + 1]] for g in groups]))
+    ws = ws.astype(np.int64)
+    store = _Storage(d, ws)
+    scale = d.scale.astype(float)
+    w = W[:, 0]
+    value = cert.F(Z) + group.value(w)
+    eps = np.finfo(float).eps
+    steps = 0
+    for _ in range(max_newton):
+        g = cert.grad(Z)[:, 0]
+        h = cert.hessian(Z)[:, 0]
+        h = np.maximum(h, 1e-12 * h.max(initial=0.0) + 1e-300)
+        total = float(h.sum())
+        sw = h * (n / total)
+        s1, _, xg = store.stats(sw, g)
+        grad = np.zeros(p)
+        grad[ws] = scale[ws] * xg
+        kkt_ws = group.subdiff_distance(w, grad)[ws].max(initial=0.0)
+        enough = certifiable_kkt(w[ws], tol_abs)
+        if steps and kkt_ws <= max(kkt_target, enough):
+            break
+        steps += 1
+        zeta = -g / h
+        mean = np.zeros(p)
+        zbar = 0.0
+        if cert.fit_intercept:
+            mean[ws] = s1 / n
+            zbar = float(sw @ zeta) / n
+        r = zeta - zbar
+        lips, grams, goff = _weighted_grams(d, order, gptr, groups, mean, sw)
+        old = w[ws].copy()
+        tol = max(_FORCING * kkt_ws, 0.5 * enough) / total
+        common = (mean, scale, sw, r, np.zeros(1), w, groups, order, gptr, lips)
+        kernel = (l1 / total, l2 / total, grams, goff, tol, 10_000)
+        if d.sparse:
+            X = d.X
+            passes_csc(X.data, X.indices, X.indptr, *common, *kernel)
+        else:
+            passes_dense(d.X, *common, *kernel)
+        step = w[ws] - old
+        w[ws] = old
+        if not step.any() and not cert.fit_intercept:
+            break
+        dz = store.times(scale, step, n)
+        db = zbar - float(mean[ws] @ (scale[ws] * step)) if cert.fit_intercept else 0.0
+        dz = (dz + db)[:, None]
+        w[ws] = old + step
+        new_pen = group.value(w)
+        w[ws] = old
+        decrease = float(g @ dz[:, 0]) + new_pen - (value - cert.F(Z))
+        slack = 8 * eps * abs(value)
+        t = 1.0
+        accepted = False
+        while t > 1e-8:
+            w[ws] = old + t * step
+            new = cert.F(Z + t * dz) + group.value(w)
+            if (
+                np.isfinite(new)
+                and new <= value + 1e-4 * t * min(decrease, 0.0) + slack
+            ):
+                accepted = True
+                break
+            t *= 0.5
+        if not accepted:
+            w[ws] = old
+            break
+        Z += t * dz
+        b += t * db
+        gained = value - new
+        value = new
+        if gained <= 1e-16 * abs(value):
+            break
+    return steps

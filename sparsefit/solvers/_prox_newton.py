@@ -29,7 +29,8 @@ the strong-rule features, and certified once after that.
 import numpy as np
 
 from ._base import SolverResult, glm_rule, warn_not_converged
-from ._glm_certificate import MatrixPenalty
+from ._block_cd import newton_block
+from ._glm_certificate import BlockMatrixPenalty, MatrixPenalty
 from ._irls import _FORCING, certifiable_kkt, newton_single
 from ._multi_cd import multi_cd
 
@@ -105,8 +106,8 @@ class ProxNewton:
         """Whether this solver applies: a twice-differentiable datafit.
 
         The datafit must give ``raw_hessian`` and keep its intercept (not
-        ``problem.centred``); the penalty must be separable (not
-        ``problem.block``).
+        ``problem.centred``); a block penalty (``problem.block``) takes
+        one output.
 
         Parameters
         ----------
@@ -121,7 +122,7 @@ class ProxNewton:
         return (
             not problem.centred
             and hasattr(problem.datafit, "raw_hessian")
-            and not problem.block
+            and (not problem.block or problem.K == 1)
         )
 
     def solve(self, problem, alpha, w0=None, *, strong=None, gap_abs=None):
@@ -196,6 +197,8 @@ class ProxNewton:
     def _steps(self, cert, W, b, Z, ws, kkt_target, gap, tol_abs, buffers):
         """Newton steps on ``ws`` until its KKT violation is below
         ``kkt_target``, or low enough for the gap to reach ``tol_abs``."""
+        if isinstance(cert.penalty, BlockMatrixPenalty):
+            return newton_block(cert, W, b, Z, ws, kkt_target, tol_abs, self.max_newton)
         if cert.K == 1:
             return newton_single(
                 cert, W, b, Z, ws, kkt_target, tol_abs, self.max_newton, buffers
