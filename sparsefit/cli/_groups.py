@@ -28,7 +28,8 @@ def add_group_arguments(parser):
         "--groups",
         metavar="FILE",
         help="CSV with columns feature,group: fit the group lasso, a group's "
-        "coefficients zero together (features not listed: groups of their own)",
+        "coefficients zero together (features not listed: groups of their own; "
+        "default: none)",
     )
     which.add_argument(
         "--group-one-hot",
