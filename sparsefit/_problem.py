@@ -42,7 +42,11 @@ from ._threads import single_blas
 from ._validation import check_bounds
 from .penalties._base import separable_value
 from .solvers import KKT_TOL, make_solver
-from .solvers._glm_certificate import GLMCertificate, MatrixPenalty
+from .solvers._glm_certificate import (
+    BlockMatrixPenalty,
+    GLMCertificate,
+    MatrixPenalty,
+)
 
 __all__ = ["Problem"]
 
@@ -123,6 +127,17 @@ class Problem:
             )
             self.y = y
         self.K = y.shape[1] if y.ndim == 2 else 1
+        # A block penalty (the group lasso) couples coefficients: the
+        # solvers that take one say so, and the separable arrays below
+        # give way to the penalty's own methods.
+        self.block = bool(getattr(penalty, "block", False))
+        if self.block and self.K > 1:
+            raise ValueError(
+                f"The {type(penalty).__name__} takes one output; got a target "
+                f"with {self.K} columns."
+            )
+        if self.block:
+            penalty.structure(X.shape[1])  # validates the groups now
         lower, upper = self._set_template(penalty, X.shape[1], X.dtype)
         if grouped and (np.isfinite(lower).any() or np.isfinite(upper).any()):
             raise ValueError(
@@ -195,6 +210,8 @@ class Problem:
 
     def matrix_penalty(self, alpha):
         """The penalty at ``alpha`` on ``W`` of shape (n_features, K)."""
+        if self.block:
+            return BlockMatrixPenalty(self.penalty(alpha), self.n_features)
         a, c, lower, upper = self._unit_arrays()
         return MatrixPenalty((alpha * a, alpha * c, lower, upper), self.grouped)
 
@@ -203,7 +220,7 @@ class Problem:
         1e-3 the ridge part alone never zeroes a coefficient, so (as glmnet
         does) alpha_max is taken at ``l1_ratio = 1e-3``."""
         unit = self.template.with_alpha(1.0)
-        if unit.l1_ratio < 1e-3:
+        if unit.l1_ratio < 1e-3 and not self.block:
             unit.l1_ratio = 1e-3
         return unit
 
@@ -255,7 +272,9 @@ class Problem:
             self._last_b = res.intercept.copy()
             self._history = (self._history + [(alpha, W.copy(), self._last_b)])[-2:]
         if res.datafit_value is None:
-            if self.K == 1:
+            if self.block:
+                pen = self.penalty(alpha).value(W[:, 0])
+            elif self.K == 1:
                 pen = separable_value(W[:, 0], *self.penalty_arrays(alpha, W.dtype))
             else:
                 pen = self.matrix_penalty(alpha).value(W)
@@ -366,6 +385,12 @@ class Problem:
     def strong_set(self, grad_neg, alpha, prev_alpha):
         """Sequential strong rule on features (all outputs together): keep j
         unless its pull is below ``(2 alpha - prev) v_j``."""
+        if self.block:
+            unit = self.template.with_alpha(1.0)
+            level = unit.group_alpha_max(grad_neg)
+            labels = unit.structure(self.n_features)[3]
+            free = unit.free_features(self.n_features)
+            return (level[labels] >= 2 * alpha - prev_alpha) | free
         unit = self._unit_arrays()[0]
         G = np.abs(grad_neg.reshape(self.K, -1))
         pull = np.sqrt((G**2).sum(axis=0)) if self.grouped else G.max(axis=0)
@@ -387,6 +412,8 @@ class Problem:
         else:
             W = self.null_fit()[0]
             w, grad_neg = W.T.ravel(), self.null_grad()
+        if self.block:
+            return unit.alpha_max(grad_neg[:, 0]), w
         if self.grouped:
             a = unit.coefficients(self.n_features)[0]
             norms = np.sqrt((grad_neg**2).sum(axis=1))
@@ -401,18 +428,37 @@ class Problem:
         features fitted by a solve at a large alpha, doubled until every
         penalised coefficient is zero."""
         unit = self._unit_template()
-        a = unit.coefficients(self.n_features, self.design.dtype)[0]
-        penalised = a > 0
-        lower, upper = self._unit_arrays()[2:]
+        if self.block:
+            penalised = ~unit.free_features(self.n_features)
+            lower = np.full(self.n_features, -np.inf)
+            upper = -lower
+        else:
+            penalised = unit.coefficients(self.n_features, self.design.dtype)[0] > 0
+            lower, upper = self._unit_arrays()[2:]
         w = np.clip(np.zeros(self.n_features, dtype=self.design.dtype), lower, upper)
         if (penalised | self.design.constant).all() and not w.any():
             return w
+        if self.block:
+            return self._free_least_squares(~penalised & ~self.design.constant)
         alpha = max(unit.alpha_max(-self.grad_neg(w)), 1.0)
         for _ in range(60):
             w = self.solve(alpha, quiet=True).coef
             if not (w[penalised] != 0).any():
                 break
             alpha *= 2.0
+        return w
+
+    def _free_least_squares(self, free):
+        """The least-squares fit of the centred target on the ``free``
+        columns alone, exactly (a block penalty's null model)."""
+        d = self.design
+        cols = d.columns(np.flatnonzero(free)).astype(float)
+        target = self.y.astype(float)
+        if d.sample_weight is not None:
+            root = np.sqrt(d.sample_weight)
+            cols, target = cols * root[:, None], target * root
+        w = np.zeros(self.n_features, dtype=d.dtype)
+        w[free] = np.linalg.lstsq(cols, target, rcond=None)[0]
         return w
 
     # -- certified statuses for explain -----------------------------------------
@@ -451,7 +497,8 @@ class Problem:
         the boundary at any accuracy and do not ask for more.
         """
         scale = self._radius_scale()
-        if scale is None:
+        if scale is None or self.block:
+            # A block penalty's zeros are explained per group (see explain).
             return res
         a = alpha * self._unit_arrays()[0]
         for _ in range(3):

@@ -433,9 +433,9 @@ def compute_path(
         The datafit, carrying the sample weights and its own parameters
         (Huber's ``delta``); None is least squares.
         Logistic and multinomial take labels of any type in ``y``.
-    penalty : SeparablePenalty or None
-        Its ``l1_ratio``, penalty factors and bounds are used; its alpha is
-        replaced by the grid. None is the plain lasso.
+    penalty : SeparablePenalty, GroupPenalty or None
+        Its ``l1_ratio``, penalty factors and bounds (or groups) are used;
+        its alpha is replaced by the grid. None is the plain lasso.
     alphas : array-like or None
         The grid; None builds ``n_alphas`` points from the exact alpha_max
         (intercept, weights and penalty factors included) down to
@@ -502,8 +502,10 @@ def compute_path(
     datafit = Quadratic() if datafit is None else datafit
     family = family_name(datafit)
     penalty = ElasticNetPenalty(1.0, 1.0) if penalty is None else penalty
-    if not isinstance(penalty, SeparablePenalty):
-        raise ValueError(f"penalty must be a separable penalty; got {penalty!r}.")
+    if not (isinstance(penalty, SeparablePenalty) or getattr(penalty, "block", False)):
+        raise ValueError(
+            f"penalty must be a separable or a block penalty; got {penalty!r}."
+        )
     names = _feature_names(X)
     X = _to_array(X, "X", "csc")
     check_scalar_range(tol, "tol", low=0.0, low_open=True)

@@ -14,7 +14,14 @@ from sparsefit.datafits import (
     Poisson,
     Quadratic,
 )
-from sparsefit.penalties import L1, PENALTIES, Box, ElasticNetPenalty, WeightedL1
+from sparsefit.penalties import (
+    L1,
+    PENALTIES,
+    Box,
+    ElasticNetPenalty,
+    GroupPenalty,
+    WeightedL1,
+)
 
 P = 6
 finite = st.floats(-50, 50, allow_nan=False, allow_infinity=False)
@@ -42,7 +49,22 @@ def penalty_instances():
             ),
         ],
         Box: [Box(lower, upper), Box(positive=True, upper_bounds=upper)],
+        GroupPenalty: [
+            GroupPenalty(0.7, [0, 0, 1, 1, 1, 2]),
+            GroupPenalty(0.6, [0, 0, 1, 1, 1, 2], l1_ratio=0.4, weights=weights),
+            GroupPenalty(0.5, [[0, 5], [1, 2], [3, 4]], 0.3, group_weights=[1, 0, 2]),
+        ],
     }
+
+
+def _bounds_and_free(penalty):
+    """The bounds and the unpenalised, unbounded features of any penalty."""
+    if getattr(penalty, "block", False):
+        inf = np.full(P, np.inf)
+        return -inf, inf, penalty.free_features(P)
+    a, c, lower, upper = penalty.coefficients(P)
+    free = (a == 0) & (c == 0) & np.isneginf(lower) & np.isposinf(upper)
+    return lower, upper, free
 
 
 INSTANCES = [
@@ -79,16 +101,9 @@ def test_prox_is_non_expansive(name, penalty, u, v, step):
 @given(w=vectors, z=vectors)
 def test_fenchel_young(name, penalty, w, z):
     """g(w) + g*(z) >= w'z, with equality at z in the subdifferential."""
-    lower, upper = penalty.coefficients(P)[2:]
+    lower, upper, free = _bounds_and_free(penalty)
     w = np.clip(w, lower, upper)
-    conj = penalty.conjugate(z * penalty.dual_scale(z))
     zs = z * penalty.dual_scale(z)
-    free = (
-        (penalty.coefficients(P)[0] == 0)
-        & (penalty.coefficients(P)[1] == 0)
-        & np.isneginf(lower)
-        & np.isposinf(upper)
-    )
     zs[free] = 0.0  # free coordinates are projected out by the certificates
     conj = penalty.conjugate(zs)
     assert np.isfinite(conj)
@@ -110,11 +125,13 @@ def test_alpha_max_makes_zero_optimal(name, penalty):
     a_max = penalty.alpha_max(grad0)
     if not np.isfinite(a_max) or penalty.alpha == 0:
         return
-    a, c, lower, upper = penalty.coefficients(P)
-    scaled = type(penalty).__new__(type(penalty))
-    scaled.__dict__.update(penalty.__dict__, alpha=a_max * (1 + 1e-9))
+    lower, upper, free = _bounds_and_free(penalty)
+    scaled = penalty.with_alpha(a_max * (1 + 1e-9))
     zero = np.clip(np.zeros(P), lower, upper)
-    penalised = scaled.coefficients(P)[0] > 0
+    if getattr(penalty, "block", False):
+        penalised = ~free
+    else:
+        penalised = scaled.coefficients(P)[0] > 0
     dist = scaled.subdiff_distance(zero, grad0)
     assert dist[penalised & (zero == 0)].max(initial=0) <= 1e-12
 

@@ -21,6 +21,7 @@ from ._args import (
 from ._data import closest, prepare, read_table, zero_one_note
 from ._errors import UsageError
 from ._families import get_family
+from ._groups import add_group_arguments, group_family, group_labels, group_path
 from ._metrics import target_summary, test_metrics
 from ._model import json_safe, model_document, write_model
 from ._output import (
@@ -48,6 +49,7 @@ def add_parser(subparsers):
     )
     add_data_arguments(parser)
     add_model_arguments(parser)
+    add_group_arguments(parser)
     how = parser.add_mutually_exclusive_group()
     how.add_argument(
         "--alpha",
@@ -198,13 +200,15 @@ def _splitter(family, k, seed, y):
     return KFold(k, shuffle=True, random_state=seed)
 
 
-def _fit_estimator(args, family, X, y, offset, factors):
+def _fit_estimator(args, family, X, y, offset, factors, groups=None):
     params = {
         "l1_ratio": args.l1_ratio,
         "standardize": args.standardize,
         "penalty_factor": factors,
         "tol": args.tol,
     }
+    if groups is not None:
+        params.update(groups=groups, l1_ratio=args.sparse_group)
     if args.delta is not None:
         params["delta"] = args.delta
     progress = False if (args.quiet or args.json) else None
@@ -233,6 +237,12 @@ def fixed_alpha_path(args, family, X, y, offset, params, progress, alpha):
     """The path from alpha_max down past the fitted ``alpha``."""
     import sparsefit
 
+    if params.get("groups") is not None:
+        path = group_path(
+            args, family, X, y, params["groups"], params["penalty_factor"], alpha
+        )
+        outputs = [args.target] if path.classes is None else [str(path.classes[-1])]
+        return from_path_result(path, list(X.columns), outputs)
     if family.name == "gaussian":
         kwargs = dict(
             l1_ratio=args.l1_ratio,
@@ -375,12 +385,13 @@ def _explain(est, X, y, offset):
 def fit_frame(frame, args, source, title=None):
     """Fit, write every output and return ``(summary, text)``."""
     start = time.perf_counter()
-    family = get_family(args.family or "gaussian")
+    family = group_family(args, get_family(args.family or "gaussian"))
     check_options(args, family)
     out = Path(args.out) if args.out else default_out(source)
     check_out_dir(out, args.force, writes=result_names(args))
     prep = prepare(frame, args.target, family, args)
     factors = penalty_factors(args.penalty_factor, prep)
+    groups = group_labels(args, prep)
     rows = np.ones(len(prep.y), dtype=bool) if prep.train is None else prep.train
     X, y = prep.X[rows], prep.y[rows]
     offset = None if prep.offset is None else prep.offset[rows]
@@ -394,7 +405,7 @@ def fit_frame(frame, args, source, title=None):
         note(args, text)
     note(args, f"fitting {family.name} on {X.shape[0]} rows x {X.shape[1]} features")
     compile_note(args, family.name)
-    est, params, progress = _fit_estimator(args, family, X, y, offset, factors)
+    est, params, progress = _fit_estimator(args, family, X, y, offset, factors, groups)
     mark_warm(family.name)
     outputs = _outputs(est, args.target)
     if hasattr(est, "path_"):

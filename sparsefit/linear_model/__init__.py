@@ -2,10 +2,12 @@
 
 from ._cv import ElasticNetCV, LassoCV
 from ._glm_cv import PoissonLassoCV, SparseLogisticRegressionCV
+from ._group import GroupLasso, GroupLassoCV, GroupLogisticRegression
 from ._huber import HuberLasso, HuberLassoCV
 from ._ic import LassoIC
 from ._lasso import ElasticNet, Lasso
 from ._logistic import SparseLogisticRegression
+from ._multi_task import MultiTaskLasso, MultiTaskLassoCV
 from ._poisson import PoissonLasso
 
 __all__ = [
@@ -20,4 +22,9 @@ __all__ = [
     "PoissonLassoCV",
     "HuberLasso",
     "HuberLassoCV",
+    "GroupLasso",
+    "GroupLassoCV",
+    "GroupLogisticRegression",
+    "MultiTaskLasso",
+    "MultiTaskLassoCV",
 ]

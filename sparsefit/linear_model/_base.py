@@ -37,14 +37,16 @@ class SparseLinearRegression(ExplainMixin, TargetSizeMixin, RegressorBase):
         check_n_nonzero(getattr(self, "n_nonzero", None))
         self._check_solver_params()
 
+    # The solvers a subclass's penalty admits (see sparsefit.solvers).
+    _solvers = ("auto", "cd", "fista", "lars")
+
     def _check_solver_params(self):
         """tol, max_iter, solver, precompute: shared by every estimator."""
         check_scalar_range(self.tol, "tol", low=0.0, low_open=True)
         check_positive_int(self.max_iter, "max_iter")
-        if self.solver not in ("auto", "cd", "fista", "lars"):
-            raise ValueError(
-                f"solver must be 'auto', 'cd', 'fista' or 'lars', got {self.solver!r}."
-            )
+        if self.solver not in self._solvers:
+            names = ", ".join(repr(s) for s in self._solvers)
+            raise ValueError(f"solver must be one of {names}, got {self.solver!r}.")
         if self.precompute not in ("auto", True, False):
             raise ValueError(
                 f"precompute must be 'auto', True or False, got {self.precompute!r}."
@@ -72,21 +74,25 @@ class SparseLinearRegression(ExplainMixin, TargetSizeMixin, RegressorBase):
         tags.input_tags.sparse = self.solver != "lars"
         return tags
 
-    def _make_problem(self, X, y, sw):
-        """The fitted problem at any alpha: design, centred y, penalty, solver."""
-        penalty = ElasticNetPenalty(
+    def _penalty_template(self, l1_ratio):
+        """The penalty at alpha = 1 (a subclass with another penalty
+        overrides this)."""
+        return ElasticNetPenalty(
             1.0,
-            self._l1_ratio,
+            l1_ratio,
             self.penalty_factor,
             self.positive,
             self.lower_bounds,
             self.upper_bounds,
         )
+
+    def _make_problem(self, X, y, sw):
+        """The fitted problem at any alpha: design, centred y, penalty, solver."""
         return Problem(
             X,
             y,
             Quadratic(sw),
-            penalty,
+            self._penalty_template(self._l1_ratio),
             fit_intercept=self.fit_intercept,
             standardize=self.standardize,
             solver=self.solver,

@@ -371,18 +371,6 @@ class ElasticNetCV(SparseLinearRegression):
             precompute=self.precompute,
         )
 
-    def _penalty_template(self, l1_ratio):
-        from ..penalties import ElasticNetPenalty
-
-        return ElasticNetPenalty(
-            1.0,
-            l1_ratio,
-            self.penalty_factor,
-            self.positive,
-            self.lower_bounds,
-            self.upper_bounds,
-        )
-
     def _refit(self, X, y, sw, res):
         """Solve at ``alpha_`` warm-started from the path, then relax."""
         problem = self._make_problem(X, y, sw)

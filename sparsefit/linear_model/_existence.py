@@ -34,9 +34,13 @@ def check_minimiser_exists(problem, alpha, classes=None):
         # is bounded below along no direction of the fitted values.
         return
     design = problem.design
-    a, c, lower, upper = problem.penalty(alpha).coefficients(
-        design.n_features, np.float64
-    )
+    penalty = problem.penalty(alpha)
+    if problem.block:
+        p = design.n_features
+        a = (~penalty.free_features(p)).astype(float)
+        c, lower, upper = np.zeros(p), np.full(p, -np.inf), np.full(p, np.inf)
+    else:
+        a, c, lower, upper = penalty.coefficients(design.n_features, np.float64)
     # Bounded coordinates recede in one direction at most, or not at all.
     free = (
         (a == 0)

@@ -184,7 +184,7 @@ class LassoIC(SparseLinearRegression):
             max_iter=self.max_iter,
             precompute=self.precompute,
         )
-        penalty = self._penalty_template()
+        penalty = self._penalty_template(1.0)
         from ..datafits import Quadratic
 
         path = compute_path(
@@ -218,18 +218,6 @@ class LassoIC(SparseLinearRegression):
         start = problem.from_original(path.coefs[:, best].toarray().ravel())
         self._store(problem, problem.solve(self.alpha_, start))
         return self
-
-    def _penalty_template(self):
-        from ..penalties import ElasticNetPenalty
-
-        return ElasticNetPenalty(
-            1.0,
-            1.0,
-            self.penalty_factor,
-            self.positive,
-            self.lower_bounds,
-            self.upper_bounds,
-        )
 
     @staticmethod
     def _rss(path):

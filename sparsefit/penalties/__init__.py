@@ -3,6 +3,7 @@
 from ._base import PENALTIES, SeparablePenalty
 from ._box import Box
 from ._elastic_net import ElasticNetPenalty
+from ._group import GroupPenalty, one_hot_groups
 from ._l1 import L1, WeightedL1
 
 __all__ = [
@@ -12,4 +13,9 @@ __all__ = [
     "WeightedL1",
     "ElasticNetPenalty",
     "Box",
+    "GroupPenalty",
+    "one_hot_groups",
 ]
+
+# Not a separable penalty, so registered by hand for the generic checks.
+PENALTIES.append(GroupPenalty)

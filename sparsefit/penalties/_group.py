@@ -1,4 +1,5 @@
-"""Row-grouped penalty for multi-output coefficients (grouped multinomial).
+"""Group penalties: the row-grouped penalty of multi-output coefficients
+(grouped multinomial) and the group and sparse-group lasso.
 
 For a coefficient matrix ``W`` of shape (n_features, K) the penalty is
 
@@ -15,7 +16,11 @@ factors and the elastic-net mix carry over; bounds do not apply.
 import numpy as np
 from numba import njit
 
+from .._validation import check_scalar_range, check_vector
+
 __all__ = [
+    "GroupPenalty",
+    "one_hot_groups",
     "group_value",
     "group_conjugate",
     "group_dual_scale",
@@ -85,3 +90,650 @@ def group_prox(V, step, a, c):
     with np.errstate(divide="ignore", invalid="ignore"):
         shrink = np.where(norms > 0, np.maximum(1 - step * a / norms, 0.0), 0.0)
     return (V * (shrink / (1 + step * c))[:, None]).astype(V.dtype, copy=False)
+
+
+# -- the group and sparse-group lasso on a coefficient vector ------------------
+#
+# The groups are held as ``order`` (the features sorted by group) and
+# ``indptr`` (group g is ``order[indptr[g]:indptr[g + 1]]``), the layout the
+# block coordinate-descent kernels read.  ``l1`` holds the per-feature l1
+# weights ``alpha * l1_ratio * v_j`` and ``l2`` the per-group weights
+# ``alpha * (1 - l1_ratio) * v_G``.
+
+
+@njit(cache=True, nogil=True)
+def sg_value(w, order, indptr, l1, l2):
+    """``sum_G l2_G ||w_G|| + sum_j l1_j |w_j|``."""
+    total = 0.0
+    for g in range(indptr.shape[0] - 1):
+        sq = 0.0
+        for k in range(indptr[g], indptr[g + 1]):
+            j = order[k]
+            sq += w[j] * w[j]
+            total += l1[j] * abs(w[j])
+        total += l2[g] * np.sqrt(sq)
+    return total
+
+
+@njit(cache=True, nogil=True)
+def sg_prox_group(x, j0, j1, order, step, l1, l2g):
+    """The sparse-group prox of one group, in place on ``x`` (indexed by
+    ``order[j0:j1]``): soft-threshold by ``step l1_j``, then shrink the block
+    by ``step l2g`` (Simon et al. 2013, eq. 9).  Returns the new norm."""
+    sq = 0.0
+    for k in range(j0, j1):
+        j = order[k]
+        t = step * l1[j]
+        v = x[j]
+        v = v - t if v > t else (v + t if v < -t else 0.0)
+        x[j] = v
+        sq += v * v
+    norm = np.sqrt(sq)
+    shrink = 0.0
+    if norm > step * l2g:
+        shrink = 1.0 - step * l2g / norm
+    for k in range(j0, j1):
+        # Assigned, not scaled, at 0: no -0.0 in the coefficients.
+        x[order[k]] = x[order[k]] * shrink if shrink > 0.0 else 0.0
+    return norm * shrink
+
+
+@njit(cache=True, nogil=True)
+def _sg_prox(v, step, order, indptr, l1, l2):
+    x = v.copy()
+    for g in range(indptr.shape[0] - 1):
+        sg_prox_group(x, indptr[g], indptr[g + 1], order, step, l1, l2[g])
+    return x
+
+
+@njit(cache=True, nogil=True)
+def sg_group_distance(w, z, j0, j1, order, l1, l2g):
+    """Distance from ``z`` (minus the gradient) to the subdifferential of one
+    group's penalty at ``w``.
+
+    At ``w_G = 0`` the subdifferential is a box of half-widths ``l1`` plus a
+    ball of radius ``l2g``, and the distance to it is ``max(||S(z)|| - l2g,
+    0)`` with ``S`` the soft-thresholding by ``l1``.  Elsewhere it is the
+    point ``l2g w_G / ||w_G|| + l1 sign(w)`` on the non-zero entries and
+    ``[-l1_j, l1_j]`` on the zero ones."""
+    sq = 0.0
+    for k in range(j0, j1):
+        sq += w[order[k]] * w[order[k]]
+    norm = np.sqrt(sq)
+    dist = 0.0
+    for k in range(j0, j1):
+        j = order[k]
+        if w[j] == 0.0:
+            e = max(abs(z[j]) - l1[j], 0.0)
+        else:
+            centre = l2g * w[j] / norm + (l1[j] if w[j] > 0 else -l1[j])
+            e = z[j] - centre
+        dist += e * e
+    dist = np.sqrt(dist)
+    if norm == 0.0:
+        return max(dist - l2g, 0.0)
+    return dist
+
+
+@njit(cache=True, nogil=True)
+def _sg_distance(w, z, order, indptr, l1, l2):
+    out = np.empty(w.shape[0])
+    for g in range(indptr.shape[0] - 1):
+        d = sg_group_distance(w, z, indptr[g], indptr[g + 1], order, l1, l2[g])
+        for k in range(indptr[g], indptr[g + 1]):
+            out[order[k]] = d
+    return out
+
+
+@njit(cache=True, nogil=True)
+def sg_group_scale(z, j0, j1, order, l1, l2g):
+    """Largest ``s >= 0`` with ``||S_{l1}(s z_G)|| <= l2g`` (``inf`` when every
+    ``s`` is; the group's dual-ball constraint).
+
+    ``h(s) = sum_j (s |z_j| - l1_j)_+^2`` is piecewise quadratic and
+    increasing; walk its breakpoints ``l1_j / |z_j|`` in order and solve the
+    quadratic on the segment where it crosses ``l2g^2``."""
+    m = j1 - j0
+    # Work on z / max|z_G| (the scale then divides by it): squares of tiny
+    # gradients would underflow.
+    top = 0.0
+    has_l1 = False
+    for k in range(m):
+        top = max(top, abs(z[order[j0 + k]]))
+        has_l1 = has_l1 or l1[order[j0 + k]] > 0.0
+    if top == 0.0:
+        return np.inf
+    if not has_l1:
+        # The group lasso: s ||z_G|| = l2g.
+        sq = 0.0
+        for k in range(m):
+            a = z[order[j0 + k]] / top
+            sq += a * a
+        return l2g / (np.sqrt(sq) * top) if l2g > 0.0 else 0.0
+    brk = np.empty(m)
+    for k in range(m):
+        j = order[j0 + k]
+        a = abs(z[j]) / top
+        brk[k] = l1[j] / a if a > 0 else np.inf
+    idx = np.argsort(brk)
+    target = l2g * l2g
+    A2 = 0.0
+    AL = 0.0
+    LL = 0.0
+    for r in range(m):
+        k = idx[r]
+        if brk[k] == np.inf:
+            break
+        j = order[j0 + k]
+        a = abs(z[j]) / top
+        A2 += a * a
+        AL += a * l1[j]
+        LL += l1[j] * l1[j]
+        nxt = brk[idx[r + 1]] if r + 1 < m else np.inf
+        # On [brk_k, nxt) the active entries give h(s) = A2 s^2 - 2 AL s + LL.
+        if nxt < np.inf and A2 * nxt * nxt - 2 * AL * nxt + LL <= target:
+            continue
+        if A2 <= 0.0:
+            continue
+        disc = max(AL * AL - A2 * (LL - target), 0.0)
+        return (AL + np.sqrt(disc)) / A2 / top
+    return np.inf
+
+
+@njit(cache=True, nogil=True)
+def _sg_scales(z, order, indptr, l1, l2):
+    out = np.empty(indptr.shape[0] - 1)
+    for g in range(out.shape[0]):
+        out[g] = sg_group_scale(z, indptr[g], indptr[g + 1], order, l1, l2[g])
+    return out
+
+
+def _group_labels(groups, n_features):
+    """``(labels, n_groups)``: a group id in 0..n_groups-1 per feature, from
+    a list of index arrays (a partition of the features) or from one label
+    per feature; None puts every feature in a group of its own."""
+    if groups is None:
+        return np.arange(n_features, dtype=np.int64), n_features
+    is_list = isinstance(groups, list | tuple) and all(np.ndim(g) == 1 for g in groups)
+    if not is_list:
+        labels = np.asarray(groups)
+        if labels.ndim != 1 or labels.shape[0] != n_features:
+            raise ValueError(
+                f"groups must be a list of index arrays or one label per feature "
+                f"(length {n_features}); got shape {labels.shape}."
+            )
+        uniq, inverse = np.unique(labels, return_inverse=True)
+        return inverse.astype(np.int64), uniq.shape[0]
+    labels = np.full(n_features, -1, dtype=np.int64)
+    for g, idx in enumerate(groups):
+        idx = np.asarray(idx)
+        if idx.dtype.kind not in "iu" or (
+            idx.size and not (idx.min() >= 0 and idx.max() < n_features)
+        ):
+            raise ValueError(
+                f"groups[{g}] must hold feature indices in [0, {n_features}); "
+                f"got {idx.tolist()[:10]}."
+            )
+        if idx.size == 0 or (labels[idx] != -1).any() or np.unique(idx).size < idx.size:
+            raise ValueError(
+                f"groups[{g}] is empty or repeats a feature of an earlier group: "
+                "the groups must partition the features."
+            )
+        labels[idx] = g
+    if (labels < 0).any():
+        missing = np.flatnonzero(labels < 0)[:10].tolist()
+        raise ValueError(
+            f"groups must cover every feature; features {missing} are in no group."
+        )
+    return labels, len(groups)
+
+
+class GroupPenalty:
+    """Group lasso and sparse-group lasso penalty.
+
+    .. math::
+
+        g(w) = \\alpha \\sum_G \\left((1 - \\tau) v_G \\|w_G\\|_2
+        + \\tau \\sum_{j \\in G} u_j |w_j|\\right)
+
+    with ``tau`` the ``l1_ratio`` (0: the group lasso of Yuan and Lin 2006;
+    between 0 and 1: the sparse-group lasso of Simon et al. 2013; 1: the
+    weighted lasso), ``v_G`` the group weights and ``u_j`` the features' l1
+    weights.  A group with ``v_G = 0`` and ``u_j = 0`` on its features is
+    unpenalised.  Its prox soft-thresholds each entry, then shrinks each
+    block; its conjugate is the indicator of the dual ball
+    ``||S_{alpha tau u}(z_G)||_2 <= alpha (1 - tau) v_G`` for every G.
+
+    Parameters
+    ----------
+    alpha : float
+        The penalty level, ``>= 0``.
+    groups : list of array-like of int, array-like of shape (n_features,) \
+or None
+        Either a list of index arrays that partition the features, or one
+        label per feature (features with equal labels form a group); None
+        puts every feature in a group of its own (the weighted lasso).
+    l1_ratio : float, default=0.0
+        ``tau`` in [0, 1], the share of the l1 term.
+    group_weights : array-like of shape (n_groups,) or None, default=None
+        ``v_G >= 0``, in the order of the list (or of the sorted labels);
+        None is ``sqrt(|G|)``.  0 leaves the group's l2 term out.
+    weights : array-like of shape (n_features,) or None, default=None
+        ``u_j >= 0``; None is 1, except 0 on the features of groups with
+        ``v_G = 0``, so that such a group is unpenalised.
+
+    See Also
+    --------
+    sparsefit.GroupLasso : The least-squares estimator that uses it.
+    ElasticNetPenalty : The separable penalty.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sparsefit.penalties import GroupPenalty
+    >>> g = GroupPenalty(1.0, [[0, 1], [2]])
+    >>> float(g.value(np.array([3.0, 4.0, -1.0])))  # sqrt(2) * 5 + 1
+    8.071067811865476
+    >>> g.prox(np.array([3.0, 4.0, 0.5]), 1.0)  # block soft-thresholding
+    array([2.15147186, 2.86862915, 0.        ])
+    """
+
+    #: The penalty couples the coefficients of a group: solvers that need a
+    #: separable penalty refuse it, block solvers take it.
+    block = True
+    # No bounds: what the problem reads from every penalty template.
+    positive = False
+    lower_bounds = None
+    upper_bounds = None
+
+    def __init__(self, alpha, groups, l1_ratio=0.0, group_weights=None, weights=None):
+        self.alpha = check_scalar_range(alpha, "alpha", low=0.0)
+        self.l1_ratio = check_scalar_range(l1_ratio, "l1_ratio", low=0.0, high=1.0)
+        self.groups = groups
+        self.group_weights = group_weights
+        self.weights = weights
+        self._cache = {}
+
+    def __repr__(self):
+        return (
+            f"GroupPenalty(alpha={self.alpha:g}, l1_ratio={self.l1_ratio:g}, "
+            f"n_groups={self._structure_of_any()})"
+        )
+
+    def _structure_of_any(self):
+        built = [v for k, v in self._cache.items() if not isinstance(k, tuple)]
+        return built[0][2] if built else "?"
+
+    def with_alpha(self, alpha):
+        """Return a copy of this penalty with another ``alpha``.
+
+        Parameters
+        ----------
+        alpha : float
+            The new penalty level, ``>= 0``.
+
+        Returns
+        -------
+        penalty : GroupPenalty
+            The same groups and weights at ``alpha``; this one is unchanged.
+        """
+        copy = object.__new__(type(self))
+        copy.__dict__.update(self.__dict__)
+        copy.alpha = check_scalar_range(alpha, "alpha", low=0.0)
+        return copy
+
+    def structure(self, n_features):
+        """Return the groups as ``(order, indptr, n_groups, labels, u, v)``.
+
+        Parameters
+        ----------
+        n_features : int
+            The number of features the groups must partition.
+
+        Returns
+        -------
+        order : ndarray of int64
+            The features sorted by group.
+        indptr : ndarray of int64 of shape (n_groups + 1,)
+            Group g is ``order[indptr[g]:indptr[g + 1]]``.
+        n_groups : int
+            The number of groups.
+        labels : ndarray of int64 of shape (n_features,)
+            Each feature's group.
+        u : ndarray of shape (n_features,)
+            The l1 weights.
+        v : ndarray of shape (n_groups,)
+            The group weights.
+
+        Raises
+        ------
+        ValueError
+            When the groups do not partition the features or a weight is
+            negative or not finite.
+        """
+        if n_features not in self._cache:
+            self._cache[n_features] = self._build(n_features)
+        return self._cache[n_features]
+
+    def _build(self, n_features):
+        labels, n_groups = _group_labels(self.groups, n_features)
+        order = np.argsort(labels, kind="stable").astype(np.int64)
+        sizes = np.bincount(labels, minlength=n_groups)
+        indptr = np.zeros(n_groups + 1, dtype=np.int64)
+        np.cumsum(sizes, out=indptr[1:])
+        v = check_vector(
+            self.group_weights,
+            "group_weights",
+            n_groups,
+            np.float64,
+            default=1.0,
+            nonnegative=True,
+        )
+        if self.group_weights is None:
+            v = np.sqrt(sizes).astype(np.float64)
+        default_u = (v[labels] > 0).astype(np.float64)
+        u = check_vector(
+            self.weights,
+            "weights",
+            n_features,
+            np.float64,
+            default=1.0,
+            nonnegative=True,
+        )
+        if self.weights is None:
+            u = default_u
+        if not (np.isfinite(u).all() and np.isfinite(v).all()):
+            raise ValueError("weights and group_weights must be finite.")
+        return order, indptr, n_groups, labels, u, v
+
+    def arrays(self, n_features, alpha=None):
+        """Return ``(order, indptr, l1, l2)`` at ``alpha`` (default: its own).
+
+        Parameters
+        ----------
+        n_features : int
+            The number of features.
+        alpha : float or None, default=None
+            The level; None is the penalty's ``alpha``.
+
+        Returns
+        -------
+        order, indptr : ndarray of int64
+            The groups (see :meth:`structure`).
+        l1 : ndarray of shape (n_features,)
+            ``alpha tau u_j``.
+        l2 : ndarray of shape (n_groups,)
+            ``alpha (1 - tau) v_G``.
+        """
+        order, indptr, _, _, u, v = self.structure(n_features)
+        alpha = self.alpha if alpha is None else alpha
+        tau = self.l1_ratio
+        return order, indptr, alpha * tau * u, alpha * (1.0 - tau) * v
+
+    def free_features(self, n_features):
+        """Return the mask of the unpenalised features.
+
+        Parameters
+        ----------
+        n_features : int
+            The number of features.
+
+        Returns
+        -------
+        free : ndarray of bool of shape (n_features,)
+            True on the features of groups whose l2 weight and l1 weights
+            are all 0.
+        """
+        return self._extras(n_features)[0]
+
+    def _extras(self, n_features):
+        """``(free, top)``: the unpenalised features and each group's largest
+        l1 weight (cached with the structure)."""
+        key = ("extras", n_features)
+        if key not in self._cache:
+            _, _, n_groups, labels, u, v = self.structure(n_features)
+            top = np.zeros(n_groups)
+            np.maximum.at(top, labels, u)
+            free = ((top == 0) & (v == 0))[labels]
+            self._cache[key] = (free, top)
+        return self._cache[key]
+
+    def _arrays_of(self, w, alpha=None):
+        return self.arrays(np.shape(w)[0], alpha)
+
+    def value(self, w):
+        """Return the penalty value.
+
+        Parameters
+        ----------
+        w : ndarray of shape (n_features,)
+            The coefficients.
+
+        Returns
+        -------
+        value : float
+            ``g(w)``.
+        """
+        return float(sg_value(np.asarray(w, dtype=float), *self._arrays_of(w)))
+
+    def prox(self, v, step):
+        """Return ``argmin_x 1/(2 step) ||x - v||^2 + g(x)``, group by group.
+
+        Parameters
+        ----------
+        v : ndarray of shape (n_features,)
+            The point to map.
+        step : float
+            The step size, ``>= 0``.
+
+        Returns
+        -------
+        x : ndarray of shape (n_features,)
+            Each entry soft-thresholded by ``step alpha tau u_j``, then each
+            group shrunk by ``step alpha (1 - tau) v_G`` in norm.
+        """
+        x = _sg_prox(np.asarray(v, dtype=float), float(step), *self._arrays_of(v))
+        return x.astype(np.asarray(v).dtype, copy=False)
+
+    def subdiff_distance(self, w, grad):
+        """Return the distance from ``-grad`` to the subdifferential of g at ``w``.
+
+        Parameters
+        ----------
+        w : ndarray of shape (n_features,)
+            The coefficients.
+        grad : ndarray of shape (n_features,)
+            The gradient of the datafit at ``w``.
+
+        Returns
+        -------
+        dist : ndarray of shape (n_features,)
+            For each feature, the KKT violation of its group.
+        """
+        z = -np.asarray(grad, dtype=float)
+        return _sg_distance(np.asarray(w, dtype=float), z, *self._arrays_of(w))
+
+    def _scales(self, z, alpha=None):
+        z = np.asarray(z, dtype=float)
+        free = self.free_features(z.shape[0])
+        z = np.where(free, 0.0, z)
+        return _sg_scales(z, *self._arrays_of(z, alpha))
+
+    def conjugate(self, z):
+        """Return the conjugate ``g^*(z)``: 0 in the dual ball, else ``inf``.
+
+        Parameters
+        ----------
+        z : ndarray of shape (n_features,)
+            The dual point; its entries on unpenalised groups are taken as 0
+            (the certificates project them out).
+
+        Returns
+        -------
+        value : float
+            0 when ``||S_{alpha tau u}(z_G)|| <= alpha (1 - tau) v_G`` for
+            every group (up to rounding), else ``inf``.
+        """
+        # dual_scale puts z on the boundary up to rounding; a few ulps over is
+        # the boundary, not infinity.
+        ok = self._scales(z).min(initial=np.inf) >= 1.0 - 64 * np.finfo(float).eps
+        return 0.0 if ok else np.inf
+
+    def dual_scale(self, z):
+        """Return the largest ``s`` in [0, 1] with ``conjugate(s * z)`` finite.
+
+        Parameters
+        ----------
+        z : ndarray of shape (n_features,)
+            The dual point.
+
+        Returns
+        -------
+        s : float
+            The scale that makes ``s * z`` dual feasible.
+        """
+        return float(min(1.0, self._scales(z).min(initial=np.inf)))
+
+    def group_alpha_max(self, grad0):
+        """Return, per group, the smallest ``alpha`` at which it is zero.
+
+        Parameters
+        ----------
+        grad0 : ndarray of shape (n_features,)
+            The datafit gradient at the point where the group is zero.
+
+        Returns
+        -------
+        alphas : ndarray of shape (n_groups,)
+            ``1 / s_G`` with ``s_G`` the dual-ball scale of ``grad0_G`` at
+            ``alpha = 1``; 0 for unpenalised groups and zero gradients.
+        """
+        s = self._scales(grad0, alpha=1.0)
+        with np.errstate(divide="ignore"):
+            out = np.where(np.isfinite(s), 1.0 / s, 0.0)
+        return out
+
+    def alpha_max(self, grad0):
+        """Return the smallest ``alpha`` that zeroes every penalised group.
+
+        Parameters
+        ----------
+        grad0 : ndarray of shape (n_features,)
+            The datafit gradient where the penalised groups are zero and the
+            unpenalised ones are optimal.
+
+        Returns
+        -------
+        alpha_max : float
+            The largest :meth:`group_alpha_max`; 0 when none is penalised.
+        """
+        return float(self.group_alpha_max(grad0).max(initial=0.0))
+
+    def kkt_scale(self, n_features, alpha=None):
+        """Return the largest group penalty level, the unit of the KKT check.
+
+        Parameters
+        ----------
+        n_features : int
+            The number of features.
+        alpha : float or None, default=None
+            The level; None is the penalty's ``alpha``.
+
+        Returns
+        -------
+        scale : float
+            ``max_G (alpha (1 - tau) v_G + max_{j in G} alpha tau u_j)``.
+        """
+        alpha = self.alpha if alpha is None else alpha
+        v = self.structure(n_features)[5]
+        top = self._extras(n_features)[1]
+        tau = self.l1_ratio
+        return float((alpha * ((1.0 - tau) * v + tau * top)).max(initial=0.0))
+
+
+def one_hot_groups(frame, categorical=None):
+    """Expand categorical columns into one-hot columns, one group per variable.
+
+    Each categorical column becomes one indicator column per level (all
+    levels: the group penalty treats them symmetrically, so none is dropped),
+    and those columns form one group; every other column is a group of its
+    own.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The data.
+    categorical : list of str or None, default=None
+        The columns to expand; None takes those of object, string, boolean
+        or category dtype.
+
+    Returns
+    -------
+    X : ndarray of shape (n_samples, n_columns)
+        The numeric columns and the indicators, in the frame's column order.
+    groups : ndarray of shape (n_columns,)
+        The source column's name for every column of ``X`` (labels for
+        :class:`GroupPenalty`).
+    names : list of str
+        A name for every column of ``X``: ``"column=level"`` for indicators.
+
+    Raises
+    ------
+    ValueError
+        When ``categorical`` names a column not in ``frame``, a numeric
+        column holds a non-finite value, or a categorical column is missing
+        a value.
+
+    See Also
+    --------
+    GroupPenalty : The penalty that takes the groups.
+    sparsefit.GroupLasso : The estimator.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from sparsefit.penalties import one_hot_groups
+    >>> df = pd.DataFrame({"age": [30.0, 40.0, 50.0], "site": ["a", "b", "a"]})
+    >>> X, groups, names = one_hot_groups(df)
+    >>> names
+    ['age', 'site=a', 'site=b']
+    >>> groups.tolist()
+    ['age', 'site', 'site']
+    """
+    import pandas as pd
+
+    if categorical is None:
+        categorical = [
+            c
+            for c in frame.columns
+            if not pd.api.types.is_numeric_dtype(frame[c])
+            or pd.api.types.is_bool_dtype(frame[c])
+        ]
+    missing = [c for c in categorical if c not in frame.columns]
+    if missing:
+        raise ValueError(f"categorical names columns not in the frame: {missing}.")
+    blocks, groups, names = [], [], []
+    for col in frame.columns:
+        values = frame[col]
+        if col in categorical:
+            if values.isna().any():
+                row = int(np.flatnonzero(values.isna().to_numpy())[0])
+                raise ValueError(
+                    f"Column {col!r} has a missing value at row {row}; the "
+                    "one-hot expansion needs a level for every row."
+                )
+            levels = sorted(pd.unique(values), key=str)
+            for level in levels:
+                blocks.append((values == level).to_numpy(dtype=float))
+                names.append(f"{col}={level}")
+                groups.append(str(col))
+            continue
+        x = values.to_numpy(dtype=float)
+        if not np.isfinite(x).all():
+            row = int(np.flatnonzero(~np.isfinite(x))[0])
+            raise ValueError(f"Column {col!r} has a non-finite value at row {row}.")
+        blocks.append(x)
+        names.append(str(col))
+        groups.append(str(col))
+    X = np.column_stack(blocks) if blocks else np.empty((len(frame), 0))
+    return X, np.array(groups, dtype=object), names

@@ -20,8 +20,9 @@ The contract every solver follows (one file per solver, plus its entry in
 """
 
 from ._base import KKT_TOL, SolverResult, StoppingRule
+from ._block_cd import BlockCoordinateDescent
 from ._cd import CoordinateDescent
-from ._certificates import QuadraticCertificate
+from ._certificates import BlockQuadraticCertificate, QuadraticCertificate
 from ._fista import FISTA
 from ._lars import LarsSolver
 from ._prox_newton import ProxNewton
@@ -29,6 +30,8 @@ from ._prox_newton import ProxNewton
 __all__ = [
     "KKT_TOL",
     "SOLVERS",
+    "BlockCoordinateDescent",
+    "BlockQuadraticCertificate",
     "CoordinateDescent",
     "FISTA",
     "LarsSolver",
@@ -42,6 +45,7 @@ __all__ = [
 #: The solvers by name, in the order ``"auto"`` tries them.
 SOLVERS = {
     "cd": CoordinateDescent,
+    "bcd": BlockCoordinateDescent,
     "prox-newton": ProxNewton,
     "fista": FISTA,
     "lars": LarsSolver,
@@ -53,11 +57,12 @@ def make_solver(name, problem, tol=1e-4, max_iter=None, precompute="auto"):
 
     ``"auto"`` is the first of :data:`SOLVERS` whose ``accepts(problem)``
     holds: coordinate descent for least squares, proximal Newton for the
-    other datafits.
+    other datafits, block coordinate descent for least squares with a
+    block penalty (the group lasso).
 
     Parameters
     ----------
-    name : {"auto", "cd", "prox-newton", "fista", "lars"}
+    name : {"auto", "cd", "bcd", "prox-newton", "fista", "lars"}
         The solver.
     problem : Problem
         Anything with the ``centred``, ``K`` and ``datafit`` attributes that

@@ -242,7 +242,8 @@ class CoordinateDescent:
         """Whether this solver applies: least squares, centred.
 
         The intercept must be eliminated by centring (``problem.centred``):
-        the kernels keep the centred residual.
+        the kernels keep the centred residual.  The penalty must be
+        separable (not ``problem.block``).
 
         Parameters
         ----------
@@ -254,7 +255,7 @@ class CoordinateDescent:
         bool
             True when :meth:`solve` can take ``problem``.
         """
-        return problem.centred
+        return problem.centred and not problem.block
 
     def solve(self, problem, alpha, w0=None, *, strong=None, gap_abs=None):
         """Solve ``problem`` at ``alpha`` by working-set coordinate descent.

@@ -3,7 +3,7 @@
 import numpy as np
 
 from ._base import SolverResult, StoppingRule, glm_rule, warn_not_converged
-from ._certificates import QuadraticCertificate
+from ._certificates import BlockQuadraticCertificate, QuadraticCertificate
 
 __all__ = ["FISTA"]
 
@@ -111,14 +111,20 @@ class FISTA:
         design, y, datafit = problem.design, problem.y, problem.datafit
         penalty = problem.penalty(alpha)
         p = design.n_features
-        arrays = penalty.coefficients(p, design.dtype)
-        cert = QuadraticCertificate(design, y, arrays)
-        w_ref = np.clip(np.zeros(p, dtype=design.dtype), arrays[2], arrays[3])
+        if problem.block:
+            cert = BlockQuadraticCertificate(design, y, penalty)
+            w_ref = np.zeros(p, dtype=design.dtype)
+            a_max = penalty.kkt_scale(p)
+        else:
+            arrays = penalty.coefficients(p, design.dtype)
+            cert = QuadraticCertificate(design, y, arrays)
+            w_ref = np.clip(np.zeros(p, dtype=design.dtype), arrays[2], arrays[3])
+            a_max = arrays[0].max(initial=0.0)
         p_ref = cert.reference_value(w_ref)
         lip = datafit.lipschitz(design)
         rule = StoppingRule(
             self.tol,
-            arrays[0].max(initial=0.0),
+            a_max,
             p_ref,
             np.sqrt(2 * p_ref * lip),
             np.finfo(design.dtype).eps,

@@ -34,7 +34,7 @@ from ..penalties._group import (
 )
 from ._cd_kernels import add_columns_csc, add_columns_dense
 
-__all__ = ["MatrixPenalty", "GLMCertificate"]
+__all__ = ["MatrixPenalty", "BlockMatrixPenalty", "GLMCertificate"]
 
 
 class MatrixPenalty:
@@ -97,6 +97,52 @@ class MatrixPenalty:
         K = V.shape[1]
         flat = separable_prox(V.T.ravel(), step, *self._tile(K))
         return np.ascontiguousarray(flat.reshape(K, -1).T)
+
+
+class BlockMatrixPenalty:
+    """A block penalty (the group lasso) on ``W`` of shape (n_features, 1),
+    with the interface of :class:`MatrixPenalty`.
+
+    ``a`` holds each feature's group penalty level (the KKT check's unit),
+    ``c`` zeros and the bounds are infinite; ``free`` marks the features of
+    unpenalised groups.
+
+    Parameters
+    ----------
+    penalty : GroupPenalty
+        At its alpha, in the design's coordinates.
+    n_features : int
+        The number of features.
+    """
+
+    grouped = False
+
+    def __init__(self, penalty, n_features):
+        self.penalty = penalty
+        labels = penalty.structure(n_features)[3]
+        l2 = penalty.arrays(n_features)[3]
+        top = penalty.alpha * penalty.l1_ratio * penalty._extras(n_features)[1]
+        self.a = (l2 + top)[labels]
+        self.c = np.zeros(n_features)
+        self.lower = np.full(n_features, -np.inf)
+        self.upper = np.full(n_features, np.inf)
+        self.arrays = (self.a, self.c, self.lower, self.upper)
+        self.free = penalty.free_features(n_features)
+
+    def value(self, W):
+        return self.penalty.value(W[:, 0])
+
+    def conjugate(self, Z):
+        return self.penalty.conjugate(Z[:, 0])
+
+    def dual_scale(self, Z):
+        return self.penalty.dual_scale(Z[:, 0])
+
+    def kkt(self, W, grad):
+        return self.penalty.subdiff_distance(W[:, 0], grad[:, 0])
+
+    def prox(self, V, step):
+        return self.penalty.prox(V[:, 0], step)[:, None]
 
 
 class GLMCertificate:

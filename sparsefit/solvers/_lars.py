@@ -653,7 +653,7 @@ class LarsSolver:
         bool
             True when :meth:`solve` can take ``problem``.
         """
-        return problem.centred and problem.K == 1
+        return problem.centred and problem.K == 1 and not problem.block
 
     def solve(self, problem, alpha, w0=None, *, strong=None, gap_abs=None):
         """Solve ``problem`` at ``alpha`` by the LARS-lasso homotopy.

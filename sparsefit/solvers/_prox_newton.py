@@ -29,7 +29,8 @@ the strong-rule features, and certified once after that.
 import numpy as np
 
 from ._base import SolverResult, glm_rule, warn_not_converged
-from ._glm_certificate import MatrixPenalty
+from ._block_cd import newton_block
+from ._glm_certificate import BlockMatrixPenalty, MatrixPenalty
 from ._grad_bounds import GradBounds
 from ._irls import _FORCING, certifiable_kkt, newton_single
 from ._multi_cd import multi_cd
@@ -106,7 +107,8 @@ class ProxNewton:
         """Whether this solver applies: a twice-differentiable datafit.
 
         The datafit must give ``raw_hessian`` and keep its intercept (not
-        ``problem.centred``).
+        ``problem.centred``); a block penalty (``problem.block``) takes
+        one output.
 
         Parameters
         ----------
@@ -118,7 +120,11 @@ class ProxNewton:
         bool
             True when :meth:`solve` can take ``problem``.
         """
-        return not problem.centred and hasattr(problem.datafit, "raw_hessian")
+        return (
+            not problem.centred
+            and hasattr(problem.datafit, "raw_hessian")
+            and (not problem.block or problem.K == 1)
+        )
 
     def solve(self, problem, alpha, w0=None, *, strong=None, gap_abs=None):
         """Solve ``problem`` at ``alpha`` by working-set proximal Newton.
@@ -208,6 +214,8 @@ class ProxNewton:
     def _steps(self, cert, W, b, Z, ws, kkt_target, gap, tol_abs, buffers):
         """Newton steps on ``ws`` until its KKT violation is below
         ``kkt_target``, or low enough for the gap to reach ``tol_abs``."""
+        if isinstance(cert.penalty, BlockMatrixPenalty):
+            return newton_block(cert, W, b, Z, ws, kkt_target, tol_abs, self.max_newton)
         if cert.K == 1:
             return newton_single(
                 cert, W, b, Z, ws, kkt_target, tol_abs, self.max_newton, buffers

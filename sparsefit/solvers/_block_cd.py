@@ -1,0 +1,587 @@
+"""Working-set block coordinate descent for least squares with a group penalty.
+
+Minimises the centred problem
+
+.. math::
+
+    P(w) = \\frac{1}{2n} \\|y_c - X_c w\\|_S^2 + \\sum_G \\left(
+    \\lambda_G \\|w_G\\|_2 + \\sum_{j \\in G} \\mu_j |w_j| \\right),
+
+the group lasso (``mu = 0``) and the sparse-group lasso.  Each visit of a
+group minimises the objective along it: one pass over its columns gives the
+gradient ``-X_G' S r / n``, then proximal-gradient iterations with step
+``1 / L_G`` (``L_G = ||Q_G||_2``) on the exact quadratic model, whose
+gradient moves by ``Q_G = X_G' S X_G / n`` (cached per group), so they cost
+``O(|G|^2)`` each instead of a pass over the samples; each iteration is the
+group's prox (soft-threshold, then block shrink; Simon et al. 2013), and
+the residual is updated once at the end.  As in the separable solver, each
+outer iteration computes the duality gap and the per-group KKT violations
+over every feature, stops on :class:`~sparsefit.solvers.StoppingRule`, and
+otherwise runs passes over a working set of groups (the non-zero ones and
+the largest violators) until its violation is a fraction of the whole
+problem's.  Centring is implicit, as in :mod:`._cd_kernels`.
+"""
+
+import numpy as np
+from numba import njit
+
+from ..penalties._group import sg_group_distance
+from ._base import SolverResult, StoppingRule, warn_not_converged
+from ._cd import _ResidualState
+from ._cd_kernels import _FAST
+from ._certificates import BlockQuadraticCertificate
+
+__all__ = ["BlockCoordinateDescent"]
+
+# A pass over the working set stops once its KKT violation is below this
+# fraction of the whole problem's (as in the separable solver).
+_INNER_RATIO = 0.3
+
+
+@njit(cache=True, nogil=True, fastmath=_FAST)
+def _grad_dense(X, j, offset, scale, sw, r, shift):
+    n = X.shape[0]
+    dot = 0.0
+    if sw.shape[0] == n:
+        for i in range(n):
+            dot += X[i, j] * sw[i] * r[i]
+    else:
+        for i in range(n):
+            dot += X[i, j] * r[i]
+    return scale[j] * (dot + n * offset[j] * shift[0]) / n
+
+
+@njit(cache=True, nogil=True, fastmath=_FAST)
+def _move_dense(X, j, offset, scale, r, shift, delta):
+    d = delta * scale[j]
+    for i in range(X.shape[0]):
+        r[i] -= d * X[i, j]
+    shift[0] += d * offset[j]
+
+
+@njit(cache=True, nogil=True, fastmath=_FAST)
+def _grad_csc(data, indices, indptr, j, offset, scale, sw, r, shift):
+    n = r.shape[0]
+    dot = 0.0
+    if sw.shape[0] == n:
+        for p in range(indptr[j], indptr[j + 1]):
+            i = indices[p]
+            dot += data[p] * sw[i] * r[i]
+    else:
+        for p in range(indptr[j], indptr[j + 1]):
+            dot += data[p] * r[indices[p]]
+    return scale[j] * (dot + n * offset[j] * shift[0]) / n
+
+
+@njit(cache=True, nogil=True, fastmath=_FAST)
+def _move_csc(data, indices, indptr, j, offset, scale, r, shift, delta):
+    d = delta * scale[j]
+    for p in range(indptr[j], indptr[j + 1]):
+        r[indices[p]] -= d * data[p]
+    shift[0] += d * offset[j]
+
+
+# Proximal-gradient iterations on one group's exact quadratic model per visit
+# (its Gram matrix is cached, so they cost O(|G|^2) each, not a pass over n).
+_MAX_INNER = 100
+
+
+@njit(cache=True, nogil=True)
+def _step(w, z, x, g, order, gptr, lips, l1, l2, grams, goff, tol):
+    """Minimise the datafit's quadratic model along group ``g`` (exact up to
+    ``tol`` in gradient units) from the gradient in ``z``: the new values in
+    ``x``; returns the group's KKT violation before the step."""
+    j0, j1 = gptr[g], gptr[g + 1]
+    viol = sg_group_distance(w, z, j0, j1, order, l1, l2[g])
+    m = j1 - j0
+    L = lips[g]
+    v = np.empty(m)
+    zc = np.empty(m)
+    t = np.empty(m)
+    for k in range(m):
+        j = order[j0 + k]
+        v[k] = w[j]
+        zc[k] = z[j]
+    for _ in range(_MAX_INNER):
+        # One prox-gradient step on the model: soft-threshold, block shrink.
+        sq = 0.0
+        for k in range(m):
+            j = order[j0 + k]
+            u = v[k] + zc[k] / L
+            s = l1[j] / L
+            u = u - s if u > s else (u + s if u < -s else 0.0)
+            t[k] = u
+            sq += u * u
+        norm = np.sqrt(sq)
+        shrink = 1.0 - l2[g] / (L * norm) if norm > l2[g] / L else 0.0
+        moved = 0.0
+        for k in range(m):
+            t[k] = t[k] * shrink if shrink > 0.0 else 0.0
+            moved = max(moved, abs(t[k] - v[k]))
+        if moved == 0.0:
+            break
+        # The model's gradient at the new point: z - Q (t - v).
+        for a in range(m):
+            acc = 0.0
+            for b in range(m):
+                acc += grams[goff[g] + a * m + b] * (t[b] - v[b])
+            zc[a] -= acc
+        for k in range(m):
+            v[k] = t[k]
+        if m == 1 or moved * L <= 0.1 * tol:
+            break
+    for k in range(m):
+        x[order[j0 + k]] = v[k]
+    return viol
+
+
+@njit(cache=True, nogil=True)
+def passes_dense(
+    X,
+    offset,
+    scale,
+    sw,
+    r,
+    shift,
+    w,
+    groups,
+    order,
+    gptr,
+    lips,
+    l1,
+    l2,
+    grams,
+    goff,
+    tol,
+    budget,
+):
+    """Cyclic passes over ``groups`` until the last pass's largest KKT
+    violation is below ``tol`` or ``budget`` passes are spent; returns the
+    number of passes."""
+    z = np.zeros(w.shape[0])
+    x = np.zeros(w.shape[0])
+    done = 0
+    while done < budget:
+        done += 1
+        worst = 0.0
+        for t in range(groups.shape[0]):
+            g = groups[t]
+            if lips[g] <= 0.0:
+                continue
+            for k in range(gptr[g], gptr[g + 1]):
+                j = order[k]
+                z[j] = _grad_dense(X, j, offset, scale, sw, r, shift)
+            viol = _step(w, z, x, g, order, gptr, lips, l1, l2, grams, goff, tol)
+            worst = max(worst, viol)
+            for k in range(gptr[g], gptr[g + 1]):
+                j = order[k]
+                if x[j] != w[j]:
+                    _move_dense(X, j, offset, scale, r, shift, x[j] - w[j])
+                    w[j] = x[j]
+        if worst <= tol:
+            break
+    return done
+
+
+@njit(cache=True, nogil=True)
+def passes_csc(
+    data,
+    indices,
+    indptr,
+    offset,
+    scale,
+    sw,
+    r,
+    shift,
+    w,
+    groups,
+    order,
+    gptr,
+    lips,
+    l1,
+    l2,
+    grams,
+    goff,
+    tol,
+    budget,
+):
+    """CSC version of :func:`passes_dense`."""
+    z = np.zeros(w.shape[0])
+    x = np.zeros(w.shape[0])
+    done = 0
+    while done < budget:
+        done += 1
+        worst = 0.0
+        for t in range(groups.shape[0]):
+            g = groups[t]
+            if lips[g] <= 0.0:
+                continue
+            for k in range(gptr[g], gptr[g + 1]):
+                j = order[k]
+                z[j] = _grad_csc(data, indices, indptr, j, offset, scale, sw, r, shift)
+            viol = _step(w, z, x, g, order, gptr, lips, l1, l2, grams, goff, tol)
+            worst = max(worst, viol)
+            for k in range(gptr[g], gptr[g + 1]):
+                j = order[k]
+                if x[j] != w[j]:
+                    d = x[j] - w[j]
+                    _move_csc(data, indices, indptr, j, offset, scale, r, shift, d)
+                    w[j] = x[j]
+        if worst <= tol:
+            break
+    return done
+
+
+def group_grams(design, order, gptr):
+    """Per group the Gram matrix ``X_G' S X_G / n`` of the centred, scaled
+    columns (flat, row-major, group g at ``goff[g]``; constant columns give
+    zero rows) and its largest eigenvalue ``L_G``: ``(lips, grams, goff)``."""
+    n = design.n_samples
+    sw = design.sample_weight
+    root = None if sw is None else np.sqrt(sw)
+    n_groups = gptr.shape[0] - 1
+    sizes = np.diff(gptr)
+    goff = np.zeros(n_groups + 1, dtype=np.int64)
+    np.cumsum(sizes**2, out=goff[1:])
+    grams = np.zeros(goff[-1])
+    lips = np.zeros(n_groups)
+    for g in range(n_groups):
+        idx = order[gptr[g] : gptr[g + 1]]
+        cols = design.columns(idx).astype(float)
+        cols[:, design.constant[idx]] = 0.0
+        if root is not None:
+            cols = cols * root[:, None]
+        Q = cols.T @ cols / n
+        grams[goff[g] : goff[g + 1]] = Q.ravel()
+        lips[g] = Q[0, 0] if idx.size == 1 else float(np.linalg.eigvalsh(Q)[-1])
+    return lips, grams, goff
+
+
+def group_lipschitz(design, order, gptr):
+    """``||X_G' S X_G / n||_2`` per group, on the centred, scaled columns."""
+    return group_grams(design, order, gptr)[0]
+
+
+class BlockCoordinateDescent:
+    """Block coordinate descent on working sets of groups, stopped by a gap.
+
+    Minimises centred least squares with a block penalty such as
+    :class:`~sparsefit.penalties.GroupPenalty` (group lasso, sparse-group
+    lasso):
+
+    .. math::
+
+        P(w) = \\frac{1}{2n} \\|y_c - X_c w\\|_S^2 + g(w).
+
+    Each outer iteration computes the duality gap and the KKT violation of
+    every group, stops on :class:`~sparsefit.solvers.StoppingRule`, and
+    otherwise minimises the objective group by group (proximal-gradient
+    iterations on each group's exact quadratic model) over a working set of
+    groups.
+
+    Parameters
+    ----------
+    tol : float, default=1e-4
+        Relative duality-gap tolerance at the returned point.
+    max_iter : int, default=10_000
+        Maximum number of passes over the working sets.
+    ws_start : int, default=10
+        Initial number of groups in the working set.
+    verbose : bool, default=False
+        Print the gap and the largest KKT violation at each outer iteration.
+
+    See Also
+    --------
+    CoordinateDescent : The same for separable penalties.
+    FISTA : Proximal gradient, for any datafit and penalty with a prox.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sparsefit._problem import Problem
+    >>> from sparsefit.datafits import Quadratic
+    >>> from sparsefit.penalties import GroupPenalty
+    >>> from sparsefit.solvers import BlockCoordinateDescent
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.standard_normal((50, 6))
+    >>> y = X[:, 0] - X[:, 1] + 0.1 * rng.standard_normal(50)
+    >>> problem = Problem(X, y, Quadratic(), GroupPenalty(0.1, [0, 0, 1, 1, 2, 2]))
+    >>> result = BlockCoordinateDescent().solve(problem, 0.1)
+    >>> result.converged, bool(result.dual_gap <= result.tol_abs)
+    (True, True)
+    >>> (result.coef != 0).tolist()
+    [True, True, False, False, False, False]
+    """
+
+    name = "block coordinate descent"
+
+    #: Continues a solve to an absolute gap (``gap_abs``).
+    refines = True
+
+    def __init__(self, tol=1e-4, max_iter=10_000, ws_start=10, verbose=False):
+        self.tol = tol
+        self.max_iter = max_iter
+        self.ws_start = ws_start
+        self.verbose = verbose
+
+    @staticmethod
+    def accepts(problem):
+        """Whether this solver applies: centred least squares, block penalty.
+
+        Parameters
+        ----------
+        problem : Problem
+            The problem to solve.
+
+        Returns
+        -------
+        bool
+            True when the intercept is eliminated by centring and the
+            penalty is a block one (``problem.block``).
+        """
+        return problem.centred and problem.block
+
+    def solve(self, problem, alpha, w0=None, *, strong=None, gap_abs=None):
+        """Solve ``problem`` at ``alpha`` by working-set block coordinate descent.
+
+        Parameters
+        ----------
+        problem : Problem
+            The problem (design, datafit, penalty template); see
+            :mod:`sparsefit.solvers` for what a solver takes from it.
+        alpha : float
+            The penalty's alpha.
+        w0 : ndarray or None, default=None
+            Warm start in the design's coordinates.
+        strong : ndarray of bool or None, default=None
+            Features of the sequential strong rule, along a path; their
+            groups seed the first working set.
+        gap_abs : float or None, default=None
+            An absolute duality gap to reach instead of ``tol * P(w)``.
+
+        Returns
+        -------
+        SolverResult
+            Certified by :class:`StoppingRule` at the returned point.
+        """
+        design, y, cache = problem.design, problem.y, problem.cache
+        p = design.n_features
+        penalty = problem.penalty(alpha)
+        order, gptr, l1, l2 = penalty.arrays(p)
+        if "group_grams" not in cache:
+            cache["group_grams"] = group_grams(design, order, gptr)
+        lips, grams, goff = cache["group_grams"]
+        labels = penalty.structure(p)[3]
+        w = np.zeros(p) if w0 is None else np.asarray(w0, dtype=float).copy()
+        w[design.constant] = 0.0
+        cert = BlockQuadraticCertificate(design, y, penalty)
+        state = _ResidualState(design, y.astype(float), w)
+        p_ref = cert.reference_value(np.zeros(p))
+        lip_max = float((design.col_sq_norms / design.n_samples).max(initial=0.0))
+        rule = StoppingRule(
+            self.tol,
+            penalty.kkt_scale(p),
+            p_ref,
+            np.sqrt(2 * p_ref * lip_max),
+            np.finfo(design.dtype).eps,
+            gap_abs,
+        )
+        kernel = (order, gptr, lips, l1, l2, grams, goff)
+        seed = None
+        if strong is not None:
+            seed = np.zeros(lips.shape[0], bool)
+            seed[labels[strong | (w != 0)]] = True
+        return self._outer(state, cert, w, kernel, labels, rule, seed)
+
+    def _outer(self, state, cert, w, kernel, labels, rule, seed):
+        lips = kernel[2]
+        n_iter, history = 0, []
+        if seed is not None and w.any() and np.isfinite(rule.kkt_target):
+            groups = np.flatnonzero(seed & (lips > 0)).astype(np.int64)
+            n_iter += self._passes(state, w, groups, kernel, 0.1 * rule.kkt_target)
+        while True:
+            n_iter += 1
+            stats = state.stats(cert, w)
+            gap, primal, _, _ = cert.gap(w, stats)
+            grad_neg = stats[4]
+            kkt = cert.kkt(w, grad_neg)
+            kkt_max = float(kkt.max(initial=0.0))
+            history.append((n_iter, gap))
+            if self.verbose:
+                print(f"[bcd] iter {n_iter}: gap {gap:.3e}, kkt {kkt_max:.3e}")
+            converged = rule.met(gap, primal, kkt_max)
+            if converged or n_iter >= self.max_iter:
+                break
+            groups = self._working_set(w, kkt, labels, lips)
+            n_iter += self._passes(
+                state, w, groups, kernel, _INNER_RATIO * kkt_max, self.max_iter - n_iter
+            )
+        result = SolverResult(
+            w,
+            n_iter,
+            gap,
+            primal,
+            kkt_max,
+            rule.gap_target(primal),
+            converged,
+            history,
+            grad_neg,
+        )
+        if not result.converged:
+            warn_not_converged(self.name, result, self.max_iter)
+        return result
+
+    def _working_set(self, w, kkt, labels, lips):
+        """Non-zero groups plus the largest violators, at least doubling."""
+        n_groups = lips.shape[0]
+        score = np.zeros(n_groups)
+        score[labels] = kkt  # every feature carries its group's violation
+        active = np.zeros(n_groups, bool)
+        active[labels[w != 0]] = True
+        size = max(self.ws_start, 2 * int(active.sum()))
+        score[active] = np.inf
+        score[lips <= 0] = -1.0
+        candidates = np.flatnonzero(score > 0)
+        if candidates.size > size:
+            top = np.argpartition(-score[candidates], size - 1)[:size]
+            candidates = candidates[top]
+        return np.sort(candidates).astype(np.int64)
+
+    def _passes(self, state, w, groups, kernel, tol_in, budget=None):
+        budget = self.max_iter if budget is None else max(budget, 1)
+        d = state.design
+        sw = state.sw.astype(float)
+        common = (d.offset.astype(float), d.scale.astype(float), sw, state.r)
+        if d.sparse:
+            X = d.X
+            return passes_csc(
+                X.data,
+                X.indices,
+                X.indptr,
+                *common,
+                state.shift,
+                w,
+                groups,
+                *kernel,
+                tol_in,
+                budget,
+            )
+        return passes_dense(
+            d.X, *common, state.shift, w, groups, *kernel, tol_in, budget
+        )
+
+
+def _weighted_grams(design, order, gptr, groups, mean, sw):
+    """``(lips, grams, goff)`` of :func:`group_grams` for the columns centred
+    by ``mean`` and weighted by ``sw``, filled for ``groups`` only."""
+    n = design.n_samples
+    sizes = np.diff(gptr)
+    goff = np.zeros(sizes.shape[0] + 1, dtype=np.int64)
+    np.cumsum(sizes**2, out=goff[1:])
+    grams = np.zeros(goff[-1])
+    lips = np.zeros(sizes.shape[0])
+    root = np.sqrt(sw)
+    for g in groups:
+        idx = order[gptr[g] : gptr[g + 1]]
+        cols = design.X[:, idx]
+        cols = cols.toarray() if design.sparse else np.asarray(cols, dtype=float)
+        cols = (cols - mean[idx]) * design.scale[idx] * root[:, None]
+        cols[:, design.constant[idx]] = 0.0
+        Q = cols.T @ cols / n
+        grams[goff[g] : goff[g + 1]] = Q.ravel()
+        lips[g] = Q[0, 0] if idx.size == 1 else float(np.linalg.eigvalsh(Q)[-1])
+    return lips, grams, goff
+
+
+def newton_block(cert, W, b, Z, ws, kkt_target, tol_abs, max_newton):
+    """Proximal Newton steps on the groups of ``ws`` for a single-output GLM
+    with a block penalty: the block counterpart of
+    :func:`._irls.newton_single`.
+
+    Each step minimises the datafit's quadratic model (glmnet's IRLS working
+    response, weights ``s = n h / sum(h)``) plus the group penalty scaled by
+    ``1 / sum(h)`` with the block passes above, on the columns centred by
+    their weighted means (the intercept's step is then eliminated), and is
+    accepted by a backtracking line search on the true objective.  Updates
+    ``W``, ``b`` and ``Z`` in place; returns the number of steps."""
+    from ._irls import _FORCING, _Storage, certifiable_kkt
+
+    d = cert.design
+    n, p = d.n_samples, d.n_features
+    group = cert.penalty.penalty
+    order, gptr, l1, l2 = group.arrays(p)
+    labels = group.structure(p)[3]
+    groups = np.unique(labels[ws]).astype(np.int64)
+    ws = np.sort(np.concatenate([order[gptr[g] : gptr[g + 1]] for g in groups]))
+    ws = ws.astype(np.int64)
+    store = _Storage(d, ws)
+    scale = d.scale.astype(float)
+    w = W[:, 0]
+    value = cert.F(Z) + group.value(w)
+    eps = np.finfo(float).eps
+    steps = 0
+    for _ in range(max_newton):
+        g = cert.grad(Z)[:, 0]
+        h = cert.hessian(Z)[:, 0]
+        h = np.maximum(h, 1e-12 * h.max(initial=0.0) + 1e-300)
+        total = float(h.sum())
+        sw = h * (n / total)
+        s1, _, xg = store.stats(sw, g)
+        grad = np.zeros(p)
+        grad[ws] = scale[ws] * xg
+        kkt_ws = group.subdiff_distance(w, grad)[ws].max(initial=0.0)
+        enough = certifiable_kkt(w[ws], tol_abs)
+        if steps and kkt_ws <= max(kkt_target, enough):
+            break
+        steps += 1
+        zeta = -g / h
+        mean = np.zeros(p)
+        zbar = 0.0
+        if cert.fit_intercept:
+            mean[ws] = s1 / n
+            zbar = float(sw @ zeta) / n
+        r = zeta - zbar
+        lips, grams, goff = _weighted_grams(d, order, gptr, groups, mean, sw)
+        old = w[ws].copy()
+        tol = max(_FORCING * kkt_ws, 0.5 * enough) / total
+        common = (mean, scale, sw, r, np.zeros(1), w, groups, order, gptr, lips)
+        kernel = (l1 / total, l2 / total, grams, goff, tol, 10_000)
+        if d.sparse:
+            X = d.X
+            passes_csc(X.data, X.indices, X.indptr, *common, *kernel)
+        else:
+            passes_dense(d.X, *common, *kernel)
+        step = w[ws] - old
+        w[ws] = old
+        if not step.any() and not cert.fit_intercept:
+            break
+        dz = store.times(scale, step, n)
+        db = zbar - float(mean[ws] @ (scale[ws] * step)) if cert.fit_intercept else 0.0
+        dz = (dz + db)[:, None]
+        w[ws] = old + step
+        new_pen = group.value(w)
+        w[ws] = old
+        decrease = float(g @ dz[:, 0]) + new_pen - (value - cert.F(Z))
+        slack = 8 * eps * abs(value)
+        t = 1.0
+        accepted = False
+        while t > 1e-8:
+            w[ws] = old + t * step
+            new = cert.F(Z + t * dz) + group.value(w)
+            if (
+                np.isfinite(new)
+                and new <= value + 1e-4 * t * min(decrease, 0.0) + slack
+            ):
+                accepted = True
+                break
+            t *= 0.5
+        if not accepted:
+            w[ws] = old
+            break
+        Z += t * dz
+        b += t * db
+        gained = value - new
+        value = new
+        if gained <= 1e-16 * abs(value):
+            break
+    return steps
