@@ -1,7 +1,7 @@
 """Datafits: value, gradient, curvature and conjugates."""
 
 from ._base import DATAFITS
-from ._cox import Cox, survival_target
+from ._cox import Cox, concordance_index, survival_target
 from ._huber import Huber
 from ._logistic import Logistic
 from ._multinomial import Multinomial
@@ -17,4 +17,5 @@ __all__ = [
     "Huber",
     "Cox",
     "survival_target",
+    "concordance_index",
 ]

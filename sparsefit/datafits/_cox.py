@@ -88,7 +88,7 @@ from numba import njit
 
 from ._base import BaseDatafit, SampleWeighted
 
-__all__ = ["Cox", "survival_target"]
+__all__ = ["Cox", "survival_target", "concordance_index"]
 
 #: The fields of an encoded survival target.
 SURVIVAL_FIELDS = ("start", "stop", "event", "strata")
@@ -97,6 +97,11 @@ _DTYPE = np.dtype([("start", "f8"), ("stop", "f8"), ("event", "f8"), ("strata", 
 
 def survival_target(time, event, *, start=None, strata=None):
     """Build a survival target from its arrays, as R's ``Surv`` does.
+
+    Each sample is at risk on ``(start, time]`` within its stratum and has
+    the event (death) at ``time`` or is censored there.  The result is what
+    :class:`Cox` reads; 2-column (time, event) arrays and scikit-survival's
+    structured arrays are accepted by the estimators as they are.
 
     Parameters
     ----------
@@ -645,3 +650,70 @@ class Cox(SampleWeighted, BaseDatafit):
             The hazard ratio to a sample with ``z = 0``.
         """
         return np.exp(z)
+
+
+def concordance_index(y, risk, sample_weight=None, tied_tol=1e-8):
+    """Compute Harrell's concordance index of risk scores on survival data.
+
+    .. math::
+
+        C = \\frac{\\sum_{i, j} s_i d_i [t_i < t_j \\text{ or } (t_i = t_j,
+        d_j = 0)] \\big([r_i > r_j] + \\tfrac12 [r_i = r_j]\\big)}
+        {\\sum_{i, j} s_i d_i [t_i < t_j \\text{ or } (t_i = t_j, d_j = 0)]}
+
+    over pairs in the same stratum: the fraction of comparable pairs (the
+    first had the event, and before the second left the study) in which the
+    higher risk died first, ties in risk counting one half, as
+    scikit-survival's ``concordance_index_censored`` (within ``tied_tol``).
+    Entry times are ignored.
+
+    Parameters
+    ----------
+    y : survival target
+        Any form :func:`survival_target` builds or the families accept.
+    risk : array-like of shape (n_samples,)
+        Risk scores, higher meaning earlier events (the linear predictor).
+    sample_weight : array-like of shape (n_samples,) or None, default=None
+        Weights of the events ``s_i``.
+    tied_tol : float, default=1e-8
+        Risks closer than this count as tied.
+
+    Returns
+    -------
+    c_index : float
+        In [0, 1]; 0.5 for random scores; NaN without a comparable pair.
+
+    Raises
+    ------
+    ValueError
+        When ``y`` is not a survival target or the lengths differ.
+
+    See Also
+    --------
+    sparsefit.CoxLasso.score : The estimator's score, this index.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sparsefit.datafits import concordance_index, survival_target
+    >>> y = survival_target([1.0, 2.0, 3.0, 4.0], [1, 1, 0, 1])
+    >>> float(concordance_index(y, np.array([4.0, 3.0, 2.0, 1.0])))
+    1.0
+    """
+    risk = np.asarray(risk, dtype=float).ravel()
+    y = encode_survival(y, risk.shape[0])
+    n = risk.shape[0]
+    sw = np.ones(n) if sample_weight is None else np.asarray(sample_weight, float)
+    time, event, strata = y["stop"], y["event"] > 0, y["strata"]
+    num = den = 0.0
+    for i in np.flatnonzero(event & (sw > 0)):
+        comparable = (strata == strata[i]) & (
+            (time > time[i]) | ((time == time[i]) & ~event)
+        )
+        if not comparable.any():
+            continue
+        diff = risk[i] - risk[comparable]
+        tied = np.abs(diff) <= tied_tol
+        num += sw[i] * (np.count_nonzero((diff > 0) & ~tied) + 0.5 * tied.sum())
+        den += sw[i] * comparable.sum()
+    return num / den if den > 0 else np.nan

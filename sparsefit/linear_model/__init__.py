@@ -1,5 +1,6 @@
 """Estimators with the scikit-learn API."""
 
+from ._cox import CoxLasso, CoxLassoCV
 from ._cv import ElasticNetCV, LassoCV
 from ._glm_cv import PoissonLassoCV, SparseLogisticRegressionCV
 from ._huber import HuberLasso, HuberLassoCV
@@ -20,4 +21,6 @@ __all__ = [
     "PoissonLassoCV",
     "HuberLasso",
     "HuberLassoCV",
+    "CoxLasso",
+    "CoxLassoCV",
 ]
