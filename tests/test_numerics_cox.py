@@ -49,7 +49,6 @@ import pytest
 from sparsefit import CoxLasso, CoxLassoCV, compute_path
 from sparsefit.datafits import Cox, concordance_index, survival_target
 from sparsefit.datasets import load_veteran
-from sparsefit.penalties import ElasticNetPenalty
 
 # (lambda, coefficients): glmnet, unweighted lasso.
 # fmt: off

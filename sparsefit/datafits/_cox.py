@@ -466,6 +466,13 @@ class Cox(SampleWeighted, BaseDatafit):
         self.ties = ties
         self._cache = None
 
+    def __getstate__(self):
+        # The risk sets are cached for one target by a weak reference, which
+        # does not pickle; they are rebuilt on first use.
+        state = self.__dict__.copy()
+        state["_cache"] = None
+        return state
+
     def _risk(self, y):
         if y.dtype.names is None or not set(SURVIVAL_FIELDS) <= set(y.dtype.names):
             raise ValueError(
