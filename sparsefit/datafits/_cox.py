@@ -494,7 +494,19 @@ class Cox(SampleWeighted, BaseDatafit):
         return risk, sw, z, n
 
     def _constant(self, y):
-        """``C``: the saturated model's value (module docstring)."""
+        """``C``: the saturated model's value (module docstring), kept with
+        the risk sets of ``y`` for these weights."""
+        risk = self._risk(y)
+        sw = self.sample_weight
+        cached = getattr(risk, "constant", None)
+        if cached is None or cached[0]() is not sw:
+            # A weak reference to the weights (None has none): the same
+            # weights object, not merely the same address, reuses the value.
+            ref = weakref.ref(sw) if sw is not None else (lambda: None)
+            cached = risk.constant = (ref, self._saturated(y))
+        return cached[1]
+
+    def _saturated(self, y):
         risk, sw, _, n = self._args(y, np.zeros(y.shape[0]))
         W, k, K = _group_terms(sw, risk.gptr, risk.members, self.ties == "efron")
         live = K > 0
