@@ -184,3 +184,12 @@ def test_breslow_against_cvxpy(kind):
     objective = cp.sum(terms) - fit._constant(y) + alpha * cp.norm1(w)
     ref = cp.Problem(cp.Minimize(objective)).solve(solver=cp.CLARABEL)
     assert res.primal == pytest.approx(ref, rel=1e-7)
+
+
+def test_underflowing_risk_set_is_out_of_range():
+    """A linear predictor spanning 1000 underflows a risk set's sum: the
+    value is inf (a line search then shortens its step), not an error."""
+    y = survival_target([1.0, 2.0, 3.0], [0, 1, 1])
+    z = np.array([0.0, -1000.0, -1000.0])
+    assert Cox().value(y, z) == np.inf
+    assert Cox().conjugate_at(y, z, 0.5) == np.inf

@@ -348,6 +348,11 @@ def _cox_kernel(eta, s, d, lo, hi, gfirst, gptr, members, dgroup, efron, n_total
         for r in range(K[g]):
             phi = r / k[g] if efron else 0.0
             D = S[g] - phi * E[g]
+            if not D > 0.0:
+                # Every exp(eta_j - max eta) of the risk set underflowed: the
+                # linear predictor spans more than ~700, far outside any fit
+                # (a line search's trial point); report it as out of range.
+                return np.inf, np.zeros(n), np.zeros(n)
             value += c * np.log(D)
             a1[g] += c / D
             a2[g] += c * phi / D
@@ -394,6 +399,8 @@ def _cox_conjugate_bound(eta, s, lo, hi, gfirst, gptr, members, efron, n_total, 
         for r in range(K[g]):
             phi = r / k[g] if efron else 0.0
             D = S[g] - phi * E[g]
+            if not D > 0.0:
+                return np.inf  # see _cox_kernel: a trivial upper bound
             part = 0.0
             if t > 0:
                 rest = max(1.0 - (1.0 - phi) * E[g] / D, 0.0)
@@ -547,7 +554,8 @@ class Cox(SampleWeighted, BaseDatafit):
         -------
         value : float
             The mean negative log partial likelihood above the saturated
-            model's (half the deviance).
+            model's (half the deviance); ``inf`` when ``z`` spans so wide a
+            range (over about 700) that a risk set's sum underflows.
         """
         return float(self._kernel(y, z)[0]) - self._constant(y)
 
