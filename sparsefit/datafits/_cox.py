@@ -472,12 +472,13 @@ class Cox(SampleWeighted, BaseDatafit):
             raise ValueError(f"ties must be 'breslow' or 'efron', got {ties!r}.")
         self.ties = ties
         self._cache = None
+        self._last = None
 
     def __getstate__(self):
         # The risk sets are cached for one target by a weak reference, which
         # does not pickle; they are rebuilt on first use.
         state = self.__dict__.copy()
-        state["_cache"] = None
+        state["_cache"] = state["_last"] = None
         return state
 
     def _risk(self, y):
@@ -525,6 +526,21 @@ class Cox(SampleWeighted, BaseDatafit):
         return total
 
     def _kernel(self, y, z):
+        # The solvers ask for the value, gradient and Hessian at the same
+        # point one after the other: one pass gives all three.
+        last = self._last
+        if (
+            last is not None
+            and last[0] is y
+            and last[2] is self.sample_weight
+            and np.array_equal(last[1], z)
+        ):
+            return last[3]
+        out = self._kernel_pass(y, z)
+        self._last = (y, np.array(z, dtype=float), self.sample_weight, out)
+        return out
+
+    def _kernel_pass(self, y, z):
         risk, sw, z, n = self._args(y, z)
         return _cox_kernel(
             z,
@@ -574,7 +590,7 @@ class Cox(SampleWeighted, BaseDatafit):
         grad : ndarray of shape (n_samples,)
             The gradient in ``z``; it sums to 0.
         """
-        return self._kernel(y, z)[1]
+        return self._kernel(y, z)[1].copy()  # the cached pass stays intact
 
     def raw_hessian(self, y, z):
         """Return the diagonal of ``d2F/dz2`` (glmnet's IRLS weights).
@@ -591,7 +607,7 @@ class Cox(SampleWeighted, BaseDatafit):
         hess : ndarray of shape (n_samples,)
             The diagonal of the Hessian in ``z``.
         """
-        return self._kernel(y, z)[2]
+        return self._kernel(y, z)[2].copy()
 
     def conjugate_at(self, y, z, t):
         """Return an upper bound on ``F^*(t grad F(z))`` for ``t`` in [0, 1].
