@@ -187,9 +187,17 @@ def test_breslow_against_cvxpy(kind):
 
 
 def test_underflowing_risk_set_is_out_of_range():
-    """A linear predictor spanning 1000 underflows a risk set's sum: the
-    value is inf (a line search then shortens its step), not an error."""
+    """A linear predictor spanning 400 or 1000 (nearly) underflows a risk
+    set's sum: the value is inf (a line search then shortens its step), not
+    a ZeroDivisionError or NaN; spanning 300 is computed exactly."""
     y = survival_target([1.0, 2.0, 3.0], [0, 1, 1])
-    z = np.array([0.0, -1000.0, -1000.0])
-    assert Cox().value(y, z) == np.inf
-    assert Cox().conjugate_at(y, z, 0.5) == np.inf
+    fit = Cox()
+    for span in (400.0, 1000.0):
+        z = np.array([0.0, -span, -span])
+        assert fit.value(y, z) == np.inf
+        assert fit.conjugate_at(y, z, 0.5) == np.inf
+    z = np.array([0.0, -300.0, -300.0])
+    # Deaths at t = 2 (risk set {2, 3}, equal eta) and t = 3 (alone).
+    assert fit.value(y, z) == pytest.approx(np.log(2) / 3, abs=1e-12)
+    assert np.isfinite(fit.raw_grad(y, z)).all()
+    assert np.isfinite(fit.raw_hessian(y, z)).all()

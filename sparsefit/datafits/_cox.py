@@ -92,6 +92,9 @@ __all__ = ["Cox", "survival_target", "concordance_index"]
 
 #: The fields of an encoded survival target.
 SURVIVAL_FIELDS = ("start", "stop", "event", "strata")
+#: Risk-set sums (relative to the largest exp(eta)) below this are out of
+#: range: their square would underflow in the Hessian.
+_TINY = 1e-150
 _DTYPE = np.dtype([("start", "f8"), ("stop", "f8"), ("event", "f8"), ("strata", "i8")])
 
 
@@ -348,16 +351,18 @@ def _cox_kernel(eta, s, d, lo, hi, gfirst, gptr, members, dgroup, efron, n_total
         for r in range(K[g]):
             phi = r / k[g] if efron else 0.0
             D = S[g] - phi * E[g]
-            if not D > 0.0:
-                # Every exp(eta_j - max eta) of the risk set underflowed: the
-                # linear predictor spans more than ~700, far outside any fit
-                # (a line search's trial point); report it as out of range.
+            if not D > _TINY:
+                # The risk set's exp(eta_j - max eta) nearly underflowed (its
+                # square would): the linear predictor spans more than ~340,
+                # far outside any fit (a line search's trial point); report
+                # it as out of range.
                 return np.inf, np.zeros(n), np.zeros(n)
             value += c * np.log(D)
-            a1[g] += c / D
-            a2[g] += c * phi / D
-            b1[g] += c / (D * D)
-            b2[g] += c * (2 * phi - phi * phi) / (D * D)
+            inv = 1.0 / D
+            a1[g] += c * inv
+            a2[g] += c * phi * inv
+            b1[g] += c * inv * inv
+            b2[g] += c * (2 * phi - phi * phi) * inv * inv
     # Prefix sums of a_g and b_g within each stratum.
     q1, qb = np.empty(m), np.empty(m)
     run1, runb = 0.0, 0.0
@@ -399,7 +404,7 @@ def _cox_conjugate_bound(eta, s, lo, hi, gfirst, gptr, members, efron, n_total, 
         for r in range(K[g]):
             phi = r / k[g] if efron else 0.0
             D = S[g] - phi * E[g]
-            if not D > 0.0:
+            if not D > _TINY:
                 return np.inf  # see _cox_kernel: a trivial upper bound
             part = 0.0
             if t > 0:
@@ -571,7 +576,7 @@ class Cox(SampleWeighted, BaseDatafit):
         value : float
             The mean negative log partial likelihood above the saturated
             model's (half the deviance); ``inf`` when ``z`` spans so wide a
-            range (over about 700) that a risk set's sum underflows.
+            range (over about 340) that a risk set's sum nearly underflows.
         """
         return float(self._kernel(y, z)[0]) - self._constant(y)
 
