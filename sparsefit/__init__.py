@@ -5,14 +5,16 @@ The objective, everywhere:
     P(w, b) = F(y, Xw + b) + alpha sum_j v_j (l1_ratio |w_j| + (1 - l1_ratio)/2 w_j^2)
 
 with F a mean over samples: least squares 1/(2n) sum_i s_i (y_i - x_i'w - b)^2,
-or the logistic, multinomial or Poisson negative log-likelihood, or the Huber
-loss.
+or the logistic, multinomial or Poisson negative log-likelihood, the Huber
+loss, or Cox's negative log partial likelihood (no intercept).
 """
 
 from . import datafits, penalties, prox, solvers
 from ._certify import duality_gap, kkt_violation
 from ._explain import Explanation
 from .linear_model import (
+    CoxLasso,
+    CoxLassoCV,
     ElasticNet,
     ElasticNetCV,
     GroupLasso,
@@ -64,6 +66,8 @@ __all__ = [
     "GroupLogisticRegression",
     "MultiTaskLasso",
     "MultiTaskLassoCV",
+    "CoxLasso",
+    "CoxLassoCV",
     "compute_path",
     "lasso_path",
     "enet_path",

@@ -9,16 +9,22 @@ binomial   Logistic         two labels (-1/+1)    P(classes[1])
 multinomial Multinomial     K labels (one-hot)    the K class probabilities
 poisson    Poisson          counts >= 0           exp(link)
 huber      Huber            real                  the linear predictor
+cox        Cox              (time, event)         the relative risk exp(link)
 ========== ================ ===================== ==========================
 
 How a family's target is read is the datafit's ``target`` ("real",
-"counts", "binary", "classes"), not its name.
+"counts", "binary", "classes", "survival"), not its name.  A survival
+target is a 2-column (time, event) array as glmnet's ``Surv``, a 3-column
+(start, stop, event) array, a structured array with an event and a time
+field as scikit-survival's, or :func:`sparsefit.datafits.survival_target`'s
+output (strata and entry times).
 """
 
 import numpy as np
 
 from ._validation import check_finite
-from .datafits import Huber, Logistic, Multinomial, Poisson, Quadratic
+from .datafits import Cox, Huber, Logistic, Multinomial, Poisson, Quadratic
+from .datafits._cox import encode_survival
 
 __all__ = ["FAMILIES", "family_name", "encode_target", "deviance"]
 
@@ -28,6 +34,7 @@ FAMILIES = {
     "multinomial": Multinomial,
     "poisson": Poisson,
     "huber": Huber,
+    "cox": Cox,
 }
 
 
@@ -47,6 +54,9 @@ def encode_target(family, y, n_samples, classes=None):
     Labels may be of any type for the binomial and multinomial families;
     ``classes`` fixes the label set (as cross-validation folds need).
     """
+    kind = FAMILIES[family].target if family in FAMILIES else "classes"
+    if kind == "survival":
+        return encode_survival(y, n_samples), None
     y = np.asarray(y)
     if y.ndim == 2 and y.shape[1] == 1:
         y = y.ravel()
@@ -56,7 +66,6 @@ def encode_target(family, y, n_samples, classes=None):
         raise ValueError(
             f"X has {n_samples} rows but y has {y.shape[0]} (mismatched lengths)."
         )
-    kind = FAMILIES[family].target if family in FAMILIES else "classes"
     if kind in ("real", "counts"):
         what = "counts" if kind == "counts" else "values"
         try:

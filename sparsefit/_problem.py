@@ -102,6 +102,12 @@ class Problem:
                 f"A {type(datafit).__name__} problem takes labels coded -1 and "
                 "+1 (the estimators and compute_path encode any two labels so)."
             )
+        # A datafit blind to a constant shift of the linear predictor (Cox's
+        # partial likelihood) has no intercept to fit; its dual point is
+        # orthogonal to 1 all the same, so columns are standardised centred.
+        shift_invariant = bool(getattr(datafit, "shift_invariant", False))
+        fit_intercept = fit_intercept and not shift_invariant
+        self.shift_invariant = shift_invariant
         self.datafit = datafit
         self.offset = offset
         self.fit_intercept = fit_intercept
@@ -123,7 +129,7 @@ class Problem:
                 sw,
                 center=False,
                 standardize=standardize,
-                reference_center=fit_intercept,
+                reference_center=fit_intercept or shift_invariant,
             )
             self.y = y
         self.K = y.shape[1] if y.ndim == 2 else 1
@@ -316,6 +322,10 @@ class Problem:
             intercept = self.y_mean if self.centred else self._last_b
         # The design's centred columns carry their mean in the intercept.
         b = np.atleast_1d(np.asarray(intercept, dtype=float)) - self.design.mean @ W
+        if self.shift_invariant:
+            # Blind to a constant in the linear predictor: no intercept to
+            # report (the centred columns' means only shifted it).
+            b = np.zeros_like(b)
         if self.K == 1:
             return coef, float(b[0])
         # The softmax is blind to a common shift of the intercepts: centre

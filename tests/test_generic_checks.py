@@ -8,6 +8,7 @@ from hypothesis.extra.numpy import arrays
 
 from sparsefit.datafits import (
     DATAFITS,
+    Cox,
     Huber,
     Logistic,
     Multinomial,
@@ -74,7 +75,8 @@ INSTANCES = [
 
 def test_every_registered_penalty_is_checked():
     assert set(PENALTIES) == set(penalty_instances())
-    assert set(DATAFITS) == {Quadratic, Logistic, Multinomial, Poisson, Huber}
+    # Cox's target and conjugate bound are checked in tests/test_cox.py.
+    assert set(DATAFITS) == {Quadratic, Logistic, Multinomial, Poisson, Huber, Cox}
 
 
 @pytest.mark.parametrize("name, penalty", INSTANCES)

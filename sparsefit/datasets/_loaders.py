@@ -6,7 +6,7 @@ from importlib import resources
 
 import numpy as np
 
-__all__ = ["Dataset", "load_prostate", "load_golub"]
+__all__ = ["Dataset", "load_prostate", "load_golub", "load_veteran"]
 
 
 @dataclass(frozen=True)
@@ -17,6 +17,8 @@ class Dataset:
     ----------
     X : ndarray of shape (n_samples, n_features)
     y : ndarray of shape (n_samples,)
+        A structured survival target (``start, stop, event, strata``) for
+        survival data.
     feature_names : list of str
     target_name : str
     train : ndarray of bool or None
@@ -112,4 +114,57 @@ def load_golub():
         target_name="cl",
         train=None,
         description="Golub et al. (1999) leukemia data (ALL 0 / AML 1), via multtest.",
+    )
+
+
+def load_veteran():
+    """The Veterans' Administration lung cancer trial (Kalbfleisch and Prentice 1980).
+
+    137 men with advanced inoperable lung cancer, randomised to a standard
+    or a test chemotherapy; 128 died during the study.  The eight features
+    are ``trt`` (1 standard, 2 test), the cell type as three indicators
+    against squamous (``smallcell``, ``adeno``, ``large``), ``karno`` (the
+    Karnofsky performance score), ``diagtime`` (months from diagnosis to
+    randomisation), ``age`` (years) and ``prior`` (10 after a prior
+    therapy, else 0), as R's ``survival::veteran`` codes them.  The target
+    is the survival time in days and the death indicator.
+
+    Returns
+    -------
+    Dataset
+        ``y`` is a survival target (see
+        :func:`sparsefit.datafits.survival_target`); ``train`` is None.
+
+    See Also
+    --------
+    load_prostate : The regression data set of ESL section 3.4.
+    sparsefit.CoxLasso : The Cox lasso that fits it.
+
+    Examples
+    --------
+    >>> from sparsefit.datasets import load_veteran
+    >>> data = load_veteran()
+    >>> data.X.shape, int(data.y["event"].sum())
+    ((137, 8), 128)
+    """
+    from ..datafits import survival_target
+
+    header, rows = _read_csv("veteran.csv")
+    cell = [row[header.index("celltype")] for row in rows]
+
+    def column(name):
+        return np.array([float(row[header.index(name)]) for row in rows])
+
+    columns = {"trt": column("trt")}
+    for level in ("smallcell", "adeno", "large"):
+        columns[level] = np.array([c == level for c in cell], dtype=float)
+    for name in ("karno", "diagtime", "age", "prior"):
+        columns[name] = column(name)
+    return Dataset(
+        X=np.column_stack(list(columns.values())),
+        y=survival_target(column("time"), column("status").astype(int)),
+        feature_names=list(columns),
+        target_name="time, status",
+        train=None,
+        description="Veterans' Administration lung cancer trial, via R survival.",
     )

@@ -1,5 +1,6 @@
 """Estimators with the scikit-learn API."""
 
+from ._cox import CoxLasso, CoxLassoCV
 from ._cv import ElasticNetCV, LassoCV
 from ._glm_cv import PoissonLassoCV, SparseLogisticRegressionCV
 from ._group import GroupLasso, GroupLassoCV, GroupLogisticRegression
@@ -27,4 +28,6 @@ __all__ = [
     "GroupLogisticRegression",
     "MultiTaskLasso",
     "MultiTaskLassoCV",
+    "CoxLasso",
+    "CoxLassoCV",
 ]

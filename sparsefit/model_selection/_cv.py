@@ -18,6 +18,7 @@ from .._families import FAMILIES, family_name
 from .._progress import Progress
 from .._threads import single_blas
 from .._validation import check_offset, check_sample_weight
+from ..datafits._cox import encode_survival
 from ..path import PathResult, compute_path, relaxed_path
 
 __all__ = ["CVResult", "cross_validate_path", "SCORINGS", "make_folds"]
@@ -277,6 +278,11 @@ def _fold_scores(
         progress=False,
         **path_kwargs,
     )
+    grouped = getattr(scorer, "grouped", None)
+    if grouped is not None:
+        # A score of the whole data at the training fit (Cox's deviance).
+        link = path.predict(X, offset=offset)
+        return grouped(y, link, sw, train, test, datafit)[None, :]
     preds = path.predict(X_test, offset=None if offset is None else offset[test])
     if not relax:
         return scorer(y[test], preds, test_sw, path)[None, :]
@@ -417,6 +423,8 @@ def cross_validate_path(
         y = check_target(y, X.shape[0], X.dtype, "cross_validate_path")
         if offset is not None:
             raise ValueError("offset applies to the GLM families, not gaussian.")
+    elif datafit.target == "survival":
+        y = encode_survival(y, X.shape[0])
     else:
         y = np.asarray(y).ravel()
     sw = check_sample_weight(sample_weight, X.shape[0], X.dtype)

@@ -391,8 +391,21 @@ class GLMCertificate:
         # The offset shifts the datafit, F(. + o), whose conjugate is F^*(V) - V'o.
         shift = 0.0 if self.offset is None else float(np.sum(G * self.offset[:, None]))
 
+        # A datafit whose conjugate has no closed form (Cox) bounds it at a
+        # scaled gradient instead, which gives a valid lower bound on the dual.
+        bound = getattr(self.datafit, "conjugate_at", None)
+        if bound is None:
+
+            def conj(t):
+                return self.conj(t * G)
+
+        else:
+
+            def conj(t):
+                return bound(self.y, self._z(Z), t)
+
         def dual(t):
-            return -self.conj(t * G) + t * shift - self.penalty.conjugate(t * grad_neg)
+            return -conj(t) + t * shift - self.penalty.conjugate(t * grad_neg)
 
         best = dual(s_max)
         # The dual is concave in t: when it does not decrease just left of

@@ -1,0 +1,232 @@
+"""The Cox lasso path and 10-fold CV against R glmnet, scikit-survival's
+CoxnetSurvivalAnalysis and skglm's Cox datafit, in one process.
+
+Objective (Breslow ties, every solver):
+``F(Xw) + alpha ||w||_1`` with ``F`` sparsefit's ``Cox()`` (the negative log
+partial likelihood over n, 0 at the saturated model: glmnet's
+``coxnet.deviance / (2n)``); columns standardised beforehand and no solver
+standardises.  Each anchor's tolerance is swept until its worst relative
+suboptimality over the grid, against a tol=1e-10 sparsefit path, is at most
+1e-6; that setting is then timed (median of 3).  ratio = fastest anchor /
+ours (> 1: ours is faster).  CV: ten folds, the same foldid for every
+solver, each at its chosen setting; anchors without a CV runner (skglm,
+scikit-survival) are timed as ten paths on the training folds plus their
+held-out predictions.  JIT warm-up runs before any timing.
+
+Usage: PYTHONPATH=. python bench/cox.py [--quick]
+"""
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+import numpy as np
+
+from sparsefit import compute_path, cross_validate_path
+from sparsefit.datafits import Cox, survival_target
+from sparsefit.datasets import load_veteran
+
+TARGET = 1e-6
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def problems(quick):
+    d = load_veteran()
+    X = (d.X - d.X.mean(0)) / d.X.std(0)
+    out = [("veteran 137x8", X, d.y, 1e-3)]
+    rng = np.random.default_rng(0)
+    n, p = (200, 1000) if quick else (200, 5000)
+    Xs = rng.standard_normal((n, p))
+    beta = np.zeros(p)
+    beta[:10] = 0.5
+    t = rng.exponential(np.exp(-Xs @ beta))
+    c = rng.exponential(1.5, n)
+    y = survival_target(np.minimum(t, c), (t <= c).astype(int))
+    out.append((f"synthetic {n}x{p}", Xs, y, 1e-2))
+    return out
+
+
+def objectives(X, y, coefs, alphas):
+    fit = Cox()
+    return np.array(
+        [
+            fit.value(y, X @ coefs[:, k]) + a * np.abs(coefs[:, k]).sum()
+            for k, a in enumerate(alphas)
+        ]
+    )
+
+
+def worst(X, y, coefs, alphas, pstar):
+    return float(np.max((objectives(X, y, coefs, alphas) - pstar) / pstar))
+
+
+def median_time(fn, reps=3):
+    times = []
+    for _ in range(reps):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return float(np.median(times))
+
+
+def ours(X, y, alphas, pstar, foldid):
+    for tol in (1e-4, 1e-6, 1e-8):
+        path = compute_path(X, y, Cox(), alphas=alphas, tol=tol)
+        sub = worst(X, y, path.coefs.toarray(), alphas, pstar)
+        if sub <= TARGET:
+            break
+    t_path = median_time(lambda: compute_path(X, y, Cox(), alphas=alphas, tol=tol))
+    t_cv = median_time(
+        lambda: cross_validate_path(
+            X, y, family="cox", alphas=alphas, foldid=foldid, tol=tol
+        ),
+        reps=1,
+    )
+    return f"tol={tol:g}", sub, t_path, t_cv
+
+
+def glmnet(X, y, alphas, pstar, foldid):
+    with tempfile.TemporaryDirectory() as tmp:
+        n, p = X.shape
+        np.savetxt(os.path.join(tmp, "meta.txt"), [n, p], fmt="%d")
+        np.asfortranarray(X).T.astype(float).tofile(os.path.join(tmp, "X.bin"))
+        y["stop"].astype(float).tofile(os.path.join(tmp, "time.bin"))
+        y["event"].astype(np.int32).tofile(os.path.join(tmp, "status.bin"))
+        np.asarray(alphas, float).tofile(os.path.join(tmp, "lambdas.bin"))
+        np.asarray(pstar, float).tofile(os.path.join(tmp, "pstar.bin"))
+        (foldid + 1).astype(np.int32).tofile(os.path.join(tmp, "foldid.bin"))
+        tols = "1e-7,1e-9,1e-11,1e-13"
+        out = subprocess.run(
+            [
+                "Rscript",
+                os.path.join(HERE, "_glmnet_cox.R"),
+                tmp,
+                str(TARGET),
+                tols,
+                "3",
+                "1",
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+    sweep = [line.split() for line in out.splitlines() if line.startswith("SWEEP")]
+    final = [line.split() for line in out.splitlines() if line.startswith("FINAL")]
+    cv = [line.split() for line in out.splitlines() if line.startswith("CV")]
+    if not final:
+        return "none reached", float(sweep[-1][4]), np.nan, np.nan
+    times = [float(v) for v in final[0][2:]]
+    return (
+        f"thresh={final[0][1]}",
+        float(sweep[-1][4]),
+        float(np.median(times)),
+        (float(cv[0][1]) if cv else np.nan),
+    )
+
+
+def sksurv_path(X, y, alphas, tol):
+    from sksurv.linear_model import CoxnetSurvivalAnalysis
+
+    target = np.empty(y.shape[0], dtype=[("e", "?"), ("t", "f8")])
+    target["e"], target["t"] = y["event"] > 0, y["stop"]
+    model = CoxnetSurvivalAnalysis(
+        alphas=alphas, l1_ratio=1.0, normalize=False, tol=tol, max_iter=1_000_000
+    )
+    model.fit(X, target)
+    if model.coef_.shape[1] < len(alphas):
+        # Coxnet stops its path early (as glmnet's saturation rule).
+        raise RuntimeError(
+            f"path stops after {model.coef_.shape[1]} of {len(alphas)} alphas"
+        )
+    return model.coef_
+
+
+def skglm_path(X, y, alphas, tol):
+    from skglm.datafits import Cox as SkCox
+    from skglm.penalties import L1
+    from skglm.solvers import ProxNewton
+    from skglm.utils.jit_compilation import compiled_clone
+
+    # skglm's estimator refuses the Cox datafit: its solver, warm-started.
+    Y = np.column_stack([y["stop"], y["event"]])
+    datafit = compiled_clone(SkCox())
+    datafit.initialize(X, Y)
+    solver = ProxNewton(fit_intercept=False, tol=tol, max_iter=1000)
+    coefs = np.zeros((X.shape[1], len(alphas)))
+    w, Xw = np.zeros(X.shape[1]), np.zeros(X.shape[0])
+    for k, a in enumerate(alphas):
+        w = solver.solve(X, Y, datafit, compiled_clone(L1(a)), w, Xw)[0]
+        Xw = X @ w
+        coefs[:, k] = w
+    return coefs
+
+
+def python_anchor(path_fn, tols, X, y, alphas, pstar, foldid):
+    path_fn(X[:20], y[:20], alphas[:3], tols[0])  # JIT warm-up
+    sub = np.inf
+    for tol in tols:
+        sub = worst(X, y, path_fn(X, y, alphas, tol), alphas, pstar)
+        if sub <= TARGET:
+            break
+    else:
+        return "none reached", sub, np.nan, np.nan
+    t_path = median_time(lambda: path_fn(X, y, alphas, tol))
+
+    def folds():
+        for f in np.unique(foldid):
+            train = foldid != f
+            coefs = path_fn(X[train], y[train], alphas, tol)
+            X[~train] @ coefs
+
+    return f"tol={tol:g}", sub, t_path, median_time(folds, reps=1)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--quick", action="store_true")
+    args = parser.parse_args()
+    print(f"load average at start: {os.getloadavg()}")
+    for name, X, y, eps in problems(args.quick):
+        X = np.asfortranarray(X)
+        compute_path(X[:30], y[:30], Cox(), n_alphas=3)  # JIT warm-up
+        top = compute_path(X, y, Cox(), n_alphas=2).alphas[0]
+        alphas = top * np.geomspace(1.0, eps, 100)
+        ref = compute_path(X, y, Cox(), alphas=alphas, tol=1e-10)
+        pstar = objectives(X, y, ref.coefs.toarray(), alphas)
+        foldid = np.random.default_rng(1).permutation(np.arange(X.shape[0]) % 10)
+        rows = {"sparsefit": ours(X, y, alphas, pstar, foldid)}
+        data = (X, y, alphas, pstar, foldid)
+        anchors = (
+            ("R glmnet", glmnet, ()),
+            ("scikit-survival", python_anchor, (sksurv_path, (1e-7, 1e-9, 1e-11))),
+            ("skglm", python_anchor, (skglm_path, (1e-6, 1e-8, 1e-10))),
+        )
+        for label, fn, head in anchors:
+            try:
+                rows[label] = fn(*head, *data)
+            except Exception as exc:  # an anchor missing or failing: say so
+                message = f"failed: {type(exc).__name__}: {exc}"[:60]
+                rows[label] = (message, np.nan, np.nan, np.nan)
+        print(f"\n{name}, 100 alphas down to {eps:g} alpha_max")
+        print(
+            f"{'solver':16} {'setting':18} {'worst subopt':>12} {'path s':>8} "
+            f"{'cv s':>8}"
+        )
+        for label, (setting, sub, tp, tc) in rows.items():
+            print(f"{label:16} {setting:18} {sub:12.2e} {tp:8.3f} {tc:8.3f}")
+        others = [r for k, r in rows.items() if k != "sparsefit"]
+        best_path = min((r[2] for r in others if np.isfinite(r[2])), default=np.nan)
+        best_cv = min((r[3] for r in others if np.isfinite(r[3])), default=np.nan)
+        mine = rows["sparsefit"]
+        print(
+            f"ratio path (fastest anchor / ours): {best_path / mine[2]:.2f}"
+            f"   ratio cv: {best_cv / mine[3]:.2f}"
+        )
+    print(f"\nload average at end: {os.getloadavg()}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,767 @@
+r"""The Cox proportional-hazards datafit: the negative log partial likelihood.
+
+Notation.  Sample ``i`` has weight ``s_i`` (the weights sum to ``n``),
+linear predictor ``eta_i``, event indicator ``d_i``, and is at risk on
+``(start_i, stop_i]`` within its stratum (``start_i = -inf`` for plain
+right-censored data).  The deaths are grouped by (stratum, time): group
+``g`` holds the tied deaths ``T_g`` at time ``t_g``, of total weight
+``W_g = sum_{i in T_g} s_i`` and ``k_g`` members; its risk set is
+``R_g = {j in the stratum: start_j < t_g <= stop_j}``, and
+``S_g = sum_{j in R_g} s_j e^{eta_j}``, ``E_g = sum_{j in T_g} s_j e^{eta_j}``.
+
+The objective, a mean over samples,
+
+.. math::
+
+    F(\eta) = \frac{1}{n} \sum_i -s_i d_i \eta_i
+    + \sum_g c_g \sum_{r=0}^{K_g - 1} \log(S_g - \phi_r E_g) - C,
+
+is Breslow's partial likelihood with ``K_g = 1``, ``phi_0 = 0`` and
+``c_g = W_g / n``, and Efron's with ``K_g = k_g``, ``phi_r = r / k_g`` and
+``c_g = W_g / (n k_g)`` (the mean weight of the tied deaths, as R's
+``survival::coxph`` weighs them).  The constant ``C`` makes ``F >= 0``:
+``C = (1/n) sum_g W_g log W_g + sum_g c_g sum_r log(1 - phi_r)``, the infimum
+for Breslow's ties and for Efron's with equal weights in each tie (and a
+lower bound otherwise, since ``S_g - phi_r E_g >= (1 - phi_r) E_g``).  So
+``2 F`` is the deviance, as glmnet reports it.
+
+Gradient and Hessian diagonal in O(n) after one sort.  With
+``v_j = s_j e^{eta_j}``, ``a_g = c_g sum_r 1 / D_gr`` and
+``alpha_g = c_g sum_r phi_r / D_gr`` (``D_gr = S_g - phi_r E_g``),
+
+.. math::
+
+    \partial_j F = -\frac{s_j d_j}{n}
+    + v_j \Big(\sum_{g: j \in R_g} a_g - [j \in T_{g(j)}]\, \alpha_{g(j)}\Big),
+
+and likewise the diagonal of the Hessian (glmnet's IRLS weights).  Every
+sample's risk sets are a contiguous range of the death groups of its
+stratum in time order, so the ``S_g`` are a reverse cumulative sum (a sample
+enters at its last group and leaves below its first) and the sums over
+``g: j in R_g`` are differences of a prefix sum.
+
+The certificate.  Each ``log D_gr`` is a log-sum-exp ``L_u(eta) = log sum_j
+u_j e^{eta_j}`` with weights ``u_j = s_j (1 - phi_r [j in T_g])`` on
+``R_g``, whose conjugate is the relative entropy on the simplex,
+``L_u^*(q) = sum_j q_j log(q_j / u_j)`` for ``q >= 0``, ``sum q = 1``,
+``supp q`` in ``R_g`` (``+inf`` otherwise).  Writing ``F = sum_m c_m L_m -
+e'eta - C`` (``m`` runs over the pairs ``(g, r)``, ``e_j = s_j d_j / n``),
+the conjugate of a sum of functions finite everywhere is the infimal
+convolution of their conjugates:
+
+.. math::
+
+    F^*(u) = C + \inf \Big\{ \sum_m c_m L_m^*(q_m) :
+    \sum_m c_m q_m - e = u,\ q_m \in \Delta(R_g) \Big\}.
+
+At ``eta``, ``grad F = sum_m c_m p_m - e`` with ``p_m`` the softmax of
+``eta`` weighted by ``u_m``.  Let ``e'_g`` spread ``T_g``'s deaths by weight,
+``(e'_g)_j = s_j / W_g`` on ``T_g``: it lies in every ``Delta(R_g)`` of the
+group (a death is in its own risk set, and ``u_j > 0`` there since
+``phi_r < 1``), and ``sum_m c_m e'_m = e``.  For ``t`` in ``[0, 1]`` the
+choice ``q_m = (1 - t) e'_m + t p_m`` is then feasible for
+``u = t grad F(eta)``, so
+
+.. math::
+
+    F^*(t \nabla F(\eta)) \le B(t) = C + \sum_m c_m L_m^*\big((1-t) e'_m + t p_m\big),
+
+and ``D(t) = -B(t) + t o'\nabla F - g^*(-t X'\nabla F)`` is a lower bound on
+the dual, hence ``P - D(t)`` a valid duality gap.  At ``t = 1``,
+``q_m = p_m`` and ``L_m^*(p_m) = p_m'eta - L_m(eta)`` (Fenchel-Young with
+equality), so ``B(1) = grad F' eta - F(eta)`` is exact and the gap tends to
+0 at the optimum.  In closed form, with ``P_T = (1 - phi_r) E_g / D_gr``,
+
+.. math::
+
+    L_m^*(q_m) = t (1 - P_T) (\log t - \log D_{gr})
+    + t \frac{\sum_{j \in R_g \setminus T_g} v_j \eta_j}{D_{gr}}
+    + \sum_{j \in T_g} q_j \log\frac{q_j}{u_j},
+
+an O(n) pass for Breslow's ties and O(sum_g k_g^2) for Efron's.
+"""
+
+import weakref
+
+import numpy as np
+from numba import njit
+
+from ._base import BaseDatafit, SampleWeighted
+
+__all__ = ["Cox", "survival_target", "concordance_index"]
+
+#: The fields of an encoded survival target.
+SURVIVAL_FIELDS = ("start", "stop", "event", "strata")
+#: Risk-set sums (relative to the largest exp(eta)) below this are out of
+#: range: their square would underflow in the Hessian.
+_TINY = 1e-150
+_DTYPE = np.dtype([("start", "f8"), ("stop", "f8"), ("event", "f8"), ("strata", "i8")])
+
+
+def survival_target(time, event, *, start=None, strata=None):
+    """Build a survival target from its arrays, as R's ``Surv`` does.
+
+    Each sample is at risk on ``(start, time]`` within its stratum and has
+    the event (death) at ``time`` or is censored there.  The result is what
+    :class:`Cox` reads; 2-column (time, event) arrays and scikit-survival's
+    structured arrays are accepted by the estimators as they are.
+
+    Parameters
+    ----------
+    time : array-like of shape (n_samples,)
+        Time of the event or of censoring (the ``stop`` of counting-process
+        data), ``>= 0``.
+    event : array-like of shape (n_samples,)
+        1 (or True) for an event, 0 for censoring.
+    start : array-like of shape (n_samples,) or None, default=None
+        Entry times of counting-process data: sample ``i`` is at risk on
+        ``(start_i, time_i]``.  None: at risk from the origin.
+    strata : array-like of shape (n_samples,) or None, default=None
+        Stratum labels: risk sets are formed within each stratum.
+
+    Returns
+    -------
+    y : structured ndarray of shape (n_samples,)
+        Fields ``start``, ``stop``, ``event``, ``strata`` (integer codes), the
+        target that :class:`Cox`, :func:`sparsefit.compute_path` and the
+        estimators take.
+
+    Raises
+    ------
+    ValueError
+        Naming the argument: a negative or non-finite time, an event not in
+        {0, 1}, a ``start`` not below ``time``, no event at all, or
+        mismatched lengths.
+
+    See Also
+    --------
+    Cox : The datafit that reads it.
+    sparsefit.CoxLasso : The estimator.
+
+    Examples
+    --------
+    >>> from sparsefit.datafits import survival_target
+    >>> y = survival_target([5.0, 3.0, 8.0], [1, 0, 1])
+    >>> y["stop"], y["event"]
+    (array([5., 3., 8.]), array([1., 0., 1.]))
+    """
+    stop = _times(time, "time")
+    n = stop.shape[0]
+    events = np.asarray(event)
+    if events.shape != (n,):
+        raise ValueError(
+            f"event must have the shape of time, {(n,)}; got {events.shape}."
+        )
+    if events.dtype.kind not in "biuf" or not np.isin(events, (0, 1)).all():
+        bad = np.flatnonzero(~np.isin(events, (0, 1)))
+        where = f" (row {bad[0]}: {events[bad[0]]!r})" if bad.size else ""
+        raise ValueError(f"event must hold 0 and 1 only{where}.")
+    if not events.any():
+        raise ValueError("event has no event (all samples censored): nothing to fit.")
+    y = np.empty(n, dtype=_DTYPE)
+    y["stop"], y["event"] = stop, events.astype(float)
+    y["start"] = -np.inf
+    if start is not None:
+        first = _times(start, "start", n)
+        bad = np.flatnonzero(first >= stop)
+        if bad.size:
+            raise ValueError(
+                f"start must be below time; row {bad[0]} has start "
+                f"{first[bad[0]]!r} and time {stop[bad[0]]!r}."
+            )
+        y["start"] = first
+    y["strata"] = 0
+    if strata is not None:
+        labels = np.asarray(strata)
+        if labels.shape != (n,):
+            raise ValueError(
+                f"strata must have the shape of time, {(n,)}; got {labels.shape}."
+            )
+        y["strata"] = np.unique(labels, return_inverse=True)[1].ravel()
+    return y
+
+
+def _times(values, name, n=None):
+    try:
+        t = np.asarray(values, dtype=float)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be numeric times.") from None
+    if t.ndim != 1 or (n is not None and t.shape[0] != n):
+        want = "a 1d array" if n is None else f"shape {(n,)}"
+        raise ValueError(f"{name} must be {want}; got shape {t.shape}.")
+    bad = np.flatnonzero(~np.isfinite(t) | (t < 0))
+    if bad.size:
+        raise ValueError(
+            f"{name} must hold finite times >= 0; row {bad[0]} is {t[bad[0]]!r}."
+        )
+    return t
+
+
+def encode_survival(y, n_samples):
+    """The encoded target from what users pass: an encoded target, a
+    2-column (time, event) array as glmnet's ``Surv``, a 3-column (start,
+    stop, event) array, or a structured array with an event field and a time
+    field, as scikit-survival's (``(event, time)``, by field type)."""
+    y = np.asarray(y)
+    if y.dtype.names is not None:
+        names = y.dtype.names
+        if set(SURVIVAL_FIELDS) <= set(names):
+            start = None if np.isneginf(y["start"]).all() else y["start"]
+            out = survival_target(
+                y["stop"], y["event"], start=start, strata=y["strata"]
+            )
+        elif len(names) == 2:
+            kinds = [y.dtype[f].kind for f in names]
+            ev, tm = (0, 1) if kinds[0] == "b" or kinds[1] != "b" else (1, 0)
+            out = survival_target(y[names[tm]], y[names[ev]])
+        else:
+            raise ValueError(
+                "y must be a structured array with an event and a time field; "
+                f"got the fields {list(names)}."
+            )
+    elif y.ndim == 2 and y.shape[1] in (2, 3):
+        cols = y.astype(float)
+        if y.shape[1] == 2:
+            out = survival_target(cols[:, 0], cols[:, 1])
+        else:
+            out = survival_target(cols[:, 1], cols[:, 2], start=cols[:, 0])
+    else:
+        raise ValueError(
+            "y must be a survival target: an (n, 2) array of (time, event), an "
+            "(n, 3) array of (start, stop, event), or a structured array with "
+            f"event and time fields; got an array of shape {y.shape}."
+        )
+    if out.shape[0] != n_samples:
+        raise ValueError(
+            f"X has {n_samples} rows but y has {out.shape[0]} (mismatched lengths)."
+        )
+    return out
+
+
+class _RiskSets:
+    """The death groups and every sample's range of them (one sort)."""
+
+    def __init__(self, y):
+        n = y.shape[0]
+        stop, event, strata = y["stop"], y["event"] > 0, y["strata"]
+        deaths = np.flatnonzero(event)
+        order = np.lexsort((stop[deaths], strata[deaths]))
+        deaths = deaths[order]
+        key_s, key_t = strata[deaths], stop[deaths]
+        new = np.ones(deaths.size, bool)
+        new[1:] = (key_s[1:] != key_s[:-1]) | (key_t[1:] != key_t[:-1])
+        starts = np.flatnonzero(new)
+        self.members = deaths.astype(np.int64)
+        self.gptr = np.append(starts, deaths.size).astype(np.int64)
+        g_strata, g_time = key_s[starts], key_t[starts]
+        m = starts.size
+        self.dgroup = np.full(n, -1, dtype=np.int64)
+        self.dgroup[deaths] = np.cumsum(new) - 1
+        self.gfirst = np.empty(m, dtype=np.int64)
+        self.lo = np.zeros(n, dtype=np.int64)
+        self.hi = np.zeros(n, dtype=np.int64)
+        for h in np.unique(strata):
+            a = int(np.searchsorted(g_strata, h, side="left"))
+            b = int(np.searchsorted(g_strata, h, side="right"))
+            self.gfirst[a:b] = a
+            rows = np.flatnonzero(strata == h)
+            times = g_time[a:b]
+            self.lo[rows] = a + np.searchsorted(times, y["start"][rows], side="right")
+            self.hi[rows] = a + np.searchsorted(times, stop[rows], side="right")
+        self.event = event.astype(float)
+
+
+@njit(cache=True, nogil=True)
+def _group_sums(v, veta, lo, hi, gfirst, gptr, members):
+    """``S_g``, ``sum_{R_g} v eta``, ``E_g`` and ``sum_{T_g} v eta``."""
+    m = gfirst.shape[0]
+    add, sub = np.zeros(m), np.zeros(m)
+    add2, sub2 = np.zeros(m), np.zeros(m)
+    for j in range(v.shape[0]):
+        if lo[j] < hi[j]:
+            add[hi[j] - 1] += v[j]
+            add2[hi[j] - 1] += veta[j]
+            sub[lo[j]] += v[j]
+            sub2[lo[j]] += veta[j]
+    S, SV = np.empty(m), np.empty(m)
+    E, EV = np.zeros(m), np.zeros(m)
+    run, run2 = 0.0, 0.0
+    for g in range(m - 1, -1, -1):
+        run += add[g]
+        run2 += add2[g]
+        S[g], SV[g] = run, run2
+        # At a stratum's first group every sample still counted enters there:
+        # restart from an exact 0 rather than subtracting.
+        if gfirst[g] == g:
+            run, run2 = 0.0, 0.0
+        else:
+            run -= sub[g]
+            run2 -= sub2[g]
+        for a in range(gptr[g], gptr[g + 1]):
+            E[g] += v[members[a]]
+            EV[g] += veta[members[a]]
+        # The deaths are in their own risk set: S_g >= E_g, whatever the
+        # rounding of the subtractions left.
+        S[g] = max(S[g], E[g])
+    return S, SV, E, EV
+
+
+@njit(cache=True, nogil=True)
+def _group_terms(s, gptr, members, efron):
+    """Per group: ``W_g``, ``k_g`` (deaths of positive weight), ``K_g``."""
+    m = gptr.shape[0] - 1
+    W = np.zeros(m)
+    k = np.zeros(m, dtype=np.int64)
+    for g in range(m):
+        for a in range(gptr[g], gptr[g + 1]):
+            if s[members[a]] > 0:
+                W[g] += s[members[a]]
+                k[g] += 1
+    K = k.copy() if efron else np.minimum(k, 1)
+    return W, k, K
+
+
+@njit(cache=True, nogil=True)
+def _shifted(eta, s):
+    top = -np.inf
+    for j in range(eta.shape[0]):
+        if s[j] > 0 and eta[j] > top:
+            top = eta[j]
+    if not np.isfinite(top):
+        top = 0.0
+    e = eta - top
+    v = s * np.exp(e)
+    return e, v, v * e
+
+
+@njit(cache=True, nogil=True)
+def _cox_kernel(eta, s, d, lo, hi, gfirst, gptr, members, dgroup, efron, n_total):
+    """``(F + C, grad, hess_diag)`` of the class docstring's objective."""
+    n, m = eta.shape[0], gfirst.shape[0]
+    e, v, veta = _shifted(eta, s)
+    S, SV, E, EV = _group_sums(v, veta, lo, hi, gfirst, gptr, members)
+    W, k, K = _group_terms(s, gptr, members, efron)
+    a1, a2 = np.zeros(m), np.zeros(m)
+    b1, b2 = np.zeros(m), np.zeros(m)
+    value = 0.0
+    for g in range(m):
+        if K[g] == 0:
+            continue
+        c = W[g] / (n_total * K[g])
+        for r in range(K[g]):
+            phi = r / k[g] if efron else 0.0
+            D = S[g] - phi * E[g]
+            if not D > _TINY:
+                # The risk set's exp(eta_j - max eta) nearly underflowed (its
+                # square would): the linear predictor spans more than ~340,
+                # far outside any fit (a line search's trial point); report
+                # it as out of range.
+                return np.inf, np.zeros(n), np.zeros(n)
+            value += c * np.log(D)
+            inv = 1.0 / D
+            a1[g] += c * inv
+            a2[g] += c * phi * inv
+            b1[g] += c * inv * inv
+            b2[g] += c * (2 * phi - phi * phi) * inv * inv
+    # Prefix sums of a_g and b_g within each stratum.
+    q1, qb = np.empty(m), np.empty(m)
+    run1, runb = 0.0, 0.0
+    for g in range(m):
+        if gfirst[g] == g:
+            run1, runb = 0.0, 0.0
+        run1 += a1[g]
+        runb += b1[g]
+        q1[g], qb[g] = run1, runb
+    grad, hess = np.zeros(n), np.zeros(n)
+    for j in range(n):
+        value -= s[j] * d[j] * e[j] / n_total
+        A, B = 0.0, 0.0
+        if lo[j] < hi[j]:
+            A, B = q1[hi[j] - 1], qb[hi[j] - 1]
+            if lo[j] > gfirst[lo[j]]:
+                A -= q1[lo[j] - 1]
+                B -= qb[lo[j] - 1]
+        g = dgroup[j]
+        if g >= 0:
+            A -= a2[g]
+            B -= b2[g]
+        grad[j] = v[j] * A - s[j] * d[j] / n_total
+        hess[j] = max(v[j] * A - v[j] * v[j] * B, 0.0)
+    return value, grad, hess
+
+
+@njit(cache=True, nogil=True)
+def _cox_conjugate_bound(eta, s, lo, hi, gfirst, gptr, members, efron, n_total, t):
+    """``B(t) - C`` of the module docstring, for ``t`` in [0, 1]."""
+    e, v, veta = _shifted(eta, s)
+    S, SV, E, EV = _group_sums(v, veta, lo, hi, gfirst, gptr, members)
+    W, k, K = _group_terms(s, gptr, members, efron)
+    total = 0.0
+    for g in range(gfirst.shape[0]):
+        if K[g] == 0:
+            continue
+        c = W[g] / (n_total * K[g])
+        for r in range(K[g]):
+            phi = r / k[g] if efron else 0.0
+            D = S[g] - phi * E[g]
+            if not D > _TINY:
+                return np.inf  # see _cox_kernel: a trivial upper bound
+            part = 0.0
+            if t > 0:
+                rest = max(1.0 - (1.0 - phi) * E[g] / D, 0.0)
+                part = t * rest * (np.log(t) - np.log(D)) + t * (SV[g] - EV[g]) / D
+            for a in range(gptr[g], gptr[g + 1]):
+                j = members[a]
+                if s[j] == 0:
+                    continue
+                u = s[j] * (1.0 - phi)
+                q = (1.0 - t) * s[j] / W[g] + t * (1.0 - phi) * v[j] / D
+                if q > 0:
+                    part += q * np.log(q / u)
+            total += c * part
+    return total
+
+
+class Cox(SampleWeighted, BaseDatafit):
+    """Weighted negative log partial likelihood of Cox's model, a mean over samples.
+
+    .. math::
+
+        F(y, \\eta) = \\frac{1}{n} \\sum_{i=1}^n s_i d_i
+        \\Big[-\\eta_i + \\log \\sum_{j \\in R_i} s_j e^{\\eta_j}\\Big] - C
+
+    with Breslow's ties (``ties="breslow"``, as glmnet), or Efron's
+    (``ties="efron"``, as R's ``coxph`` and lifelines), where ``d_i`` is the
+    event indicator and ``R_i`` the samples of ``i``'s stratum at risk at
+    its time ``t_i`` (``start_j < t_i <= stop_j``).  ``C`` is the value at
+    the saturated model, so that ``F >= 0`` and ``2 F`` is the deviance.  The
+    partial likelihood is blind to a constant added to ``eta``: the model
+    has no intercept (``shift_invariant``).  The target ``y`` is a
+    structured array made by :func:`survival_target`.  The duality gap
+    comes from the conjugate of the log-sum-exp (the module's docstring
+    derives it): :meth:`conjugate_at` bounds ``F^*`` at a scaled gradient.
+
+    Parameters
+    ----------
+    sample_weight : ndarray of shape (n_samples,) or None
+        Weights already rescaled to sum to ``n_samples``.
+    ties : {"breslow", "efron"}, default="breslow"
+        How tied event times are handled.
+
+    See Also
+    --------
+    survival_target : Build the target.
+    sparsefit.CoxLasso : The L1-penalised Cox regression.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sparsefit.datafits import Cox, survival_target
+    >>> y = survival_target([1.0, 2.0, 3.0], [1, 1, 0])
+    >>> eta = np.zeros(3)
+    >>> round(Cox().value(y, eta), 6)  # (log 3 + log 2) / 3
+    0.597253
+    >>> Cox().raw_grad(y, eta).round(6)
+    array([-0.222222,  0.055556,  0.166667])
+    """
+
+    curvature = np.inf
+    target = "survival"
+    #: ``F(eta + c) = F(eta)``: the model has no intercept.
+    shift_invariant = True
+    scorings = ("deviance", "c_index")
+
+    def __init__(self, sample_weight=None, *, ties="breslow"):
+        super().__init__(sample_weight)
+        if ties not in ("breslow", "efron"):
+            raise ValueError(f"ties must be 'breslow' or 'efron', got {ties!r}.")
+        self.ties = ties
+        self._cache = None
+        self._last = None
+
+    def __getstate__(self):
+        # The risk sets are cached for one target by a weak reference, which
+        # does not pickle; they are rebuilt on first use.
+        state = self.__dict__.copy()
+        state["_cache"] = state["_last"] = None
+        return state
+
+    def _risk(self, y):
+        if y.dtype.names is None or not set(SURVIVAL_FIELDS) <= set(y.dtype.names):
+            raise ValueError(
+                "A Cox datafit takes a survival target (see survival_target); got "
+                f"an array of dtype {y.dtype}."
+            )
+        cached = self._cache
+        if cached is None or cached[0]() is not y:
+            cached = (weakref.ref(y), _RiskSets(y))
+            self._cache = cached
+        return cached[1]
+
+    def _args(self, y, z):
+        risk = self._risk(y)
+        n = y.shape[0]
+        sw = np.ones(n) if self.sample_weight is None else self.sample_weight
+        sw = np.ascontiguousarray(sw, dtype=float)
+        z = np.ascontiguousarray(z, dtype=float)
+        return risk, sw, z, n
+
+    def _constant(self, y):
+        """``C``: the saturated model's value (module docstring), kept with
+        the risk sets of ``y`` for these weights."""
+        risk = self._risk(y)
+        sw = self.sample_weight
+        cached = getattr(risk, "constant", None)
+        if cached is None or cached[0]() is not sw:
+            # A weak reference to the weights (None has none): the same
+            # weights object, not merely the same address, reuses the value.
+            ref = weakref.ref(sw) if sw is not None else (lambda: None)
+            cached = risk.constant = (ref, self._saturated(y))
+        return cached[1]
+
+    def _saturated(self, y):
+        risk, sw, _, n = self._args(y, np.zeros(y.shape[0]))
+        W, k, K = _group_terms(sw, risk.gptr, risk.members, self.ties == "efron")
+        live = K > 0
+        W, k, K = W[live], k[live], K[live]
+        total = float(W @ np.log(W)) / n
+        if self.ties == "efron":
+            for Wg, kg in zip(W, k, strict=True):
+                total += Wg / (n * kg) * float(np.log(1 - np.arange(kg) / kg).sum())
+        return total
+
+    def _kernel(self, y, z):
+        # The solvers ask for the value, gradient and Hessian at the same
+        # point one after the other: one pass gives all three.
+        last = self._last
+        if (
+            last is not None
+            and last[0] is y
+            and last[2] is self.sample_weight
+            and np.array_equal(last[1], z)
+        ):
+            return last[3]
+        out = self._kernel_pass(y, z)
+        self._last = (y, np.array(z, dtype=float), self.sample_weight, out)
+        return out
+
+    def _kernel_pass(self, y, z):
+        risk, sw, z, n = self._args(y, z)
+        return _cox_kernel(
+            z,
+            sw,
+            risk.event,
+            risk.lo,
+            risk.hi,
+            risk.gfirst,
+            risk.gptr,
+            risk.members,
+            risk.dgroup,
+            self.ties == "efron",
+            float(n),
+        )
+
+    def value(self, y, z):
+        """Return ``F(y, z)``.
+
+        Parameters
+        ----------
+        y : structured ndarray of shape (n_samples,)
+            The survival target (see :func:`survival_target`).
+        z : ndarray of shape (n_samples,)
+            The linear predictor ``Xw`` (offset included).
+
+        Returns
+        -------
+        value : float
+            The mean negative log partial likelihood above the saturated
+            model's (half the deviance); ``inf`` when ``z`` spans so wide a
+            range (over about 340) that a risk set's sum nearly underflows.
+        """
+        return float(self._kernel(y, z)[0]) - self._constant(y)
+
+    def raw_grad(self, y, z):
+        """Return ``dF/dz`` (the module docstring gives it).
+
+        Parameters
+        ----------
+        y : structured ndarray of shape (n_samples,)
+            The survival target.
+        z : ndarray of shape (n_samples,)
+            The linear predictor ``Xw`` (offset included).
+
+        Returns
+        -------
+        grad : ndarray of shape (n_samples,)
+            The gradient in ``z``; it sums to 0.
+        """
+        return self._kernel(y, z)[1].copy()  # the cached pass stays intact
+
+    def raw_hessian(self, y, z):
+        """Return the diagonal of ``d2F/dz2`` (glmnet's IRLS weights).
+
+        Parameters
+        ----------
+        y : structured ndarray of shape (n_samples,)
+            The survival target.
+        z : ndarray of shape (n_samples,)
+            The linear predictor ``Xw`` (offset included).
+
+        Returns
+        -------
+        hess : ndarray of shape (n_samples,)
+            The diagonal of the Hessian in ``z``.
+        """
+        return self._kernel(y, z)[2].copy()
+
+    def conjugate_at(self, y, z, t):
+        """Return an upper bound on ``F^*(t grad F(z))`` for ``t`` in [0, 1].
+
+        The bound of the module's docstring: exact at ``t = 1``, so that the
+        duality gap it gives vanishes at the optimum.
+
+        Parameters
+        ----------
+        y : structured ndarray of shape (n_samples,)
+            The survival target.
+        z : ndarray of shape (n_samples,)
+            The linear predictor ``Xw`` (offset included).
+        t : float
+            The scale of the gradient, in [0, 1].
+
+        Returns
+        -------
+        bound : float
+            ``B(t) >= F^*(t grad F(z))``; ``inf`` for ``t`` outside [0, 1].
+        """
+        if not 0.0 <= t <= 1.0:
+            return np.inf
+        risk, sw, z, n = self._args(y, z)
+        bound = _cox_conjugate_bound(
+            z,
+            sw,
+            risk.lo,
+            risk.hi,
+            risk.gfirst,
+            risk.gptr,
+            risk.members,
+            self.ties == "efron",
+            float(n),
+            float(t),
+        )
+        return float(bound) + self._constant(y)
+
+    def dual_scale(self, y, v):
+        """Return 1, the largest scale of the gradient :meth:`conjugate_at` takes.
+
+        Parameters
+        ----------
+        y : structured ndarray of shape (n_samples,)
+            The survival target.
+        v : ndarray of shape (n_samples,)
+            The gradient.
+
+        Returns
+        -------
+        t : float
+            1.0.
+        """
+        return 1.0
+
+    def null_intercept(self, y):
+        """Return 0: the partial likelihood has no intercept.
+
+        Parameters
+        ----------
+        y : structured ndarray of shape (n_samples,)
+            The survival target.
+
+        Returns
+        -------
+        intercept : float
+            0.0.
+        """
+        return 0.0
+
+    @staticmethod
+    def inverse_link(z):
+        """Return the relative risk ``exp(z)``.
+
+        Parameters
+        ----------
+        z : ndarray of shape (n_samples,)
+            The linear predictor.
+
+        Returns
+        -------
+        risk : ndarray of shape (n_samples,)
+            The hazard ratio to a sample with ``z = 0``.
+        """
+        return np.exp(z)
+
+
+def concordance_index(y, risk, sample_weight=None, tied_tol=1e-8):
+    """Compute Harrell's concordance index of risk scores on survival data.
+
+    .. math::
+
+        C = \\frac{\\sum_{i, j} s_i d_i [t_i < t_j \\text{ or } (t_i = t_j,
+        d_j = 0)] \\big([r_i > r_j] + \\tfrac12 [r_i = r_j]\\big)}
+        {\\sum_{i, j} s_i d_i [t_i < t_j \\text{ or } (t_i = t_j, d_j = 0)]}
+
+    over pairs in the same stratum: the fraction of comparable pairs (the
+    first had the event, and before the second left the study) in which the
+    higher risk died first, ties in risk counting one half, as
+    scikit-survival's ``concordance_index_censored`` (within ``tied_tol``).
+    Entry times are ignored.
+
+    Parameters
+    ----------
+    y : survival target
+        Any form :func:`survival_target` builds or the families accept.
+    risk : array-like of shape (n_samples,)
+        Risk scores, higher meaning earlier events (the linear predictor).
+    sample_weight : array-like of shape (n_samples,) or None, default=None
+        Weights of the events ``s_i``.
+    tied_tol : float, default=1e-8
+        Risks closer than this count as tied.
+
+    Returns
+    -------
+    c_index : float
+        In [0, 1]; 0.5 for random scores; NaN without a comparable pair.
+
+    Raises
+    ------
+    ValueError
+        When ``y`` is not a survival target or the lengths differ.
+
+    See Also
+    --------
+    sparsefit.CoxLasso.score : The estimator's score, this index.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sparsefit.datafits import concordance_index, survival_target
+    >>> y = survival_target([1.0, 2.0, 3.0, 4.0], [1, 1, 0, 1])
+    >>> float(concordance_index(y, np.array([4.0, 3.0, 2.0, 1.0])))
+    1.0
+    """
+    risk = np.asarray(risk, dtype=float).ravel()
+    y = encode_survival(y, risk.shape[0])
+    n = risk.shape[0]
+    sw = np.ones(n) if sample_weight is None else np.asarray(sample_weight, float)
+    time, event, strata = y["stop"], y["event"] > 0, y["strata"]
+    num = den = 0.0
+    for i in np.flatnonzero(event & (sw > 0)):
+        comparable = (strata == strata[i]) & (
+            (time > time[i]) | ((time == time[i]) & ~event)
+        )
+        if not comparable.any():
+            continue
+        diff = risk[i] - risk[comparable]
+        tied = np.abs(diff) <= tied_tol
+        num += sw[i] * (np.count_nonzero((diff > 0) & ~tied) + 0.5 * tied.sum())
+        den += sw[i] * comparable.sum()
+    return num / den if den > 0 else np.nan
