@@ -1,0 +1,174 @@
+"""Paths and cross-validation on Dask: the same answers as in memory."""
+
+import numpy as np
+import pytest
+
+da = pytest.importorskip("dask.array")
+dd = pytest.importorskip("dask.dataframe")
+distributed = pytest.importorskip("distributed")
+pd = pytest.importorskip("pandas")
+
+from sparsefit import compute_path, cross_validate_path  # noqa: E402
+from sparsefit import distributed as sfd  # noqa: E402
+from sparsefit.datafits import Quadratic  # noqa: E402
+from sparsefit.penalties import ElasticNetPenalty  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def client():
+    with distributed.Client(
+        processes=False, n_workers=2, threads_per_worker=1, dashboard_address=None
+    ) as c:
+        yield c
+
+
+def _data(n=1200, p=12, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n, p)) * rng.uniform(0.5, 3.0, p) + rng.normal(0, 5, p)
+    w = np.zeros(p)
+    w[:4] = [2.0, -1.5, 1.0, 0.5]
+    y = X @ w + 3.0 + rng.standard_normal(n)
+    sw = rng.uniform(0.2, 2.0, n)
+    return X, y, sw
+
+
+def _frame(X, y, sw):
+    frame = pd.DataFrame(X, columns=[f"x{j}" for j in range(X.shape[1])])
+    frame["target"] = y
+    frame["weight"] = sw
+    return frame
+
+
+def _memory(X, y, sw, **kwargs):
+    return compute_path(X, y, Quadratic(sample_weight=sw), **kwargs)
+
+
+def _same_path(ours, ref, atol=1e-8):
+    np.testing.assert_allclose(ours.alphas, ref.alphas, rtol=1e-12)
+    A, B = ours.coefs.toarray(), ref.coefs.toarray()
+    np.testing.assert_allclose(A, B, atol=atol, rtol=0)
+    np.testing.assert_allclose(ours.intercepts, ref.intercepts, atol=atol * 10)
+    np.testing.assert_array_equal(A != 0, B != 0)
+    assert (ours.dual_gaps <= ours.gap_tols).all()
+
+
+@pytest.mark.parametrize("tol", [1e-4, 1e-10])
+@pytest.mark.parametrize("standardize", [False, True])
+def test_path_dask_array_equals_memory(client, tol, standardize):
+    X, y, sw = _data()
+    kwargs = dict(n_alphas=30, standardize=standardize, tol=tol)
+    ref = _memory(X, y, sw, **kwargs)
+    ours = sfd.compute_path(
+        da.from_array(X, chunks=(250, -1)),
+        da.from_array(y, chunks=250),
+        sample_weight=da.from_array(sw, chunks=250),
+        client=client,
+        **kwargs,
+    )
+    _same_path(ours, ref)
+
+
+def test_path_defaults_unweighted(client):
+    X, y, _ = _data(seed=1)
+    ref = compute_path(X, y)
+    ours = sfd.compute_path(
+        da.from_array(X, chunks=(300, -1)), da.from_array(y, chunks=300)
+    )
+    _same_path(ours, ref)
+
+
+def test_path_without_intercept_and_elastic_net(client):
+    X, y, sw = _data(seed=2)
+    penalty = ElasticNetPenalty(1.0, 0.5, weights=np.r_[0.0, np.ones(11)])
+    kwargs = dict(n_alphas=20, fit_intercept=False, tol=1e-10)
+    ref = _memory(X, y, sw, penalty=penalty, **kwargs)
+    ours = sfd.compute_path(
+        da.from_array(X, chunks=(400, -1)),
+        y,
+        penalty,
+        sample_weight=sw,
+        **kwargs,
+    )
+    _same_path(ours, ref)
+    assert np.all(ours.intercepts == 0)
+
+
+def test_path_parquet_directory(client, tmp_path):
+    X, y, sw = _data(seed=3)
+    dd.from_pandas(_frame(X, y, sw), npartitions=4).to_parquet(tmp_path / "data")
+    ref = _memory(X, y, sw, n_alphas=25, standardize=True)
+    ours = sfd.compute_path(
+        str(tmp_path / "data"),
+        "target",
+        sample_weight="weight",
+        n_alphas=25,
+        standardize=True,
+    )
+    _same_path(ours, ref)
+    assert ours.feature_names == [f"x{j}" for j in range(12)]
+
+
+def test_path_dataframe_with_series_target(client):
+    X, y, sw = _data(seed=4)
+    frame = dd.from_pandas(_frame(X, y, sw), npartitions=3)
+    ref = _memory(X, y, None, n_alphas=15)
+    ours = sfd.compute_path(
+        frame[[f"x{j}" for j in range(12)]], frame["target"], n_alphas=15
+    )
+    _same_path(ours, ref)
+
+
+@pytest.mark.parametrize("tol", [1e-4, 1e-10])
+def test_cv_picks_the_memory_alpha(client, tol):
+    X, y, sw = _data(n=1500, seed=5)
+    foldid = np.random.default_rng(0).integers(5, size=X.shape[0])
+    kwargs = dict(n_alphas=30, standardize=True, tol=tol)
+    ref = cross_validate_path(X, y, foldid=foldid, sample_weight=sw, **kwargs)
+    ours = sfd.cross_validate_path(
+        da.from_array(X, chunks=(500, -1)),
+        da.from_array(y, chunks=500),
+        cv=5,
+        foldid=da.from_array(foldid, chunks=500),
+        sample_weight=da.from_array(sw, chunks=500),
+        **kwargs,
+    )
+    assert (ours.index_min, ours.index_1se) == (ref.index_min, ref.index_1se)
+    np.testing.assert_allclose(ours.alpha_min, ref.alpha_min, rtol=1e-12)
+    np.testing.assert_allclose(ours.fold_scores, ref.fold_scores, rtol=1e-8)
+    _same_path(ours.path, ref.path)
+
+
+def test_cv_default_folds_from_parquet(client, tmp_path):
+    X, y, _ = _data(seed=6)
+    dd.from_pandas(_frame(X, y, np.ones(len(y))), npartitions=3).to_parquet(
+        tmp_path / "d"
+    )
+    ours = sfd.cross_validate_path(
+        tmp_path / "d", "target", columns=[f"x{j}" for j in range(12)], cv=4
+    )
+    again = sfd.cross_validate_path(
+        tmp_path / "d", "target", columns=[f"x{j}" for j in range(12)], cv=4
+    )
+    assert ours.fold_scores.shape == (4, 100)
+    np.testing.assert_array_equal(ours.fold_scores, again.fold_scores)
+    assert ours.path.n_nonzero[ours.index_min] >= 4
+
+
+def test_bad_input_names_the_problem(client, tmp_path):
+    X, y, _ = _data(n=200)
+    with pytest.raises(ValueError, match="chunked along its columns"):
+        sfd.compute_path(da.from_array(X, chunks=(100, 6)), y)
+    with pytest.raises(ValueError, match="y's row chunks"):
+        sfd.compute_path(da.from_array(X, chunks=(100, -1)), da.from_array(y, 50))
+    dd.from_pandas(_frame(X, y, y), npartitions=2).to_parquet(tmp_path / "p")
+    with pytest.raises(ValueError, match="no column 'label'"):
+        sfd.compute_path(str(tmp_path / "p"), "label")
+    with pytest.raises(ValueError, match="no Parquet"):
+        sfd.compute_path(str(tmp_path / "missing"), "target")
+    with pytest.raises(ValueError, match=r"foldid must hold integers in \[0, 3\)"):
+        sfd.cross_validate_path(
+            da.from_array(X, chunks=(100, -1)), y, cv=3, foldid=np.full(200, 3)
+        )
+    X[7, 2] = np.nan
+    with pytest.raises(ValueError, match="row 7 of block 0"):
+        sfd.compute_path(da.from_array(X, chunks=(100, -1)), y)
