@@ -186,8 +186,6 @@ def _vector_parts(v, arg, rows):
         return list(v.to_delayed().ravel())
     v = np.asarray(v)
     if v.ndim != 1 or v.shape[0] != sum(rows):
-        raise ValueError(
-            f"{arg} must have shape ({sum(rows)},); got {v.shape}."
-        )
+        raise ValueError(f"{arg} must have shape ({sum(rows)},); got {v.shape}.")
     edges = np.cumsum((0,) + tuple(rows))
     return [v[a:b] for a, b in zip(edges[:-1], edges[1:], strict=True)]

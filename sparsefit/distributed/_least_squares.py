@@ -62,7 +62,9 @@ def _check_block(X, y, sw, index):
         )
     if not np.isfinite(X).all():
         row = int(np.flatnonzero(~np.isfinite(X).all(axis=1))[0])
-        raise ValueError(f"X has a NaN or infinite value in row {row} of block {index}.")
+        raise ValueError(
+            f"X has a NaN or infinite value in row {row} of block {index}."
+        )
     if not np.isfinite(np.asarray(y, dtype=float)).all():
         raise ValueError(f"y has a NaN or infinite value in block {index}.")
     if sw is not None:
@@ -331,7 +333,9 @@ def cross_validate_path(
     if isinstance(cv, bool) or not isinstance(cv, (int, np.integer)) or cv < 2:
         raise ValueError(f"cv must be an integer >= 2; got {cv!r}.")
     if scoring not in _SCORINGS:
-        raise ValueError(f"scoring must be one of {sorted(_SCORINGS)}, got {scoring!r}.")
+        raise ValueError(
+            f"scoring must be one of {sorted(_SCORINGS)}, got {scoring!r}."
+        )
     check_scalar_range(tol, "tol", low=0.0, low_open=True)
     penalty = ElasticNetPenalty(1.0, l1_ratio) if penalty is None else penalty
     blocks = as_blocks(X, y, sample_weight, foldid, columns)
@@ -346,6 +350,8 @@ def cross_validate_path(
     for k in range(moments.n_folds):
         if not moments.weight[k] > 0:
             raise ValueError(f"Fold {k} has no rows (or a zero total sample_weight).")
-        path = path_from_moments(moments.total(skip=k), *args, alphas=full.alphas, **fit)
+        path = path_from_moments(
+            moments.total(skip=k), *args, alphas=full.alphas, **fit
+        )
         scores.append(held_out_scores(path, moments.fold(k), scoring)[None, :])
     return _summarise(scores, full, scoring, _SCORINGS[scoring])

@@ -50,9 +50,7 @@ class Moments:
     def fold(self, k):
         """The moments of fold ``k`` alone (one fold)."""
         s = slice(k, k + 1)
-        return Moments(
-            self.count[s], self.weight[s], self.mean[s], self.comoment[s]
-        )
+        return Moments(self.count[s], self.weight[s], self.mean[s], self.comoment[s])
 
     def total(self, skip=None):
         """The moments of every fold but ``skip``, merged into one."""
@@ -104,12 +102,8 @@ def merge(a, b):
         share = np.where(weight > 0, b.weight / weight, 0.0)
     delta = b.mean - a.mean
     mean = a.mean + share[:, None] * delta
-    cross = (a.weight * share)[:, None, None] * (
-        delta[:, :, None] * delta[:, None, :]
-    )
-    return Moments(
-        a.count + b.count, weight, mean, a.comoment + b.comoment + cross
-    )
+    cross = (a.weight * share)[:, None, None] * (delta[:, :, None] * delta[:, None, :])
+    return Moments(a.count + b.count, weight, mean, a.comoment + b.comoment + cross)
 
 
 def merge_all(parts):
