@@ -172,3 +172,45 @@ def test_bad_input_names_the_problem(client, tmp_path):
     X[7, 2] = np.nan
     with pytest.raises(ValueError, match="row 7 of block 0"):
         sfd.compute_path(da.from_array(X, chunks=(100, -1)), y)
+
+
+def test_entry_points_take_dask_data(client):
+    """sparsefit.compute_path, cross_validate_path and the estimators hand
+    Dask data to the back end and give the in-memory answers."""
+    from sparsefit import ElasticNet, Lasso, LassoCV
+
+    X, y, sw = _data(seed=7)
+    Xd, yd = da.from_array(X, chunks=(300, -1)), da.from_array(y, chunks=300)
+    swd = da.from_array(sw, chunks=300)
+    _same_path(
+        compute_path(Xd, yd, Quadratic(sample_weight=swd), n_alphas=10),
+        _memory(X, y, sw, n_alphas=10),
+    )
+    foldid = np.arange(X.shape[0]) % 4
+    ours = cross_validate_path(Xd, yd, foldid=foldid, n_alphas=20, standardize=True)
+    ref = cross_validate_path(X, y, foldid=foldid, n_alphas=20, standardize=True)
+    assert ours.index_min == ref.index_min
+    for est in (Lasso(alpha=0.05), ElasticNet(alpha=0.1, l1_ratio=0.3)):
+        a = est.fit(Xd, yd, sample_weight=swd).coef_.copy()
+        b = est.fit(X, y, sample_weight=sw).coef_
+        np.testing.assert_allclose(a, b, atol=1e-8)
+    cv = LassoCV(cv=4, n_alphas=20).fit(Xd, yd, foldid=foldid)
+    ref = LassoCV(cv=4, n_alphas=20).fit(X, y, foldid=foldid)
+    np.testing.assert_allclose(cv.alpha_, ref.alpha_, rtol=1e-12)
+    np.testing.assert_allclose(cv.coef_, ref.coef_, atol=1e-8)
+    np.testing.assert_allclose(cv.intercept_, ref.intercept_, atol=1e-7)
+    np.testing.assert_allclose(cv.predict(X), ref.predict(X), atol=1e-6)
+
+
+def test_entry_points_refuse_what_the_back_end_lacks(client):
+    from sparsefit import Lasso
+    from sparsefit.datafits import Logistic
+
+    X, y, _ = _data(n=200)
+    Xd = da.from_array(X, chunks=(100, -1))
+    with pytest.raises(ValueError, match="gaussian family"):
+        compute_path(Xd, np.sign(y), Logistic())
+    with pytest.raises(ValueError, match="relax=True"):
+        cross_validate_path(Xd, y, relax=True)
+    with pytest.raises(ValueError, match="n_nonzero=3"):
+        Lasso(n_nonzero=3).fit(Xd, y)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["Blocks", "as_blocks", "is_distributed"]
+__all__ = ["Blocks", "as_blocks"]
 
 
 @dataclass
@@ -29,14 +29,6 @@ class Blocks:
     parts: list
     n_features: int
     feature_names: list = None
-
-
-def is_distributed(X):
-    """Whether ``X`` is a Dask collection or a path to a Parquet directory."""
-    if isinstance(X, (str, os.PathLike)):
-        return True
-    module = type(X).__module__
-    return module.startswith("dask")
 
 
 def as_blocks(X, y, sample_weight=None, foldid=None, columns=None):

@@ -54,6 +54,16 @@ def _block_moments(block, index, n_folds, seed):
     return block_moments(A, sw, foldid, n_folds)
 
 
+def check_cv(cv, scoring):
+    """Validate the number of folds and the held-out score."""
+    if isinstance(cv, bool) or not isinstance(cv, (int, np.integer)) or cv < 2:
+        raise ValueError(f"cv must be an integer >= 2; got {cv!r}.")
+    if scoring not in _SCORINGS:
+        raise ValueError(
+            f"scoring must be one of {sorted(_SCORINGS)}, got {scoring!r}."
+        )
+
+
 def _check_block(X, y, sw, index):
     if y is None or np.shape(y)[0] != X.shape[0]:
         raise ValueError(
@@ -285,10 +295,10 @@ def cross_validate_path(
         Used when ``penalty`` is None.
     penalty : SeparablePenalty or None, default=None
     cv : int, default=10
-        Number of folds.
+        Number of folds; with ``foldid``, the bound on its labels.
     foldid : same kinds as ``y``, or None
-        Fold of each row, integers in ``[0, cv)``; None draws them at random,
-        per block, from ``seed``.
+        Fold of each row, integers in ``[0, cv)`` (labels left unused are no
+        fold); None draws them at random, per block, from ``seed``.
     seed : int, default=0
         Seed of the default folds.
     scoring : {"mse", "deviance", "r2"}, default="mse"
@@ -330,24 +340,52 @@ def cross_validate_path(
     """
     from ..penalties import ElasticNetPenalty
 
-    if isinstance(cv, bool) or not isinstance(cv, (int, np.integer)) or cv < 2:
-        raise ValueError(f"cv must be an integer >= 2; got {cv!r}.")
-    if scoring not in _SCORINGS:
-        raise ValueError(
-            f"scoring must be one of {sorted(_SCORINGS)}, got {scoring!r}."
-        )
+    check_cv(cv, scoring)
     check_scalar_range(tol, "tol", low=0.0, low_open=True)
     penalty = ElasticNetPenalty(1.0, l1_ratio) if penalty is None else penalty
     blocks = as_blocks(X, y, sample_weight, foldid, columns)
     with cluster_client(client, scheduler, n_workers) as own:
         moments = fold_moments(blocks, int(cv), seed, own)
-    fit = dict(tol=tol, max_iter=max_iter)
-    args = (penalty, fit_intercept, standardize, blocks.feature_names)
+    return cv_from_moments(
+        moments,
+        penalty,
+        scoring,
+        blocks.feature_names,
+        alphas=alphas,
+        n_alphas=n_alphas,
+        eps=eps,
+        fit_intercept=fit_intercept,
+        standardize=standardize,
+        given_folds=foldid is not None,
+        tol=tol,
+        max_iter=max_iter,
+    )
+
+
+def cv_from_moments(
+    moments,
+    penalty,
+    scoring,
+    names,
+    alphas=None,
+    n_alphas=100,
+    eps=None,
+    fit_intercept=True,
+    standardize=False,
+    given_folds=False,
+    **fit,
+):
+    """The cross-validated path from every fold's moments (no pass);
+    ``given_folds``: the labels came from ``foldid``, and those it leaves
+    unused are skipped."""
+    args = (penalty, fit_intercept, standardize, names)
     full = path_from_moments(
         moments.total(), *args, alphas=alphas, n_alphas=n_alphas, eps=eps, **fit
     )
     scores = []
     for k in range(moments.n_folds):
+        if moments.count[k] == 0 and given_folds:
+            continue  # a label in [0, cv) that foldid does not use
         if not moments.weight[k] > 0:
             raise ValueError(f"Fold {k} has no rows (or a zero total sample_weight).")
         path = path_from_moments(

@@ -10,6 +10,7 @@ from .._validation import (
     check_sample_weight,
     check_scalar_range,
     check_target_scale,
+    is_distributed,
 )
 from ..datafits import Quadratic
 from ..penalties import ElasticNetPenalty
@@ -72,9 +73,8 @@ class SparseLinearRegression(ExplainMixin, TargetSizeMixin, RegressorBase):
         tags.input_tags.sparse = self.solver != "lars"
         return tags
 
-    def _make_problem(self, X, y, sw):
-        """The fitted problem at any alpha: design, centred y, penalty, solver."""
-        penalty = ElasticNetPenalty(
+    def _penalty(self):
+        return ElasticNetPenalty(
             1.0,
             self._l1_ratio,
             self.penalty_factor,
@@ -82,11 +82,14 @@ class SparseLinearRegression(ExplainMixin, TargetSizeMixin, RegressorBase):
             self.lower_bounds,
             self.upper_bounds,
         )
+
+    def _make_problem(self, X, y, sw):
+        """The fitted problem at any alpha: design, centred y, penalty, solver."""
         return Problem(
             X,
             y,
             Quadratic(sw),
-            penalty,
+            self._penalty(),
             fit_intercept=self.fit_intercept,
             standardize=self.standardize,
             solver=self.solver,
@@ -102,7 +105,10 @@ class SparseLinearRegression(ExplainMixin, TargetSizeMixin, RegressorBase):
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Dense arrays are used as they are when in Fortran order; sparse
-            matrices are converted to CSC, never densified.
+            matrices are converted to CSC, never densified.  A Dask array,
+            Dask data frame or Parquet directory is fitted where it lies (see
+            :func:`sparsefit.distributed.compute_path`, whose kinds ``y``
+            and ``sample_weight`` then take).
         y : array-like of shape (n_samples,)
         sample_weight : array-like of shape (n_samples,), default=None
             Non-negative weights, rescaled to sum to ``n_samples``.
@@ -111,6 +117,10 @@ class SparseLinearRegression(ExplainMixin, TargetSizeMixin, RegressorBase):
         -------
         self : object
         """
+        if is_distributed(X):
+            from ..distributed._dispatch import fit_estimator
+
+            return fit_estimator(self, X, y, sample_weight, self._penalty())
         X, y, sw = self._validate(X, y, sample_weight)
         problem = self._make_problem(X, y, sw)
         w0 = None
