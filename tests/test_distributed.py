@@ -214,3 +214,54 @@ def test_entry_points_refuse_what_the_back_end_lacks(client):
         cross_validate_path(Xd, y, relax=True)
     with pytest.raises(ValueError, match="n_nonzero=3"):
         Lasso(n_nonzero=3).fit(Xd, y)
+
+
+def _slow_rows(block):
+    import time
+
+    time.sleep(0.15)
+    return block
+
+
+def test_worker_killed_mid_fit_completes_on_the_survivor():
+    """A worker process killed while the pass runs: the scheduler reruns its
+    blocks on the other, and the path is the in-memory one."""
+    import os
+    import signal
+    import sys
+    import threading
+    import time
+
+    import cloudpickle
+
+    cloudpickle.register_pickle_by_value(sys.modules[__name__])
+    X, y, _ = _data(n=1600, seed=8)
+    Xd = da.from_array(X, chunks=(100, -1)).map_blocks(_slow_rows)
+    yd = da.from_array(y, chunks=100)
+    with (
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, dashboard_address=None
+        ) as cluster,
+        distributed.Client(cluster) as c,
+    ):
+        pids = c.run(os.getpid)
+        out = {}
+
+        def fit():
+            out["path"] = sfd.compute_path(Xd, yd, n_alphas=20, client=c)
+
+        thread = threading.Thread(target=fit)
+        thread.start()
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            busy = [w for w, tasks in c.processing().items() if tasks]
+            if len(busy) == 2:
+                break
+            time.sleep(0.05)
+        victim = busy[0]
+        os.kill(pids[victim], signal.SIGKILL)
+        thread.join(120)
+        assert victim not in c.scheduler_info()["workers"] or pids[victim] not in (
+            c.run(os.getpid).values()
+        )
+    _same_path(out["path"], compute_path(X, y, n_alphas=20))
