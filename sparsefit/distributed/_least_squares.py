@@ -194,9 +194,24 @@ def compute_path(
     columns : list of str or None, default=None
         The feature columns of a data frame (None: every column but ``y``
         and ``sample_weight``).
-    alphas, n_alphas, eps, fit_intercept, standardize, tol, max_iter
-        As :func:`sparsefit.compute_path`; ``eps`` defaults from the
-        number of rows.
+    alphas : array-like or None, default=None
+        The grid; None builds ``n_alphas`` points from the exact alpha_max
+        down to ``eps * alpha_max``.
+    n_alphas : int, default=100
+        Number of grid points when ``alphas`` is None.
+    eps : float or None, default=None
+        Smallest alpha of a built grid relative to alpha_max; None is 1e-4
+        when the rows outnumber the features, else 1e-2.
+    fit_intercept : bool, default=True
+        Fit an unpenalised intercept.
+    standardize : bool, default=False
+        Penalise the coefficients of the columns scaled to unit weighted
+        variance; they are returned on the original scale.
+    tol : float, default=1e-4
+        Each point is certified: ``gap <= tol * P(w)``.
+    max_iter : int, default=10000
+        Maximum passes of coordinate descent over the working sets (local;
+        the data are read once whatever it is).
     client : distributed.Client or None, default=None
         The client to run on; None takes the running one, or starts a
         local cluster for the call.
@@ -289,11 +304,14 @@ def cross_validate_path(
 
     Parameters
     ----------
-    X, y, sample_weight, columns
+    X : dask.array.Array, dask.dataframe.DataFrame or str
+        As :func:`compute_path`.
+    y : dask.array.Array, ndarray, str or dask series
         As :func:`compute_path`.
     l1_ratio : float, default=1.0
         Used when ``penalty`` is None.
     penalty : SeparablePenalty or None, default=None
+        Penalty factors, bounds and ``l1_ratio``; its alpha is replaced.
     cv : int, default=10
         Number of folds; with ``foldid``, the bound on its labels.
     foldid : same kinds as ``y``, or None
@@ -303,10 +321,36 @@ def cross_validate_path(
         Seed of the default folds.
     scoring : {"mse", "deviance", "r2"}, default="mse"
         Held-out score, weighted by ``sample_weight``.
-    alphas, n_alphas, eps, fit_intercept, standardize, tol, max_iter
-        As :func:`compute_path`.
-    client, scheduler, n_workers
-        As :func:`compute_path`.
+    sample_weight : same kinds as ``y``, or None
+        Non-negative weights, in the fits and the held-out scores.
+    columns : list of str or None, default=None
+        The feature columns of a data frame.
+    alphas : array-like or None, default=None
+        The grid; None builds ``n_alphas`` points from the exact alpha_max
+        down to ``eps * alpha_max``.
+    n_alphas : int, default=100
+        Number of grid points when ``alphas`` is None.
+    eps : float or None, default=None
+        Smallest alpha of a built grid relative to alpha_max; None is 1e-4
+        when the rows outnumber the features, else 1e-2.
+    fit_intercept : bool, default=True
+        Fit an unpenalised intercept.
+    standardize : bool, default=False
+        Penalise the coefficients of the columns scaled to unit weighted
+        variance; they are returned on the original scale.
+    tol : float, default=1e-4
+        Each point is certified: ``gap <= tol * P(w)``.
+    max_iter : int, default=10000
+        Maximum passes of coordinate descent over the working sets (local;
+        the data are read once whatever it is).
+    client : distributed.Client or None, default=None
+        The client to run on; None takes the running one, or starts a
+        local cluster for the call.
+    scheduler : str or None, default=None
+        Address of a scheduler to connect to instead.
+    n_workers : int or None, default=None
+        Worker processes of a local cluster started for the call (a number
+        always starts one).
 
     Returns
     -------
@@ -335,7 +379,7 @@ def cross_validate_path(
     >>> from distributed import Client
     >>> with Client(processes=False, n_workers=1, dashboard_address=None):
     ...     result = distributed.cross_validate_path(Xd, yd, cv=5, n_alphas=20)
-    >>> result.fold_scores.shape, result.alpha_min >= result.alphas[-1]
+    >>> result.fold_scores.shape, bool(result.alpha_min >= result.alphas[-1])
     ((5, 20), True)
     """
     from ..penalties import ElasticNetPenalty
