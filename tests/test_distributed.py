@@ -204,12 +204,12 @@ def test_entry_points_take_dask_data(client):
 
 def test_entry_points_refuse_what_the_back_end_lacks(client):
     from sparsefit import Lasso
-    from sparsefit.datafits import Logistic
+    from sparsefit.datafits import Multinomial
 
     X, y, _ = _data(n=200)
     Xd = da.from_array(X, chunks=(100, -1))
-    with pytest.raises(ValueError, match="gaussian family"):
-        compute_path(Xd, np.sign(y), Logistic())
+    with pytest.raises(ValueError, match="gaussian, binomial and poisson"):
+        compute_path(Xd, np.sign(y), Multinomial())
     with pytest.raises(ValueError, match="relax=True"):
         cross_validate_path(Xd, y, relax=True)
     with pytest.raises(ValueError, match="n_nonzero=3"):
@@ -265,3 +265,81 @@ def test_worker_killed_mid_fit_completes_on_the_survivor():
             c.run(os.getpid).values()
         )
     _same_path(out["path"], compute_path(X, y, n_alphas=20))
+
+
+def _objective(X, y, datafit, penalty, alpha, coef, intercept, standardize):
+    """P(w, b) in memory, the penalty on the standardised coefficients."""
+    scale = X.std(axis=0) if standardize else np.ones(X.shape[1])
+    yy = np.where(y > 0, 1.0, -1.0) if type(datafit).__name__ == "Logistic" else y
+    pen = penalty.with_alpha(alpha).value(coef * scale)
+    return datafit.value(yy, X @ coef + intercept) + pen
+
+
+def _glm_data(family, seed=9, n=1200, p=8):
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n, p)) * rng.uniform(0.5, 2, p) + 1.0
+    w = np.zeros(p)
+    w[:3] = [0.8, -0.6, 0.4]
+    if family == "binomial":
+        return X, (rng.random(n) < 1 / (1 + np.exp(-(X @ w - 0.3)))).astype(float)
+    return X, rng.poisson(np.exp(0.5 * X @ w - 0.5)).astype(float)
+
+
+@pytest.mark.parametrize("family", ["binomial", "poisson"])
+@pytest.mark.parametrize("source", ["array", "parquet"])
+def test_glm_path_within_the_certified_gap(client, family, source, tmp_path):
+    """Logistic and Poisson: each point's objective is within the two
+    certified gaps of the in-memory one, with the same support."""
+    from sparsefit.datafits import Logistic, Poisson
+
+    X, y = _glm_data(family)
+    datafit = Logistic() if family == "binomial" else Poisson()
+    if source == "array":
+        data = (da.from_array(X, chunks=(600, -1)), da.from_array(y, chunks=600))
+    else:
+        dd.from_pandas(_frame(X, y, y), npartitions=2).to_parquet(tmp_path / "g")
+        data = (str(tmp_path / "g"), "target")
+    columns = None if source == "array" else [f"x{j}" for j in range(8)]
+    ours = sfd.compute_path(
+        *data, family=family, n_alphas=5, standardize=True, columns=columns
+    )
+    ref = compute_path(X, y, datafit, n_alphas=5, standardize=True)
+    np.testing.assert_allclose(ours.alphas, ref.alphas, rtol=1e-10)
+    assert (ours.dual_gaps <= ours.gap_tols).all()
+    penalty = ElasticNetPenalty(1.0)
+    for k, alpha in enumerate(ref.alphas):
+        values = [
+            _objective(
+                X,
+                y,
+                datafit,
+                penalty,
+                alpha,
+                r.coefs[:, k].toarray().ravel(),
+                r.intercepts[k],
+                True,
+            )
+            for r in (ours, ref)
+        ]
+        # Each gap bounds its own point's distance to the optimum, which
+        # the other point's objective cannot beat.
+        assert values[0] - values[1] <= ours.dual_gaps[k] + 1e-12
+        assert values[1] - values[0] <= ref.dual_gaps[k] + 1e-12
+    np.testing.assert_array_equal(ours.coefs.toarray() != 0, ref.coefs.toarray() != 0)
+    assert "passes over the data" in ours.message
+
+
+def test_glm_refuses_what_it_lacks(client):
+    X, y = _glm_data("binomial", n=100)
+    Xd = da.from_array(X, chunks=(50, -1))
+    with pytest.raises(ValueError, match="labels 0 and 1"):
+        sfd.compute_path(Xd, y + 2, family="binomial", n_alphas=2)
+    with pytest.raises(ValueError, match="unpenalised features"):
+        sfd.compute_path(
+            Xd,
+            y,
+            ElasticNetPenalty(1.0, weights=np.r_[0.0, np.ones(7)]),
+            family="binomial",
+        )
+    with pytest.raises(ValueError, match="family must be"):
+        sfd.compute_path(Xd, y, family="multinomial")

@@ -38,9 +38,14 @@ def _check_family(family, where):
 
 def dask_path(X, y, datafit, penalty, kwargs):
     """:func:`sparsefit.compute_path` on Dask data (``kwargs``: its options)."""
-    sample_weight = None
+    sample_weight, family = None, "gaussian"
     if datafit is not None:
-        _check_family(family_name(datafit), "compute_path")
+        family = family_name(datafit)
+        if family not in ("gaussian", "binomial", "poisson"):
+            raise ValueError(
+                "compute_path on Dask data fits the gaussian, binomial and "
+                f"poisson families; got {family!r}."
+            )
         sample_weight = datafit.sample_weight
     opts = {k: v for k, v in kwargs.items() if k not in _IGNORED}
     _refuse(
@@ -51,7 +56,9 @@ def dask_path(X, y, datafit, penalty, kwargs):
         classes=(opts.pop("classes"), None),
     )
     opts.pop("multinomial")
-    return compute_path(X, y, penalty, sample_weight=sample_weight, **opts)
+    return compute_path(
+        X, y, penalty, family=family, sample_weight=sample_weight, **opts
+    )
 
 
 def dask_cross_validate(X, y, family, kwargs, path_kwargs):
