@@ -343,3 +343,75 @@ def test_glm_refuses_what_it_lacks(client):
         )
     with pytest.raises(ValueError, match="family must be"):
         sfd.compute_path(Xd, y, family="multinomial")
+
+
+def test_cli_fit_parquet_directory(client, tmp_path, capsys):
+    """``sparsefit fit DIR --scheduler ADDRESS``: the Dask CV's choice, and
+    the coefficients at --alpha equal to the in-memory fit."""
+    import json
+
+    from sparsefit import Lasso
+    from sparsefit.cli import main
+
+    X, y, sw = _data(seed=10)
+    dd.from_pandas(_frame(X, y, sw), npartitions=3).to_parquet(tmp_path / "d")
+    address = client.scheduler.address
+    features = ",".join(f"x{j}" for j in range(12))
+    base = ["fit", str(tmp_path / "d"), "--target", "target", "--features", features]
+    assert (
+        main(
+            [
+                *base,
+                "--cv",
+                "4",
+                "--scheduler",
+                address,
+                "--json",
+                "--out",
+                str(tmp_path / "o1"),
+            ]
+        )
+        == 0
+    )
+    summary = json.loads(capsys.readouterr().out)
+    cv = sfd.cross_validate_path(
+        str(tmp_path / "d"), "target", columns=features.split(","), cv=4
+    )
+    assert summary["alpha"] == pytest.approx(cv.alpha_min, rel=1e-12)
+    assert (tmp_path / "o1" / "cv.csv").exists()
+    assert (
+        main(
+            [
+                *base,
+                "--alpha",
+                "0.05",
+                "--scheduler",
+                address,
+                "--json",
+                "--out",
+                str(tmp_path / "o2"),
+            ]
+        )
+        == 0
+    )
+    model = json.loads((tmp_path / "o2" / "model.json").read_text())
+    ref = Lasso(alpha=0.05, tol=1e-10).fit(X, y)
+    coef = np.array([model["coefficients"][f"x{j}"] for j in range(12)])
+    np.testing.assert_allclose(coef, ref.coef_, atol=1e-5)
+    assert model["dual_gap"] <= model["gap_tol"]
+    capsys.readouterr()
+    assert (
+        main(
+            [
+                *base[:2],
+                "--target",
+                "nope",
+                "--scheduler",
+                address,
+                "--out",
+                str(tmp_path / "o3"),
+            ]
+        )
+        != 0
+    )
+    assert "no column 'nope'" in capsys.readouterr().err

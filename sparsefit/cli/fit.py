@@ -19,6 +19,7 @@ from ._args import (
     add_output_arguments,
 )
 from ._data import closest, prepare, read_table, zero_one_note
+from ._distributed import run_dask, wants_dask
 from ._errors import UsageError
 from ._families import get_family
 from ._metrics import target_summary, test_metrics
@@ -93,12 +94,27 @@ def add_parser(subparsers):
         metavar="N",
         help="folds fitted in parallel (default: one at a time; -1: every core)",
     )
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="fit on the Dask cluster of this scheduler (DATA: Parquet that its "
+        "workers can read); a directory DATA uses Dask too",
+    )
+    where.add_argument(
+        "--workers",
+        type=int,
+        metavar="N",
+        help="fit on a local Dask cluster of N worker processes",
+    )
     add_output_arguments(parser, "-sparsefit")
     parser.set_defaults(run=run)
     return parser
 
 
 def run(args):
+    if wants_dask(args):
+        return run_dask(args)
     frame = read_table(args.data, args.decimal, lambda text: note(args, text))
     summary, text = fit_frame(frame, args, source=str(args.data))
     emit_summary(args, summary, text)
