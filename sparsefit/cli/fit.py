@@ -99,13 +99,15 @@ def add_parser(subparsers):
         "--scheduler",
         metavar="ADDRESS",
         help="fit on the Dask cluster of this scheduler (DATA: Parquet that its "
-        "workers can read); a directory DATA uses Dask too",
+        "workers can read) (default: in memory, or a local Dask cluster when "
+        "DATA is a directory)",
     )
     where.add_argument(
         "--workers",
         type=int,
         metavar="N",
-        help="fit on a local Dask cluster of N worker processes",
+        help="fit on a local Dask cluster of N worker processes (default: in "
+        "memory, or sized to the machine when DATA is a directory)",
     )
     add_output_arguments(parser, "-sparsefit")
     parser.set_defaults(run=run)
