@@ -1,12 +1,14 @@
 """Working-set proximal Newton for the logistic and Poisson paths on Dask.
 
-Each outer step reads the data twice: one pass gives the datafit, its
+Each outer step reads the data once: the pass gives the datafit, its
 gradient ``X'g`` (the KKT check of every feature) and the weighted moments
 of ``[X_W, zeta]`` with the curvatures ``h`` as weights, where ``W`` is the
 working set and ``zeta = z - g / h`` the Newton working response; the
 Newton step is then the weighted lasso on those moments, solved locally by
-the in-memory engine (see :mod:`._square_root`); the second pass evaluates
-the objective at a ladder of step lengths for the line search.  Once the
+the in-memory engine (see :mod:`._square_root`).  The same pass that
+computes those sums at the full step evaluates the objective along the
+step at a ladder of step lengths (the line search); a shorter step, rare,
+costs a second pass.  Once the
 KKT violation is small, the intercept is re-optimised by Newton passes and
 one pass gives the duality gap of the in-memory certificate (see
 :mod:`sparsefit.solvers._glm_certificate`): the conjugate of the datafit at
@@ -67,24 +69,31 @@ def _prepare(block, family, scale, index):
     return X, _encode(y, family, index), FAMILIES[family]().with_weights(sw), len(X)
 
 
-def _newton_pass(block, family, scale, w, b, ws, index):
-    """Datafit, gradient and the working set's weighted moments at ``(w, b)``."""
-    X, y, df, n = _prepare(block, family, scale, index)
-    z = X @ w + b
+def _newton_sums(X, y, df, n, z, ws):
+    """Datafit, gradient and the working set's weighted moments at ``z``."""
     g = df.raw_grad(y, z) * n
     h = df.raw_hessian(y, z) * n
     live = h > 0
     zeta = np.where(live, z - np.divide(g, h, where=live, out=np.zeros_like(g)), 0.0)
     moments = block_moments(np.column_stack([X[:, ws], zeta]), h, None, 1)
-    sums = np.r_[df.value(y, z) * n, g.sum(), X.T @ g]
-    return sums, moments
+    return np.r_[df.value(y, z) * n, g.sum(), X.T @ g], moments
 
 
-def _step_pass(block, family, scale, w, b, dw, db, index):
-    """The datafit (summed) at ``(w, b) + s (dw, db)`` for every step length."""
+def _newton_pass(block, family, scale, w, b, ws, index):
+    """:func:`_newton_sums` at ``(w, b)``."""
+    X, y, df, n = _prepare(block, family, scale, index)
+    return _newton_sums(X, y, df, n, X @ w + b, ws)
+
+
+def _trial_pass(block, family, scale, w, b, dw, db, ws, index):
+    """The line search and the next Newton step's sums in one pass: the
+    datafit at ``(w, b) + s (dw, db)`` for every step length, and
+    :func:`_newton_sums` at the full step (the usual outcome)."""
     X, y, df, n = _prepare(block, family, scale, index)
     z, dz = X @ w + b, X @ dw + db
-    return np.array([df.value(y, z + s * dz) * n for s in _STEPS])
+    values = np.array([df.value(y, z + s * dz) * n for s in _STEPS])
+    sums, moments = _newton_sums(X, y, df, n, z + dz, ws)
+    return sums, moments, values
 
 
 def _intercept_pass(block, family, scale, w, b, index):
@@ -150,6 +159,7 @@ class _State:
         self.template = penalty
         self.tol, self.max_iter = tol, max_iter
         self.w, self.b = np.zeros(p), 0.0
+        self.grad_neg = None  # minus the gradient at the current point
 
     def arrays(self, alpha):
         return self.template.with_alpha(alpha).coefficients(self.p, float)
@@ -177,11 +187,9 @@ class _State:
         primal = F + separable_value(self.w, *arrays)
         return primal - best, primal, grad_neg
 
-    def newton_step(self, alpha, ws):
-        """One prox-Newton step on ``ws``; returns ``(F, grad_neg)`` at the
-        point where the step started."""
-        arrays = self.arrays(alpha)
-        sums, moments = self.passes(_newton_pass, self.w, self.b, ws)
+    def newton_step(self, alpha, arrays, sums, moments, ws):
+        """One prox-Newton step on ``ws`` from the sums at the current
+        point; returns the sums at the new point and its working set."""
         F, gsum, xg = sums[0] / self.W, sums[1] / self.W, sums[2:] / self.W
         u, b_new = self._local_lasso(alpha, arrays, ws, moments)
         dw = np.zeros(self.p)
@@ -190,13 +198,20 @@ class _State:
         P0 = F + separable_value(self.w, *arrays)
         decrease = xg @ dw + gsum * db
         decrease += separable_value(self.w + dw, *arrays) - P0 + F
-        values = self.passes(_step_pass, self.w, self.b, dw, db) / self.W
+        ws_next = np.union1d(self._working_set(arrays, -xg), np.flatnonzero(u != 0))
+        ws_next = np.union1d(ws_next, ws[u != 0]).astype(np.int64)
+        new_sums, new_moments, values = self.passes(
+            _trial_pass, self.w, self.b, dw, db, ws_next
+        )
+        values = values / self.W
         for s, Fs in zip(_STEPS, values, strict=True):
             Ps = Fs + separable_value(self.w + s * dw, *arrays)
             if Ps <= P0 + 1e-4 * s * min(decrease, 0.0):
                 self.w, self.b = self.w + s * dw, self.b + s * db
+                if s == 1.0:
+                    return new_sums, new_moments, ws_next
                 break
-        return F, -xg
+        return (*self.passes(_newton_pass, self.w, self.b, ws_next), ws_next)
 
     def _local_lasso(self, alpha, arrays, ws, moments):
         """The Newton model's minimiser on ``ws``: a weighted lasso on the
@@ -234,27 +249,30 @@ class _State:
         rule = StoppingRule(
             self.tol, arrays[0].max(initial=0.0), *kkt_target_scale, np.finfo(float).eps
         )
-        grad_neg = None
+        ws = self._working_set(arrays, self.grad_neg)
+        sums, moments = self.passes(_newton_pass, self.w, self.b, ws)
         gap = primal = np.inf
         for n_iter in range(1, self.max_iter + 1):
-            ws = self._working_set(alpha, arrays, grad_neg)
-            F, grad_neg = self.newton_step(alpha, ws)
-            kkt = separable_subdiff_distance(self.w, -grad_neg, *arrays)
+            self.grad_neg = -sums[2:] / self.W
+            kkt = separable_subdiff_distance(self.w, -self.grad_neg, *arrays)
             if kkt.max(initial=0.0) <= rule.kkt_target * 10:
+                # Close: the intercept to rounding, then the certificate.
                 self.refit_intercept()
-                gap, primal, grad_neg = self.certificate(alpha)
-                kkt = separable_subdiff_distance(self.w, -grad_neg, *arrays)
-                if rule.met(gap, primal, float(kkt.max(initial=0.0))):
-                    return (
-                        gap,
-                        primal,
-                        float(kkt.max()),
-                        rule.gap_target(primal),
-                        n_iter,
-                    )
-        return gap, primal, float(kkt.max()), rule.gap_target(primal), n_iter
+                gap, primal, self.grad_neg = self.certificate(alpha)
+                kkt = separable_subdiff_distance(self.w, -self.grad_neg, *arrays)
+                kkt_max = float(kkt.max(initial=0.0))
+                if rule.met(gap, primal, kkt_max):
+                    return gap, primal, kkt_max, rule.gap_target(primal), n_iter
+                ws = self._working_set(arrays, self.grad_neg)
+                sums, moments = self.passes(_newton_pass, self.w, self.b, ws)
+                continue
+            sums, moments, ws = self.newton_step(alpha, arrays, sums, moments, ws)
+        kkt_max = float(kkt.max(initial=0.0))
+        return gap, primal, kkt_max, rule.gap_target(primal), n_iter
 
-    def _working_set(self, alpha, arrays, grad_neg):
+    def _working_set(self, arrays, grad_neg):
+        """The support and the largest KKT violators (at least 10, at least
+        twice the support)."""
         support = np.flatnonzero(self.w != 0)
         if grad_neg is None:
             return support if support.size else np.array([0])
@@ -298,6 +316,7 @@ def glm_path(
     null_F = out[0] / state.W
     grad0 = -out[2 : 2 + p] / state.W
     grad0[constant] = 0.0
+    state.grad_neg = grad0
     alpha_max = penalty.alpha_max(grad0)
     if alphas is None:
         alphas = alpha_grid(alpha_max, n_alphas, eps, int(moments.count[0]), p)

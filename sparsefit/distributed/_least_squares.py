@@ -200,9 +200,10 @@ def compute_path(
     the weighted moments of ``[X, y]`` (a ``(p + 1)^2`` matrix per block,
     merged on the cluster) and the path is solved locally on them, with the
     same certificates.  The GLMs are solved by working-set proximal Newton:
-    two passes per Newton step (the gradient with the working set's
-    weighted moments, and the line search), and a few more per alpha for
-    the intercept and the duality gap; ``message`` gives the passes.
+    one pass per Newton step (the gradient with the working set's
+    curvature-weighted moments, and the line search along the previous
+    step), and a few more per alpha for the intercept and the duality gap;
+    ``message`` gives the passes.
 
     Parameters
     ----------
