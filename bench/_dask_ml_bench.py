@@ -17,7 +17,7 @@ def _objective(X, y01, alpha, coef, intercept):
     )
 
 
-def against_dask_ml(n, p, chunk, workers):
+def against_dask_ml(n, p, chunk, workers, ours_only=False):
     import distributed
     from dask_ml.linear_model import LogisticRegression
 
@@ -63,7 +63,14 @@ def against_dask_ml(n, p, chunk, workers):
             f"gap {ours.dual_gaps[0] / value:.2e} [{load()}]",
             flush=True,
         )
-        for solver, max_iter in (("proximal_grad", 100), ("admm", 50)):
+        for solver, max_iter in (
+            ()
+            if ours_only
+            else (
+                ("proximal_grad", 100),
+                ("admm", 50),
+            )
+        ):
             model = LogisticRegression(
                 penalty="l1",
                 C=1.0 / (alpha * n),

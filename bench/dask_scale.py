@@ -84,7 +84,7 @@ def worker_bytes(client):
     return sum(client.run(sent).values())
 
 
-def scale(n, p, chunk, workers):
+def scale(n, p, chunk, workers, n_alphas=10):
     import distributed
 
     from sparsefit import distributed as sfd
@@ -114,13 +114,13 @@ def scale(n, p, chunk, workers):
             distributed.wait([Xb, yb])
             before, t = worker_bytes(client), time.perf_counter()
             path = sfd.compute_path(
-                Xb, yb, family="binomial", n_alphas=10, eps=1e-2, client=client
+                Xb, yb, family="binomial", n_alphas=n_alphas, eps=1e-2, client=client
             )
             t_path = time.perf_counter() - t
             sent = worker_bytes(client) - before
             passes = int(path.message.split()[0])
             print(
-                f"binomial n={n} p={p} workers={k}: 10-alpha path, {passes} "
+                f"binomial n={n} p={p} workers={k}: {n_alphas}-alpha path, {passes} "
                 f"passes, {t_path:.2f} s ({t_path / passes:.3f} s/pass), "
                 f"{sent / 1e6:.2f} MB sent ({sent / passes / 1e3:.1f} kB/pass), "
                 f"gaps <= tol: {bool((path.dual_gaps <= path.gap_tols).all())} "
@@ -136,14 +136,18 @@ def main():
     parser.add_argument("--p", type=int, default=50)
     parser.add_argument("--chunk", type=int, default=100_000)
     parser.add_argument("--workers", default="1,2,4")
+    parser.add_argument(
+        "--ours-only", action="store_true", help="daskml: skip dask-ml's runs"
+    )
+    parser.add_argument("--n-alphas", type=int, default=10, help="scale: GLM path")
     args = parser.parse_args()
     workers = [int(k) for k in args.workers.split(",")]
     if args.section == "scale":
-        scale(args.n, args.p, args.chunk, workers)
+        scale(args.n, args.p, args.chunk, workers, args.n_alphas)
     elif args.section == "daskml":
         from _dask_ml_bench import against_dask_ml
 
-        against_dask_ml(args.n, args.p, args.chunk, workers[0])
+        against_dask_ml(args.n, args.p, args.chunk, workers[0], args.ours_only)
     else:
         from _dask_ml_bench import out_of_core
 
