@@ -59,16 +59,13 @@ def lazy_data(n, p, chunk, seed=0, family="gaussian"):
 def warm_up(client):
     """Import sparsefit and compile its kernels on every worker (and here)
     before anything is timed."""
-    import dask.array as da
 
     from sparsefit import distributed as sfd
 
-    X = da.random.default_rng(0).standard_normal((2000, 5), chunks=(500, 5))
-    y = X[:, 0] + 1.0
+    X, y = lazy_data(2000, 5, 500)
     sfd.cross_validate_path(X, y, cv=3, n_alphas=5, client=client)
-    sfd.compute_path(
-        X, (y > 1).astype(float), family="binomial", n_alphas=3, client=client
-    )
+    X, y = lazy_data(2000, 5, 500, family="binomial")
+    sfd.compute_path(X, y, family="binomial", n_alphas=3, eps=0.1, client=client)
 
 
 def load():

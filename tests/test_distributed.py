@@ -415,3 +415,27 @@ def test_cli_fit_parquet_directory(client, tmp_path, capsys):
         != 0
     )
     assert "no column 'nope'" in capsys.readouterr().err
+
+
+def test_glm_short_gap_takes_a_newton_step(client):
+    """A point whose KKT is close but whose gap falls short takes a Newton
+    step before the next certificate (it used to be certified again and
+    again, until max_iter)."""
+    import warnings
+
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((2000, 5))
+    z = X @ np.linspace(1.0, -1.0, 5)
+    y = (rng.random(2000) < 1 / (1 + np.exp(-z))).astype(float)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        path = sfd.compute_path(
+            da.from_array(X, chunks=(500, -1)),
+            da.from_array(y, chunks=500),
+            family="binomial",
+            n_alphas=3,
+            eps=0.1,
+            max_iter=30,
+        )
+    assert (path.dual_gaps <= path.gap_tols).all()
+    assert (path.n_iters < 30).all()
