@@ -182,7 +182,9 @@ def objective(prob_kind, X, y, w, alpha):
 
 
 def path_objectives(kind, X, y, coefs, alphas):
-    return np.array([objective(kind, X, y, w, a) for w, a in zip(coefs, alphas, strict=False)])  # noqa: E501
+    return np.array(
+        [objective(kind, X, y, w, a) for w, a in zip(coefs, alphas, strict=False)]
+    )  # noqa: E501
 
 
 def _dense(a):

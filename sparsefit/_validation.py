@@ -6,6 +6,7 @@ solver.
 """
 
 import numbers
+import os
 
 import numpy as np
 import scipy.sparse as sp
@@ -18,6 +19,7 @@ __all__ = [
     "check_bounds",
     "check_finite",
     "check_target_scale",
+    "is_distributed",
 ]
 
 
@@ -167,3 +169,11 @@ def check_offset(offset, n_samples):
         )
     check_finite(offset, "offset")
     return offset
+
+
+def is_distributed(X):
+    """Whether ``X`` is data for the Dask back end: a Dask collection, or
+    the path of a Parquet file or directory (a string or path)."""
+    if isinstance(X, (str, os.PathLike)):
+        return True
+    return type(X).__module__.startswith("dask")

@@ -18,7 +18,12 @@ from ._families import FAMILIES, encode_target, family_name
 from ._problem import Problem
 from ._progress import Progress
 from ._threads import single_blas
-from ._validation import check_offset, check_sample_weight, check_scalar_range
+from ._validation import (
+    check_offset,
+    check_sample_weight,
+    check_scalar_range,
+    is_distributed,
+)
 from .datafits import Quadratic
 from .penalties import ElasticNetPenalty, SeparablePenalty
 
@@ -498,6 +503,14 @@ def compute_path(
     >>> path.coefs.shape, bool((path.dual_gaps <= path.gap_tols).all())
     ((30, 20), True)
     """
+    if is_distributed(X):
+        # Dask data: one pass for the moments, then this engine, locally.
+        options = dict(locals())
+        for name in ("X", "y", "datafit", "penalty"):
+            options.pop(name)
+        from .distributed._dispatch import dask_path
+
+        return dask_path(X, y, datafit, penalty, options)
     path_classes = classes
     datafit = Quadratic() if datafit is None else datafit
     family = family_name(datafit)

@@ -44,6 +44,7 @@ PUBLIC_MODULES = [
     "sparsefit.pruning",
     "sparsefit.portfolio",
     "sparsefit.selection",
+    "sparsefit.distributed",
 ]
 IGNORED_EVERYWHERE = {"RT02", "GL01", "GL02"}
 OBJECT_LEVEL_ONLY = {"ES01", "SA01", "EX01"}

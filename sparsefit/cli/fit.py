@@ -19,6 +19,7 @@ from ._args import (
     add_output_arguments,
 )
 from ._data import closest, prepare, read_table, zero_one_note
+from ._distributed import run_dask, wants_dask
 from ._errors import UsageError
 from ._families import get_family
 from ._groups import add_group_arguments, group_family, group_labels, group_path
@@ -95,12 +96,29 @@ def add_parser(subparsers):
         metavar="N",
         help="folds fitted in parallel (default: one at a time; -1: every core)",
     )
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="fit on the Dask cluster of this scheduler (DATA: Parquet that its "
+        "workers can read) (default: in memory, or a local Dask cluster when "
+        "DATA is a directory)",
+    )
+    where.add_argument(
+        "--workers",
+        type=int,
+        metavar="N",
+        help="fit on a local Dask cluster of N worker processes (default: in "
+        "memory, or sized to the machine when DATA is a directory)",
+    )
     add_output_arguments(parser, "-sparsefit")
     parser.set_defaults(run=run)
     return parser
 
 
 def run(args):
+    if wants_dask(args):
+        return run_dask(args)
     frame = read_table(args.data, args.decimal, lambda text: note(args, text))
     summary, text = fit_frame(frame, args, source=str(args.data))
     emit_summary(args, summary, text)

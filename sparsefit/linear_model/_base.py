@@ -10,6 +10,7 @@ from .._validation import (
     check_sample_weight,
     check_scalar_range,
     check_target_scale,
+    is_distributed,
 )
 from ..datafits import Quadratic
 from ..penalties import ElasticNetPenalty
@@ -108,7 +109,10 @@ class SparseLinearRegression(ExplainMixin, TargetSizeMixin, RegressorBase):
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Dense arrays are used as they are when in Fortran order; sparse
-            matrices are converted to CSC, never densified.
+            matrices are converted to CSC, never densified.  A Dask array,
+            Dask data frame or Parquet directory is fitted where it lies (see
+            :func:`sparsefit.distributed.compute_path`, whose kinds ``y``
+            and ``sample_weight`` then take).
         y : array-like of shape (n_samples,)
         sample_weight : array-like of shape (n_samples,), default=None
             Non-negative weights, rescaled to sum to ``n_samples``.
@@ -117,6 +121,12 @@ class SparseLinearRegression(ExplainMixin, TargetSizeMixin, RegressorBase):
         -------
         self : object
         """
+        if is_distributed(X):
+            from ..distributed._dispatch import fit_estimator
+
+            return fit_estimator(
+                self, X, y, sample_weight, self._penalty_template(self._l1_ratio)
+            )
         X, y, sw = self._validate(X, y, sample_weight)
         problem = self._make_problem(X, y, sw)
         w0 = None

@@ -4,7 +4,7 @@ import warnings
 
 import numpy as np
 
-from .._validation import check_positive_int, check_scalar_range
+from .._validation import check_positive_int, check_scalar_range, is_distributed
 from ..model_selection import SCORINGS, cross_validate_path
 from ..path import relaxed_path
 from ._base import SparseLinearRegression
@@ -262,8 +262,25 @@ class ElasticNetCV(SparseLinearRegression):
             The fitted estimator.
         """
         ratios = self._l1_ratios()
-        X, y, sw = self._validate(X, y, sample_weight)
-        results = [self._cross_validate(X, y, sw, r, groups, foldid) for r in ratios]
+        distributed = is_distributed(X)
+        if distributed:
+            if groups is not None:
+                raise ValueError("groups does not apply to Dask data; use foldid.")
+            from ..distributed._dispatch import fit_estimator_cv
+
+            results, store = fit_estimator_cv(
+                self,
+                X,
+                y,
+                sample_weight,
+                foldid,
+                [self._penalty_template(r) for r in ratios],
+            )
+        else:
+            X, y, sw = self._validate(X, y, sample_weight)
+            results = [
+                self._cross_validate(X, y, sw, r, groups, foldid) for r in ratios
+            ]
         losses = [
             (-1 if res.greater_is_better else 1) * res.cv_mean[res.index_min]
             for res in results
@@ -282,7 +299,12 @@ class ElasticNetCV(SparseLinearRegression):
         paths = np.stack([r.fold_scores.T for r in results])
         self.mse_path_ = paths[0] if len(results) == 1 else paths
         self.path_ = res.path
-        self._refit(X, y, sw, res)
+        if distributed:
+            # The chosen alpha is a grid point: the path's certified solution
+            # there is the model (the data stay on the cluster).
+            store(res, int(np.argmin(np.abs(res.alphas - self.alpha_))))
+        else:
+            self._refit(X, y, sw, res)
         return self
 
     def predict(self, X, alpha=None):

@@ -17,7 +17,7 @@ from .._estimator import _feature_names, _to_array, check_target
 from .._families import FAMILIES, family_name
 from .._progress import Progress
 from .._threads import single_blas
-from .._validation import check_offset, check_sample_weight
+from .._validation import check_offset, check_sample_weight, is_distributed
 from ..datafits._cox import encode_survival
 from ..path import PathResult, compute_path, relaxed_path
 
@@ -408,6 +408,13 @@ def cross_validate_path(
     """
     from ..penalties import ElasticNetPenalty
 
+    if is_distributed(X):
+        options = dict(locals())
+        for name in ("X", "y", "family", "path_kwargs", "ElasticNetPenalty"):
+            options.pop(name)
+        from ..distributed._dispatch import dask_cross_validate
+
+        return dask_cross_validate(X, y, family, options, path_kwargs)
     datafit = _datafit(family)
     family = family_name(datafit)
     if scoring is None:

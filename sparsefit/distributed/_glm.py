@@ -1,0 +1,397 @@
+"""Working-set proximal Newton for the logistic and Poisson paths on Dask.
+
+Each outer step reads the data once: the pass gives the datafit, its
+gradient ``X'g`` (the KKT check of every feature) and the weighted moments
+of ``[X_W, zeta]`` with the curvatures ``h`` as weights, where ``W`` is the
+working set and ``zeta = z - g / h`` the Newton working response; the
+Newton step is then the weighted lasso on those moments, solved locally by
+the in-memory engine (see :mod:`._square_root`).  The same pass that
+computes those sums at the full step evaluates the objective along the
+step at a ladder of step lengths (the line search); a shorter step, rare,
+costs a second pass.  Once the
+KKT violation is small, the intercept is re-optimised by Newton passes and
+one pass gives the duality gap of the in-memory certificate (see
+:mod:`sparsefit.solvers._glm_certificate`): the conjugate of the datafit at
+``t g`` for a ladder of ``t``, and the largest ``t`` that the penalty's
+conjugate allows gives a dual point, so the gap is an upper bound on the
+suboptimality as in memory.
+"""
+
+import warnings
+
+import numpy as np
+from sklearn.exceptions import ConvergenceWarning
+
+from .._families import FAMILIES
+from ..path import PathResult, _sparse_columns, alpha_grid
+from ..penalties._base import (
+    separable_conjugate,
+    separable_dual_scale,
+    separable_subdiff_distance,
+    separable_value,
+)
+from ..solvers._base import StoppingRule
+from ._cluster import run
+from ._moments import Moments, block_moments, merge
+from ._square_root import square_root_rows
+
+__all__ = ["glm_path"]
+
+#: The step lengths of the line search, evaluated in one pass.
+_STEPS = 0.5 ** np.arange(14)
+#: The dual scales tried by the certificate pass (1 and up to 1 - 1e-9):
+#: near the optimum the dual is flat in t, so the largest feasible one is
+#: as good as the best.
+_SCALES = np.r_[1.0, 1.0 - 10.0 ** (-np.arange(3, 28) / 3.0)]
+
+
+# -- on the workers ------------------------------------------------------------
+def _encode(y, family, index):
+    y = np.asarray(y, dtype=float)
+    if not np.isfinite(y).all():
+        raise ValueError(f"y has a NaN or infinite value in block {index}.")
+    if family == "binomial":
+        if not np.isin(y, (0.0, 1.0, -1.0)).all():
+            raise ValueError(
+                f"y must hold the labels 0 and 1 (or -1 and +1) for the "
+                f"binomial family; block {index} has {y[~np.isin(y, (0, 1, -1))][0]}."
+            )
+        return np.where(y > 0, 1.0, -1.0)
+    if (y < 0).any():
+        raise ValueError(f"y must be non-negative counts; block {index} has {y.min()}.")
+    return y
+
+
+def _prepare(block, family, scale, index):
+    """``(X scaled, y encoded, datafit with the block's weights, n_rows)``."""
+    X, y, sw, _ = block
+    X = np.asarray(X, dtype=float) * scale
+    if y is None or np.shape(y)[0] != X.shape[0]:
+        raise ValueError(f"y and X have different rows in block {index}.")
+    sw = None if sw is None else np.asarray(sw, dtype=float)
+    return X, _encode(y, family, index), FAMILIES[family]().with_weights(sw), len(X)
+
+
+def _newton_sums(X, y, df, n, z, ws):
+    """Datafit, gradient and the working set's weighted moments at ``z``."""
+    g = df.raw_grad(y, z) * n
+    h = df.raw_hessian(y, z) * n
+    live = h > 0
+    zeta = np.where(live, z - np.divide(g, h, where=live, out=np.zeros_like(g)), 0.0)
+    moments = block_moments(np.column_stack([X[:, ws], zeta]), h, None, 1)
+    return np.r_[df.value(y, z) * n, g.sum(), X.T @ g], moments
+
+
+def _newton_pass(block, family, scale, w, b, ws, index):
+    """:func:`_newton_sums` at ``(w, b)``."""
+    X, y, df, n = _prepare(block, family, scale, index)
+    return _newton_sums(X, y, df, n, X @ w + b, ws)
+
+
+def _trial_pass(block, family, scale, w, b, dw, db, ws, index):
+    """The line search and the next Newton step's sums in one pass: the
+    datafit at ``(w, b) + s (dw, db)`` for every step length, and
+    :func:`_newton_sums` at the full step (the usual outcome)."""
+    X, y, df, n = _prepare(block, family, scale, index)
+    z, dz = X @ w + b, X @ dw + db
+    values = np.array([df.value(y, z + s * dz) * n for s in _STEPS])
+    sums, moments = _newton_sums(X, y, df, n, z + dz, ws)
+    return sums, moments, values
+
+
+def _intercept_pass(block, family, scale, w, b, index):
+    """``(sum g, sum h)`` at ``(w, b)``, for Newton's method on ``b``."""
+    X, y, df, n = _prepare(block, family, scale, index)
+    z = X @ w + b
+    return np.array([df.raw_grad(y, z).sum() * n, df.raw_hessian(y, z).sum() * n])
+
+
+def _certificate_pass(block, family, scale, w, b, index):
+    """Datafit, ``sum g``, ``X'g`` and the conjugate at ``t g`` (summed) for
+    every dual scale ``t``."""
+    X, y, df, n = _prepare(block, family, scale, index)
+    z = X @ w + b
+    grad = df.raw_grad(y, z)
+    conj = [df.conjugate(y, t * grad) * n for t in _SCALES]
+    g = grad * n
+    return np.r_[df.value(y, z) * n, g.sum(), X.T @ g, conj]
+
+
+def _add(a, b):
+    if isinstance(a, Moments):
+        return merge(a, b)
+    if isinstance(a, tuple):
+        return tuple(_add(x, y) for x, y in zip(a, b, strict=True))
+    return a + b
+
+
+# -- the passes, from the client ----------------------------------------------------
+class _Passes:
+    """Runs one function over every block and sums (or merges) the results
+    on the cluster; counts the passes."""
+
+    def __init__(self, blocks, family, scale, client):
+        self.parts = blocks.parts
+        self.family, self.scale, self.client = family, scale, client
+        self.count = 0
+
+    def __call__(self, fn, *args):
+        from dask import delayed
+
+        tasks = [
+            delayed(fn)(part, self.family, self.scale, *args, i)
+            for i, part in enumerate(self.parts)
+        ]
+        while len(tasks) > 1:
+            tasks = [
+                delayed(_add)(tasks[i], tasks[i + 1])
+                if i + 1 < len(tasks)
+                else tasks[i]
+                for i in range(0, len(tasks), 2)
+            ]
+        self.count += 1
+        return run(self.client, tasks[0])
+
+
+# -- the solver ------------------------------------------------------------------------
+class _State:
+    """The problem on the client: weights sum ``W``, penalty arrays, point."""
+
+    def __init__(self, passes, weight, p, penalty, tol, max_iter):
+        self.passes, self.W, self.p = passes, weight, p
+        self.template = penalty
+        self.tol, self.max_iter = tol, max_iter
+        self.w, self.b = np.zeros(p), 0.0
+        self.grad_neg = None  # minus the gradient at the current point
+
+    def arrays(self, alpha):
+        return self.template.with_alpha(alpha).coefficients(self.p, float)
+
+    def refit_intercept(self):
+        """Newton's method on ``b`` (passes) to rounding accuracy."""
+        for _ in range(30):
+            g, h = self.passes(_intercept_pass, self.w, self.b)
+            if abs(g) <= 1e-13 * self.W or not h > 0:
+                return
+            self.b -= float(np.clip(g / h, -5.0, 5.0))
+
+    def certificate(self, alpha):
+        """``(gap, primal, grad_neg)`` at the current point."""
+        arrays = self.arrays(alpha)
+        out = self.passes(_certificate_pass, self.w, self.b)
+        F, p = out[0] / self.W, self.p
+        grad_neg = -out[2 : 2 + p] / self.W
+        conj = out[2 + p :] / self.W
+        s_max = separable_dual_scale(grad_neg, *arrays)
+        best = -np.inf
+        for t, c in zip(_SCALES, conj, strict=True):
+            if t <= s_max and np.isfinite(c):
+                best = max(best, -c - separable_conjugate(t * grad_neg, *arrays))
+        primal = F + separable_value(self.w, *arrays)
+        return primal - best, primal, grad_neg
+
+    def newton_step(self, alpha, arrays, sums, moments, ws):
+        """One prox-Newton step on ``ws`` from the sums at the current
+        point; returns the sums at the new point and its working set."""
+        F, gsum, xg = sums[0] / self.W, sums[1] / self.W, sums[2:] / self.W
+        u, b_new = self._local_lasso(alpha, arrays, ws, moments)
+        dw = np.zeros(self.p)
+        dw[ws] = u - self.w[ws]
+        db = b_new - self.b
+        P0 = F + separable_value(self.w, *arrays)
+        decrease = xg @ dw + gsum * db
+        decrease += separable_value(self.w + dw, *arrays) - P0 + F
+        ws_next = np.union1d(self._working_set(arrays, -xg), np.flatnonzero(u != 0))
+        ws_next = np.union1d(ws_next, ws[u != 0]).astype(np.int64)
+        new_sums, new_moments, values = self.passes(
+            _trial_pass, self.w, self.b, dw, db, ws_next
+        )
+        values = values / self.W
+        for s, Fs in zip(_STEPS, values, strict=True):
+            Ps = Fs + separable_value(self.w + s * dw, *arrays)
+            if Ps <= P0 + 1e-4 * s * min(decrease, 0.0):
+                self.w, self.b = self.w + s * dw, self.b + s * db
+                if s == 1.0:
+                    return new_sums, new_moments, ws_next
+                break
+        else:
+            return None  # no step length lowers the objective: stalled
+        return (*self.passes(_newton_pass, self.w, self.b, ws_next), ws_next)
+
+    def _local_lasso(self, alpha, arrays, ws, moments):
+        """The Newton model's minimiser on ``ws``: a weighted lasso on the
+        moments of ``[X_W, zeta]`` with weights ``h``."""
+        from ..path import compute_path
+        from ..penalties import ElasticNetPenalty
+
+        a, c = arrays[0][ws], arrays[1][ws]
+        if not moments.weight[0] > 0:
+            return self.w[ws], self.b
+        # The model is (1/W) 1/2 sum h (zeta - x'w - b)^2 + penalty; the
+        # lasso on the moments divides by sum h instead: rescale alpha.
+        ratio = self.W / moments.weight[0]
+        total = a + c
+        weights = np.where(total > 0, total / alpha, 0.0)
+        l1 = float(a.sum() / total.sum()) if total.sum() > 0 else 1.0
+        Z = square_root_rows(moments, True)
+        k = ws.size
+        path = compute_path(
+            Z[:, :k],
+            Z[:, k],
+            penalty=ElasticNetPenalty(1.0, l1, weights),
+            alphas=[alpha * ratio],
+            tol=1e-10,
+            precompute=True,
+            progress=False,
+        )
+        u = path.coefs[:, 0].toarray().ravel()
+        mean = moments.mean[0]
+        return u, float(mean[k] - mean[:k] @ u)
+
+    def solve(self, alpha, kkt_target_scale):
+        """Certified solve at ``alpha`` from the current point."""
+        arrays = self.arrays(alpha)
+        rule = StoppingRule(
+            self.tol, arrays[0].max(initial=0.0), *kkt_target_scale, np.finfo(float).eps
+        )
+        ws = self._working_set(arrays, self.grad_neg)
+        sums, moments = self.passes(_newton_pass, self.w, self.b, ws)
+        gap = primal = np.inf
+        certified_here = False
+        for n_iter in range(1, self.max_iter + 1):
+            self.grad_neg = -sums[2:] / self.W
+            kkt = separable_subdiff_distance(self.w, -self.grad_neg, *arrays)
+            # A point whose gap fell short takes a Newton step before the
+            # next certificate (checking it again would change nothing).
+            close = kkt.max(initial=0.0) <= rule.kkt_target * 10
+            if close and not certified_here:
+                certified_here = True
+                # Close: the intercept to rounding, then the certificate.
+                self.refit_intercept()
+                gap, primal, self.grad_neg = self.certificate(alpha)
+                kkt = separable_subdiff_distance(self.w, -self.grad_neg, *arrays)
+                kkt_max = float(kkt.max(initial=0.0))
+                if rule.met(gap, primal, kkt_max):
+                    return gap, primal, kkt_max, rule.gap_target(primal), n_iter
+                ws = self._working_set(arrays, self.grad_neg)
+                sums, moments = self.passes(_newton_pass, self.w, self.b, ws)
+                continue
+            step = self.newton_step(alpha, arrays, sums, moments, ws)
+            if step is None:
+                break
+            sums, moments, ws = step
+            certified_here = False
+        kkt_max = float(kkt.max(initial=0.0))
+        warnings.warn(
+            f"The Dask GLM solve at alpha {alpha:.4g} stopped after {n_iter} "
+            f"Newton steps with gap {gap:.3g} above its target "
+            f"{rule.gap_target(primal):.3g}.",
+            ConvergenceWarning,
+            stacklevel=3,
+        )
+        return gap, primal, kkt_max, rule.gap_target(primal), n_iter
+
+    def _working_set(self, arrays, grad_neg):
+        """The support and the largest KKT violators (at least 10, at least
+        twice the support)."""
+        support = np.flatnonzero(self.w != 0)
+        if grad_neg is None:
+            return support if support.size else np.array([0])
+        kkt = separable_subdiff_distance(self.w, -grad_neg, *arrays)
+        size = max(10, 2 * support.size)
+        order = np.argsort(-kkt)
+        extra = [j for j in order[:size] if kkt[j] > 0]
+        return np.union1d(support, extra).astype(np.int64)
+
+
+def glm_path(
+    blocks,
+    family,
+    moments,
+    penalty,
+    alphas,
+    n_alphas,
+    eps,
+    standardize,
+    tol,
+    max_iter,
+    client,
+):
+    """The certified path of a GLM family; ``moments`` (of ``[X, y]``, one
+    pass) give the standardisation and the constant columns."""
+    p = blocks.n_features
+    mean, var = (
+        moments.mean[0][:p],
+        np.diag(moments.comoment[0])[:p] / moments.weight[0],
+    )
+    std = np.sqrt(np.clip(var, 0.0, None))
+    constant = std <= 8 * np.finfo(float).eps * np.sqrt(var + mean**2)
+    scale = np.ones(p)
+    if standardize:
+        scale[~constant] = 1.0 / std[~constant]
+    passes = _Passes(blocks, family, scale, client)
+    state = _State(passes, moments.weight[0], p, penalty, tol, max_iter)
+    # The null model: the intercept alone.
+    state.refit_intercept()
+    out = passes(_certificate_pass, state.w, state.b)
+    null_F = out[0] / state.W
+    grad0 = -out[2 : 2 + p] / state.W
+    grad0[constant] = 0.0
+    state.grad_neg = grad0
+    alpha_max = penalty.alpha_max(grad0)
+    if alphas is None:
+        alphas = alpha_grid(alpha_max, n_alphas, eps, int(moments.count[0]), p)
+    reference = (null_F, float(np.abs(grad0).max(initial=0.0)))
+    rows, bs, gaps, tols, kkts, iters, devs = [], [], [], [], [], [], []
+    for alpha in np.asarray(alphas, dtype=float):
+        gap, primal, kkt, gap_tol, n_iter = state.solve(alpha, reference)
+        coef = state.w * scale
+        rows.append(coef)
+        bs.append(state.b)
+        gaps.append(gap)
+        tols.append(gap_tol)
+        kkts.append(kkt)
+        iters.append(n_iter)
+        F = primal - separable_value(state.w, *state.arrays(alpha))
+        devs.append(1.0 - F / null_F if null_F > 0 else 0.0)
+    # Labels coded -1 and +1 have a mean square of 1; 0 and 1 their mean.
+    y_mean, y_var = moments.mean[0][p], moments.comoment[0][p, p] / moments.weight[0]
+    signed = abs(y_var + y_mean**2 - 1.0) < 1e-9 and y_mean < 1.0
+    classes = None
+    if family == "binomial":
+        classes = np.array([-1, 1]) if signed else np.array([0, 1])
+    return _result(
+        alphas,
+        rows,
+        bs,
+        (gaps, tols, kkts, iters, devs),
+        family,
+        classes,
+        penalty,
+        passes,
+    )
+
+
+def _result(alphas, rows, bs, stats, family, classes, penalty, passes):
+    gaps, tols, kkts, iters, devs = stats
+    coefs = _sparse_columns(rows)
+    nonzero = np.array([int((r != 0).sum()) for r in rows])
+    first = np.full(rows[0].shape[0], np.nan)
+    for k in range(len(rows) - 1, -1, -1):
+        first[rows[k] != 0] = alphas[k]
+    return PathResult(
+        alphas=np.asarray(alphas, dtype=float),
+        coefs=coefs,
+        intercepts=np.array(bs, dtype=float),
+        dual_gaps=np.array(gaps),
+        gap_tols=np.array(tols),
+        kkt_violations=np.array(kkts),
+        n_iters=np.array(iters),
+        n_nonzero=nonzero,
+        dev_ratio=np.array(devs),
+        entry_alphas=first,
+        l1_ratio=penalty.l1_ratio,
+        family=family,
+        classes=classes,
+        message=f"{passes.count} passes over the data",
+    )
