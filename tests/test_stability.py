@@ -218,7 +218,7 @@ def test_threshold_outside_unit_interval(threshold):
 @pytest.mark.parametrize(
     "params, match",
     [
-        ({"family": "cox"}, "family must be one of"),
+        ({"family": "gamma"}, "family must be one of"),
         ({"n_resamples": 0}, "n_resamples must be >= 1"),
         ({"n_alphas": 1}, "n_alphas must be >= 2"),
         ({"pfer": 0.0}, "pfer"),
@@ -269,3 +269,18 @@ def test_offset_of_the_wrong_length_is_refused():
     X, y, _ = _problem(0, n=40, p=5)
     with pytest.raises(ValueError, match="offset has 39 rows"):
         StabilitySelection(n_resamples=2).fit(X, y, offset=np.zeros(39))
+
+
+def test_cox_family_selects_karnofsky_on_veteran():
+    # The Karnofsky performance score is the veterans' trial's dominant
+    # predictor of survival (Kalbfleisch and Prentice 1980): the survival
+    # family's subsample paths must find it, and only features with support.
+    from sparsefit.datasets import load_veteran
+
+    data = load_veteran()
+    sel = StabilitySelection("cox", n_resamples=10, n_alphas=20, random_state=0).fit(
+        data.X, data.y
+    )
+    names = [data.feature_names[j] for j in sel.support_]
+    assert "karno" in names
+    assert sel.probabilities_.max(axis=1)[data.feature_names.index("karno")] >= 0.9

@@ -462,7 +462,7 @@ class Cox(SampleWeighted, BaseDatafit):
     >>> round(Cox().value(y, eta), 6)  # (log 3 + log 2) / 3
     0.597253
     >>> Cox().raw_grad(y, eta).round(6)
-    array([-0.222222,  0.055556,  0.166667])
+    array([-0.222222, -0.055556,  0.277778])
     """
 
     curvature = np.inf
