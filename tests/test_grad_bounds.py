@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from sparsefit import Lasso
+from sparsefit._explain import fit_state
 from sparsefit._problem import Problem
 from sparsefit.datafits import Quadratic
 from sparsefit.penalties import ElasticNetPenalty
@@ -81,9 +81,11 @@ def test_bounds_hold_at_every_feature():
 
 def test_explain_reads_exact_pulls_after_skipped_products():
     X, y = _wide(seed=5)
-    model = Lasso(alpha=0.05).fit(X, y)
-    exp = model.explain(X, y)
-    Xc = X - X.mean(axis=0)
-    r = (y - y.mean()) - Xc @ model.coef_
-    pull = np.abs(Xc.T @ r) / X.shape[0]
-    np.testing.assert_allclose(exp.pull, pull, rtol=1e-7, atol=1e-10)
+    problem = Problem(X, y, Quadratic(), ElasticNetPenalty(1.0, 1.0))
+    skipped = [(a, r) for a, r in _walk(problem, n_alphas=25) if not r.grad_exact]
+    assert skipped  # a path point whose solver skipped products
+    alpha, res = skipped[-1]
+    pull = fit_state(problem, res, alpha)["pull"]
+    d = problem.design
+    exact = np.abs(d.rmatvec(problem.y - d.matvec(res.coef)) / d.n_samples)
+    np.testing.assert_allclose(pull, exact, rtol=1e-9, atol=1e-12)

@@ -310,7 +310,10 @@ class CoordinateDescent:
         else:
             cert = QuadraticCertificate(design, y, arrays)
             bounds = None
-            if self.screening and GradBounds.applies(design):
+            # Bounds pay along a path, where the residual moves little between
+            # warm-started solves; from a cold start they only make gap-safe
+            # screening more conservative (S1 at alpha_max/100 took 16% longer).
+            if self.screening and warm and GradBounds.applies(design):
                 if "grad_bounds" not in cache:
                     cache["grad_bounds"] = GradBounds.least_squares(design)
                 bounds = cache["grad_bounds"]

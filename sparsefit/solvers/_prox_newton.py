@@ -153,7 +153,9 @@ class ProxNewton:
         """
         cert, W, b, strong, p_ref, grad_scale = problem.start(alpha, w0, strong)
         separable = type(cert.penalty) is MatrixPenalty and not cert.penalty.grouped
-        if cert.K == 1 and separable and GradBounds.applies(cert.design):
+        # Along a path only (warm starts), as in coordinate descent.
+        warm = w0 is not None
+        if cert.K == 1 and separable and warm and GradBounds.applies(cert.design):
             if "grad_bounds" not in problem.cache:
                 problem.cache["grad_bounds"] = GradBounds.raw(cert.design)
             cert.bounds = problem.cache["grad_bounds"]
