@@ -306,7 +306,7 @@ class CoordinateDescent:
             Q, q = cache["gram"]
             cert = QuadraticCertificate(design, y, arrays, gram=(Q, q))
             state = _GramState(Q, q, w)
-            lips = self._lipschitz(cache, "gram", lambda: np.diag(Q), design)
+            lips, norms = self._constants(cache, "gram", lambda: np.diag(Q), design)
         else:
             cert = QuadraticCertificate(design, y, arrays)
             bounds = None
@@ -318,7 +318,7 @@ class CoordinateDescent:
                     cache["grad_bounds"] = GradBounds.least_squares(design)
                 bounds = cache["grad_bounds"]
             state = _ResidualState(design, y, w, bounds)
-            lips = self._lipschitz(
+            lips, norms = self._constants(
                 cache, "residual", lambda: design.col_sq_norms / n, design
             )
         p_ref = cert.reference_value(w_ref)
@@ -333,19 +333,18 @@ class CoordinateDescent:
             np.finfo(design.dtype).eps,
             gap_abs,
         )
-        norms = cache["norms"]
         return self._outer(design, cert, state, w, lips, norms, arrays, rule, strong)
 
     @staticmethod
-    def _lipschitz(cache, kind, diagonal, design):
-        """The coordinate Lipschitz constants (0 for constant columns), kept
+    def _constants(cache, kind, diagonal, design):
+        """``(lips, norms)``: the coordinate Lipschitz constants (0 for
+        constant columns) and the column norms of gap-safe screening, kept
         in the problem's cache: they are the same at every alpha."""
-        key = ("lips", kind)
+        key = ("cd_constants", kind)
         if key not in cache:
             lips = np.ascontiguousarray(diagonal()).astype(design.dtype)
             lips[design.constant] = 0.0
-            cache[key] = lips
-            cache["norms"] = np.sqrt(design.col_sq_norms.astype(float))
+            cache[key] = lips, np.sqrt(design.col_sq_norms.astype(float))
         return cache[key]
 
     def _outer(self, design, cert, state, w, lips, norms, arrays, rule, strong=None):
