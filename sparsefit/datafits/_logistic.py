@@ -1,14 +1,68 @@
 """The logistic datafit (binary labels coded -1 and +1)."""
 
 import numpy as np
-from scipy.special import expit, log_expit, xlogy
+from numba import njit
+from scipy.special import expit
 
-from ._base import BaseDatafit, SampleWeighted
+from ._base import BaseDatafit, CompiledTerms, SampleWeighted
 
 __all__ = ["Logistic"]
 
 
-class Logistic(SampleWeighted, BaseDatafit):
+@njit(cache=True, nogil=True)
+def _terms(y, z, sw, g, h):
+    """``F(y, z)``; ``g`` and ``h`` (when of length n) get ``dF/dz`` and the
+    diagonal of ``d2F/dz2``; ``sw`` empty means unweighted."""
+    n = y.shape[0]
+    grad, hess, weighted = g.shape[0] == n, h.shape[0] == n, sw.shape[0] == n
+    total = 0.0
+    for i in range(n):
+        s = sw[i] if weighted else 1.0
+        m = -y[i] * z[i]
+        # log(1 + e^m) and q = sigmoid(m) = sigmoid(-y z), without overflow.
+        if m > 0:
+            e = np.exp(-m)
+            loss = m + np.log1p(e)
+            q = 1.0 / (1.0 + e)
+        else:
+            e = np.exp(m)
+            loss = np.log1p(e)
+            q = e / (1.0 + e)
+        total += s * loss
+        if grad:
+            g[i] = -s * y[i] * q / n
+        if hess:
+            h[i] = s * q * (1.0 - q) / n
+    return total / n
+
+
+@njit(cache=True, nogil=True)
+def _conjugate_terms(y, g, t, sw):
+    """``F^*(t g)``: the mean negative entropy of ``a_i = -n y_i t g_i / s_i``."""
+    n = y.shape[0]
+    weighted = sw.shape[0] == n
+    total = 0.0
+    for i in range(n):
+        s = sw[i] if weighted else 1.0
+        v = t * g[i]
+        if s <= 0.0:
+            if v != 0.0:
+                return np.inf
+            continue
+        a = -n * y[i] * v / s
+        if a < -1e-12 or a > 1.0 + 1e-12:
+            return np.inf
+        a = min(max(a, 0.0), 1.0)
+        ent = 0.0
+        if a > 0.0:
+            ent += a * np.log(a)
+        if a < 1.0:
+            ent += (1.0 - a) * np.log1p(-a)
+        total += s * ent
+    return total / n
+
+
+class Logistic(CompiledTerms, SampleWeighted, BaseDatafit):
     """Weighted logistic loss, a mean over samples.
 
     .. math::
@@ -43,91 +97,13 @@ class Logistic(SampleWeighted, BaseDatafit):
     array([ 0.25, -0.25])
     """
 
+    _terms = staticmethod(_terms)
+    _conjugate_terms = staticmethod(_conjugate_terms)
+
     #: Curvature bound: ``f'' <= 1/4``.
     curvature = 0.25
     target = "binary"
     scorings = ("deviance", "accuracy", "roc_auc", "mse", "mae")
-
-    def value(self, y, z):
-        """Return ``F(y, z)``.
-
-        Parameters
-        ----------
-        y : ndarray of shape (n_samples,)
-            The labels, coded -1 and +1.
-        z : ndarray of shape (n_samples,)
-            The linear predictor ``Xw + b`` (offset included).
-
-        Returns
-        -------
-        value : float
-            The weighted mean logistic loss.
-        """
-        return self._mean(-log_expit(y * z))
-
-    def raw_grad(self, y, z):
-        """Return ``dF/dz = -s_i y_i sigmoid(-y_i z_i) / n``.
-
-        Parameters
-        ----------
-        y : ndarray of shape (n_samples,)
-            The labels, coded -1 and +1.
-        z : ndarray of shape (n_samples,)
-            The linear predictor ``Xw + b`` (offset included).
-
-        Returns
-        -------
-        grad : ndarray of shape (n_samples,)
-            The gradient in ``z``.
-        """
-        return -self._weighted(y * expit(-y * z)) / y.shape[0]
-
-    def raw_hessian(self, y, z):
-        """Return the diagonal of ``d2F/dz2``: ``s_i p_i (1 - p_i) / n``.
-
-        Parameters
-        ----------
-        y : ndarray of shape (n_samples,)
-            The labels, coded -1 and +1.
-        z : ndarray of shape (n_samples,)
-            The linear predictor ``Xw + b`` (offset included).
-
-        Returns
-        -------
-        hess : ndarray of shape (n_samples,)
-            The curvature of each sample's term, ``p = sigmoid(z)``.
-        """
-        p = expit(z)
-        return self._weighted(p * (1.0 - p)) / y.shape[0]
-
-    def conjugate(self, y, v):
-        """Return ``F^*(v)`` (``inf`` outside its domain).
-
-        Parameters
-        ----------
-        y : ndarray of shape (n_samples,)
-            The labels, coded -1 and +1.
-        v : ndarray of shape (n_samples,)
-            The point at which the conjugate is taken (a dual point).
-
-        Returns
-        -------
-        value : float
-            The mean negative binary entropy of ``a_i = -n y_i v_i / s_i``
-            (see the class docstring), or ``inf``.
-        """
-        n = y.shape[0]
-        sw = np.ones(n) if self.sample_weight is None else self.sample_weight
-        live = sw > 0
-        if (v[~live] != 0).any():
-            return np.inf
-        a = -n * y[live] * v[live] / sw[live]
-        tiny = 1e-12
-        if (a < -tiny).any() or (a > 1 + tiny).any():
-            return np.inf
-        a = np.clip(a, 0.0, 1.0)
-        ent = xlogy(a, a) + xlogy(1.0 - a, 1.0 - a)
-        return float(sw[live] @ ent) / n
 
     def null_intercept(self, y):
         """Return the intercept of the model with no feature.

@@ -1,14 +1,58 @@
 """The Poisson datafit (log link), shifted to be zero at the saturated model."""
 
 import numpy as np
-from scipy.special import xlogy
+from numba import njit
 
-from ._base import BaseDatafit, SampleWeighted
+from ._base import BaseDatafit, CompiledTerms, SampleWeighted
 
 __all__ = ["Poisson"]
 
 
-class Poisson(SampleWeighted, BaseDatafit):
+@njit(cache=True, nogil=True)
+def _xlogx(x):
+    return x * np.log(x) if x > 0.0 else 0.0
+
+
+@njit(cache=True, nogil=True)
+def _terms(y, z, sw, g, h):
+    """``F(y, z)``; ``g`` and ``h`` (when of length n) get ``dF/dz`` and the
+    diagonal of ``d2F/dz2``; ``sw`` empty means unweighted."""
+    n = y.shape[0]
+    grad, hess, weighted = g.shape[0] == n, h.shape[0] == n, sw.shape[0] == n
+    total = 0.0
+    for i in range(n):
+        s = sw[i] if weighted else 1.0
+        mu = np.exp(z[i])
+        total += s * (mu - y[i] * z[i] + _xlogx(y[i]) - y[i])
+        if grad:
+            g[i] = s * (mu - y[i]) / n
+        if hess:
+            h[i] = s * mu / n
+    return total / n
+
+
+@njit(cache=True, nogil=True)
+def _conjugate_terms(y, g, t, sw):
+    """``F^*(t g)`` at ``m_i = y_i + n t g_i / s_i`` (see :class:`Poisson`)."""
+    n = y.shape[0]
+    weighted = sw.shape[0] == n
+    total = 0.0
+    for i in range(n):
+        s = sw[i] if weighted else 1.0
+        v = t * g[i]
+        if s <= 0.0:
+            if v != 0.0:
+                return np.inf
+            continue
+        m = y[i] + n * v / s
+        if m < -1e-12 * (1.0 + y[i]):
+            return np.inf
+        m = max(m, 0.0)
+        total += s * (_xlogx(m) - m - _xlogx(y[i]) + y[i])
+    return total / n
+
+
+class Poisson(CompiledTerms, SampleWeighted, BaseDatafit):
     """Weighted Poisson negative log-likelihood (log link), a mean over samples.
 
     .. math::
@@ -46,89 +90,12 @@ class Poisson(SampleWeighted, BaseDatafit):
     array([0.166667, 0.      , 0.      ])
     """
 
+    _terms = staticmethod(_terms)
+    _conjugate_terms = staticmethod(_conjugate_terms)
+
     curvature = np.inf
     target = "counts"
     scorings = ("deviance", "mse", "mae")
-
-    def value(self, y, z):
-        """Return ``F(y, z)``.
-
-        Parameters
-        ----------
-        y : ndarray of shape (n_samples,)
-            The counts, ``>= 0``.
-        z : ndarray of shape (n_samples,)
-            The linear predictor ``Xw + b`` (offset included).
-
-        Returns
-        -------
-        value : float
-            Half the weighted mean Poisson deviance.
-        """
-        return self._mean(np.exp(z) - y * z + xlogy(y, y) - y)
-
-    def raw_grad(self, y, z):
-        """Return ``dF/dz = s_i (exp(z_i) - y_i) / n``.
-
-        Parameters
-        ----------
-        y : ndarray of shape (n_samples,)
-            The counts, ``>= 0``.
-        z : ndarray of shape (n_samples,)
-            The linear predictor ``Xw + b`` (offset included).
-
-        Returns
-        -------
-        grad : ndarray of shape (n_samples,)
-            The gradient in ``z``.
-        """
-        return self._weighted(np.exp(z) - y) / y.shape[0]
-
-    def raw_hessian(self, y, z):
-        """Return the diagonal of ``d2F/dz2``: ``s_i exp(z_i) / n``.
-
-        Parameters
-        ----------
-        y : ndarray of shape (n_samples,)
-            The counts, ``>= 0``.
-        z : ndarray of shape (n_samples,)
-            The linear predictor ``Xw + b`` (offset included).
-
-        Returns
-        -------
-        hess : ndarray of shape (n_samples,)
-            The curvature of each sample's term.
-        """
-        return self._weighted(np.exp(z)) / y.shape[0]
-
-    def conjugate(self, y, v):
-        """Return ``F^*(v)`` (``inf`` outside its domain).
-
-        Parameters
-        ----------
-        y : ndarray of shape (n_samples,)
-            The counts, ``>= 0``.
-        v : ndarray of shape (n_samples,)
-            The point at which the conjugate is taken (a dual point).
-
-        Returns
-        -------
-        value : float
-            The conjugate at ``m_i = y_i + n v_i / s_i`` (see the class
-            docstring), or ``inf``.
-        """
-        n = y.shape[0]
-        sw = np.ones(n) if self.sample_weight is None else self.sample_weight
-        live = sw > 0
-        if (v[~live] != 0).any():
-            return np.inf
-        m = y[live] + n * v[live] / sw[live]
-        if (m < -1e-12 * (1.0 + y[live])).any():
-            return np.inf
-        m = np.maximum(m, 0.0)
-        yl = y[live]
-        terms = xlogy(m, m) - m - xlogy(yl, yl) + yl
-        return float(sw[live] @ terms) / n
 
     def null_intercept(self, y):
         """Return the log of the weighted mean count (``-inf`` when every count is 0).

@@ -33,6 +33,9 @@ from ..penalties._group import (
     group_value,
 )
 from ._cd_kernels import add_columns_csc, add_columns_dense
+from ._glm_kernels import refit_intercept, separable_gap
+
+_EMPTY = np.empty(0)
 
 __all__ = ["MatrixPenalty", "BlockMatrixPenalty", "GLMCertificate"]
 
@@ -181,6 +184,12 @@ class GLMCertificate:
         #: their bounds decide.
         self.bounds = None
         self.grad_exact = True
+        # One output and compiled per-sample terms: the certificate's steps
+        # run in the kernels of ._glm_kernels.
+        self.compiled = self.single and hasattr(datafit, "_terms")
+        if self.compiled:
+            self._y = np.ascontiguousarray(y, dtype=float)
+            self._sw = datafit._sw()
 
     # -- the datafit on (n, K) arrays ---------------------------------------
     def _z(self, Z):
@@ -190,7 +199,25 @@ class GLMCertificate:
         return v[:, None] if self.single else v
 
     def F(self, Z):
+        if self.compiled:
+            return self.datafit._terms(self._y, Z[:, 0], self._sw, _EMPTY, _EMPTY)
         return self.datafit.value(self.y, self._z(Z))
+
+    def derivatives(self, Z):
+        """``(F, dF/dz, d2F/dz2)`` at ``Z`` for one output, the last two of
+        shape (n_samples,)."""
+        if not self.compiled:
+            z = self._z(Z)
+            df = self.datafit
+            return (
+                df.value(self.y, z),
+                df.raw_grad(self.y, z),
+                df.raw_hessian(self.y, z),
+            )
+        n = Z.shape[0]
+        g, h = np.empty(n), np.empty(n)
+        value = self.datafit._terms(self._y, Z[:, 0], self._sw, g, h)
+        return value, g, h
 
     def grad(self, Z):
         return self._back(self.datafit.raw_grad(self.y, self._z(Z)))
@@ -238,7 +265,11 @@ class GLMCertificate:
         """Newton's method on the intercepts and unpenalised features, to
         rounding accuracy; updates ``W``, ``b`` and ``Z`` in place."""
         if self.single and self.fit_intercept and not self.free.size:
-            b[0] += self._refit_intercept(Z, max_iter)
+            if self.compiled:
+                terms = self.datafit._terms
+                b[0] += refit_intercept(terms, self._y, self._sw, Z[:, 0], max_iter)
+            else:
+                b[0] += self._refit_intercept(Z, max_iter)
             return
         cols = [np.ones(Z.shape[0])] if self.fit_intercept else []
         if self.free.size:
@@ -372,7 +403,19 @@ class GLMCertificate:
     # -- the certificate ------------------------------------------------------
     def evaluate(self, W, Z):
         """Return ``(gap, primal, grad_neg, kkt)`` at ``(W, Z)``."""
-        G = self.grad(Z)
+        fused = (
+            self.compiled
+            and type(self.penalty) is MatrixPenalty
+            and not self.penalty.grouped
+            and not hasattr(self.datafit, "conjugate_at")
+        )
+        if fused:
+            n = Z.shape[0]
+            g = np.empty(n)
+            value = self.datafit._terms(self._y, Z[:, 0], self._sw, g, _EMPTY)
+            G = g[:, None]
+        else:
+            G = self.grad(Z)
         if self.bounds is None:
             grad_neg = self.grad_neg(G)
         else:
@@ -381,6 +424,8 @@ class GLMCertificate:
                 G[:, 0], G[:, 0], W[:, 0], pen.a, pen.lower, pen.upper
             )
             grad_neg = -g[:, None]
+        if fused:
+            return self._separable_gap(W, G, value, grad_neg)
         primal = self.primal(W, Z)
         s_max = self.penalty.dual_scale(grad_neg)
         # A datafit whose conjugate has a bounded domain (Huber) caps the scale
@@ -416,6 +461,27 @@ class GLMCertificate:
                 best = max(best, _golden_max(dual, 0.0, s_max))
         kkt = self.penalty.kkt(W, -grad_neg)
         return primal - best, primal, grad_neg, kkt
+
+    def _separable_gap(self, W, G, value, grad_neg):
+        """:meth:`evaluate` in one compiled call (see :func:`separable_gap`)."""
+        pen = self.penalty
+        limit = getattr(self.datafit, "dual_scale", None)
+        cap = np.inf if limit is None else limit(self.y, G[:, 0])
+        shift = 0.0 if self.offset is None else float(G[:, 0] @ self.offset)
+        gap, primal, kkt = separable_gap(
+            self.datafit._conjugate_terms,
+            self._y,
+            self._sw,
+            G[:, 0],
+            value,
+            W[:, 0],
+            grad_neg[:, 0],
+            pen.free,
+            pen.arrays,
+            shift,
+            cap,
+        )
+        return gap, primal, grad_neg, kkt
 
 
 def _golden_max(f, lo, hi, n_iter=24):

@@ -22,7 +22,7 @@ then accepted by a backtracking line search on the true objective.
 import numpy as np
 from numba import njit
 
-from ..penalties._base import separable_subdiff_distance
+from ..penalties._base import _subdiff_distance
 from ._cd_inner import inner_csc, inner_dense
 from ._cd_kernels import add_columns_csc, add_columns_dense, compact_columns
 
@@ -184,32 +184,28 @@ def newton_single(cert, W, b, Z, ws, kkt_target, tol_abs, max_newton, buffers):
     eps = np.finfo(float).eps
     steps = 0
     for _ in range(max_newton):
-        g = cert.grad(Z)[:, 0]
-        h = cert.hessian(Z)[:, 0]
-        h = np.maximum(h, 1e-12 * h.max(initial=0.0) + 1e-300)
-        total = float(h.sum())
-        sw = h * (n / total)
+        _, g, h = cert.derivatives(Z)
+        sw, total = _curvature_weights(h, n)
         s1, s2, xg = store.stats(sw, g)
-        kkt_ws = separable_subdiff_distance(
-            w[ws], sc * xg, a[ws], c[ws], lower[ws], upper[ws]
-        ).max(initial=0.0)
-        enough = certifiable_kkt(w[ws], tol_abs)
+        kkt_ws, enough, zbar, r, mean = _model(
+            g,
+            h,
+            sw,
+            s1,
+            s2,
+            xg,
+            ws,
+            w,
+            sc,
+            pen.arrays,
+            buffers,
+            tol_abs,
+            cert.fit_intercept,
+            total,
+        )
         if steps and kkt_ws <= max(kkt_target, enough):
             break
         steps += 1
-        zeta = -g / h
-        if cert.fit_intercept:
-            mean = s1 / n
-            zbar = float(sw @ zeta) / n
-            r = zeta - zbar
-        else:
-            mean = np.zeros(ws.shape[0])
-            zbar = 0.0
-            r = zeta.copy()
-        offset[ws] = mean
-        lips[ws] = sc * sc * np.maximum(s2 - n * mean * mean, 0.0) / n
-        a_buf[ws] = a[ws] / total
-        c_buf[ws] = c[ws] / total
         old = w[ws].copy()
         model = (offset, scale, sw, r, np.zeros(1), lips, a_buf, c_buf, lower, upper)
         store.solve(model, w, max(_FORCING * kkt_ws, 0.5 * enough) / total)
@@ -245,6 +241,55 @@ def newton_single(cert, W, b, Z, ws, kkt_target, tol_abs, max_newton, buffers):
         if gained <= 1e-16 * abs(value):
             break
     return steps
+
+
+@njit(cache=True, nogil=True)
+def _curvature_weights(h, n):
+    """The IRLS weights ``s = n h / sum(h)`` and ``sum(h)``, with ``h``
+    floored at 1e-12 of its largest entry (in place), so that a saturated
+    sample keeps a positive weight."""
+    floor = 1e-12 * max(h.max(), 0.0) + 1e-300
+    total = 0.0
+    for i in range(h.shape[0]):
+        h[i] = max(h[i], floor)
+        total += h[i]
+    return h * (n / total), total
+
+
+@njit(cache=True, nogil=True)
+def _model(g, h, sw, s1, s2, xg, ws, w, sc, pen, buffers, tol_abs, intercept, total):
+    """The Newton model on ``ws``: its KKT violation, the violation at which
+    the certificate is met (:func:`certifiable_kkt`), the working response's
+    weighted mean and residual, and the column means.  Writes the model's
+    centring, Lipschitz constants and penalty (divided by ``sum(h)``) into
+    ``buffers = (offset, lips, a, c)`` at ``ws``."""
+    a, c, lower, upper = pen
+    offset, lips, a_buf, c_buf = buffers
+    n, m = g.shape[0], ws.shape[0]
+    l1 = 0.0
+    mean = np.zeros(m)
+    for k in range(m):
+        j = ws[k]
+        l1 += abs(w[j])
+        if intercept:
+            mean[k] = s1[k] / n
+        offset[j] = mean[k]
+        lips[j] = sc[k] * sc[k] * max(s2[k] - n * mean[k] * mean[k], 0.0) / n
+        a_buf[j] = a[j] / total
+        c_buf[j] = c[j] / total
+    dist = _subdiff_distance(w[ws], sc * xg, a[ws], c[ws], lower[ws], upper[ws])
+    kkt = dist.max() if m else 0.0
+    enough = 0.5 * tol_abs / max(l1, 1e-300)
+    r = np.empty(n)
+    zbar = 0.0
+    for i in range(n):
+        r[i] = -g[i] / h[i]
+        if intercept:
+            zbar += sw[i] * r[i]
+    zbar /= n
+    for i in range(n):
+        r[i] -= zbar
+    return kkt, enough, zbar, r, mean
 
 
 def certifiable_kkt(w, tol_abs):
