@@ -36,6 +36,7 @@ solvers re-optimise with the unpenalised features before each certificate
 import warnings
 
 import numpy as np
+from numba import njit
 
 from ._design import Design
 from ._threads import single_blas
@@ -166,6 +167,7 @@ class Problem:
         self._grad_scale = None
         self._last_b = None
         self._history = []
+        self._unit_free = None
 
     # -- the penalty ------------------------------------------------------------
     def _set_template(self, penalty, n_features, dtype):
@@ -219,7 +221,11 @@ class Problem:
         if self.block:
             return BlockMatrixPenalty(self.penalty(alpha), self.n_features)
         a, c, lower, upper = self._unit_arrays()
-        return MatrixPenalty((alpha * a, alpha * c, lower, upper), self.grouped)
+        if self._unit_free is None:
+            self._unit_free = MatrixPenalty(self._unit).free
+        # The free features are those of alpha = 1 at any alpha > 0.
+        free = self._unit_free if alpha > 0 else None
+        return MatrixPenalty((alpha * a, alpha * c, lower, upper), self.grouped, free)
 
     def _unit_template(self):
         """The penalty at alpha = 1 for alpha_max; with ``l1_ratio`` below
@@ -256,7 +262,8 @@ class Problem:
         if strong is not None:
             strong = strong.reshape(self.K, -1).any(axis=0)
             W, b = self._extrapolate(alpha, W, b, cert.penalty)
-        p_ref = value + cert.penalty.value(W0)
+        # The null model is 0 unless bounds exclude 0; its penalty then is 0.
+        p_ref = value + (cert.penalty.value(W0) if W0.any() else 0.0)
         if self._grad_scale is None:
             self._grad_scale = float(np.abs(self.null_grad()).max(initial=0.0))
         grad_scale = self._grad_scale
@@ -298,13 +305,10 @@ class Problem:
         if len(self._history) < 2 or not alpha > 0:
             return W, b
         (a0, W0, b0), (a1, W1, b1) = self._history
-        if not (a0 > a1 > alpha) or W1.shape != W.shape or not np.array_equal(W1, W):
+        if not (a0 > a1 > alpha) or W1.shape != W.shape or not _same(W1, W):
             return W, b
         r = np.log(a1 / alpha) / np.log(a0 / a1)
-        guess = W1 + r * (W1 - W0)
-        keep = (W1 != 0) & (W0 != 0) & (np.sign(guess) == np.sign(W1))
-        guess = np.where(keep, guess, W1)
-        guess = np.clip(guess, penalty.lower[:, None], penalty.upper[:, None])
+        guess = _extrapolated(W0, W1, r, penalty.lower, penalty.upper)
         return guess, b1 + r * (b1 - b0)
 
     # -- coordinates ------------------------------------------------------------
@@ -525,3 +529,32 @@ class Problem:
                 break
             res = refined
         return res
+
+
+@njit(cache=True, nogil=True)
+def _same(A, B):
+    """``np.array_equal`` for two arrays of one shape, stopping at the first
+    difference (a warm start usually differs from the last solution early
+    or not at all)."""
+    a, b = A.ravel(), B.ravel()
+    for i in range(a.shape[0]):
+        if a[i] != b[i]:
+            return False
+    return True
+
+
+@njit(cache=True, nogil=True)
+def _extrapolated(W0, W1, r, lower, upper):
+    """``W1 + r (W1 - W0)`` on the entries non-zero in both whose sign it
+    keeps, ``W1`` elsewhere, clipped to the bounds (rows of ``W``)."""
+    guess = W1.copy()
+    p, K = W1.shape
+    for j in range(p):
+        for k in range(K):
+            w1, w0 = W1[j, k], W0[j, k]
+            if w1 != 0.0 and w0 != 0.0:
+                g = w1 + r * (w1 - w0)
+                if (g > 0.0) == (w1 > 0.0) and g != 0.0:
+                    guess[j, k] = g
+            guess[j, k] = min(max(guess[j, k], lower[j]), upper[j])
+    return guess

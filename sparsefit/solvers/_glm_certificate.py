@@ -50,18 +50,22 @@ class MatrixPenalty:
         In the design's (scaled) coordinates.
     grouped : bool
         One Euclidean group per row (bounds must then be infinite).
+    free : ndarray of bool or None
+        The unpenalised, unbounded features when already known.
     """
 
-    def __init__(self, arrays, grouped=False):
+    def __init__(self, arrays, grouped=False, free=None):
         self.arrays = arrays
         self.grouped = grouped
         self.a, self.c, self.lower, self.upper = arrays
-        self.free = (
-            (self.a == 0)
-            & (self.c == 0)
-            & np.isneginf(self.lower)
-            & np.isposinf(self.upper)
-        )
+        if free is None:
+            free = (
+                (self.a == 0)
+                & (self.c == 0)
+                & np.isneginf(self.lower)
+                & np.isposinf(self.upper)
+            )
+        self.free = free
         self._tiles = {}
 
     def _tile(self, K):

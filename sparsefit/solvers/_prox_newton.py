@@ -171,7 +171,7 @@ class ProxNewton:
         # and certify once, instead of certifying the warm start too.
         # (From W = 0, as at alpha_max, certify first: there the strong set
         # is the features whose pull equals alpha, which must stay at 0.)
-        if strong is not None and W[~cert.penalty.free].any():
+        if strong is not None and _penalised_nonzero(W, cert.penalty.free):
             cert.refit_unpenalised(W, b, Z)
             ws = self._working_set(cert, W, np.zeros(W.shape[0]), strong)
             strong = None
@@ -340,3 +340,10 @@ class ProxNewton:
             200,
         )
         return U, beta - centre @ U
+
+
+def _penalised_nonzero(W, free):
+    """Whether a penalised coefficient of ``W`` is non-zero."""
+    if not free.any():
+        return bool(W.any())
+    return bool(W[~free].any())
