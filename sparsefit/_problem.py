@@ -274,10 +274,13 @@ class Problem:
 
         ``strong`` (boolean, flat) seeds the first working set; ``gap_abs``
         asks for an absolute gap instead of ``tol * P(w)``."""
-        with single_blas(), warnings.catch_warnings():
+        with single_blas():
             if quiet:
-                warnings.simplefilter("ignore")
-            res = self.solver.solve(self, alpha, w0, strong=strong, gap_abs=gap_abs)
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    res = self._solve(alpha, w0, strong, gap_abs)
+            else:
+                res = self._solve(alpha, w0, strong, gap_abs)
         W = res.coef.reshape(self.n_features, -1)
         if self.centred:
             res.intercept = np.array([self.y_mean])
@@ -295,6 +298,9 @@ class Problem:
         res.coef = W.T.ravel()
         res.grad_neg = res.grad_neg.reshape(self.n_features, -1).T.ravel()
         return res
+
+    def _solve(self, alpha, w0, strong, gap_abs):
+        return self.solver.solve(self, alpha, w0, strong=strong, gap_abs=gap_abs)
 
     def _extrapolate(self, alpha, W, b, penalty):
         """Along a path, predict the solution at ``alpha`` from the last two

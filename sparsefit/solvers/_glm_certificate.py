@@ -16,6 +16,8 @@ re-optimised, by Newton's method to rounding accuracy, before every
 certificate: that only lowers ``P``.
 """
 
+import functools
+
 import numpy as np
 
 from ..penalties._base import (
@@ -36,6 +38,16 @@ from ._cd_kernels import add_columns_csc, add_columns_dense
 from ._glm_kernels import refit_intercept, separable_gap
 
 _EMPTY = np.empty(0)
+
+
+@functools.lru_cache(maxsize=8)
+def _zeros(n):
+    """A shared, read-only array of ``n`` zeros (the uncentred design's
+    column offsets, at every linear predictor)."""
+    z = np.zeros(n)
+    z.flags.writeable = False
+    return z
+
 
 __all__ = ["MatrixPenalty", "BlockMatrixPenalty", "GLMCertificate"]
 
@@ -69,6 +81,8 @@ class MatrixPenalty:
         self._tiles = {}
 
     def _tile(self, K):
+        if K == 1:
+            return self.arrays
         if K not in self._tiles:
             self._tiles[K] = tuple(np.tile(v, K) for v in self.arrays)
         return self._tiles[K]
@@ -188,6 +202,8 @@ class GLMCertificate:
         #: their bounds decide.
         self.bounds = None
         self.grad_exact = True
+        #: The datafit's value at the last :meth:`evaluate`.
+        self.value = None
         # One output and compiled per-sample terms: the certificate's steps
         # run in the kernels of ._glm_kernels.
         self.compiled = self.single and hasattr(datafit, "_terms")
@@ -236,7 +252,7 @@ class GLMCertificate:
         """``Z = X W + 1 b' + o``."""
         d = self.design
         # Only the support's columns: along a path most coefficients are 0.
-        support = np.flatnonzero((W != 0).any(axis=1))
+        support = np.flatnonzero(W[:, 0] if self.K == 1 else W.any(axis=1))
         Z = np.zeros((d.n_samples, self.K))
         if 2 * support.size > d.n_features:
             # A dense W (FISTA's iterates): one product with all of X.
@@ -246,8 +262,8 @@ class GLMCertificate:
             X = d.X
             storage = (X.data, X.indices, X.indptr, support) if d.sparse else (X,)
             add = add_columns_csc if d.sparse else add_columns_dense
-            scale = d.scale.astype(float)
-            zero = np.zeros(d.n_features)
+            scale = np.asarray(d.scale, dtype=float)
+            zero = _zeros(d.n_features)
             for k in range(self.K):
                 r, shift = np.zeros(d.n_samples), np.zeros(1)
                 add(*storage, zero, scale, r, shift, support, W[support, k].copy())
@@ -429,8 +445,10 @@ class GLMCertificate:
             )
             grad_neg = -g[:, None]
         if fused:
+            self.value = value
             return self._separable_gap(W, G, value, grad_neg)
-        primal = self.primal(W, Z)
+        self.value = self.F(Z)
+        primal = self.value + self.penalty.value(W)
         s_max = self.penalty.dual_scale(grad_neg)
         # A datafit whose conjugate has a bounded domain (Huber) caps the scale
         # too, or the dual would be -inf at s_max.

@@ -75,6 +75,107 @@ def _stats_csc(data, indices, indptr, cols, sw, g):
     return s1, s2, xg
 
 
+_NO_INDEX = np.empty(0, np.int64)
+
+
+@njit(cache=True, nogil=True)
+def _passes_dense(
+    X, indices, indptr, cols, model, w, ws, tol, budget, n_block, anderson
+):
+    """:func:`inner_dense` on ``ws`` (``indices``, ``indptr`` and ``cols``
+    unused: the signature of :func:`_passes_csc`)."""
+    offset, scale, sw, r, shift, lips, a, c, lower, upper = model
+    return inner_dense(
+        X,
+        offset,
+        scale,
+        sw,
+        r,
+        shift,
+        w,
+        ws,
+        lips,
+        a,
+        c,
+        lower,
+        upper,
+        tol,
+        budget,
+        n_block,
+        anderson,
+    )
+
+
+@njit(cache=True, nogil=True)
+def _passes_csc(
+    data, indices, indptr, cols, model, w, ws, tol, budget, n_block, anderson
+):
+    """:func:`inner_csc` on ``ws`` (column ``ws[k]`` stored at ``cols[k]``)."""
+    offset, scale, sw, r, shift, lips, a, c, lower, upper = model
+    return inner_csc(
+        data,
+        indices,
+        indptr,
+        cols,
+        offset,
+        scale,
+        sw,
+        r,
+        shift,
+        w,
+        ws,
+        lips,
+        a,
+        c,
+        lower,
+        upper,
+        tol,
+        budget,
+        n_block,
+        anderson,
+    )
+
+
+@njit(cache=True, nogil=True)
+def _alternate(passes, A, B, C, cols, ws, model, w, tol):
+    """The inner loop of :meth:`_Storage.solve` with ``passes`` the kernel of
+    the storage (``A, B, C, cols`` its arrays)."""
+    m = ws.shape[0]
+    passes(A, B, C, cols, model, w, ws, np.inf, 1, 1, False)
+    live = np.empty(m, np.bool_)
+    for i in range(m):
+        live[i] = w[ws[i]] != 0.0
+    if 2 * live.sum() > m:
+        # Mostly non-zero: the alternation would only add passes.
+        passes(A, B, C, cols, model, w, ws, tol, _INNER_BUDGET, _ANDERSON, True)
+        return
+    for _ in range(_INNER_BUDGET):
+        for i in range(m):
+            live[i] = w[ws[i]] != 0.0
+        pos = np.flatnonzero(live)
+        if pos.size:
+            passes(
+                A,
+                B,
+                C,
+                cols[pos],
+                model,
+                w,
+                ws[pos],
+                tol,
+                _INNER_BUDGET,
+                _ANDERSON,
+                True,
+            )
+        passes(A, B, C, cols, model, w, ws, np.inf, 1, 1, False)
+        entered = False
+        for i in range(m):
+            if w[ws[i]] != 0.0 and not live[i]:
+                entered = True
+        if not entered:
+            break
+
+
 class _Storage:
     """The working set's columns in the form the core kernels take."""
 
@@ -99,62 +200,38 @@ class _Storage:
             return _stats_csc(*self.arrays, self.cols, sw, g)
         return _stats_dense(self.arrays[0], self.ws, sw, g)
 
-    def _columns(self, pos):
-        return self.arrays + (self.cols[pos],) if self.sparse else self.arrays
-
-    def passes(self, pos, model, w, tol, budget, n_block, anderson):
-        """Coordinate-descent passes on ``ws[pos]`` with the core's inner
-        solver; ``model`` is ``(offset, scale, sw, r, shift, lips, a, c,
-        lower, upper)`` in the kernel's order."""
-        kernel = inner_csc if self.sparse else inner_dense
-        offset, scale, sw, r, shift, lips, a, c, lower, upper = model
-        return kernel(
-            *self._columns(pos),
-            offset,
-            scale,
-            sw,
-            r,
-            shift,
-            w,
-            self.ws[pos],
-            lips,
-            a,
-            c,
-            lower,
-            upper,
-            tol,
-            budget,
-            n_block,
-            anderson,
-        )
-
     def solve(self, model, w, tol):
         """glmnet's inner loop: one pass over the working set, then passes
         over its non-zero coefficients until converged, repeated until a pass
         over the working set brings in no new feature (features that stay at
         zero cost nothing after the first pass).  When most of the working
         set is non-zero after the first pass, plain passes over all of it."""
-        everything = np.arange(self.ws.shape[0])
-        self.passes(everything, model, w, np.inf, 1, 1, False)
-        if 2 * np.count_nonzero(w[self.ws]) > self.ws.shape[0]:
-            # Mostly non-zero: the alternation would only add passes.
-            self.passes(everything, model, w, tol, _INNER_BUDGET, _ANDERSON, True)
-            return
-        for _ in range(_INNER_BUDGET):
-            live = w[self.ws] != 0
-            if live.any():
-                pos = np.flatnonzero(live)
-                self.passes(pos, model, w, tol, _INNER_BUDGET, _ANDERSON, True)
-            self.passes(everything, model, w, np.inf, 1, 1, False)
-            if not ((w[self.ws] != 0) & ~live).any():
-                break
+        if self.sparse:
+            _alternate(_passes_csc, *self.arrays, self.cols, self.ws, model, w, tol)
+        else:
+            X = self.arrays[0]
+            _alternate(
+                _passes_dense,
+                X,
+                _NO_INDEX,
+                _NO_INDEX,
+                self.cols,
+                self.ws,
+                model,
+                w,
+                tol,
+            )
 
     def times(self, scale, delta, n):
         """``X[:, ws] @ (scale * delta)`` (no centring)."""
         r, shift = np.zeros(n), np.zeros(1)
-        add = add_columns_csc if self.sparse else add_columns_dense
-        cols = self._columns(np.arange(self.ws.shape[0]))
-        add(*cols, np.zeros(scale.shape[0]), scale, r, shift, self.ws, delta)
+        zero = np.zeros(scale.shape[0])
+        if self.sparse:
+            add_columns_csc(
+                *self.arrays, self.cols, zero, scale, r, shift, self.ws, delta
+            )
+        else:
+            add_columns_dense(self.arrays[0], zero, scale, r, shift, self.ws, delta)
         return -r
 
 

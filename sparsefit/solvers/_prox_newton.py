@@ -27,6 +27,7 @@ the strong-rule features, and certified once after that.
 """
 
 import numpy as np
+from numba import njit
 
 from ._base import SolverResult, glm_rule, warn_not_converged
 from ._block_cd import newton_block
@@ -209,6 +210,7 @@ class ProxNewton:
             grad_exact=cert.grad_exact,
         )
         result.intercept = b
+        result.datafit_value = cert.value
         if not result.converged:
             warn_not_converged(self.name, result, self.max_iter)
         return result
@@ -229,23 +231,20 @@ class ProxNewton:
         largest KKT violators: at least twice the support, and _GROWTH times
         the last working set when the support filled most of it (a dense
         solution would otherwise take one outer iteration per doubling)."""
-        p = W.shape[0]
-        alive = ~cert.design.constant
-        support = alive & (W != 0).any(axis=1)
-        forced = np.zeros(p, bool)
+        forced = np.zeros(W.shape[0], bool)
         forced[cert.free] = True
         if strong is not None:
-            forced |= strong & alive
-        base = support | forced
-        size = max(self.ws_start, 2 * int(base.sum()))
-        if support.sum() >= 0.9 * last_size > 0:
+            forced |= strong
+        base, n_base, n_support, candidates = _base_set(
+            W, cert.design.constant, forced, kkt
+        )
+        size = max(self.ws_start, 2 * n_base)
+        if n_support >= 0.9 * last_size > 0:
             size = max(size, _GROWTH * last_size)
-        score = np.where(alive & ~base, kkt, -1.0)
-        extra = max(size - int(base.sum()), 0)
-        if extra:
-            candidates = np.flatnonzero(score > 0)
+        extra = max(size - n_base, 0)
+        if extra and candidates.size:
             if candidates.size > extra:
-                top = np.argpartition(-score[candidates], extra - 1)[:extra]
+                top = np.argpartition(-kkt[candidates], extra - 1)[:extra]
                 candidates = candidates[top]
             base[candidates] = True
         return np.flatnonzero(base)
@@ -347,3 +346,34 @@ def _penalised_nonzero(W, free):
     if not free.any():
         return bool(W.any())
     return bool(W[~free].any())
+
+
+@njit(cache=True, nogil=True)
+def _base_set(W, constant, forced, kkt):
+    """The working set's base (the support and the forced features, never
+    a constant column), its size, the support's size, and the other
+    features with a positive KKT violation (the candidates to add)."""
+    p, K = W.shape
+    base = np.zeros(p, np.bool_)
+    n_base, n_support, n_cand = 0, 0, 0
+    for j in range(p):
+        if constant[j]:
+            continue
+        nonzero = False
+        for k in range(K):
+            if W[j, k] != 0.0:
+                nonzero = True
+        if nonzero:
+            n_support += 1
+        if nonzero or forced[j]:
+            base[j] = True
+            n_base += 1
+        elif kkt[j] > 0.0:
+            n_cand += 1
+    candidates = np.empty(n_cand, np.int64)
+    m = 0
+    for j in range(p):
+        if not base[j] and not constant[j] and kkt[j] > 0.0:
+            candidates[m] = j
+            m += 1
+    return base, n_base, n_support, candidates
