@@ -412,10 +412,13 @@ class Problem:
             free = unit.free_features(self.n_features)
             return (level[labels] >= 2 * alpha - prev_alpha) | free
         unit = self._unit_arrays()[0]
-        G = np.abs(grad_neg.reshape(self.K, -1))
-        pull = np.sqrt((G**2).sum(axis=0)) if self.grouped else G.max(axis=0)
+        if self.K == 1:
+            pull = np.abs(grad_neg)
+        else:
+            G = np.abs(grad_neg.reshape(self.K, -1))
+            pull = np.sqrt((G**2).sum(axis=0)) if self.grouped else G.max(axis=0)
         keep = (pull >= (2 * alpha - prev_alpha) * unit) | (unit == 0)
-        return np.tile(keep, self.K)
+        return keep if self.K == 1 else np.tile(keep, self.K)
 
     def alpha_max(self):
         """Smallest alpha at which every penalised coefficient is zero, and the

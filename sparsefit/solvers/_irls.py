@@ -25,6 +25,7 @@ from numba import njit
 from ..penalties._base import _subdiff_distance
 from ._cd_inner import inner_csc, inner_dense
 from ._cd_kernels import add_columns_csc, add_columns_dense, compact_columns
+from ._glm_certificate import _zeros
 
 __all__ = ["newton_single"]
 
@@ -226,7 +227,7 @@ class _Storage:
     def times(self, scale, delta, n):
         """``X[:, ws] @ (scale * delta)`` (no centring)."""
         r, shift = np.zeros(n), np.zeros(1)
-        zero = np.zeros(scale.shape[0])
+        zero = _zeros(scale.shape[0])
         if self.sparse:
             add_columns_csc(
                 *self.arrays, self.cols, zero, scale, r, shift, self.ws, delta
