@@ -228,22 +228,30 @@ def lasso_statistic(X, Xk, y, *, family, statistic, alpha, cv, n_alphas, tol, na
 
 
 def _lcd(Z, y, family, alpha, cv, n_alphas, tol, name):
-    """The ``"lcd"`` statistic: the full data's problem is built once, for
-    its alpha_max and for its path down to the chosen alpha."""
+    """The ``"lcd"`` statistic at ``alpha``, or at the cross-validated alpha.
+
+    The full data's problem is built once, for its alpha_max and its fit.
+    With a cross-validated alpha that fit is one solve at that alpha, started
+    from the mean of the folds' fits there (each on 1 - 1/K of the rows, the
+    nearest points known), rather than a path down the grid to it: the same
+    certified tolerance, one solve instead of one per grid point above it.
+    """
     p, y = Z.shape[1] // 2, np.asarray(y)
     problem = _problem(Z, y, family, tol, encode_target(family, y, y.shape[0])[1])
     alpha_max, w_top = problem.alpha_max()
-    folds_cert = (0.0, [])
     if alpha is None:
         grid = alpha_grid(alpha_max, n_alphas, None, *Z.shape)
-        alpha, folds_cert = cv_alpha(Z, y, family, grid, cv, tol, name)
-        grid = grid[grid >= alpha]
+        alpha, folds_cert, w_folds = cv_alpha(
+            Z, y, family, grid, cv, tol, name, return_mean=True
+        )
+        results, grid = [problem.solve(alpha, w_folds)], [alpha]
     else:
+        folds_cert = (0.0, [])
         grid = np.geomspace(max(alpha_max, alpha), alpha, n_alphas)
-    fold = dict(problem=problem, w=w_top.copy(), prev=max(alpha_max, grid[0]))
-    fold["grad"] = problem.grad_neg(w_top)
-    # As compute_path's runner: warm starts and the strong rule down the grid.
-    results = [_fold_step(fold, a, tol)[0] for a in grid]
+        fold = dict(problem=problem, w=w_top.copy(), prev=max(alpha_max, grid[0]))
+        fold["grad"] = problem.grad_neg(w_top)
+        # As compute_path's runner: warm starts and the strong rule down the grid.
+        results = [_fold_step(fold, a, tol)[0] for a in grid]
     gap, bad = _gap_record(
         grid,
         np.array([r.dual_gap for r in results]),
@@ -277,7 +285,18 @@ def _problem(Z, y, family, tol, classes, fit_intercept=True):
     return problem
 
 
-def cv_alpha(Z, y, family, alphas, cv, tol, name, stop_ratio=1.25, fit_intercept=True):
+def cv_alpha(
+    Z,
+    y,
+    family,
+    alphas,
+    cv,
+    tol,
+    name,
+    stop_ratio=1.25,
+    fit_intercept=True,
+    return_mean=False,
+):
     """The alpha of least mean held-out deviance, the folds' paths run side by
     side and stopped early.
 
@@ -291,7 +310,9 @@ def cv_alpha(Z, y, family, alphas, cv, tol, name, stop_ratio=1.25, fit_intercept
     leaves it unchanged and ``W`` stays antisymmetric.  ``fit_intercept``
     as in :func:`~sparsefit.compute_path`.
 
-    Returns ``(alpha, (largest relative gap, non-converged fit names))``.
+    Returns ``(alpha, (largest relative gap, non-converged fit names))``,
+    and with ``return_mean`` also the mean of the folds' coefficients at
+    that alpha (flat, as ``Problem.solve`` takes them).
     """
     datafit = FAMILIES[family]
     y = np.asarray(y)
@@ -308,7 +329,7 @@ def cv_alpha(Z, y, family, alphas, cv, tol, name, stop_ratio=1.25, fit_intercept
         target = encode_target(family, y[test], test.size, classes)[0]
         fold = dict(problem=problem, w=w, grad=problem.grad_neg(w), prev=amax)
         folds.append(dict(fold, X=Z[test], target=target, name=f"{name} fold {i}"))
-    best, best_k, gaps, bad = np.inf, 0, [0.0], []
+    best, best_k, gaps, bad, mean_w = np.inf, 0, [0.0], [], None
     for k, alpha in enumerate(alphas):
         loss = 0.0
         for fold in folds:
@@ -319,8 +340,11 @@ def cv_alpha(Z, y, family, alphas, cv, tol, name, stop_ratio=1.25, fit_intercept
             loss += _held_out(fold, res, datafit)
         if loss < best:
             best, best_k = loss, k
+            mean_w = np.mean([fold["w"] for fold in folds], axis=0)
         elif alpha * stop_ratio <= alphas[best_k]:
             break
+    if return_mean:
+        return float(alphas[best_k]), (max(gaps), bad), mean_w
     return float(alphas[best_k]), (max(gaps), bad)
 
 
