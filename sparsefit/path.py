@@ -677,7 +677,11 @@ def _dev_ratio(problem, alpha, res, null):
 
 
 def _saturated(devs):
-    return devs[-1] > 0.999 or (devs[-1] - devs[-2]) < 1e-5 * max(devs[-1], 1e-300)
+    # glmnet's test, rsq - rsq_old < 1e-5 rsq: false while nothing is
+    # explained (rsq 0, or rounding below it), as above alpha_max on a grid
+    # from other data (a CV fold's, a subsample's).
+    last = devs[-1]
+    return last > 0.999 or (last > 0 and last - devs[-2] < 1e-5 * last)
 
 
 def _assemble(
