@@ -621,14 +621,11 @@ def _run_path(
     classes=None,
 ):
     null = problem.null_value()
-    w, grad, prev = w_top.copy(), problem.grad_neg(w_top), max(alpha_max, alphas[0])
     rows, results, devs = [], [], []
     message, stopped = "", False
     with Progress(len(alphas), "path", progress) as bar, single_blas():
-        for k, alpha in enumerate(alphas):
-            strong = problem.strong_set(grad, alpha, prev) if alpha > 0 else None
-            res = problem.solve(alpha, w, strong)
-            w, grad, prev = res.coef, res.grad_neg, alpha
+        points = path_points(problem, alphas, alpha_max, w_top)
+        for k, (alpha, res) in enumerate(zip(alphas, points, strict=True)):
             results.append(res)
             rows.append(problem.unpack(res))
             devs.append(_dev_ratio(problem, alpha, res, null))
@@ -645,6 +642,20 @@ def _run_path(
     return _assemble(
         problem, alphas, rows, results, devs, names, stopped, message, family, classes
     )
+
+
+def path_points(problem, alphas, alpha_max, w_top):
+    """The solver's result at each of ``alphas`` (decreasing), each solve
+    warm-started from the last and its first working set from the
+    sequential strong rule, beginning from ``w_top``, the solution at
+    ``alpha_max``: the points of a path without its assembly, for callers
+    that only read each result once (a generator)."""
+    w, grad, prev = w_top.copy(), problem.grad_neg(w_top), max(alpha_max, alphas[0])
+    for alpha in alphas:
+        strong = problem.strong_set(grad, alpha, prev) if alpha > 0 else None
+        res = problem.solve(alpha, w, strong)
+        w, grad, prev = res.coef, res.grad_neg, alpha
+        yield res
 
 
 def problem_path(problem, n_alphas=100, eps=None, family="gaussian", classes=None):
@@ -666,7 +677,11 @@ def _dev_ratio(problem, alpha, res, null):
 
 
 def _saturated(devs):
-    return devs[-1] > 0.999 or (devs[-1] - devs[-2]) < 1e-5 * max(devs[-1], 1e-300)
+    # glmnet's test, rsq - rsq_old < 1e-5 rsq: false while nothing is
+    # explained (rsq 0, or rounding below it), as above alpha_max on a grid
+    # from other data (a CV fold's, a subsample's).
+    last = devs[-1]
+    return last > 0.999 or (last > 0 and last - devs[-2] < 1e-5 * last)
 
 
 def _assemble(

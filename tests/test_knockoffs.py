@@ -314,3 +314,48 @@ def test_drawn_seed_is_recorded_and_repeats_the_run():
     assert first.random_state is None and isinstance(first.seed_, int)
     np.testing.assert_array_equal(again.statistics_, first.statistics_)
     assert given.seed_ == 3
+
+
+@pytest.mark.parametrize(("family", "tol"), [("gaussian", 1e-10), ("binomial", 1e-4)])
+def test_lcd_statistic_is_the_path_fit_at_the_cv_alpha(family, tol):
+    """The statistic's fit at the cross-validated alpha (one solve started
+    from the folds' mean) is the fit the path down the grid reaches there:
+    equal at a tight tolerance, and close at the default one, where both are
+    certified to ``tol``."""
+    from sklearn.model_selection import KFold, StratifiedKFold
+
+    from sparsefit import compute_path
+    from sparsefit.datafits import Logistic, Quadratic
+    from sparsefit.selection._knockoff_stats import lasso_statistic
+
+    X, y, _, Sigma = simulate(150, 30, 6, 0.5, 5, 0.8, family)
+    Xk = gaussian_knockoffs(X, Sigma, knockoff_s(Sigma), random_state=0)
+    splitter = StratifiedKFold if family == "binomial" else KFold
+    folds = list(splitter(5, shuffle=True, random_state=0).split(X, y))
+    W, alpha, (gap, bad) = lasso_statistic(
+        X,
+        Xk,
+        y,
+        family=family,
+        statistic="lcd",
+        alpha=None,
+        cv=folds,
+        n_alphas=20,
+        tol=tol,
+        name="t",
+    )
+    assert 0 <= gap <= tol and bad == []
+    Z = np.hstack([X, Xk])
+    datafit = Quadratic() if family == "gaussian" else Logistic()
+    top = compute_path(Z, y, datafit, n_alphas=20, tol=tol, progress=False)
+    grid = top.alphas[top.alphas >= alpha * (1 - 1e-12)]
+    assert grid[-1] == pytest.approx(alpha, rel=1e-12)
+    path = compute_path(Z, y, datafit, alphas=grid, tol=tol, progress=False)
+    coef = np.abs(path.coefs[:, -1].toarray().ravel())
+    expected = coef[:30] - coef[30:]
+    if tol < 1e-8:
+        np.testing.assert_allclose(W, expected, atol=1e-6)
+    else:
+        # Two points within tol of the optimum: the same signs, close values.
+        assert np.sign(W[W != 0]).tolist() == np.sign(expected[W != 0]).tolist()
+        assert np.abs(W - expected).max() <= 0.05 * np.abs(expected).max()

@@ -165,3 +165,18 @@ def test_gaussian_path_predicts_the_response_as_the_link():
     path = compute_path(X, y, n_alphas=5)
     link = path.predict(X, kind="link")
     np.testing.assert_array_equal(path.predict(X, kind="response"), link)
+
+
+def test_saturation_rule_ignores_a_grid_that_starts_above_alpha_max():
+    """Above alpha_max the deviance explained stays 0; that is no
+    saturation (glmnet's rule compares the change with the deviance
+    explained, 0 < 0 being false), so a grid from other data (a CV fold's,
+    a subsample's) that starts there is fitted to its end."""
+    from sklearn.datasets import load_diabetes
+
+    X, y = load_diabetes(return_X_y=True)
+    top = lasso_path(X, y, n_alphas=2)
+    alphas = top.alphas[0] * np.geomspace(4.0, 0.05, 12)
+    path = lasso_path(X, y, alphas=alphas, stop_saturation=True)
+    assert not path.stopped_early and path.alphas.shape == (12,)
+    assert path.dev_ratio[0] == 0 and path.dev_ratio[-1] > 0.4

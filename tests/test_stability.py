@@ -284,3 +284,47 @@ def test_cox_family_selects_karnofsky_on_veteran():
     names = [data.feature_names[j] for j in sel.support_]
     assert "karno" in names
     assert sel.probabilities_.max(axis=1)[data.feature_names.index("karno")] >= 0.9
+
+
+@pytest.mark.parametrize(
+    ("family", "standardize", "weighted"),
+    [
+        ("gaussian", True, True),
+        ("binomial", False, False),
+        ("multinomial", True, False),
+    ],
+)
+def test_probabilities_and_gaps_are_those_of_compute_path(
+    family, standardize, weighted
+):
+    """Each half's supports and certificates are those of compute_path on
+    the half, with its weights and the whole data's grid and classes."""
+    from sparsefit import compute_path
+    from sparsefit._families import FAMILIES
+    from sparsefit.penalties import ElasticNetPenalty
+
+    X, y, _ = _problem(2, n=60, p=15, family=family)
+    if family == "multinomial":
+        y = np.digitize(X[:, 0] - X[:, 3], [-0.5, 0.5])
+    sw = np.random.default_rng(1).uniform(0.5, 2.0, 60) if weighted else None
+    sel = StabilitySelection(
+        family, n_resamples=4, n_alphas=15, standardize=standardize, random_state=0
+    ).fit(X, y, sample_weight=sw)
+    counts, gaps = np.zeros((15, 15)), []
+    for rows in sel.subsamples_:
+        path = compute_path(
+            X[rows],
+            y[rows],
+            FAMILIES[family]().with_weights(None if sw is None else sw[rows]),
+            ElasticNetPenalty(1.0, 1.0),
+            alphas=sel.alphas_,
+            standardize=standardize,
+            progress=False,
+            classes=sel.classes_,
+        )
+        coefs = np.abs(path.coefs.toarray()).reshape(-1, 15, 15).sum(axis=0)
+        counts += coefs != 0
+        gaps.append(np.max(1e-4 * path.dual_gaps / path.gap_tols))
+    np.testing.assert_array_equal(sel.probabilities_, counts / len(sel.subsamples_))
+    assert sel.max_gap_ == pytest.approx(max(gaps), rel=1e-12)
+    assert sel.n_fits_ == 15 * len(sel.subsamples_)

@@ -34,6 +34,7 @@ import warnings
 import numpy as np
 
 from .._families import FAMILIES, deviance, encode_target
+from .._threads import single_blas
 from ..datafits import Logistic, Multinomial, Poisson, Quadratic
 from ..path import alpha_grid, compute_path, glm_problem
 from ..penalties import ElasticNetPenalty
@@ -211,31 +212,91 @@ def lasso_statistic(X, Xk, y, *, family, statistic, alpha, cv, n_alphas, tol, na
         The alpha of ``"lcd"`` (None for ``"lsm"``).
     certificate : tuple (max relative gap, list of non-converged fit names)
     """
-    p = X.shape[1]
+    n, p = X.shape
     # Column-major, as the solvers' kernels read it: no copy per path.
-    Z = np.asfortranarray(np.hstack([X, Xk]))
-    datafit = FAMILY_DATAFITS[family]()
+    Z = np.empty((n, 2 * p), order="F")
+    Z[:, :p], Z[:, p:] = X, Xk
     if statistic == "lsm":
+        datafit = FAMILY_DATAFITS[family]()
         path = compute_path(Z, y, datafit, n_alphas=n_alphas, tol=tol, progress=False)
         score = _entry_scores(path, Z, y, family)
         W = np.maximum(score[:p], score[p:]) * np.sign(score[:p] - score[p:])
         return W, None, _certificate(path, tol, f"{name} path")
-    top = compute_path(Z, y, datafit, n_alphas=1, tol=tol, progress=False)
-    folds_cert = (0.0, [])
+    # One BLAS limit for the whole statistic rather than one per solve.
+    with single_blas():
+        return _lcd(Z, y, family, alpha, cv, n_alphas, tol, name)
+
+
+def _lcd(Z, y, family, alpha, cv, n_alphas, tol, name):
+    """The ``"lcd"`` statistic at ``alpha``, or at the cross-validated alpha.
+
+    The full data's problem is built once, for its alpha_max and its fit.
+    With a cross-validated alpha that fit is one solve at that alpha, started
+    from the mean of the folds' fits there (each on 1 - 1/K of the rows, the
+    nearest points known), rather than a path down the grid to it: the same
+    certified tolerance, one solve instead of one per grid point above it.
+    """
+    p, y = Z.shape[1] // 2, np.asarray(y)
+    problem = _problem(Z, y, family, tol, encode_target(family, y, y.shape[0])[1])
+    alpha_max, w_top = problem.alpha_max()
     if alpha is None:
-        grid = alpha_grid(top.alphas[0], n_alphas, None, *Z.shape)
-        alpha, folds_cert = cv_alpha(Z, y, family, grid, cv, tol, name)
-        grid = grid[grid >= alpha]
+        grid = alpha_grid(alpha_max, n_alphas, None, *Z.shape)
+        alpha, folds_cert, w_folds = cv_alpha(
+            Z, y, family, grid, cv, tol, name, return_mean=True
+        )
+        results, grid = [problem.solve(alpha, w_folds)], [alpha]
     else:
-        grid = np.geomspace(max(top.alphas[0], alpha), alpha, n_alphas)
-    path = compute_path(Z, y, datafit, alphas=grid, tol=tol, progress=False)
-    coef = np.abs(path.coefs[:, -1].toarray().reshape(-1, 2 * p)).sum(axis=0)
-    gap, bad = _certificate(path, tol, f"{name} path")
+        folds_cert = (0.0, [])
+        grid = np.geomspace(max(alpha_max, alpha), alpha, n_alphas)
+        fold = dict(problem=problem, w=w_top.copy(), prev=max(alpha_max, grid[0]))
+        fold["grad"] = problem.grad_neg(w_top)
+        # As compute_path's runner: warm starts and the strong rule down the grid.
+        results = [_fold_step(fold, a, tol)[0] for a in grid]
+    gap, bad = _gap_record(
+        grid,
+        np.array([r.dual_gap for r in results]),
+        np.array([r.tol_abs for r in results]),
+        tol,
+        f"{name} path",
+    )
+    coef, _ = problem.unpack(results[-1])
+    coef = np.abs(coef.reshape(-1, 2 * p)).sum(axis=0)
     cert = (max(gap, folds_cert[0]), folds_cert[1] + bad)
     return coef[:p] - coef[p:], float(alpha), cert
 
 
-def cv_alpha(Z, y, family, alphas, cv, tol, name, stop_ratio=1.25, fit_intercept=True):
+def _problem(Z, y, family, tol, classes, fit_intercept=True):
+    """The lasso problem of ``family`` on ``(Z, y)``."""
+    problem, _ = glm_problem(
+        Z,
+        y,
+        family,
+        ElasticNetPenalty(1.0, 1.0),
+        None,
+        None,
+        fit_intercept,
+        False,
+        "ungrouped",
+        "auto",
+        tol,
+        10_000,
+        classes=classes,
+    )
+    return problem
+
+
+def cv_alpha(
+    Z,
+    y,
+    family,
+    alphas,
+    cv,
+    tol,
+    name,
+    stop_ratio=1.25,
+    fit_intercept=True,
+    return_mean=False,
+):
     """The alpha of least mean held-out deviance, the folds' paths run side by
     side and stopped early.
 
@@ -249,7 +310,9 @@ def cv_alpha(Z, y, family, alphas, cv, tol, name, stop_ratio=1.25, fit_intercept
     leaves it unchanged and ``W`` stays antisymmetric.  ``fit_intercept``
     as in :func:`~sparsefit.compute_path`.
 
-    Returns ``(alpha, (largest relative gap, non-converged fit names))``.
+    Returns ``(alpha, (largest relative gap, non-converged fit names))``,
+    and with ``return_mean`` also the mean of the folds' coefficients at
+    that alpha (flat, as ``Problem.solve`` takes them).
     """
     datafit = FAMILIES[family]
     y = np.asarray(y)
@@ -257,26 +320,16 @@ def cv_alpha(Z, y, family, alphas, cv, tol, name, stop_ratio=1.25, fit_intercept
     folds = []
     splits = cv.split(Z, y) if hasattr(cv, "split") else cv
     for i, (train, test) in enumerate(splits):
-        problem, _ = glm_problem(
-            np.asfortranarray(Z[train]),
-            y[train],
-            family,
-            ElasticNetPenalty(1.0, 1.0),
-            None,
-            None,
-            fit_intercept,
-            False,
-            "ungrouped",
-            "auto",
-            tol,
-            10_000,
-            classes=classes,
+        # Rows of a column-major Z, taken column-major in one copy.
+        Z_train = Z.T[:, train].T if Z.flags.f_contiguous else Z[train]
+        problem = _problem(
+            np.asfortranarray(Z_train), y[train], family, tol, classes, fit_intercept
         )
         amax, w = problem.alpha_max()
         target = encode_target(family, y[test], test.size, classes)[0]
         fold = dict(problem=problem, w=w, grad=problem.grad_neg(w), prev=amax)
         folds.append(dict(fold, X=Z[test], target=target, name=f"{name} fold {i}"))
-    best, best_k, gaps, bad = np.inf, 0, [0.0], []
+    best, best_k, gaps, bad, mean_w = np.inf, 0, [0.0], [], None
     for k, alpha in enumerate(alphas):
         loss = 0.0
         for fold in folds:
@@ -287,8 +340,11 @@ def cv_alpha(Z, y, family, alphas, cv, tol, name, stop_ratio=1.25, fit_intercept
             loss += _held_out(fold, res, datafit)
         if loss < best:
             best, best_k = loss, k
+            mean_w = np.mean([fold["w"] for fold in folds], axis=0)
         elif alpha * stop_ratio <= alphas[best_k]:
             break
+    if return_mean:
+        return float(alphas[best_k]), (max(gaps), bad), mean_w
     return float(alphas[best_k]), (max(gaps), bad)
 
 
@@ -351,12 +407,17 @@ def _certificate(path, tol, name):
 
     ``gap_tols`` is ``tol * P(w)``, so ``dual_gap * tol / gap_tol`` is the
     gap relative to the objective."""
-    gaps, limits = path.dual_gaps, path.gap_tols
+    return _gap_record(path.alphas, path.dual_gaps, path.gap_tols, tol, name)
+
+
+def _gap_record(alphas, gaps, limits, tol, name):
+    """``(largest relative gap, non-converged point names)`` of the points
+    at ``alphas`` with duality gaps ``gaps`` and absolute targets ``limits``."""
     with np.errstate(divide="ignore", invalid="ignore"):
         rel = np.where(limits > 0, gaps * tol / limits, np.where(gaps > 0, np.inf, 0))
     bad = [
         f"{name} at alpha={a:.4g}"
-        for a, g, t in zip(path.alphas, gaps, limits, strict=True)
+        for a, g, t in zip(alphas, gaps, limits, strict=True)
         if g > t
     ]
     return float(rel.max()) if rel.size else 0.0, bad

@@ -34,7 +34,7 @@ from ._knockoff_stats import (
     lasso_statistic,
     warn_empty,
 )
-from ._sdp import CONSTRUCTIONS, _digest, knockoff_s
+from ._sdp import CONSTRUCTIONS, _digest, _keyed_s, knockoff_s
 
 __all__ = [
     "knockoff_select",
@@ -106,19 +106,27 @@ def gaussian_knockoffs(X, Sigma, s, mu=None, random_state=None):
     >>> bool(np.abs(G - target).max() < 0.05)
     True
     """
-    rng = np.random.default_rng(random_state)
     X = np.asarray(X, dtype=float)
     mu = X.mean(axis=0) if mu is None else np.asarray(mu, dtype=float)
-    inv_d, root = _draw_matrices(np.asarray(Sigma, dtype=float), np.asarray(s))
+    Sigma = np.asarray(Sigma, dtype=float)
+    matrices = _draw_matrices(Sigma, np.asarray(s), _digest(Sigma))
+    return _draw(X, mu, matrices, np.random.default_rng(random_state))
+
+
+def _draw(X, mu, matrices, rng):
+    """The knockoffs of :func:`gaussian_knockoffs` from the matrices of
+    :func:`_draw_matrices`."""
+    inv_d, root = matrices
     mean = X - (X - mu) @ inv_d
     return mean + rng.standard_normal(X.shape) @ root.T
 
 
-def _draw_matrices(Sigma, s):
+def _draw_matrices(Sigma, s, sigma_digest):
     """``Sigma^{-1} D`` and a root of ``2D - D Sigma^{-1} D``, cached per
     ``(Sigma, s)``: they depend on neither the data nor the draw, and their
-    solve and eigendecomposition cost more than the draw itself."""
-    key = _digest(Sigma) + _digest(s)
+    solve and eigendecomposition cost more than the draw itself.
+    ``sigma_digest`` is ``_digest(Sigma)``, hashed once by the caller."""
+    key = sigma_digest + _digest(s)
     if key in _DRAW_CACHE:
         _DRAW_CACHE.move_to_end(key)
         return _DRAW_CACHE[key]
@@ -488,8 +496,12 @@ def knockoff_select(
     X, names, statistic = args
     n, p = X.shape
     s, Sigma = None, _sigma(X, Sigma) if knockoffs == "model-x" else None
+    matrices = None
     if knockoffs == "model-x":
-        s = knockoff_s(Sigma, construction)
+        # One hash of Sigma keys both caches (s, and the draw's matrices).
+        digest = _digest(Sigma)
+        s = _keyed_s(Sigma, digest, construction)
+        matrices = _draw_matrices(Sigma, s, digest)
     seeds, seed = _child_seeds(random_state, n_draws)
     if n_alphas is None:
         n_alphas = 100 if statistic == "lsm" else 20
@@ -498,7 +510,7 @@ def knockoff_select(
     )
     draws = Parallel(n_jobs=n_jobs, prefer="threads")(
         delayed(_one_draw)(
-            X, y, knockoffs, construction, Sigma, s, seed, cv, f"draw {i}", options
+            X, y, knockoffs, construction, matrices, seed, cv, f"draw {i}", options
         )
         for i, seed in enumerate(seeds)
     )
@@ -589,10 +601,12 @@ def _child_seeds(random_state, n_draws):
     return seq.spawn(n_draws), seq.entropy
 
 
-def _one_draw(X, y, knockoffs, construction, Sigma, s, seed, cv, name, options):
+def _one_draw(X, y, knockoffs, construction, matrices, seed, cv, name, options):
+    """``matrices``: those of :func:`_draw_matrices` for model-X knockoffs."""
     rng = np.random.default_rng(seed)
+    s = None
     if knockoffs == "model-x":
-        Xk = gaussian_knockoffs(X, Sigma, s, random_state=rng)
+        Xk = _draw(X, X.mean(axis=0), matrices, rng)
     else:
         Xk, s = fixed_x_knockoffs(X, construction, random_state=rng)
     folds = _splitter(cv, options["family"], int(rng.integers(2**31)))
