@@ -68,12 +68,7 @@ class CompiledTerms:
     returns ``F(y, z)`` and, when ``g`` and ``h`` have length n, writes the
     first and second derivatives of ``F`` in ``z``) and
     ``_conjugate_terms(y, g, t, sw) -> F^*(t g)``; ``sw`` is empty when the
-    samples are unweighted.  It also sets ``_refit_intercept`` and
-    ``_separable_gap``: :func:`~sparsefit.solvers._glm_kernels.refit_intercept`
-    and :func:`~sparsefit.solvers._glm_kernels.separable_gap` with its terms
-    bound inside compiled code (two three-line functions), because a compiled
-    function passed as an argument from Python costs a type inference at
-    every call, more than the certificate's arithmetic at small n.
+    samples are unweighted.
     """
 
     def value(self, y, z):

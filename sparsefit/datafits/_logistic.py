@@ -4,7 +4,6 @@ import numpy as np
 from numba import njit
 from scipy.special import expit
 
-from ..solvers._glm_kernels import refit_intercept, separable_gap
 from ._base import BaseDatafit, CompiledTerms, SampleWeighted
 
 __all__ = ["Logistic"]
@@ -63,20 +62,6 @@ def _conjugate_terms(y, g, t, sw):
     return total / n
 
 
-# The certificate's kernels with the terms bound in compiled code (see
-# CompiledTerms).
-@njit(cache=True, nogil=True)
-def _refit_intercept(y, sw, z, max_iter):
-    return refit_intercept(_terms, y, sw, z, max_iter)
-
-
-@njit(cache=True, nogil=True)
-def _separable_gap(y, sw, g, value, w, grad_neg, free, pen, shift, cap):
-    return separable_gap(
-        _conjugate_terms, y, sw, g, value, w, grad_neg, free, pen, shift, cap
-    )
-
-
 class Logistic(CompiledTerms, SampleWeighted, BaseDatafit):
     """Weighted logistic loss, a mean over samples.
 
@@ -114,8 +99,6 @@ class Logistic(CompiledTerms, SampleWeighted, BaseDatafit):
 
     _terms = staticmethod(_terms)
     _conjugate_terms = staticmethod(_conjugate_terms)
-    _refit_intercept = staticmethod(_refit_intercept)
-    _separable_gap = staticmethod(_separable_gap)
 
     #: Curvature bound: ``f'' <= 1/4``.
     curvature = 0.25

@@ -35,6 +35,7 @@ from ..penalties._group import (
     group_value,
 )
 from ._cd_kernels import add_columns_csc, add_columns_dense
+from ._glm_kernels import refit_intercept, separable_gap
 
 _EMPTY = np.empty(0)
 
@@ -285,8 +286,8 @@ class GLMCertificate:
         rounding accuracy; updates ``W``, ``b`` and ``Z`` in place."""
         if self.single and self.fit_intercept and not self.free.size:
             if self.compiled:
-                refit = self.datafit._refit_intercept
-                b[0] += refit(self._y, self._sw, Z[:, 0], max_iter)
+                terms = self.datafit._terms
+                b[0] += refit_intercept(terms, self._y, self._sw, Z[:, 0], max_iter)
             else:
                 b[0] += self._refit_intercept(Z, max_iter)
             return
@@ -489,7 +490,8 @@ class GLMCertificate:
         limit = getattr(self.datafit, "dual_scale", None)
         cap = np.inf if limit is None else limit(self.y, G[:, 0])
         shift = 0.0 if self.offset is None else float(G[:, 0] @ self.offset)
-        gap, primal, kkt = self.datafit._separable_gap(
+        gap, primal, kkt = separable_gap(
+            self.datafit._conjugate_terms,
             self._y,
             self._sw,
             G[:, 0],

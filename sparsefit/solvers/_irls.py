@@ -177,18 +177,6 @@ def _alternate(passes, A, B, C, cols, ws, model, w, tol):
             break
 
 
-# The storage's kernel is bound here, inside compiled code: passed from Python
-# as an argument, a compiled function costs a type inference at every call.
-@njit(cache=True, nogil=True)
-def _alternate_dense(X, ws, model, w, tol):
-    _alternate(_passes_dense, X, _NO_INDEX, _NO_INDEX, ws, ws, model, w, tol)
-
-
-@njit(cache=True, nogil=True)
-def _alternate_csc(data, indices, indptr, cols, ws, model, w, tol):
-    _alternate(_passes_csc, data, indices, indptr, cols, ws, model, w, tol)
-
-
 class _Storage:
     """The working set's columns in the form the core kernels take."""
 
@@ -220,9 +208,20 @@ class _Storage:
         zero cost nothing after the first pass).  When most of the working
         set is non-zero after the first pass, plain passes over all of it."""
         if self.sparse:
-            _alternate_csc(*self.arrays, self.cols, self.ws, model, w, tol)
+            _alternate(_passes_csc, *self.arrays, self.cols, self.ws, model, w, tol)
         else:
-            _alternate_dense(self.arrays[0], self.ws, model, w, tol)
+            X = self.arrays[0]
+            _alternate(
+                _passes_dense,
+                X,
+                _NO_INDEX,
+                _NO_INDEX,
+                self.cols,
+                self.ws,
+                model,
+                w,
+                tol,
+            )
 
     def times(self, scale, delta, n):
         """``X[:, ws] @ (scale * delta)`` (no centring)."""
