@@ -1,10 +1,14 @@
-"""Every compiled kernel that the main fits reach can be cached on disk.
+"""Every compiled kernel that the main fits reach is cached on disk.
 
 A kernel that Numba cannot cache (a compiled function passed as a value
 inside compiled code becomes a "dynamic global") compiles again in every
 new process, seconds before the first fit, and warns the user each time.
+A kernel that takes a compiled function as an argument from Python is
+cached under a key that no other process matches: it compiles again in
+every process too, silently.
 """
 
+import os
 import subprocess
 import sys
 import textwrap
@@ -35,11 +39,24 @@ _SCRIPT = textwrap.dedent(
 )
 
 
-def test_kernels_compile_without_numba_warnings():
-    # Any NumbaWarning (a kernel that cannot be cached among them) is an
-    # error in this fresh process.
+def _run():
+    env = dict(os.environ, NUMBA_DEBUG_CACHE="1")
     out = subprocess.run(
-        [sys.executable, "-c", _SCRIPT], capture_output=True, text=True, timeout=900
+        [sys.executable, "-c", _SCRIPT],
+        capture_output=True,
+        text=True,
+        timeout=900,
+        env=env,
     )
     assert out.returncode == 0, out.stderr[-3000:]
     assert out.stdout.strip().endswith("ok")
+    return [line for line in out.stdout.splitlines() if "data saved" in line]
+
+
+def test_kernels_are_cached_across_processes():
+    # Any NumbaWarning (a kernel that cannot be cached among them) is an
+    # error in these fresh processes; the first may fill the cache, the
+    # second must find everything there.
+    _run()
+    saved = _run()
+    assert saved == [], saved

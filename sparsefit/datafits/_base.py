@@ -68,7 +68,9 @@ class CompiledTerms:
     returns ``F(y, z)`` and, when ``g`` and ``h`` have length n, writes the
     first and second derivatives of ``F`` in ``z``) and
     ``_conjugate_terms(y, g, t, sw) -> F^*(t g)``; ``sw`` is empty when the
-    samples are unweighted.
+    samples are unweighted.  The solvers' kernels reach them through
+    :mod:`sparsefit.datafits._compiled`, where the datafit's ``_kind`` is its
+    branch.
     """
 
     def value(self, y, z):

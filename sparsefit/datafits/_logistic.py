@@ -99,6 +99,8 @@ class Logistic(CompiledTerms, SampleWeighted, BaseDatafit):
 
     _terms = staticmethod(_terms)
     _conjugate_terms = staticmethod(_conjugate_terms)
+    #: Its branch in ``datafits/_compiled.py``.
+    _kind = 0
 
     #: Curvature bound: ``f'' <= 1/4``.
     curvature = 0.25

@@ -92,6 +92,8 @@ class Poisson(CompiledTerms, SampleWeighted, BaseDatafit):
 
     _terms = staticmethod(_terms)
     _conjugate_terms = staticmethod(_conjugate_terms)
+    #: Its branch in ``datafits/_compiled.py``.
+    _kind = 1
 
     curvature = np.inf
     target = "counts"

@@ -206,7 +206,7 @@ class GLMCertificate:
         self.value = None
         # One output and compiled per-sample terms: the certificate's steps
         # run in the kernels of ._glm_kernels.
-        self.compiled = self.single and hasattr(datafit, "_terms")
+        self.compiled = self.single and hasattr(datafit, "_kind")
         if self.compiled:
             self._y = np.ascontiguousarray(y, dtype=float)
             self._sw = datafit._sw()
@@ -286,8 +286,8 @@ class GLMCertificate:
         rounding accuracy; updates ``W``, ``b`` and ``Z`` in place."""
         if self.single and self.fit_intercept and not self.free.size:
             if self.compiled:
-                terms = self.datafit._terms
-                b[0] += refit_intercept(terms, self._y, self._sw, Z[:, 0], max_iter)
+                kind = self.datafit._kind
+                b[0] += refit_intercept(kind, self._y, self._sw, Z[:, 0], max_iter)
             else:
                 b[0] += self._refit_intercept(Z, max_iter)
             return
@@ -491,7 +491,7 @@ class GLMCertificate:
         cap = np.inf if limit is None else limit(self.y, G[:, 0])
         shift = 0.0 if self.offset is None else float(G[:, 0] @ self.offset)
         gap, primal, kkt = separable_gap(
-            self.datafit._conjugate_terms,
+            self.datafit._kind,
             self._y,
             self._sw,
             G[:, 0],

@@ -10,6 +10,7 @@ is in the tens or hundreds.
 import numpy as np
 from numba import njit
 
+from ..datafits._compiled import conjugate_terms, terms
 from ..penalties._base import _conjugate, _dual_scale, _subdiff_distance, _value
 
 __all__ = ["refit_intercept", "separable_gap"]
@@ -19,8 +20,9 @@ _GOLDEN = (np.sqrt(5.0) - 1.0) / 2.0
 
 
 @njit(cache=True, nogil=True)
-def refit_intercept(terms, y, sw, z, max_iter):
-    """Newton's method on the intercept alone, to rounding accuracy.
+def refit_intercept(kind, y, sw, z, max_iter):
+    """Newton's method on the intercept alone, to rounding accuracy, for the
+    datafit of branch ``kind`` in :mod:`sparsefit.datafits._compiled`.
 
     The safeguards of ``GLMCertificate.refit_unpenalised``: a trust region
     of 5 units on the linear predictor, backtracking on ``F`` while Newton
@@ -31,10 +33,10 @@ def refit_intercept(terms, y, sw, z, max_iter):
     n = z.shape[0]
     none = np.empty(0)
     g, h, trial = np.empty(n), np.empty(n), np.empty(n)
-    value = terms(y, z, sw, none, none)
+    value = terms(kind, y, z, sw, none, none)
     gnorm, moved = np.inf, 0.0
     for _ in range(max_iter):
-        terms(y, z, sw, g, h)
+        terms(kind, y, z, sw, g, h)
         gsum, gabs, hsum = 0.0, 0.0, 0.0
         for i in range(n):
             gsum += g[i]
@@ -57,7 +59,7 @@ def refit_intercept(terms, y, sw, z, max_iter):
             for _ in range(30):
                 for i in range(n):
                     trial[i] = z[i] + t * step
-                new = terms(y, trial, sw, none, none)
+                new = terms(kind, y, trial, sw, none, none)
                 if new <= value + 1e-4 * t * decrease + slack:
                     accepted = True
                     break
@@ -65,7 +67,7 @@ def refit_intercept(terms, y, sw, z, max_iter):
         elif new_norm < gnorm:
             for i in range(n):
                 trial[i] = z[i] + step
-            new = terms(y, trial, sw, none, none)
+            new = terms(kind, y, trial, sw, none, none)
             accepted = new <= value + slack
         if not accepted:
             break
@@ -78,52 +80,53 @@ def refit_intercept(terms, y, sw, z, max_iter):
 
 
 @njit(cache=True, nogil=True)
-def _dual(conjugate_terms, y, sw, g, zneg, pen, shift, t):
+def _dual(kind, y, sw, g, zneg, pen, shift, t):
     """``D(t) = -F^*(t g) + t g'o - g^*(t z)`` (``z = -X'g``, free features 0);
     ``pen`` is the penalty's ``(a, c, lower, upper)``."""
     a, c, lower, upper = pen
     return (
-        -conjugate_terms(y, g, t, sw)
+        -conjugate_terms(kind, y, g, t, sw)
         + t * shift
         - _conjugate(t * zneg, a, c, lower, upper)
     )
 
 
 @njit(cache=True, nogil=True)
-def _best_dual(conjugate_terms, y, sw, g, zneg, pen, shift, s_max):
+def _best_dual(kind, y, sw, g, zneg, pen, shift, s_max):
     """The largest ``D(t)`` over ``t`` in ``[0, s_max]``.
 
     The dual is concave in t; its maximum is at s_max unless it rises just
     left of it (then golden-section search, 24 steps)."""
-    best = _dual(conjugate_terms, y, sw, g, zneg, pen, shift, s_max)
+    best = _dual(kind, y, sw, g, zneg, pen, shift, s_max)
     ridge = (pen[1] != 0.0).any()
     if not ((ridge or s_max < 1.0) and s_max > 0.0):
         return best
-    near = _dual(conjugate_terms, y, sw, g, zneg, pen, shift, s_max * (1.0 - 1e-6))
+    near = _dual(kind, y, sw, g, zneg, pen, shift, s_max * (1.0 - 1e-6))
     if near <= best:
         return best
     lo, hi = 0.0, s_max
     x1, x2 = hi - _GOLDEN * (hi - lo), lo + _GOLDEN * (hi - lo)
-    f1 = _dual(conjugate_terms, y, sw, g, zneg, pen, shift, x1)
-    f2 = _dual(conjugate_terms, y, sw, g, zneg, pen, shift, x2)
+    f1 = _dual(kind, y, sw, g, zneg, pen, shift, x1)
+    f2 = _dual(kind, y, sw, g, zneg, pen, shift, x2)
     best = max(best, f1, f2)
     for _ in range(24):
         if f1 < f2:
             lo, x1, f1 = x1, x2, f2
             x2 = lo + _GOLDEN * (hi - lo)
-            f2 = _dual(conjugate_terms, y, sw, g, zneg, pen, shift, x2)
+            f2 = _dual(kind, y, sw, g, zneg, pen, shift, x2)
         else:
             hi, x2, f2 = x2, x1, f1
             x1 = hi - _GOLDEN * (hi - lo)
-            f1 = _dual(conjugate_terms, y, sw, g, zneg, pen, shift, x1)
+            f1 = _dual(kind, y, sw, g, zneg, pen, shift, x1)
         best = max(best, f1, f2)
     return best
 
 
 @njit(cache=True, nogil=True)
-def separable_gap(conjugate_terms, y, sw, g, value, w, grad_neg, free, pen, shift, cap):
+def separable_gap(kind, y, sw, g, value, w, grad_neg, free, pen, shift, cap):
     """The certificate of a separable penalty at one point.
 
+    ``kind`` is the datafit's branch in :mod:`sparsefit.datafits._compiled`,
     ``g`` is ``dF/dz`` at the point, ``value`` its ``F``, ``grad_neg`` is
     ``-X'g`` (design coordinates), ``pen`` the penalty's ``(a, c, lower,
     upper)``, ``shift = g'o`` for an offset ``o`` and ``cap`` a datafit's own
@@ -138,6 +141,6 @@ def separable_gap(conjugate_terms, y, sw, g, value, w, grad_neg, free, pen, shif
             zneg[j] = 0.0
     primal = value + _value(w, a, c, lower, upper)
     s_max = min(_dual_scale(zneg, a, c, lower, upper), cap)
-    best = _best_dual(conjugate_terms, y, sw, g, zneg, pen, shift, s_max)
+    best = _best_dual(kind, y, sw, g, zneg, pen, shift, s_max)
     kkt = _subdiff_distance(w, -grad_neg, a, c, lower, upper)
     return primal - best, primal, kkt

@@ -77,15 +77,42 @@ def _stats_csc(data, indices, indptr, cols, sw, g):
 
 
 _NO_INDEX = np.empty(0, np.int64)
+_NO_DATA = np.empty(0)
+_NO_MATRIX = np.empty((0, 0), order="F")
 
 
 @njit(cache=True, nogil=True)
-def _passes_dense(
-    X, indices, indptr, cols, model, w, ws, tol, budget, n_block, anderson
+def _passes(
+    sparse, X, data, indices, indptr, cols, model, w, ws, tol, budget, anderson
 ):
-    """:func:`inner_dense` on ``ws`` (``indices``, ``indptr`` and ``cols``
-    unused: the signature of :func:`_passes_csc`)."""
+    """:func:`inner_csc` (``sparse``; column ``ws[k]`` stored at ``cols[k]``)
+    or :func:`inner_dense` on ``ws``, with blocks of _ANDERSON passes when
+    ``anderson``, else single passes."""
     offset, scale, sw, r, shift, lips, a, c, lower, upper = model
+    n_block = _ANDERSON if anderson else 1
+    if sparse:
+        return inner_csc(
+            data,
+            indices,
+            indptr,
+            cols,
+            offset,
+            scale,
+            sw,
+            r,
+            shift,
+            w,
+            ws,
+            lips,
+            a,
+            c,
+            lower,
+            upper,
+            tol,
+            budget,
+            n_block,
+            anderson,
+        )
     return inner_dense(
         X,
         offset,
@@ -108,67 +135,26 @@ def _passes_dense(
 
 
 @njit(cache=True, nogil=True)
-def _passes_csc(
-    data, indices, indptr, cols, model, w, ws, tol, budget, n_block, anderson
-):
-    """:func:`inner_csc` on ``ws`` (column ``ws[k]`` stored at ``cols[k]``)."""
-    offset, scale, sw, r, shift, lips, a, c, lower, upper = model
-    return inner_csc(
-        data,
-        indices,
-        indptr,
-        cols,
-        offset,
-        scale,
-        sw,
-        r,
-        shift,
-        w,
-        ws,
-        lips,
-        a,
-        c,
-        lower,
-        upper,
-        tol,
-        budget,
-        n_block,
-        anderson,
-    )
-
-
-@njit(cache=True, nogil=True)
-def _alternate(passes, A, B, C, cols, ws, model, w, tol):
-    """The inner loop of :meth:`_Storage.solve` with ``passes`` the kernel of
-    the storage (``A, B, C, cols`` its arrays)."""
+def _alternate(sparse, X, data, indices, indptr, cols, ws, model, w, tol):
+    """The inner loop of :meth:`_Storage.solve` (``X`` dense, or the CSC
+    arrays with column ``ws[k]`` stored at ``cols[k]``)."""
     m = ws.shape[0]
-    passes(A, B, C, cols, model, w, ws, np.inf, 1, 1, False)
+    args = (sparse, X, data, indices, indptr)
+    _passes(*args, cols, model, w, ws, np.inf, 1, False)
     live = np.empty(m, np.bool_)
     for i in range(m):
         live[i] = w[ws[i]] != 0.0
     if 2 * live.sum() > m:
         # Mostly non-zero: the alternation would only add passes.
-        passes(A, B, C, cols, model, w, ws, tol, _INNER_BUDGET, _ANDERSON, True)
+        _passes(*args, cols, model, w, ws, tol, _INNER_BUDGET, True)
         return
     for _ in range(_INNER_BUDGET):
         for i in range(m):
             live[i] = w[ws[i]] != 0.0
         pos = np.flatnonzero(live)
         if pos.size:
-            passes(
-                A,
-                B,
-                C,
-                cols[pos],
-                model,
-                w,
-                ws[pos],
-                tol,
-                _INNER_BUDGET,
-                _ANDERSON,
-                True,
-            )
-        passes(A, B, C, cols, model, w, ws, np.inf, 1, 1, False)
+            _passes(*args, cols[pos], model, w, ws[pos], tol, _INNER_BUDGET, True)
+        _passes(*args, cols, model, w, ws, np.inf, 1, False)
         entered = False
         for i in range(m):
             if w[ws[i]] != 0.0 and not live[i]:
@@ -208,15 +194,27 @@ class _Storage:
         zero cost nothing after the first pass).  When most of the working
         set is non-zero after the first pass, plain passes over all of it."""
         if self.sparse:
-            _alternate(_passes_csc, *self.arrays, self.cols, self.ws, model, w, tol)
-        else:
-            X = self.arrays[0]
+            data, indices, indptr = self.arrays
             _alternate(
-                _passes_dense,
-                X,
-                _NO_INDEX,
-                _NO_INDEX,
+                True,
+                _NO_MATRIX,
+                data,
+                indices,
+                indptr,
                 self.cols,
+                self.ws,
+                model,
+                w,
+                tol,
+            )
+        else:
+            _alternate(
+                False,
+                self.arrays[0],
+                _NO_DATA,
+                _NO_INDEX,
+                _NO_INDEX,
+                self.ws,
                 self.ws,
                 model,
                 w,
