@@ -16,9 +16,9 @@ as the intercept forces ``1' S r = 0``, which centring already gives).  With
 """
 
 import numpy as np
+from numba import njit
 
 from ..penalties._base import (
-    free_features,
     separable_conjugate,
     separable_dual_scale,
     separable_subdiff_distance,
@@ -89,13 +89,13 @@ class QuadraticCertificate:
         self.sqrt_sw = None if sw is None else np.sqrt(sw)
         self.yy = float(np.dot(self._w(y), y))
         self.gram = gram
-        a, c, lower, upper = arrays
-        free = free_features(*arrays) & ~design.constant
         # Unpenalised features with bounds join the projection while strictly
         # inside them: their conjugate also forces X_j' u = 0 there.
-        self.maybe_free = (a == 0) & (c == 0) & ~free & ~design.constant
+        free, self.maybe_free, any_free = _free_masks(*arrays, design.constant)
+        self._any_maybe = bool(self.maybe_free.any())
+        self._any_free = any_free
         self._bases = {}
-        if free.any():
+        if any_free:
             self._check_rank(np.flatnonzero(free))
         self.free_always = free
 
@@ -105,7 +105,7 @@ class QuadraticCertificate:
 
     def _free_set(self, w):
         free = self.free_always
-        if w is not None and self.maybe_free.any():
+        if w is not None and self._any_maybe:
             lower, upper = self.arrays[2], self.arrays[3]
             free = free | (self.maybe_free & (w > lower) & (w < upper))
         return np.flatnonzero(free)
@@ -183,7 +183,7 @@ class QuadraticCertificate:
             True when some feature is unpenalised and unbounded (or may be
             free inside its bounds).
         """
-        return bool(self.free_always.any() or self.maybe_free.any())
+        return self._any_free or self._any_maybe
 
     def stats_from_gradient(self, r, g):
         """Return the residual statistics from a gradient already at hand.
@@ -324,6 +324,24 @@ class QuadraticCertificate:
             penalty at each coordinate.
         """
         return separable_subdiff_distance(w, -grad_neg, *self.arrays)
+
+
+@njit(cache=True, nogil=True)
+def _free_masks(a, c, lower, upper, constant):
+    """The unpenalised, unbounded, non-constant features; the unpenalised
+    bounded ones; whether there is any of the first (one pass over p)."""
+    p = a.shape[0]
+    free, maybe = np.zeros(p, np.bool_), np.zeros(p, np.bool_)
+    any_free = False
+    for j in range(p):
+        if constant[j] or a[j] != 0 or c[j] != 0:
+            continue
+        if lower[j] == -np.inf and upper[j] == np.inf:
+            free[j] = True
+            any_free = True
+        else:
+            maybe[j] = True
+    return free, maybe, any_free
 
 
 class BlockQuadraticCertificate(QuadraticCertificate):
