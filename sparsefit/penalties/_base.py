@@ -313,21 +313,27 @@ def separable_prox(v, step, a, c, lower, upper):
 
 
 @njit(cache=True, nogil=True)
+def subdiff_coordinate(wj, gj, aj, cj, lo, hi):
+    """``dist(-gj, dg(wj))``: the KKT violation of one coordinate."""
+    target = -gj
+    if wj == 0.0:
+        lo_end, hi_end = -aj, aj
+    else:
+        centre = cj * wj + (aj if wj > 0 else -aj)
+        lo_end, hi_end = centre, centre
+    # At a bound the normal cone opens the interval outwards.
+    if wj <= lo:
+        lo_end = -np.inf
+    if wj >= hi:
+        hi_end = np.inf
+    return max(lo_end - target, target - hi_end, 0.0)
+
+
+@njit(cache=True, nogil=True)
 def _subdiff_distance(w, grad, a, c, lower, upper):
     out = np.empty(w.shape[0])
     for j in range(w.shape[0]):
-        target = -grad[j]
-        if w[j] == 0.0:
-            lo_end, hi_end = -a[j], a[j]
-        else:
-            centre = c[j] * w[j] + (a[j] if w[j] > 0 else -a[j])
-            lo_end, hi_end = centre, centre
-        # At a bound the normal cone opens the interval outwards.
-        if w[j] <= lower[j]:
-            lo_end = -np.inf
-        if w[j] >= upper[j]:
-            hi_end = np.inf
-        out[j] = max(lo_end - target, target - hi_end, 0.0)
+        out[j] = subdiff_coordinate(w[j], grad[j], a[j], c[j], lower[j], upper[j])
     return out
 
 
@@ -337,29 +343,38 @@ def separable_subdiff_distance(w, grad, a, c, lower, upper):
 
 
 @njit(cache=True, nogil=True)
-def _conjugate(z, a, c, lower, upper):
+def conjugate_coordinate(zj, aj, cj, lo, hi):
+    """``sup_{lo <= x <= hi} zj x - aj |x| - cj/2 x^2`` (``inf`` when unbounded);
+    0 for a free coordinate (``aj = cj = 0``, no bounds), which the
+    certificates project out."""
+    if cj > 0:
+        x = max(abs(zj) - aj, 0.0) / cj
+        x = min(max(x if zj >= 0 else -x, lo), hi)
+        return zj * x - aj * abs(x) - 0.5 * cj * x * x
+    if aj == 0 and lo == -np.inf and hi == np.inf:
+        return 0.0
     # dual_scale puts |z_j| on a_j up to rounding; a few ulps over is the
     # boundary, not infinity.
     rel = 1.0 + 16 * np.finfo(np.float64).eps
+    if (zj > aj * rel and hi == np.inf) or (zj < -aj * rel and lo == -np.inf):
+        return np.inf
+    # Linear pieces: the supremum sits at 0 or at a bound.
+    best = 0.0 if lo <= 0.0 <= hi else -np.inf
+    if hi < np.inf:
+        best = max(best, zj * hi - aj * abs(hi))
+    if lo > -np.inf:
+        best = max(best, zj * lo - aj * abs(lo))
+    return best
+
+
+@njit(cache=True, nogil=True)
+def _conjugate(z, a, c, lower, upper):
     total = 0.0
     for j in range(z.shape[0]):
-        zj, aj, cj, lo, hi = z[j], a[j], c[j], lower[j], upper[j]
-        if cj > 0:
-            x = max(abs(zj) - aj, 0.0) / cj
-            x = min(max(x if zj >= 0 else -x, lo), hi)
-            total += zj * x - aj * abs(x) - 0.5 * cj * x * x
-            continue
-        if aj == 0 and lo == -np.inf and hi == np.inf:
-            continue  # free coordinate, projected out by the certificates
-        if (zj > aj * rel and hi == np.inf) or (zj < -aj * rel and lo == -np.inf):
+        term = conjugate_coordinate(z[j], a[j], c[j], lower[j], upper[j])
+        if term == np.inf:
             return np.inf
-        # Linear pieces: the supremum sits at 0 or at a bound.
-        best = 0.0 if lo <= 0.0 <= hi else -np.inf
-        if hi < np.inf:
-            best = max(best, zj * hi - aj * abs(hi))
-        if lo > -np.inf:
-            best = max(best, zj * lo - aj * abs(lo))
-        total += best
+        total += term
     return total
 
 
@@ -373,15 +388,20 @@ def separable_conjugate(z, a, c, lower, upper):
 
 
 @njit(cache=True, nogil=True)
+def dual_scale_coordinate(zj, aj, cj, lo, hi):
+    """Largest ``s`` in [0, 1] with a finite conjugate at ``s zj``."""
+    if cj != 0 or (aj == 0 and lo == -np.inf and hi == np.inf):
+        return 1.0  # finite conjugate, or free (projected out beforehand)
+    if (zj > aj and hi == np.inf) or (zj < -aj and lo == -np.inf):
+        return min(1.0, aj / abs(zj))
+    return 1.0
+
+
+@njit(cache=True, nogil=True)
 def _dual_scale(z, a, c, lower, upper):
     scale = 1.0
     for j in range(z.shape[0]):
-        if c[j] != 0 or (a[j] == 0 and lower[j] == -np.inf and upper[j] == np.inf):
-            continue  # finite conjugate, or free (projected out beforehand)
-        if (z[j] > a[j] and upper[j] == np.inf) or (
-            z[j] < -a[j] and lower[j] == -np.inf
-        ):
-            scale = min(scale, a[j] / abs(z[j]))
+        scale = min(scale, dual_scale_coordinate(z[j], a[j], c[j], lower[j], upper[j]))
     return scale
 
 

@@ -498,7 +498,6 @@ class GLMCertificate:
             value,
             W[:, 0],
             grad_neg[:, 0],
-            pen.free,
             pen.arrays,
             shift,
             cap,

@@ -11,7 +11,11 @@ import numpy as np
 from numba import njit
 
 from ..datafits._compiled import conjugate_terms, terms
-from ..penalties._base import _conjugate, _dual_scale, _subdiff_distance, _value
+from ..penalties._base import (
+    conjugate_coordinate,
+    dual_scale_coordinate,
+    subdiff_coordinate,
+)
 
 __all__ = ["refit_intercept", "separable_gap"]
 
@@ -80,50 +84,53 @@ def refit_intercept(kind, y, sw, z, max_iter):
 
 
 @njit(cache=True, nogil=True)
-def _dual(kind, y, sw, g, zneg, pen, shift, t):
-    """``D(t) = -F^*(t g) + t g'o - g^*(t z)`` (``z = -X'g``, free features 0);
-    ``pen`` is the penalty's ``(a, c, lower, upper)``."""
+def _penalty_conjugates(t1, t2, z, pen):
+    """``g^*(t1 z)`` and ``g^*(t2 z)`` in one pass (no scaled copy of z)."""
     a, c, lower, upper = pen
-    return (
-        -conjugate_terms(kind, y, g, t, sw)
-        + t * shift
-        - _conjugate(t * zneg, a, c, lower, upper)
-    )
+    total1, total2 = 0.0, 0.0
+    for j in range(z.shape[0]):
+        total1 += conjugate_coordinate(t1 * z[j], a[j], c[j], lower[j], upper[j])
+        total2 += conjugate_coordinate(t2 * z[j], a[j], c[j], lower[j], upper[j])
+    return total1, total2
 
 
 @njit(cache=True, nogil=True)
-def _best_dual(kind, y, sw, g, zneg, pen, shift, s_max):
+def _duals(kind, y, sw, g, z, pen, shift, t1, t2):
+    """``D(t) = -F^*(t g) + t g'o - g^*(t z)`` at ``t1`` and ``t2``."""
+    c1, c2 = _penalty_conjugates(t1, t2, z, pen)
+    d1 = -conjugate_terms(kind, y, g, t1, sw) + t1 * shift - c1
+    d2 = -conjugate_terms(kind, y, g, t2, sw) + t2 * shift - c2
+    return d1, d2
+
+
+@njit(cache=True, nogil=True)
+def _best_dual(kind, y, sw, g, z, pen, shift, s_max, ridge):
     """The largest ``D(t)`` over ``t`` in ``[0, s_max]``.
 
     The dual is concave in t; its maximum is at s_max unless it rises just
     left of it (then golden-section search, 24 steps)."""
-    best = _dual(kind, y, sw, g, zneg, pen, shift, s_max)
-    ridge = (pen[1] != 0.0).any()
-    if not ((ridge or s_max < 1.0) and s_max > 0.0):
-        return best
-    near = _dual(kind, y, sw, g, zneg, pen, shift, s_max * (1.0 - 1e-6))
-    if near <= best:
+    best, near = _duals(kind, y, sw, g, z, pen, shift, s_max, s_max * (1.0 - 1e-6))
+    if not ((ridge or s_max < 1.0) and s_max > 0.0) or near <= best:
         return best
     lo, hi = 0.0, s_max
     x1, x2 = hi - _GOLDEN * (hi - lo), lo + _GOLDEN * (hi - lo)
-    f1 = _dual(kind, y, sw, g, zneg, pen, shift, x1)
-    f2 = _dual(kind, y, sw, g, zneg, pen, shift, x2)
+    f1, f2 = _duals(kind, y, sw, g, z, pen, shift, x1, x2)
     best = max(best, f1, f2)
     for _ in range(24):
         if f1 < f2:
             lo, x1, f1 = x1, x2, f2
             x2 = lo + _GOLDEN * (hi - lo)
-            f2 = _dual(kind, y, sw, g, zneg, pen, shift, x2)
+            f2 = _duals(kind, y, sw, g, z, pen, shift, x2, x2)[0]
         else:
             hi, x2, f2 = x2, x1, f1
             x1 = hi - _GOLDEN * (hi - lo)
-            f1 = _dual(kind, y, sw, g, zneg, pen, shift, x1)
+            f1 = _duals(kind, y, sw, g, z, pen, shift, x1, x1)[0]
         best = max(best, f1, f2)
     return best
 
 
 @njit(cache=True, nogil=True)
-def separable_gap(kind, y, sw, g, value, w, grad_neg, free, pen, shift, cap):
+def separable_gap(kind, y, sw, g, value, w, grad_neg, pen, shift, cap):
     """The certificate of a separable penalty at one point.
 
     ``kind`` is the datafit's branch in :mod:`sparsefit.datafits._compiled`,
@@ -132,15 +139,24 @@ def separable_gap(kind, y, sw, g, value, w, grad_neg, free, pen, shift, cap):
     upper)``, ``shift = g'o`` for an offset ``o`` and ``cap`` a datafit's own
     bound on the dual scale (``inf`` for none).  Returns ``(gap, primal,
     kkt)`` with the dual point ``t g``, ``t`` the best scale in ``[0, s]``
-    as in ``GLMCertificate.evaluate``.
+    as in ``GLMCertificate.evaluate``.  The penalty's value, dual scale and
+    KKT violations take one pass over the features, the conjugate at the two
+    scales that usually decide another; free features (no penalty, no
+    bounds) count 0 in both, which projects them out of the dual point.
     """
     a, c, lower, upper = pen
-    zneg = grad_neg.copy()
-    for j in range(zneg.shape[0]):
-        if free[j]:
-            zneg[j] = 0.0
-    primal = value + _value(w, a, c, lower, upper)
-    s_max = min(_dual_scale(zneg, a, c, lower, upper), cap)
-    best = _best_dual(kind, y, sw, g, zneg, pen, shift, s_max)
-    kkt = _subdiff_distance(w, -grad_neg, a, c, lower, upper)
-    return primal - best, primal, kkt
+    p = w.shape[0]
+    kkt = np.empty(p)
+    penalty, s_max, ridge = 0.0, 1.0, False
+    for j in range(p):
+        wj, aj, cj, lo, hi = w[j], a[j], c[j], lower[j], upper[j]
+        if wj < lo or wj > hi:
+            penalty = np.inf
+        else:
+            penalty += aj * abs(wj) + 0.5 * cj * wj * wj
+        kkt[j] = subdiff_coordinate(wj, -grad_neg[j], aj, cj, lo, hi)
+        s_max = min(s_max, dual_scale_coordinate(grad_neg[j], aj, cj, lo, hi))
+        ridge = ridge or cj != 0.0
+    s_max = min(s_max, cap)
+    best = _best_dual(kind, y, sw, g, grad_neg, pen, shift, s_max, ridge)
+    return value + penalty - best, value + penalty, kkt
