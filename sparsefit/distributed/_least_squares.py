@@ -35,8 +35,15 @@ _SCORINGS = {"mse": False, "deviance": False, "r2": True}
 def _block_moments(block, index, n_folds, seed):
     """The moments of one block per fold, its rows checked on the worker."""
     X, y, sw, foldid = block
-    n = X.shape[0]
     _check_block(X, y, sw, index)
+    foldid = block_folds(foldid, X.shape[0], index, n_folds, seed)
+    A = np.column_stack([np.asarray(X, dtype=float), np.asarray(y, dtype=float)])
+    return block_moments(A, sw, foldid, n_folds)
+
+
+def block_folds(foldid, n_rows, index, n_folds, seed):
+    """The fold label of each row of block ``index`` (None: one fold); the
+    same on every pass and every worker."""
     if foldid is not None:
         foldid = np.asarray(foldid)
         bad = (foldid != np.round(foldid)) | (foldid < 0) | (foldid >= n_folds)
@@ -45,13 +52,12 @@ def _block_moments(block, index, n_folds, seed):
                 f"foldid must hold integers in [0, {n_folds}); block {index} "
                 f"has {foldid[bad][0]}."
             )
-        foldid = foldid.astype(np.int64)
-    elif n_folds > 1:
+        return foldid.astype(np.int64)
+    if n_folds > 1:
         # The default folds: a fixed random draw per block, reproducible
         # from (seed, block) whatever the workers.
-        foldid = np.random.default_rng([seed, index]).integers(n_folds, size=n)
-    A = np.column_stack([np.asarray(X, dtype=float), np.asarray(y, dtype=float)])
-    return block_moments(A, sw, foldid, n_folds)
+        return np.random.default_rng([seed, index]).integers(n_folds, size=n_rows)
+    return None
 
 
 def check_cv(cv, scoring):
