@@ -44,6 +44,10 @@ _STEPS = 0.5 ** np.arange(14)
 #: near the optimum the dual is flat in t, so the largest feasible one is
 #: as good as the best.
 _SCALES = np.r_[1.0, 1.0 - 10.0 ** (-np.arange(3, 28) / 3.0)]
+#: Relative offsets below the predicted largest feasible scale, also tried:
+#: with the ladder alone the best feasible t can sit a ladder step (a factor
+#: 2 in 1 - t) below it, a floor on the gap that stalled tight tolerances.
+_NEAR = np.r_[0.0, 10.0 ** -np.arange(14.0, 3.0, -2.0)]
 
 
 # -- on the workers ------------------------------------------------------------
@@ -127,12 +131,12 @@ def _intercept_sums(X, y, df, n, scale, w, b):
     return np.array([df.raw_grad(y, z).sum() * n, df.raw_hessian(y, z).sum() * n])
 
 
-def _certificate_sums(X, y, df, n, scale, w, b):
+def _certificate_sums(X, y, df, n, scale, w, b, scales):
     """Datafit, ``sum g``, ``X'g`` and the conjugate at ``t g`` (summed) for
-    every dual scale ``t``."""
+    every dual scale ``t`` of ``scales``."""
     z = X @ (scale * w) + b
     grad = df.raw_grad(y, z)
-    conj = [df.conjugate(y, t * grad) * n for t in _SCALES]
+    conj = [df.conjugate(y, t * grad) * n for t in scales]
     g = grad * n
     return np.r_[df.value(y, z) * n, g.sum(), scale * (X.T @ g), conj]
 
@@ -159,7 +163,8 @@ class _Passes:
         from dask import delayed
 
         tasks = [
-            delayed(fn)(part, self.family, *args, i) for i, part in enumerate(self.parts)
+            delayed(fn)(part, self.family, *args, i)
+            for i, part in enumerate(self.parts)
         ]
         while len(tasks) > 1:
             tasks = [
@@ -238,7 +243,7 @@ class _State:
         """The intercept alone: ``(datafit value, minus the gradient)``, the
         gradient of constant columns set to 0."""
         yield from self.refit_intercept()
-        out = yield (_certificate_sums, (self.w, self.b))
+        out = yield (_certificate_sums, (self.w, self.b, _SCALES))
         grad0 = -out[2 : 2 + self.p] / self.W
         grad0[self.constant] = 0.0
         self.grad_neg = grad0
@@ -247,13 +252,19 @@ class _State:
     def certificate(self, alpha):
         """``(gap, primal, grad_neg)`` at the current point."""
         arrays = self.arrays(alpha)
-        out = yield (_certificate_sums, (self.w, self.b))
+        scales = _SCALES
+        if self.grad_neg is not None:
+            # The gradient before the intercept's refit predicts the largest
+            # feasible scale to rounding.
+            predicted = min(separable_dual_scale(self.grad_neg, *arrays), 1.0)
+            scales = np.r_[_SCALES, predicted * (1.0 - _NEAR)]
+        out = yield (_certificate_sums, (self.w, self.b, scales))
         F, p = out[0] / self.W, self.p
         grad_neg = -out[2 : 2 + p] / self.W
         conj = out[2 + p :] / self.W
         s_max = separable_dual_scale(grad_neg, *arrays)
         best = -np.inf
-        for t, c in zip(_SCALES, conj, strict=True):
+        for t, c in zip(scales, conj, strict=True):
             if t <= s_max and np.isfinite(c):
                 best = max(best, -c - separable_conjugate(t * grad_neg, *arrays))
         primal = F + separable_value(self.w, *arrays)
@@ -439,6 +450,86 @@ def glm_path(
         passes, None, [state], alphas, n_alphas, eps, int(moments.count[0])
     )
     return _result(alphas, *fit, family, _classes(family, moments, p), penalty, passes)
+
+
+def _score_sums(block, family, folds, fits, scoring, index):
+    """Per fold ``k`` of ``fits`` (``(k, coefs, intercepts)``, the fold
+    model's path): the weight of fold ``k``'s rows in this block, then the
+    weighted sum of their held-out losses at every alpha."""
+    from scipy.special import expit
+
+    X, y, sw, labels = _read(block, family, folds, index)
+    datafit = FAMILIES[family]
+    out = []
+    for fold, coefs, intercepts in fits:
+        rows = labels == fold
+        s = np.ones(int(rows.sum())) if sw is None else sw[rows]
+        link, yk = X[rows] @ coefs + intercepts, y[rows]
+        if scoring == "deviance":
+            df = datafit(s)
+            # 2 F summed: the mean held-out deviance of the in-memory scorer
+            # once divided by the fold's weight.
+            loss = [
+                2.0 * df.value(yk, link[:, a]) * yk.shape[0]
+                for a in range(len(intercepts))
+            ]
+        else:
+            binary = family == "binomial"
+            response = expit(link) if binary else datafit.inverse_link(link)
+            if scoring == "accuracy":
+                err = (response > 0.5) == (yk > 0)[:, None]
+            else:
+                target = (yk > 0).astype(float) if binary else yk
+                err = response - target[:, None]
+                err = err**2 if scoring == "mse" else np.abs(err)
+            loss = s @ err
+        out.append(np.r_[s.sum(), loss])
+    return tuple(out)
+
+
+def glm_cross_validate(
+    blocks,
+    family,
+    moments,
+    folds,
+    penalty,
+    scoring,
+    grid,
+    standardize,
+    tol,
+    max_iter,
+    given_folds,
+    client,
+):
+    """K-fold cross-validation of a GLM path, every fold's path and the
+    whole data's advancing together (see :func:`drive`).
+
+    ``moments`` are per fold (one pass, labels from ``folds = (n_folds,
+    seed)``), ``grid`` is ``(alphas, n_alphas, eps)``.  Returns the path
+    of the whole data, each fold's held-out scores at every alpha (one more
+    pass) and each fold's path.
+    """
+    p = blocks.n_features
+    passes = _Passes(blocks, family, client)
+    args = (p, penalty, standardize, tol, max_iter)
+    states = [_State(None, moments.total(), *args)]
+    for k in range(moments.n_folds):
+        if moments.count[k] == 0 and given_folds:
+            continue  # a label in [0, cv) that foldid does not use
+        if not moments.weight[k] > 0:
+            raise ValueError(f"Fold {k} has no rows (or a zero total sample_weight).")
+        states.append(_State(k, moments.total(skip=k), *args))
+    n_rows = int(moments.count.sum())
+    alphas, fits = _fit_paths(passes, folds, states, *grid, n_rows)
+    requests = [
+        (s.fold, np.column_stack(rows), np.asarray(bs))
+        for s, (rows, bs, _) in zip(states[1:], fits[1:], strict=True)
+    ]
+    sums = passes(_score_sums, folds, requests, scoring)
+    scores = [(out[1:] / out[0])[None, :] for out in sums]
+    classes = _classes(family, moments.total(), p)
+    paths = [_result(alphas, *fit, family, classes, penalty, passes) for fit in fits]
+    return paths[0], scores, paths[1:]
 
 
 def _result(alphas, rows, bs, stats, family, classes, penalty, passes):
