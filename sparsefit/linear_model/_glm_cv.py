@@ -80,7 +80,9 @@ _SOLVER_DOC = """
 
 _JOBS_DOC = """
     n_jobs : int or None, default=None
-        Folds fitted in parallel (joblib); None is one at a time.
+        Folds fitted in parallel (joblib); None is one at a time.  Under
+        ``joblib.parallel_config(backend="dask")`` the folds run as tasks on
+        the Dask cluster, ``X`` scattered to it once.
     progress : bool or None, default=None
         Progress on stderr; None shows it on a terminal only.
 """
