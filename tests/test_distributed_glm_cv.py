@@ -178,3 +178,33 @@ def test_cv_refuses_what_it_lacks(client):
         PoissonLassoCV().fit(Xd, yd, offset=np.zeros(200))
     with pytest.raises(ValueError, match="solver='fista'"):
         cross_validate_path(Xd, yd, family="binomial", solver="fista")
+
+
+def test_cli_cross_validates_a_logistic_model_on_parquet(client, tmp_path, capsys):
+    """``sparsefit fit DIR --family binomial --cv K`` on Dask: the alpha that
+    the Dask cross-validation chooses (it used to demand --alpha)."""
+    import json
+
+    dd = pytest.importorskip("dask.dataframe")
+    pd = pytest.importorskip("pandas")
+    from sparsefit.cli import main
+
+    X, y, _ = _data("binomial", seed=8, n=600)
+    frame = pd.DataFrame(X, columns=[f"x{j}" for j in range(6)]).assign(target=y)
+    dd.from_pandas(frame, npartitions=3).to_parquet(tmp_path / "d")
+    args = ["fit", str(tmp_path / "d"), "--target", "target", "--family"]
+    args += ["binomial", "--cv", "3", "--n-alphas", "6"]
+    args += ["--scheduler", client.scheduler.address, "--json"]
+    assert main([*args, "--out", str(tmp_path / "o")]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    cv = sfd.cross_validate_path(
+        str(tmp_path / "d"),
+        "target",
+        family="binomial",
+        columns=[f"x{j}" for j in range(6)],
+        cv=3,
+        n_alphas=6,
+    )
+    assert summary["alpha"] == pytest.approx(cv.alpha_min, rel=1e-12)
+    assert summary["dual_gap"] <= summary["gap_tol"]
+    assert (tmp_path / "o" / "cv.csv").exists()
