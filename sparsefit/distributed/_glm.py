@@ -15,6 +15,12 @@ one pass gives the duality gap of the in-memory certificate (see
 ``t g`` for a ladder of ``t``, and the largest ``t`` that the penalty's
 conjugate allows gives a dual point, so the gap is an upper bound on the
 suboptimality as in memory.
+
+Cross-validation fits the whole data's model and the K fold models
+together: each model's solve is a generator that yields the request of its
+next pass, and one pass over the data answers every pending request, a
+fold's model seeing the rows of its fold with weight 0 (see :func:`drive`).
+The K + 1 paths then cost about the passes of the slowest, not their sum.
 """
 
 import warnings
