@@ -17,7 +17,11 @@ def _objective(X, y01, alpha, coef, intercept):
     )
 
 
-def against_dask_ml(n, p, chunk, workers, ours_only=False):
+def against_dask_ml(n, p, chunk, workers, ours_only=False, runs=None, budget=None):
+    """Ours, then dask-ml's ``runs`` (``(solver, max_iter)`` pairs, default
+    proximal gradient 100 and ADMM 50); a run whose time, extrapolated from
+    the previous run of the same solver, would pass ``budget`` seconds is
+    skipped and said so."""
     import distributed
     from dask_ml.linear_model import LogisticRegression
 
@@ -63,14 +67,18 @@ def against_dask_ml(n, p, chunk, workers, ours_only=False):
             f"gap {ours.dual_gaps[0] / value:.2e} [{load()}]",
             flush=True,
         )
-        for solver, max_iter in (
-            ()
-            if ours_only
-            else (
-                ("proximal_grad", 100),
-                ("admm", 50),
-            )
-        ):
+        runs = runs or (("proximal_grad", 100), ("admm", 50))
+        per_iter = {}
+        for solver, max_iter in () if ours_only else runs:
+            if budget and solver in per_iter and per_iter[solver] * max_iter > budget:
+                print(
+                    f"dask-ml {solver} (max_iter {max_iter}): skipped, about "
+                    f"{per_iter[solver] * max_iter:.0f} s at "
+                    f"{per_iter[solver]:.1f} s/iteration, over the {budget:.0f} s "
+                    "budget",
+                    flush=True,
+                )
+                continue
             model = LogisticRegression(
                 penalty="l1",
                 C=1.0 / (alpha * n),
@@ -81,6 +89,7 @@ def against_dask_ml(n, p, chunk, workers, ours_only=False):
             t = time.perf_counter()
             model.fit(Xd, yd)
             elapsed = time.perf_counter() - t
+            per_iter[solver] = elapsed / max_iter
             coef = np.asarray(model.coef_).ravel()
             value = _objective(X, y, alpha, coef, float(model.intercept_))
             print(
@@ -93,13 +102,83 @@ def against_dask_ml(n, p, chunk, workers, ours_only=False):
             )
 
 
-def out_of_core(n, p, chunk):
+def pooled_data(n, p, chunk, seed=0, family="gaussian"):
+    """``X, y`` generated on the workers block by block: each block draws a
+    pool of 4096 normal rows and picks its ``chunk`` rows from it at random
+    (a gather, not ``chunk * p`` normal draws, which on this machine took
+    2.5 s per block of 500000 x 51 and would have dominated every pass);
+    ``y`` draws its block's ``X`` again from the same seed, so that no block
+    of ``X`` moves to meet its ``y``."""
+    import dask.array as da
+
+    w = np.zeros(p)
+    w[: min(10, p)] = np.linspace(1.0, -1.0, min(10, p))
+    rows = (chunk,) * (n // chunk) + ((n % chunk,) if n % chunk else ())
+
+    def draw(block_info):
+        i = block_info[None]["chunk-location"][0]
+        m = block_info[None]["chunk-shape"][0]
+        rng = np.random.default_rng([seed, i])
+        return rng, rng.standard_normal((4096, p))[rng.integers(4096, size=m)]
+
+    def x_block(block_info=None):
+        return draw(block_info)[1]
+
+    def y_block(block_info=None):
+        rng, X = draw(block_info)
+        z = X @ w
+        if family == "gaussian":
+            return z + rng.standard_normal(len(z))
+        return (rng.random(len(z)) < 1 / (1 + np.exp(-z))).astype(float)
+
+    X = da.map_blocks(x_block, chunks=(rows, (p,)), dtype=float, meta=np.empty((0, 0)))
+    y = da.map_blocks(y_block, chunks=(rows,), dtype=float, meta=np.empty(0))
+    return X, y
+
+
+class _PeakMemory:
+    """The largest resident memory of each worker process, polled."""
+
+    def __init__(self, client, interval=0.5):
+        import threading
+
+        self.client, self.interval = client, interval
+        self.peak, self._stop = {}, threading.Event()
+        self._thread = threading.Thread(target=self._poll, daemon=True)
+
+    def _poll(self):
+        import psutil
+
+        def rss():
+            return psutil.Process().memory_info().rss
+
+        while not self._stop.is_set():
+            for worker, value in self.client.run(rss).items():
+                self.peak[worker] = max(self.peak.get(worker, 0), value)
+            self._stop.wait(self.interval)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+
+    def describe(self):
+        return ", ".join(f"{v / 1e9:.2f} GB" for v in sorted(self.peak.values()))
+
+
+def out_of_core(n, p, chunk, n_alphas=3, eps=1e-2):
+    import dask
     import distributed
-    from distributed.diagnostics import MemorySampler
 
     from sparsefit import distributed as sfd
 
+    # Each pass regenerates the blocks where their tasks run; a stolen pass
+    # task would pull its block (200 MB) from the other worker instead.
     with (
+        dask.config.set({"distributed.scheduler.work-stealing": False}),
         distributed.LocalCluster(
             n_workers=2,
             threads_per_worker=1,
@@ -109,18 +188,36 @@ def out_of_core(n, p, chunk):
         distributed.Client(cluster) as client,
     ):
         warm_up(client)
-        sampler = MemorySampler()
-        X, y = lazy_data(n, p, chunk)
+        X, y = pooled_data(n, p, chunk)
         before, t = worker_bytes(client), time.perf_counter()
-        with sampler.sample("gaussian", interval=0.5):
+        with _PeakMemory(client) as memory:
             cv = sfd.cross_validate_path(X, y, cv=5, client=client)
         elapsed = time.perf_counter() - t
-        peak = sampler.to_pandas().max().iloc[0]
         print(
             f"out of core n={n} p={p} ({n * p * 8 / 1e9:.1f} GB of X, never "
-            f"held), 2 workers x 2 GB: gaussian path + 5-fold CV in 1 pass, "
-            f"{elapsed:.1f} s, {(worker_bytes(client) - before) / 1e6:.2f} MB "
-            f"between workers, peak memory of the 2 workers together "
-            f"{peak / 1e9:.2f} GB, alpha_min {cv.alpha_min:.4g} [{load()}]",
+            f"held), 2 workers x 2 GB: gaussian path (100 alphas) + 5-fold CV "
+            f"in 1 pass, {elapsed:.1f} s, "
+            f"{(worker_bytes(client) - before) / 1e6:.2f} MB between workers, "
+            f"peak memory per worker {memory.describe()}, alpha_min "
+            f"{cv.alpha_min:.4g}, gaps <= tol: "
+            f"{bool((cv.path.dual_gaps <= cv.path.gap_tols).all())} [{load()}]",
+            flush=True,
+        )
+        X, y = pooled_data(n, p, chunk, family="binomial")
+        before, t = worker_bytes(client), time.perf_counter()
+        with _PeakMemory(client) as memory:
+            path = sfd.compute_path(
+                X, y, family="binomial", n_alphas=n_alphas, eps=eps, client=client
+            )
+        elapsed = time.perf_counter() - t
+        passes = int(path.message.split()[0])
+        print(
+            f"out of core, binomial: {n_alphas}-alpha path to alpha_max * {eps}, "
+            f"{passes} passes (+1 for the moments), {elapsed:.1f} s "
+            f"({elapsed / (passes + 1):.1f} s/pass), "
+            f"{(worker_bytes(client) - before) / 1e6:.2f} MB between workers, "
+            f"peak memory per worker {memory.describe()}, non-zeros "
+            f"{path.n_nonzero.tolist()}, gaps <= tol: "
+            f"{bool((path.dual_gaps <= path.gap_tols).all())} [{load()}]",
             flush=True,
         )

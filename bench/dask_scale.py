@@ -11,8 +11,10 @@ Sections (``--section``):
   reference optimum from an in-memory sparsefit fit at tol 1e-12; time to
   relative suboptimality 1e-6, or the suboptimality reached.
 - ``ooc``: out of core: 2 x 10^7 rows, p = 50, generated lazily on 2 workers
-  of 2 GB each: the Gaussian path with 5-fold CV (one pass) and a logistic
-  path (passes stated); peak memory of the workers.
+  of 2 GB each (each block's rows drawn from a pool of 4096 normal rows of
+  its own, see ``_dask_ml_bench.pooled_data``): the Gaussian path with
+  5-fold CV (one pass) and a logistic path of ``--n-alphas`` alphas down to
+  ``--eps`` alpha_max (passes stated); peak memory of each worker.
 
 Run with ``PYTHONPATH=. python bench/dask_scale.py --section scale``; the
 machine's load is printed with every result (it is shared).
@@ -136,7 +138,18 @@ def main():
     parser.add_argument(
         "--ours-only", action="store_true", help="daskml: skip dask-ml's runs"
     )
-    parser.add_argument("--n-alphas", type=int, default=10, help="scale: GLM path")
+    parser.add_argument(
+        "--dask-ml",
+        default=None,
+        help="daskml: runs as solver:max_iter,... (default proximal_grad:100,admm:50)",
+    )
+    parser.add_argument(
+        "--budget", type=float, default=None, help="daskml: seconds per dask-ml run"
+    )
+    parser.add_argument(
+        "--n-alphas", type=int, default=10, help="scale, ooc: GLM path length"
+    )
+    parser.add_argument("--eps", type=float, default=1e-2, help="ooc: GLM path end")
     args = parser.parse_args()
     workers = [int(k) for k in args.workers.split(",")]
     if args.section == "scale":
@@ -144,11 +157,18 @@ def main():
     elif args.section == "daskml":
         from _dask_ml_bench import against_dask_ml
 
-        against_dask_ml(args.n, args.p, args.chunk, workers[0], args.ours_only)
+        runs = None
+        if args.dask_ml:
+            runs = [
+                (r.split(":")[0], int(r.split(":")[1])) for r in args.dask_ml.split(",")
+            ]
+        against_dask_ml(
+            args.n, args.p, args.chunk, workers[0], args.ours_only, runs, args.budget
+        )
     else:
         from _dask_ml_bench import out_of_core
 
-        out_of_core(args.n, args.p, args.chunk)
+        out_of_core(args.n, args.p, args.chunk, args.n_alphas, args.eps)
 
 
 if __name__ == "__main__":

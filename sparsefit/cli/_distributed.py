@@ -3,8 +3,8 @@
 Chosen when DATA is a directory, or ``--scheduler`` / ``--workers`` is
 given: the data stay where they are (read by the workers of the scheduler
 at ADDRESS, or of a local cluster of N processes), and the results are the
-certified path, its CV curve (least squares) and the coefficients at the
-chosen alpha, written as ``coefficients.csv``, ``path.csv``, ``cv.csv`` and
+certified path, its CV curve and the coefficients at the chosen alpha,
+written as ``coefficients.csv``, ``path.csv``, ``cv.csv`` and
 ``model.json``.  The options that need the table in memory are refused.
 """
 
@@ -52,11 +52,6 @@ def _check(args):
             f"--family {family} is not available on Dask (gaussian, binomial, "
             "poisson are)"
         )
-    if family != "gaussian" and args.alpha is None:
-        raise UsageError(
-            f"--family {family} on Dask needs --alpha (cross-validation on Dask "
-            "is for gaussian)"
-        )
     if args.workers is not None and args.workers < 1:
         raise UsageError(f"--workers must be >= 1, got {args.workers}")
     if args.alpha is not None and not (math.isfinite(args.alpha) and args.alpha >= 0):
@@ -103,6 +98,7 @@ def _fit(args, family, columns, client):
             args.data,
             args.target,
             penalty=penalty,
+            family=family,
             cv=args.cv or 10,
             seed=args.seed,
             n_alphas=args.n_alphas,

@@ -10,7 +10,13 @@ from ._cluster import cluster_client
 from ._data import as_blocks
 from ._least_squares import check_cv, compute_path, cv_from_moments, fold_moments
 
-__all__ = ["dask_path", "dask_cross_validate", "fit_estimator", "fit_estimator_cv"]
+__all__ = [
+    "dask_path",
+    "dask_cross_validate",
+    "fit_estimator",
+    "fit_estimator_cv",
+    "fit_glm_estimator_cv",
+]
 
 # Options of the in-memory calls that change nothing here (the Gram matrix
 # is always used; progress and joblib threads have no meaning on a cluster).
@@ -29,10 +35,10 @@ def _refuse(where, **options):
 
 
 def _check_family(family, where):
-    if family not in ("gaussian",):
+    if family not in ("gaussian", "binomial", "poisson"):
         raise ValueError(
-            f"{where} on Dask data fits the gaussian family (least squares); "
-            f"got {family!r}."
+            f"{where} on Dask data fits the gaussian, binomial and poisson "
+            f"families; got {family!r}."
         )
 
 
@@ -65,17 +71,16 @@ def dask_cross_validate(X, y, family, kwargs, path_kwargs):
     """:func:`sparsefit.cross_validate_path` on Dask data."""
     from . import cross_validate_path
 
-    _check_family(
-        family if isinstance(family, str) else family_name(family),
-        "cross_validate_path",
-    )
+    family = family if isinstance(family, str) else family_name(family)
+    _check_family(family, "cross_validate_path")
     opts = {k: v for k, v in kwargs.items() if k not in _IGNORED}
-    _refuse(
-        "cross_validate_path",
-        groups=(opts.pop("groups"), None),
-        relax=(opts.pop("relax"), False),
-        offset=(opts.pop("offset"), None),
-    )
+    for name in ("groups", "offset"):
+        if opts.pop(name) is not None:
+            raise ValueError(
+                f"cross_validate_path on Dask data does not take {name} "
+                "(give the folds by foldid)."
+            )
+    _refuse("cross_validate_path", relax=(opts.pop("relax"), False))
     opts.pop("gammas")
     foldid = opts["foldid"]
     if (
@@ -85,15 +90,19 @@ def dask_cross_validate(X, y, family, kwargs, path_kwargs):
     ):
         # In memory, foldid wins over cv: here cv bounds its labels.
         opts["cv"] = max(int(np.max(foldid)) + 1, 2)
-    if opts.get("scoring") is None:
-        opts["scoring"] = "mse"
     extra = {k: v for k, v in path_kwargs.items() if k not in _IGNORED}
+    _refuse(
+        "cross_validate_path",
+        solver=(extra.pop("solver", "auto"), "auto"),
+        # One set of coefficients per model: the binomial family's only form.
+        multinomial=(extra.pop("multinomial", "ungrouped"), "ungrouped"),
+    )
     unknown = sorted(set(extra) - {"fit_intercept", "standardize", "tol", "max_iter"})
     if unknown:
         raise ValueError(
             f"cross_validate_path on Dask data does not take {unknown[0]}."
         )
-    return cross_validate_path(X, y, **opts, **extra)
+    return cross_validate_path(X, y, family=family, **opts, **extra)
 
 
 # -- estimators -------------------------------------------------------------------
@@ -178,3 +187,33 @@ def fit_estimator_cv(estimator, X, y, sample_weight, foldid, penalties):
     return results, lambda res, k: _store(
         estimator, res.path, k, blocks.n_features, blocks.feature_names
     )
+
+
+def fit_glm_estimator_cv(estimator, X, y, sample_weight, family, **fit_args):
+    """``SparseLogisticRegressionCV.fit`` / ``PoissonLassoCV.fit`` on Dask
+    data: every fold's path and the whole data's advance together; the
+    model at the chosen alpha is the whole data's certified path point there
+    (a grid point).  ``fit_args``: the fit's ``groups``, ``foldid`` and
+    ``offset``."""
+    where = type(estimator).__name__ + ".fit"
+    for name in ("groups", "offset"):
+        if fit_args.get(name) is not None:
+            raise ValueError(f"{where} on Dask data does not take {name}.")
+    _refuse(where, class_weight=(getattr(estimator, "class_weight", None), None))
+    if estimator.scoring == "roc_auc":
+        raise ValueError(
+            f"{where} on Dask data does not take scoring='roc_auc' (a ranking of "
+            "the held-out rows, not a sum over blocks); use 'deviance'."
+        )
+    extra = {"multinomial": estimator.multinomial} if family == "binomial" else {}
+    res = estimator._cv(
+        X, y, sample_weight, None, None, fit_args.get("foldid"), family, **extra
+    )
+    path = res.path
+    k = int(np.argmin(np.abs(res.alphas - estimator.alpha_)))
+    if family == "binomial":
+        estimator.classes_ = np.asarray(path.classes)
+    _store(estimator, path, k, path.coefs.shape[0], path.feature_names)
+    estimator._coef_flat = estimator.coef_
+    estimator._set_coef(estimator.coef_[None, :], np.atleast_1d(estimator.intercept_))
+    return estimator

@@ -15,6 +15,12 @@ one pass gives the duality gap of the in-memory certificate (see
 ``t g`` for a ladder of ``t``, and the largest ``t`` that the penalty's
 conjugate allows gives a dual point, so the gap is an upper bound on the
 suboptimality as in memory.
+
+Cross-validation fits the whole data's model and the K fold models
+together: each model's solve is a generator that yields the request of its
+next pass, and one pass over the data answers every pending request, a
+fold's model seeing the rows of its fold with weight 0 (see :func:`drive`).
+The K + 1 paths then cost about the passes of the slowest, not their sum.
 """
 
 import warnings
@@ -32,6 +38,7 @@ from ..penalties._base import (
 )
 from ..solvers._base import StoppingRule
 from ._cluster import run
+from ._least_squares import block_folds
 from ._moments import Moments, block_moments, merge
 from ._square_root import square_root_rows
 
@@ -43,6 +50,10 @@ _STEPS = 0.5 ** np.arange(14)
 #: near the optimum the dual is flat in t, so the largest feasible one is
 #: as good as the best.
 _SCALES = np.r_[1.0, 1.0 - 10.0 ** (-np.arange(3, 28) / 3.0)]
+#: Relative offsets below the predicted largest feasible scale, also tried:
+#: with the ladder alone the best feasible t can sit a ladder step (a factor
+#: 2 in 1 - t) below it, a floor on the gap that stalled tight tolerances.
+_NEAR = np.r_[0.0, 10.0 ** -np.arange(14.0, 3.0, -2.0)]
 
 
 # -- on the workers ------------------------------------------------------------
@@ -62,59 +73,78 @@ def _encode(y, family, index):
     return y
 
 
-def _prepare(block, family, scale, index):
-    """``(X scaled, y encoded, datafit with the block's weights, n_rows)``."""
-    X, y, sw, _ = block
-    X = np.asarray(X, dtype=float) * scale
+def _read(block, family, folds, index):
+    """``(X, y encoded, sample weights or None, fold labels or None)``;
+    ``folds`` is ``(n_folds, seed)`` or None."""
+    X, y, sw, foldid = block
+    X = np.asarray(X, dtype=float)
     if y is None or np.shape(y)[0] != X.shape[0]:
         raise ValueError(f"y and X have different rows in block {index}.")
     sw = None if sw is None else np.asarray(sw, dtype=float)
-    return X, _encode(y, family, index), FAMILIES[family]().with_weights(sw), len(X)
+    labels = None
+    if folds is not None:
+        labels = block_folds(foldid, X.shape[0], index, *folds)
+    return X, _encode(y, family, index), sw, labels
 
 
-def _newton_sums(X, y, df, n, z, ws):
+def _models_pass(block, family, folds, requests, index):
+    """Every model's request on one block.  A request is ``(fold, scale,
+    fn, args)``: the model of fold ``k`` is fitted on the rows outside fold
+    ``k``, which here get weight 0 (None: every row), with the columns
+    multiplied by ``scale``; ``fn(X, y, datafit, n_rows, scale, *args)``
+    gives its sums."""
+    X, y, sw, labels = _read(block, family, folds, index)
+    n = X.shape[0]
+    datafit = FAMILIES[family]()
+    out = []
+    for fold, scale, fn, args in requests:
+        weights = sw
+        if fold is not None:
+            outside = (labels != fold).astype(float)
+            weights = outside if sw is None else sw * outside
+        out.append(fn(X, y, datafit.with_weights(weights), n, scale, *args))
+    return tuple(out)
+
+
+def _sums_at(X, y, df, n, scale, z, ws):
     """Datafit, gradient and the working set's weighted moments at ``z``."""
     g = df.raw_grad(y, z) * n
     h = df.raw_hessian(y, z) * n
     live = h > 0
     zeta = np.where(live, z - np.divide(g, h, where=live, out=np.zeros_like(g)), 0.0)
-    moments = block_moments(np.column_stack([X[:, ws], zeta]), h, None, 1)
-    return np.r_[df.value(y, z) * n, g.sum(), X.T @ g], moments
+    moments = block_moments(np.column_stack([X[:, ws] * scale[ws], zeta]), h, None, 1)
+    return np.r_[df.value(y, z) * n, g.sum(), scale * (X.T @ g)], moments
 
 
-def _newton_pass(block, family, scale, w, b, ws, index):
-    """:func:`_newton_sums` at ``(w, b)``."""
-    X, y, df, n = _prepare(block, family, scale, index)
-    return _newton_sums(X, y, df, n, X @ w + b, ws)
+def _newton_sums(X, y, df, n, scale, w, b, ws):
+    """:func:`_sums_at` at ``(w, b)``."""
+    return _sums_at(X, y, df, n, scale, X @ (scale * w) + b, ws)
 
 
-def _trial_pass(block, family, scale, w, b, dw, db, ws, index):
+def _trial_sums(X, y, df, n, scale, w, b, dw, db, ws):
     """The line search and the next Newton step's sums in one pass: the
     datafit at ``(w, b) + s (dw, db)`` for every step length, and
-    :func:`_newton_sums` at the full step (the usual outcome)."""
-    X, y, df, n = _prepare(block, family, scale, index)
-    z, dz = X @ w + b, X @ dw + db
+    :func:`_sums_at` at the full step (the usual outcome)."""
+    z, dz = X @ (scale * w) + b, X @ (scale * dw) + db
     values = np.array([df.value(y, z + s * dz) * n for s in _STEPS])
-    sums, moments = _newton_sums(X, y, df, n, z + dz, ws)
+    sums, moments = _sums_at(X, y, df, n, scale, z + dz, ws)
     return sums, moments, values
 
 
-def _intercept_pass(block, family, scale, w, b, index):
+def _intercept_sums(X, y, df, n, scale, w, b):
     """``(sum g, sum h)`` at ``(w, b)``, for Newton's method on ``b``."""
-    X, y, df, n = _prepare(block, family, scale, index)
-    z = X @ w + b
+    z = X @ (scale * w) + b
     return np.array([df.raw_grad(y, z).sum() * n, df.raw_hessian(y, z).sum() * n])
 
 
-def _certificate_pass(block, family, scale, w, b, index):
+def _certificate_sums(X, y, df, n, scale, w, b, scales):
     """Datafit, ``sum g``, ``X'g`` and the conjugate at ``t g`` (summed) for
-    every dual scale ``t``."""
-    X, y, df, n = _prepare(block, family, scale, index)
-    z = X @ w + b
+    every dual scale ``t`` of ``scales``."""
+    z = X @ (scale * w) + b
     grad = df.raw_grad(y, z)
-    conj = [df.conjugate(y, t * grad) * n for t in _SCALES]
+    conj = [df.conjugate(y, t * grad) * n for t in scales]
     g = grad * n
-    return np.r_[df.value(y, z) * n, g.sum(), X.T @ g, conj]
+    return np.r_[df.value(y, z) * n, g.sum(), scale * (X.T @ g), conj]
 
 
 def _add(a, b):
@@ -130,16 +160,16 @@ class _Passes:
     """Runs one function over every block and sums (or merges) the results
     on the cluster; counts the passes."""
 
-    def __init__(self, blocks, family, scale, client):
+    def __init__(self, blocks, family, client):
         self.parts = blocks.parts
-        self.family, self.scale, self.client = family, scale, client
+        self.family, self.client = family, client
         self.count = 0
 
     def __call__(self, fn, *args):
         from dask import delayed
 
         tasks = [
-            delayed(fn)(part, self.family, self.scale, *args, i)
+            delayed(fn)(part, self.family, *args, i)
             for i, part in enumerate(self.parts)
         ]
         while len(tasks) > 1:
@@ -153,12 +183,52 @@ class _Passes:
         return run(self.client, tasks[0])
 
 
+def drive(passes, folds, states, tasks):
+    """Run the generators ``tasks`` (one per state), all advancing together.
+
+    Each task is a generator that yields the request of its next pass,
+    ``(fn, args)``, and receives the sums; one pass over the data answers
+    the pending request of every task (see :func:`_models_pass`), so K + 1
+    models cost the passes of the slowest, not their sum.  Returns the
+    tasks' return values.
+    """
+    results, pending = [None] * len(tasks), {}
+
+    def advance(i, sums):
+        try:
+            fn, args = tasks[i].send(sums)
+        except StopIteration as stop:
+            results[i] = stop.value
+            pending.pop(i, None)
+            return
+        pending[i] = (states[i].fold, states[i].scale, fn, args)
+
+    for i in range(len(tasks)):
+        advance(i, None)
+    while pending:
+        order = list(pending)
+        sums = passes(_models_pass, folds, [pending[i] for i in order])
+        for i, out in zip(order, sums, strict=True):
+            advance(i, out)
+    return results
+
+
 # -- the solver ------------------------------------------------------------------------
 class _State:
-    """The problem on the client: weights sum ``W``, penalty arrays, point."""
+    """One model on the client: its rows (``fold``: every row but fold
+    ``fold``'s; None: all), their weight sum ``W``, its column scaling, the
+    penalty and the current point.  Its methods are generators that yield
+    their passes' requests (see :func:`drive`)."""
 
-    def __init__(self, passes, weight, p, penalty, tol, max_iter):
-        self.passes, self.W, self.p = passes, weight, p
+    def __init__(self, fold, moments, p, penalty, standardize, tol, max_iter):
+        self.fold, self.W, self.p = fold, moments.weight[0], p
+        mean = moments.mean[0][:p]
+        var = np.diag(moments.comoment[0])[:p] / moments.weight[0]
+        std = np.sqrt(np.clip(var, 0.0, None))
+        self.constant = std <= 8 * np.finfo(float).eps * np.sqrt(var + mean**2)
+        self.scale = np.ones(p)
+        if standardize:
+            self.scale[~self.constant] = 1.0 / std[~self.constant]
         self.template = penalty
         self.tol, self.max_iter = tol, max_iter
         self.w, self.b = np.zeros(p), 0.0
@@ -170,21 +240,37 @@ class _State:
     def refit_intercept(self):
         """Newton's method on ``b`` (passes) to rounding accuracy."""
         for _ in range(30):
-            g, h = self.passes(_intercept_pass, self.w, self.b)
+            g, h = yield (_intercept_sums, (self.w, self.b))
             if abs(g) <= 1e-13 * self.W or not h > 0:
                 return
             self.b -= float(np.clip(g / h, -5.0, 5.0))
 
+    def null_model(self):
+        """The intercept alone: ``(datafit value, minus the gradient)``, the
+        gradient of constant columns set to 0."""
+        yield from self.refit_intercept()
+        out = yield (_certificate_sums, (self.w, self.b, _SCALES))
+        grad0 = -out[2 : 2 + self.p] / self.W
+        grad0[self.constant] = 0.0
+        self.grad_neg = grad0
+        return out[0] / self.W, grad0
+
     def certificate(self, alpha):
         """``(gap, primal, grad_neg)`` at the current point."""
         arrays = self.arrays(alpha)
-        out = self.passes(_certificate_pass, self.w, self.b)
+        scales = _SCALES
+        if self.grad_neg is not None:
+            # The gradient before the intercept's refit predicts the largest
+            # feasible scale to rounding.
+            predicted = min(separable_dual_scale(self.grad_neg, *arrays), 1.0)
+            scales = np.r_[_SCALES, predicted * (1.0 - _NEAR)]
+        out = yield (_certificate_sums, (self.w, self.b, scales))
         F, p = out[0] / self.W, self.p
         grad_neg = -out[2 : 2 + p] / self.W
         conj = out[2 + p :] / self.W
         s_max = separable_dual_scale(grad_neg, *arrays)
         best = -np.inf
-        for t, c in zip(_SCALES, conj, strict=True):
+        for t, c in zip(scales, conj, strict=True):
             if t <= s_max and np.isfinite(c):
                 best = max(best, -c - separable_conjugate(t * grad_neg, *arrays))
         primal = F + separable_value(self.w, *arrays)
@@ -203,8 +289,9 @@ class _State:
         decrease += separable_value(self.w + dw, *arrays) - P0 + F
         ws_next = np.union1d(self._working_set(arrays, -xg), np.flatnonzero(u != 0))
         ws_next = np.union1d(ws_next, ws[u != 0]).astype(np.int64)
-        new_sums, new_moments, values = self.passes(
-            _trial_pass, self.w, self.b, dw, db, ws_next
+        new_sums, new_moments, values = yield (
+            _trial_sums,
+            (self.w, self.b, dw, db, ws_next),
         )
         values = values / self.W
         for s, Fs in zip(_STEPS, values, strict=True):
@@ -216,7 +303,8 @@ class _State:
                 break
         else:
             return None  # no step length lowers the objective: stalled
-        return (*self.passes(_newton_pass, self.w, self.b, ws_next), ws_next)
+        sums, moments = yield (_newton_sums, (self.w, self.b, ws_next))
+        return sums, moments, ws_next
 
     def _local_lasso(self, alpha, arrays, ws, moments):
         """The Newton model's minimiser on ``ws``: a weighted lasso on the
@@ -255,7 +343,7 @@ class _State:
             self.tol, arrays[0].max(initial=0.0), *kkt_target_scale, np.finfo(float).eps
         )
         ws = self._working_set(arrays, self.grad_neg)
-        sums, moments = self.passes(_newton_pass, self.w, self.b, ws)
+        sums, moments = yield (_newton_sums, (self.w, self.b, ws))
         gap = primal = np.inf
         certified_here = False
         for n_iter in range(1, self.max_iter + 1):
@@ -267,29 +355,44 @@ class _State:
             if close and not certified_here:
                 certified_here = True
                 # Close: the intercept to rounding, then the certificate.
-                self.refit_intercept()
-                gap, primal, self.grad_neg = self.certificate(alpha)
+                yield from self.refit_intercept()
+                gap, primal, self.grad_neg = yield from self.certificate(alpha)
                 kkt = separable_subdiff_distance(self.w, -self.grad_neg, *arrays)
                 kkt_max = float(kkt.max(initial=0.0))
                 if rule.met(gap, primal, kkt_max):
                     return gap, primal, kkt_max, rule.gap_target(primal), n_iter
                 ws = self._working_set(arrays, self.grad_neg)
-                sums, moments = self.passes(_newton_pass, self.w, self.b, ws)
+                sums, moments = yield (_newton_sums, (self.w, self.b, ws))
                 continue
-            step = self.newton_step(alpha, arrays, sums, moments, ws)
+            step = yield from self.newton_step(alpha, arrays, sums, moments, ws)
             if step is None:
                 break
             sums, moments, ws = step
             certified_here = False
         kkt_max = float(kkt.max(initial=0.0))
+        where = "" if self.fold is None else f" (fold {self.fold})"
         warnings.warn(
-            f"The Dask GLM solve at alpha {alpha:.4g} stopped after {n_iter} "
-            f"Newton steps with gap {gap:.3g} above its target "
+            f"The Dask GLM solve at alpha {alpha:.4g}{where} stopped after "
+            f"{n_iter} Newton steps with gap {gap:.3g} above its target "
             f"{rule.gap_target(primal):.3g}.",
             ConvergenceWarning,
-            stacklevel=3,
+            stacklevel=4,
         )
         return gap, primal, kkt_max, rule.gap_target(primal), n_iter
+
+    def path(self, alphas, reference, null_F):
+        """The certified solutions at every alpha, warm-started in turn:
+        ``(coefs, intercepts, (gaps, gap_tols, kkts, n_iters, dev_ratios))``."""
+        rows, bs, stats = [], [], ([], [], [], [], [])
+        for alpha in alphas:
+            gap, primal, kkt, gap_tol, n_iter = yield from self.solve(alpha, reference)
+            rows.append(self.w * self.scale)
+            bs.append(self.b)
+            F = primal - separable_value(self.w, *self.arrays(alpha))
+            dev = 1.0 - F / null_F if null_F > 0 else 0.0
+            for out, value in zip(stats, (gap, gap_tol, kkt, n_iter, dev), strict=True):
+                out.append(value)
+        return rows, bs, stats
 
     def _working_set(self, arrays, grad_neg):
         """The support and the largest KKT violators (at least 10, at least
@@ -302,6 +405,33 @@ class _State:
         order = np.argsort(-kkt)
         extra = [j for j in order[:size] if kkt[j] > 0]
         return np.union1d(support, extra).astype(np.int64)
+
+
+def _fit_paths(passes, folds, states, alphas, n_alphas, eps, n_rows):
+    """Every state's path on the grid of the first (the whole data's): the
+    null models in one set of passes, then the paths in another."""
+    nulls = drive(passes, folds, states, [s.null_model() for s in states])
+    null_F, grad0 = nulls[0]
+    if alphas is None:
+        alpha_max = states[0].template.alpha_max(grad0)
+        alphas = alpha_grid(alpha_max, n_alphas, eps, n_rows, states[0].p)
+    alphas = np.asarray(alphas, dtype=float)
+    references = [(F, float(np.abs(g).max(initial=0.0))) for F, g in nulls]
+    tasks = [
+        s.path(alphas, ref, F)
+        for s, ref, (F, _) in zip(states, references, nulls, strict=True)
+    ]
+    fits = drive(passes, folds, states, tasks)
+    return alphas, fits
+
+
+def _classes(family, moments, p):
+    """Labels coded -1 and +1 have a mean square of 1; 0 and 1 their mean."""
+    if family != "binomial":
+        return None
+    y_mean, y_var = moments.mean[0][p], moments.comoment[0][p, p] / moments.weight[0]
+    signed = abs(y_var + y_mean**2 - 1.0) < 1e-9 and y_mean < 1.0
+    return np.array([-1, 1]) if signed else np.array([0, 1])
 
 
 def glm_path(
@@ -320,56 +450,92 @@ def glm_path(
     """The certified path of a GLM family; ``moments`` (of ``[X, y]``, one
     pass) give the standardisation and the constant columns."""
     p = blocks.n_features
-    mean, var = (
-        moments.mean[0][:p],
-        np.diag(moments.comoment[0])[:p] / moments.weight[0],
+    passes = _Passes(blocks, family, client)
+    state = _State(None, moments, p, penalty, standardize, tol, max_iter)
+    alphas, [fit] = _fit_paths(
+        passes, None, [state], alphas, n_alphas, eps, int(moments.count[0])
     )
-    std = np.sqrt(np.clip(var, 0.0, None))
-    constant = std <= 8 * np.finfo(float).eps * np.sqrt(var + mean**2)
-    scale = np.ones(p)
-    if standardize:
-        scale[~constant] = 1.0 / std[~constant]
-    passes = _Passes(blocks, family, scale, client)
-    state = _State(passes, moments.weight[0], p, penalty, tol, max_iter)
-    # The null model: the intercept alone.
-    state.refit_intercept()
-    out = passes(_certificate_pass, state.w, state.b)
-    null_F = out[0] / state.W
-    grad0 = -out[2 : 2 + p] / state.W
-    grad0[constant] = 0.0
-    state.grad_neg = grad0
-    alpha_max = penalty.alpha_max(grad0)
-    if alphas is None:
-        alphas = alpha_grid(alpha_max, n_alphas, eps, int(moments.count[0]), p)
-    reference = (null_F, float(np.abs(grad0).max(initial=0.0)))
-    rows, bs, gaps, tols, kkts, iters, devs = [], [], [], [], [], [], []
-    for alpha in np.asarray(alphas, dtype=float):
-        gap, primal, kkt, gap_tol, n_iter = state.solve(alpha, reference)
-        coef = state.w * scale
-        rows.append(coef)
-        bs.append(state.b)
-        gaps.append(gap)
-        tols.append(gap_tol)
-        kkts.append(kkt)
-        iters.append(n_iter)
-        F = primal - separable_value(state.w, *state.arrays(alpha))
-        devs.append(1.0 - F / null_F if null_F > 0 else 0.0)
-    # Labels coded -1 and +1 have a mean square of 1; 0 and 1 their mean.
-    y_mean, y_var = moments.mean[0][p], moments.comoment[0][p, p] / moments.weight[0]
-    signed = abs(y_var + y_mean**2 - 1.0) < 1e-9 and y_mean < 1.0
-    classes = None
-    if family == "binomial":
-        classes = np.array([-1, 1]) if signed else np.array([0, 1])
-    return _result(
-        alphas,
-        rows,
-        bs,
-        (gaps, tols, kkts, iters, devs),
-        family,
-        classes,
-        penalty,
-        passes,
-    )
+    return _result(alphas, *fit, family, _classes(family, moments, p), penalty, passes)
+
+
+def _score_sums(block, family, folds, fits, scoring, index):
+    """Per fold ``k`` of ``fits`` (``(k, coefs, intercepts)``, the fold
+    model's path): the weight of fold ``k``'s rows in this block, then the
+    weighted sum of their held-out losses at every alpha."""
+    from scipy.special import expit
+
+    X, y, sw, labels = _read(block, family, folds, index)
+    datafit = FAMILIES[family]
+    out = []
+    for fold, coefs, intercepts in fits:
+        rows = labels == fold
+        s = np.ones(int(rows.sum())) if sw is None else sw[rows]
+        link, yk = X[rows] @ coefs + intercepts, y[rows]
+        if scoring == "deviance":
+            df = datafit(s)
+            # 2 F summed: the mean held-out deviance of the in-memory scorer
+            # once divided by the fold's weight.
+            loss = [
+                2.0 * df.value(yk, link[:, a]) * yk.shape[0]
+                for a in range(len(intercepts))
+            ]
+        else:
+            binary = family == "binomial"
+            response = expit(link) if binary else datafit.inverse_link(link)
+            if scoring == "accuracy":
+                err = (response > 0.5) == (yk > 0)[:, None]
+            else:
+                target = (yk > 0).astype(float) if binary else yk
+                err = response - target[:, None]
+                err = err**2 if scoring == "mse" else np.abs(err)
+            loss = s @ err
+        out.append(np.r_[s.sum(), loss])
+    return tuple(out)
+
+
+def glm_cross_validate(
+    blocks,
+    family,
+    moments,
+    folds,
+    penalty,
+    scoring,
+    grid,
+    standardize,
+    tol,
+    max_iter,
+    given_folds,
+    client,
+):
+    """K-fold cross-validation of a GLM path, every fold's path and the
+    whole data's advancing together (see :func:`drive`).
+
+    ``moments`` are per fold (one pass, labels from ``folds = (n_folds,
+    seed)``), ``grid`` is ``(alphas, n_alphas, eps)``.  Returns the path
+    of the whole data, each fold's held-out scores at every alpha (one more
+    pass) and each fold's path.
+    """
+    p = blocks.n_features
+    passes = _Passes(blocks, family, client)
+    args = (p, penalty, standardize, tol, max_iter)
+    states = [_State(None, moments.total(), *args)]
+    for k in range(moments.n_folds):
+        if moments.count[k] == 0 and given_folds:
+            continue  # a label in [0, cv) that foldid does not use
+        if not moments.weight[k] > 0:
+            raise ValueError(f"Fold {k} has no rows (or a zero total sample_weight).")
+        states.append(_State(k, moments.total(skip=k), *args))
+    n_rows = int(moments.count.sum())
+    alphas, fits = _fit_paths(passes, folds, states, *grid, n_rows)
+    requests = [
+        (s.fold, np.column_stack(rows), np.asarray(bs))
+        for s, (rows, bs, _) in zip(states[1:], fits[1:], strict=True)
+    ]
+    sums = passes(_score_sums, folds, requests, scoring)
+    scores = [(out[1:] / out[0])[None, :] for out in sums]
+    classes = _classes(family, moments.total(), p)
+    paths = [_result(alphas, *fit, family, classes, penalty, passes) for fit in fits]
+    return paths[0], scores, paths[1:]
 
 
 def _result(alphas, rows, bs, stats, family, classes, penalty, passes):

@@ -29,14 +29,23 @@ __all__ = ["compute_path", "cross_validate_path"]
 
 #: Held-out scores computed from a fold's moments, and whether greater is better.
 _SCORINGS = {"mse": False, "deviance": False, "r2": True}
+#: Held-out scores of the GLMs, sums over rows (the ROC AUC, a ranking, is not).
+_GLM_SCORINGS = {"deviance": False, "mse": False, "mae": False, "accuracy": True}
 
 
 # -- the one pass ------------------------------------------------------------------
 def _block_moments(block, index, n_folds, seed):
     """The moments of one block per fold, its rows checked on the worker."""
     X, y, sw, foldid = block
-    n = X.shape[0]
     _check_block(X, y, sw, index)
+    foldid = block_folds(foldid, X.shape[0], index, n_folds, seed)
+    A = np.column_stack([np.asarray(X, dtype=float), np.asarray(y, dtype=float)])
+    return block_moments(A, sw, foldid, n_folds)
+
+
+def block_folds(foldid, n_rows, index, n_folds, seed):
+    """The fold label of each row of block ``index`` (None: one fold); the
+    same on every pass and every worker."""
     if foldid is not None:
         foldid = np.asarray(foldid)
         bad = (foldid != np.round(foldid)) | (foldid < 0) | (foldid >= n_folds)
@@ -45,22 +54,33 @@ def _block_moments(block, index, n_folds, seed):
                 f"foldid must hold integers in [0, {n_folds}); block {index} "
                 f"has {foldid[bad][0]}."
             )
-        foldid = foldid.astype(np.int64)
-    elif n_folds > 1:
+        return foldid.astype(np.int64)
+    if n_folds > 1:
         # The default folds: a fixed random draw per block, reproducible
         # from (seed, block) whatever the workers.
-        foldid = np.random.default_rng([seed, index]).integers(n_folds, size=n)
-    A = np.column_stack([np.asarray(X, dtype=float), np.asarray(y, dtype=float)])
-    return block_moments(A, sw, foldid, n_folds)
+        return np.random.default_rng([seed, index]).integers(n_folds, size=n_rows)
+    return None
 
 
-def check_cv(cv, scoring):
+def check_cv(cv, scoring, family="gaussian"):
     """Validate the number of folds and the held-out score."""
     if isinstance(cv, bool) or not isinstance(cv, (int, np.integer)) or cv < 2:
         raise ValueError(f"cv must be an integer >= 2; got {cv!r}.")
-    if scoring not in _SCORINGS:
+    known = _SCORINGS if family == "gaussian" else _GLM_SCORINGS
+    if family == "poisson":
+        known = {k: v for k, v in known.items() if k != "accuracy"}
+    if scoring not in known:
         raise ValueError(
-            f"scoring must be one of {sorted(_SCORINGS)}, got {scoring!r}."
+            f"scoring must be one of {sorted(known)} for the {family} family on "
+            f"Dask data, got {scoring!r}."
+        )
+
+
+def _check_family(family):
+    if family not in ("gaussian", "binomial", "poisson"):
+        raise ValueError(
+            "family must be 'gaussian', 'binomial' or 'poisson' on Dask data; "
+            f"got {family!r}."
         )
 
 
@@ -283,11 +303,7 @@ def compute_path(
     ((10, 10), True)
     """
     check_scalar_range(tol, "tol", low=0.0, low_open=True)
-    if family not in ("gaussian", "binomial", "poisson"):
-        raise ValueError(
-            "family must be 'gaussian', 'binomial' or 'poisson' on Dask data; "
-            f"got {family!r}."
-        )
+    _check_family(family)
     if family != "gaussian":
         _check_glm_penalty(penalty, fit_intercept)
     blocks = as_blocks(X, y, sample_weight, None, columns)
@@ -334,7 +350,8 @@ def cross_validate_path(
     cv=10,
     foldid=None,
     seed=0,
-    scoring="mse",
+    scoring=None,
+    family="gaussian",
     sample_weight=None,
     columns=None,
     alphas=None,
@@ -348,14 +365,19 @@ def cross_validate_path(
     scheduler=None,
     n_workers=None,
 ):
-    """K-fold cross-validation of the least-squares path, in one pass.
+    """K-fold cross-validation of a path on data left on a Dask cluster.
 
-    The objective at each alpha is that of :func:`compute_path`.  The one
-    pass gives every fold's moments; each fold's training moments merge the
-    other folds', each fold's path is solved locally on the grid of the
-    whole data (as glmnet), and its held-out error at every alpha follows
-    from its own moments.  ``alpha_min`` and ``alpha_1se`` are chosen as
-    :func:`sparsefit.cross_validate_path` chooses them.
+    The objective at each alpha is that of :func:`compute_path`.  Least
+    squares takes one pass: it gives every fold's moments; each fold's
+    training moments merge the other folds', each fold's path is solved
+    locally on the grid of the whole data (as glmnet), and its held-out
+    error at every alpha follows from its own moments.  The logistic and
+    Poisson paths of the whole data and of every fold advance together:
+    each pass over the data evaluates, per block, the sums of every model
+    that is still being solved (a fold's model gives the rows of its fold
+    weight 0), so the K + 1 paths cost about the passes of the slowest one,
+    plus one pass for the held-out scores.  ``alpha_min`` and ``alpha_1se``
+    are chosen as :func:`sparsefit.cross_validate_path` chooses them.
 
     Parameters
     ----------
@@ -374,8 +396,13 @@ def cross_validate_path(
         fold); None draws them at random, per block, from ``seed``.
     seed : int, default=0
         Seed of the default folds.
-    scoring : {"mse", "deviance", "r2"}, default="mse"
-        Held-out score, weighted by ``sample_weight``.
+    scoring : str or None, default=None
+        Held-out score, weighted by ``sample_weight``: "mse" (the default),
+        "deviance" or "r2" for the gaussian family; "deviance" (the
+        default), "mse" or "mae" of the mean, and "accuracy" (binomial) for
+        the GLMs.
+    family : {"gaussian", "binomial", "poisson"}, default="gaussian"
+        The datafit, as :func:`compute_path`.
     sample_weight : same kinds as ``y``, or None
         Non-negative weights, in the fits and the held-out scores.
     columns : list of str or None, default=None
@@ -417,7 +444,8 @@ def cross_validate_path(
     ------
     ValueError
         As :func:`compute_path`; and if ``cv`` is below 2, ``scoring`` is
-        unknown, a fold label is outside ``[0, cv)`` or a fold is empty.
+        unknown for the family, a fold label is outside ``[0, cv)`` or a
+        fold is empty.
 
     See Also
     --------
@@ -439,12 +467,36 @@ def cross_validate_path(
     """
     from ..penalties import ElasticNetPenalty
 
-    check_cv(cv, scoring)
+    _check_family(family)
+    if scoring is None:
+        scoring = "mse" if family == "gaussian" else "deviance"
+    check_cv(cv, scoring, family)
     check_scalar_range(tol, "tol", low=0.0, low_open=True)
     penalty = ElasticNetPenalty(1.0, l1_ratio) if penalty is None else penalty
+    if family != "gaussian":
+        _check_glm_penalty(penalty, fit_intercept)
     blocks = as_blocks(X, y, sample_weight, foldid, columns)
     with cluster_client(client, scheduler, n_workers) as own:
         moments = fold_moments(blocks, int(cv), seed, own)
+        if family != "gaussian":
+            from ._glm import glm_cross_validate
+
+            full, scores, _ = glm_cross_validate(
+                blocks,
+                family,
+                moments,
+                (int(cv), seed),
+                penalty,
+                scoring,
+                (alphas, n_alphas, eps),
+                standardize,
+                tol,
+                max_iter,
+                foldid is not None,
+                own,
+            )
+            full = dataclasses.replace(full, feature_names=blocks.feature_names)
+            return _summarise(scores, full, scoring, _GLM_SCORINGS[scoring])
     return cv_from_moments(
         moments,
         penalty,

@@ -4,7 +4,7 @@
 import numpy as np
 
 from .._estimator import ClassifierBase, RegressorBase
-from .._validation import check_positive_int
+from .._validation import check_positive_int, is_distributed
 from ..model_selection import cross_validate_path
 from ..model_selection._glm_scores import GLM_SCORINGS
 from ._cv import check_grid_alpha, warn_grid_edge
@@ -80,7 +80,9 @@ _SOLVER_DOC = """
 
 _JOBS_DOC = """
     n_jobs : int or None, default=None
-        Folds fitted in parallel (joblib); None is one at a time.
+        Folds fitted in parallel (joblib); None is one at a time.  Under
+        ``joblib.parallel_config(backend="dask")`` the folds run as tasks on
+        the Dask cluster, ``X`` scattered to it once.
     progress : bool or None, default=None
         Progress on stderr; None shows it on a terminal only.
 """
@@ -334,7 +336,11 @@ class SparseLogisticRegressionCV(_GLMCVMixin, LogisticMixin, ClassifierBase):
         Parameters
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Training data.
+            Training data.  A Dask array, Dask data frame or Parquet
+            directory is fitted where it lies, two classes coded 0/1 or
+            -1/+1 (see :func:`sparsefit.distributed.cross_validate_path`,
+            whose kinds ``y``, ``sample_weight`` and ``foldid`` then take);
+            the model is the path's certified point at the chosen alpha.
         y : array-like of shape (n_samples,)
             Class labels of any type (two or more classes).
         sample_weight : array-like of shape (n_samples,) or None, default=None
@@ -351,6 +357,13 @@ class SparseLogisticRegressionCV(_GLMCVMixin, LogisticMixin, ClassifierBase):
         """
         self._check_params()
         self._check_multinomial()
+        if is_distributed(X):
+            from ..distributed._dispatch import fit_glm_estimator_cv
+
+            self._check_scoring("binomial")
+            return fit_glm_estimator_cv(
+                self, X, y, sample_weight, "binomial", groups=groups, foldid=foldid
+            )
         X = self._validate_X(X, reset=True)
         sw, y = self._class_weights(y, sample_weight, X.shape[0], X.dtype)
         self._check_scoring(self._family)
@@ -475,7 +488,11 @@ class PoissonLassoCV(_GLMCVMixin, PoissonMixin, RegressorBase):
         Parameters
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Training data.
+            Training data.  A Dask array, Dask data frame or Parquet
+            directory is fitted where it lies (see
+            :func:`sparsefit.distributed.cross_validate_path`, whose kinds
+            ``y``, ``sample_weight`` and ``foldid`` then take); the model is
+            the path's certified point at the chosen alpha.
         y : array-like of shape (n_samples,)
             Non-negative counts (or rates with exposure in ``offset``).
         sample_weight : array-like of shape (n_samples,) or None, default=None
@@ -494,6 +511,19 @@ class PoissonLassoCV(_GLMCVMixin, PoissonMixin, RegressorBase):
         """
         self._check_params()
         self._check_scoring("poisson")
+        if is_distributed(X):
+            from ..distributed._dispatch import fit_glm_estimator_cv
+
+            return fit_glm_estimator_cv(
+                self,
+                X,
+                y,
+                sample_weight,
+                "poisson",
+                groups=groups,
+                foldid=foldid,
+                offset=offset,
+            )
         X, y, sw, offset = self._prepare(X, y, sample_weight, offset)
         res = self._cv(X, y, sw, offset, groups, foldid, "poisson")
         problem = self._make_problem(X, y, sw, offset)

@@ -369,7 +369,9 @@ def cross_validate_path(
     gammas : sequence of float in [0, 1], default=(0.0, 0.25, 0.5, 0.75, 1.0)
         The relaxation mixes scored when ``relax=True``; ignored otherwise.
     n_jobs : int or None
-        Folds in parallel (joblib).
+        Folds in parallel (joblib threads).  Under
+        ``joblib.parallel_config(backend="dask")`` the folds run as tasks on
+        the Dask cluster instead, ``X`` scattered to it once.
     progress : bool or None
         Progress on stderr; None shows it only on a terminal.
     family : {"gaussian", "binomial", "multinomial", "poisson", "huber"} or datafit

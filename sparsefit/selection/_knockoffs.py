@@ -435,7 +435,9 @@ def knockoff_select(
         so the result does not depend on ``n_jobs``.  The seed used is
         recorded in the result's ``seed_``, None's drawn entropy included.
     n_jobs : int or None
-        Draws in parallel (joblib threads).
+        Draws in parallel (joblib threads).  Under
+        ``joblib.parallel_config(backend="dask")`` the draws run as tasks on
+        the Dask cluster instead, ``X`` scattered to it once.
     Sigma : array-like of shape (n_features, n_features) or None
         Model-X: the covariance of the rows; None estimates it with the
         Ledoit-Wolf shrinkage estimator.

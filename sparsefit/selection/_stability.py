@@ -182,7 +182,9 @@ class StabilitySelection(SelectionRecord, BaseEstimator):
         Relative duality gap of every fit (see :func:`sparsefit.compute_path`).
     n_jobs : int or None
         Halves fitted in parallel (joblib threads; the solvers release the
-        GIL). The selection does not depend on it.
+        GIL). The selection does not depend on it.  Under
+        ``joblib.parallel_config(backend="dask")`` the halves run as tasks on
+        the Dask cluster instead, ``X`` scattered to it once.
     random_state : int, SeedSequence or None
         Seed of the halves, all drawn before any fit; recorded in
         ``random_state_``.
