@@ -122,7 +122,11 @@ class CoxMixin(RealTargetMixin):
         self.baseline_times_ = self.baseline_cumulative_hazard_ = None
         if (y["strata"] != y["strata"][0]).any():
             return
-        eta = self._link(X, offset)
+        # X is validated already: a second validation would warn about the
+        # feature names of a data frame that it no longer carries.
+        eta = np.asarray(X @ self.coef_, dtype=float).ravel()
+        if offset is not None:
+            eta = eta + offset
         s = np.ones(eta.shape[0]) if sw is None else np.asarray(sw, dtype=float)
         risk = _RiskSets(y)
         top = float(eta.max())
