@@ -292,3 +292,53 @@ def test_predict_times_need_a_cox_model(tmp_path, csv):
     assert status == 0, err
     status, _, err = run_main("predict", tmp_path / "g", csv, "--times", "10")
     one_error_line(status, err, "--times is for survival models")
+
+
+def test_stratified_fit_predicts_each_stratum_survival(tmp_path, veteran):
+    _, frame = veteran
+    frame = frame.copy()
+    frame["arm"] = np.where(frame["trt"] > 1, "test", "standard")
+    path = tmp_path / "v.csv"
+    frame.to_csv(path, index=False)
+    _fit(
+        path,
+        tmp_path / "o",
+        "--alpha",
+        0.02,
+        "--strata",
+        "arm",
+        "--exclude",
+        "trt",
+        "--tol",
+        1e-10,
+    )
+    names = [c for c in frame.columns if c not in ("trt", "arm", "time", "status")]
+    y = survival_target(frame["time"], frame["status"], strata=frame["arm"])
+    ref = CoxLasso(alpha=0.02, tol=1e-10).fit(frame[names].to_numpy(), y)
+    times = [20, 150, 500]
+    want = ref.predict_survival_function(
+        frame[names].to_numpy(), times=times, strata=frame["arm"].to_numpy()
+    )
+    status, _, err = run_main(
+        "predict",
+        tmp_path / "o",
+        path,
+        "--times",
+        "20,150,500",
+        "--out",
+        tmp_path / "p.csv",
+    )
+    assert status == 0, err
+    got = pd.read_csv(tmp_path / "p.csv").iloc[:, 3:].to_numpy()
+    np.testing.assert_allclose(got, want, rtol=1e-6)
+    # Without the strata column the curves are refused, naming it.
+    status, _, err = run_main(
+        "predict", tmp_path / "o", csv_without(frame, "arm", tmp_path), "--times", "20"
+    )
+    one_error_line(status, err, "fitted with strata (column 'arm')")
+
+
+def csv_without(frame, column, folder):
+    path = folder / f"without_{column}.csv"
+    frame.drop(columns=[column]).to_csv(path, index=False)
+    return path

@@ -215,21 +215,34 @@ def cox_path(X, y, params, offset, alphas=None, n_alphas=100, eps=None, progress
     )
 
 
+def _curve(times, hazard):
+    return {
+        "times": [float(t) for t in times],
+        "cumulative_hazard": [float(h) for h in hazard],
+    }
+
+
 def baseline_document(est, args):
     """The model file's ``survival`` field: the columns and Breslow's baseline
-    cumulative hazard, for survival curves at prediction."""
+    cumulative hazard (one per stratum), for survival curves at prediction."""
+    times, hazard = est.baseline_times_, est.baseline_cumulative_hazard_
+    labels = est.baseline_strata_
+    if labels is None:
+        baseline = _curve(times, hazard)
+    else:
+        names = [str(h) for h in np.unique(labels)]
+        own = [labels.astype(str) == h for h in names]
+        baseline = {
+            "strata": names,
+            "curves": [_curve(times[m], hazard[m]) for m in own],
+        }
     return {
         "time": args.time,
         "event": args.event,
         "start": args.start,
         "strata": args.strata,
         "ties": est.ties,
-        "baseline": {
-            "times": [float(t) for t in est.baseline_times_],
-            "cumulative_hazard": [float(h) for h in est.baseline_cumulative_hazard_],
-        }
-        if est.baseline_cumulative_hazard_ is not None
-        else None,
+        "baseline": baseline,
     }
 
 

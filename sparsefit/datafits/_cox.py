@@ -122,7 +122,9 @@ def survival_target(time, event, *, start=None, strata=None):
     Returns
     -------
     y : structured ndarray of shape (n_samples,)
-        Fields ``start``, ``stop``, ``event``, ``strata`` (integer codes), the
+        Fields ``start``, ``stop``, ``event``, ``strata`` (integer codes of
+        the labels in sorted order; the labels are kept in the dtype's
+        metadata, so that a fitted model names its strata by them), the
         target that :class:`Cox`, :func:`sparsefit.compute_path` and the
         estimators take.
 
@@ -158,7 +160,18 @@ def survival_target(time, event, *, start=None, strata=None):
         raise ValueError(f"event must hold 0 and 1 only{where}.")
     if not events.any():
         raise ValueError("event has no event (all samples censored): nothing to fit.")
-    y = np.empty(n, dtype=_DTYPE)
+    dtype = _DTYPE
+    if strata is not None:
+        labels = np.asarray(strata)
+        if labels.shape != (n,):
+            raise ValueError(
+                f"strata must have the shape of time, {(n,)}; got {labels.shape}."
+            )
+        names, codes = np.unique(labels, return_inverse=True)
+        # The labels ride on the dtype (kept by slicing, indexing and
+        # pickling), so that a fitted model names its strata as given.
+        dtype = np.dtype(_DTYPE, metadata={"strata_labels": names})
+    y = np.empty(n, dtype=dtype)
     y["stop"], y["event"] = stop, events.astype(float)
     y["start"] = -np.inf
     if start is not None:
@@ -170,14 +183,7 @@ def survival_target(time, event, *, start=None, strata=None):
                 f"{first[bad[0]]!r} and time {stop[bad[0]]!r}."
             )
         y["start"] = first
-    y["strata"] = 0
-    if strata is not None:
-        labels = np.asarray(strata)
-        if labels.shape != (n,):
-            raise ValueError(
-                f"strata must have the shape of time, {(n,)}; got {labels.shape}."
-            )
-        y["strata"] = np.unique(labels, return_inverse=True)[1].ravel()
+    y["strata"] = 0 if strata is None else codes.ravel()
     return y
 
 
@@ -208,7 +214,7 @@ def encode_survival(y, n_samples):
         if set(SURVIVAL_FIELDS) <= set(names):
             start = None if np.isneginf(y["start"]).all() else y["start"]
             out = survival_target(
-                y["stop"], y["event"], start=start, strata=y["strata"]
+                y["stop"], y["event"], start=start, strata=strata_labels(y)
             )
         elif len(names) == 2:
             kinds = [y.dtype[f].kind for f in names]
@@ -236,6 +242,13 @@ def encode_survival(y, n_samples):
             f"X has {n_samples} rows but y has {out.shape[0]} (mismatched lengths)."
         )
     return out
+
+
+def strata_labels(y):
+    """The stratum label of each sample of an encoded target: the labels
+    given to :func:`survival_target` when it kept them, else the codes."""
+    names = (y.dtype.metadata or {}).get("strata_labels")
+    return y["strata"] if names is None else np.asarray(names)[y["strata"]]
 
 
 class _RiskSets:
