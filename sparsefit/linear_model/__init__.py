@@ -3,7 +3,12 @@
 from ._cox import CoxLasso, CoxLassoCV
 from ._cv import ElasticNetCV, LassoCV
 from ._glm_cv import PoissonLassoCV, SparseLogisticRegressionCV
-from ._group import GroupLasso, GroupLassoCV, GroupLogisticRegression
+from ._group import (
+    GroupLasso,
+    GroupLassoCV,
+    GroupLogisticRegression,
+    GroupLogisticRegressionCV,
+)
 from ._huber import HuberLasso, HuberLassoCV
 from ._ic import LassoIC
 from ._lasso import ElasticNet, Lasso
@@ -26,6 +31,7 @@ __all__ = [
     "GroupLasso",
     "GroupLassoCV",
     "GroupLogisticRegression",
+    "GroupLogisticRegressionCV",
     "MultiTaskLasso",
     "MultiTaskLassoCV",
     "CoxLasso",
