@@ -13,7 +13,7 @@ from ._huber import HuberLasso, HuberLassoCV
 from ._ic import LassoIC
 from ._lasso import ElasticNet, Lasso
 from ._logistic import SparseLogisticRegression
-from ._multi_task import MultiTaskLasso, MultiTaskLassoCV
+from ._multi_task import MultiTaskElasticNet, MultiTaskLasso, MultiTaskLassoCV
 from ._poisson import PoissonLasso
 
 __all__ = [
@@ -32,6 +32,7 @@ __all__ = [
     "GroupLassoCV",
     "GroupLogisticRegression",
     "GroupLogisticRegressionCV",
+    "MultiTaskElasticNet",
     "MultiTaskLasso",
     "MultiTaskLassoCV",
     "CoxLasso",
