@@ -23,8 +23,9 @@ tolerance (ours tol=1e-4, glmnet thresh=1e-7, scikit-survival tol=1e-7,
 skglm's ProxNewton tol=1e-4), the worst relative suboptimality it reaches
 and its time.
 
-Usage: PYTHONPATH=. python bench/cox.py [--quick] [--out FILE]
-(--quick: the veterans' data and 200 x 1000 only).
+Usage: PYTHONPATH=. python bench/cox.py [--quick] [--out FILE] [--reps N]
+[--no-cv] [--only NAME] (--quick: the veterans' data and 200 x 1000 only;
+--no-cv: the paths only; --only: the problems whose name holds NAME).
 """
 
 import argparse
@@ -83,7 +84,14 @@ def worst(X, y, coefs, alphas, pstar):
     return float(np.max((objectives(X, y, coefs, alphas) - pstar) / pstar))
 
 
-def median_time(fn, reps=3):
+#: Timing repetitions (median); --reps sets it.
+REPS = [3]
+#: Whether CV is timed; --no-cv turns it off (path only).
+WITH_CV = [True]
+
+
+def median_time(fn, reps=None):
+    reps = REPS[0] if reps is None else reps
     times = []
     for _ in range(reps):
         t0 = time.perf_counter()
@@ -100,6 +108,8 @@ def ours(X, y, alphas, pstar, foldid, tols=(1e-4, 1e-6, 1e-8), target=None):
         if sub <= target:
             break
     t_path = median_time(lambda: compute_path(X, y, Cox(), alphas=alphas, tol=tol))
+    if not WITH_CV[0]:
+        return f"tol={tol:g}", sub, t_path, np.nan
     t_cv = median_time(
         lambda: cross_validate_path(
             X, y, family="cox", alphas=alphas, foldid=foldid, tol=tol
@@ -127,8 +137,8 @@ def glmnet(X, y, alphas, pstar, foldid, tols="1e-7,1e-9,1e-11,1e-13", target=Non
                 tmp,
                 str(target).replace("inf", "Inf"),
                 tols,
-                "3",
-                "1",
+                str(REPS[0]),
+                "1" if WITH_CV[0] else "0",
             ],
             capture_output=True,
             text=True,
@@ -203,6 +213,8 @@ def python_anchor(path_fn, tols, X, y, alphas, pstar, foldid, target=None):
             coefs = path_fn(X[train], y[train], alphas, tol)
             X[~train] @ coefs
 
+    if not WITH_CV[0]:
+        return f"tol={tol:g}", sub, t_path, np.nan
     return f"tol={tol:g}", sub, t_path, median_time(folds, reps=1)
 
 
@@ -236,7 +248,12 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--out", help="also write the tables to this file")
+    parser.add_argument("--reps", type=int, default=3, help="timing repetitions")
+    parser.add_argument("--no-cv", action="store_true", help="time the paths only")
+    parser.add_argument("--only", help="run the problems whose name holds this")
     args = parser.parse_args()
+    REPS[0] = args.reps
+    WITH_CV[0] = not args.no_cv
     lines = []
 
     def emit(text):
@@ -245,6 +262,8 @@ def main():
 
     emit(f"load average at start: {os.getloadavg()}")
     for name, X, y, eps in problems(args.quick):
+        if args.only and args.only not in name:
+            continue
         X = np.asfortranarray(X)
         compute_path(X[:30], y[:30], Cox(), n_alphas=3)  # JIT warm-up
         top = compute_path(X, y, Cox(), n_alphas=2).alphas[0]
