@@ -24,8 +24,9 @@ skglm's ProxNewton tol=1e-4), the worst relative suboptimality it reaches
 and its time.
 
 Usage: PYTHONPATH=. python bench/cox.py [--quick] [--out FILE] [--reps N]
-[--no-cv] [--only NAME] (--quick: the veterans' data and 200 x 1000 only;
---no-cv: the paths only; --only: the problems whose name holds NAME).
+[--no-cv] [--only NAME] [--defaults-only] (--quick: the veterans' data and
+200 x 1000 only; --no-cv: the paths only; --only: the problems whose name
+holds NAME; --defaults-only: the second table only).
 """
 
 import argparse
@@ -251,6 +252,9 @@ def main():
     parser.add_argument("--reps", type=int, default=3, help="timing repetitions")
     parser.add_argument("--no-cv", action="store_true", help="time the paths only")
     parser.add_argument("--only", help="run the problems whose name holds this")
+    parser.add_argument(
+        "--defaults-only", action="store_true", help="the defaults table only"
+    )
     args = parser.parse_args()
     REPS[0] = args.reps
     WITH_CV[0] = not args.no_cv
@@ -279,7 +283,8 @@ def main():
             ("scikit-survival", python_anchor, (sksurv_path, (1e-7, 1e-9, 1e-11)), {}),
             ("skglm", python_anchor, (skglm_path, (1e-6, 1e-8, 1e-10)), {}),
         )
-        _run(anchors, data, ours, emit, head + f": time to {TARGET:g}")
+        if not args.defaults_only:
+            _run(anchors, data, ours, emit, head + f": time to {TARGET:g}")
         inf = {"target": np.inf}
         defaults = (
             ("R glmnet", glmnet, (), {"tols": "1e-7", **inf}),
