@@ -1,6 +1,11 @@
 """The Cox lasso path and 10-fold CV against R glmnet, scikit-survival's
 CoxnetSurvivalAnalysis and skglm's Cox datafit, in one process.
 
+Problems: the veterans' data (137 x 8) and two p >> n synthetic ones,
+200 x 1000 and 100 x 5000, with AR(1)-correlated features (rho = 0.5) and
+10 true coefficients (+-0.5, spread over the columns), exponential event
+times and exponential censoring.
+
 Objective (Breslow ties, every solver):
 ``F(Xw) + alpha ||w||_1`` with ``F`` sparsefit's ``Cox()`` (the negative log
 partial likelihood over n, 0 at the saturated model: glmnet's
@@ -13,7 +18,15 @@ solver, each at its chosen setting; anchors without a CV runner (skglm,
 scikit-survival) are timed as ten paths on the training folds plus their
 held-out predictions.  JIT warm-up runs before any timing.
 
-Usage: PYTHONPATH=. python bench/cox.py [--quick]
+A second table, defaults against defaults: each solver at its own default
+tolerance (ours tol=1e-4, glmnet thresh=1e-7, scikit-survival tol=1e-7,
+skglm's ProxNewton tol=1e-4), the worst relative suboptimality it reaches
+and its time.
+
+Usage: PYTHONPATH=. python bench/cox.py [--quick] [--out FILE] [--reps N]
+[--no-cv] [--only NAME] [--defaults-only] (--quick: the veterans' data and
+200 x 1000 only; --no-cv: the paths only; --only: the problems whose name
+holds NAME; --defaults-only: the second table only).
 """
 
 import argparse
@@ -33,19 +46,28 @@ TARGET = 1e-6
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
+def _synthetic(n, p, seed):
+    """AR(1)-correlated features, 10 true coefficients, censored times."""
+    rng = np.random.default_rng(seed)
+    rho = 0.5
+    X = rng.standard_normal((n, p))
+    for j in range(1, p):
+        X[:, j] = rho * X[:, j - 1] + np.sqrt(1 - rho**2) * X[:, j]
+    beta = np.zeros(p)
+    beta[np.linspace(0, p - 1, 10).astype(int)] = 0.5 * (-1.0) ** np.arange(10)
+    t = rng.exponential(np.exp(-X @ beta))
+    c = rng.exponential(1.5, n)
+    y = survival_target(np.minimum(t, c), (t <= c).astype(int))
+    return (X - X.mean(0)) / X.std(0), y
+
+
 def problems(quick):
     d = load_veteran()
     X = (d.X - d.X.mean(0)) / d.X.std(0)
     out = [("veteran 137x8", X, d.y, 1e-3)]
-    rng = np.random.default_rng(0)
-    n, p = (200, 1000) if quick else (200, 5000)
-    Xs = rng.standard_normal((n, p))
-    beta = np.zeros(p)
-    beta[:10] = 0.5
-    t = rng.exponential(np.exp(-Xs @ beta))
-    c = rng.exponential(1.5, n)
-    y = survival_target(np.minimum(t, c), (t <= c).astype(int))
-    out.append((f"synthetic {n}x{p}", Xs, y, 1e-2))
+    out.append(("synthetic 200x1000", *_synthetic(200, 1000, 0), 1e-2))
+    if not quick:
+        out.append(("synthetic 100x5000", *_synthetic(100, 5000, 1), 1e-2))
     return out
 
 
@@ -63,7 +85,14 @@ def worst(X, y, coefs, alphas, pstar):
     return float(np.max((objectives(X, y, coefs, alphas) - pstar) / pstar))
 
 
-def median_time(fn, reps=3):
+#: Timing repetitions (median); --reps sets it.
+REPS = [3]
+#: Whether CV is timed; --no-cv turns it off (path only).
+WITH_CV = [True]
+
+
+def median_time(fn, reps=None):
+    reps = REPS[0] if reps is None else reps
     times = []
     for _ in range(reps):
         t0 = time.perf_counter()
@@ -72,13 +101,16 @@ def median_time(fn, reps=3):
     return float(np.median(times))
 
 
-def ours(X, y, alphas, pstar, foldid):
-    for tol in (1e-4, 1e-6, 1e-8):
+def ours(X, y, alphas, pstar, foldid, tols=(1e-4, 1e-6, 1e-8), target=None):
+    target = TARGET if target is None else target
+    for tol in tols:
         path = compute_path(X, y, Cox(), alphas=alphas, tol=tol)
         sub = worst(X, y, path.coefs.toarray(), alphas, pstar)
-        if sub <= TARGET:
+        if sub <= target:
             break
     t_path = median_time(lambda: compute_path(X, y, Cox(), alphas=alphas, tol=tol))
+    if not WITH_CV[0]:
+        return f"tol={tol:g}", sub, t_path, np.nan
     t_cv = median_time(
         lambda: cross_validate_path(
             X, y, family="cox", alphas=alphas, foldid=foldid, tol=tol
@@ -88,7 +120,8 @@ def ours(X, y, alphas, pstar, foldid):
     return f"tol={tol:g}", sub, t_path, t_cv
 
 
-def glmnet(X, y, alphas, pstar, foldid):
+def glmnet(X, y, alphas, pstar, foldid, tols="1e-7,1e-9,1e-11,1e-13", target=None):
+    target = TARGET if target is None else target
     with tempfile.TemporaryDirectory() as tmp:
         n, p = X.shape
         np.savetxt(os.path.join(tmp, "meta.txt"), [n, p], fmt="%d")
@@ -98,16 +131,15 @@ def glmnet(X, y, alphas, pstar, foldid):
         np.asarray(alphas, float).tofile(os.path.join(tmp, "lambdas.bin"))
         np.asarray(pstar, float).tofile(os.path.join(tmp, "pstar.bin"))
         (foldid + 1).astype(np.int32).tofile(os.path.join(tmp, "foldid.bin"))
-        tols = "1e-7,1e-9,1e-11,1e-13"
         out = subprocess.run(
             [
                 "Rscript",
                 os.path.join(HERE, "_glmnet_cox.R"),
                 tmp,
-                str(TARGET),
+                str(target).replace("inf", "Inf"),
                 tols,
-                "3",
-                "1",
+                str(REPS[0]),
+                "1" if WITH_CV[0] else "0",
             ],
             capture_output=True,
             text=True,
@@ -164,12 +196,13 @@ def skglm_path(X, y, alphas, tol):
     return coefs
 
 
-def python_anchor(path_fn, tols, X, y, alphas, pstar, foldid):
+def python_anchor(path_fn, tols, X, y, alphas, pstar, foldid, target=None):
+    target = TARGET if target is None else target
     path_fn(X[:20], y[:20], alphas[:3], tols[0])  # JIT warm-up
     sub = np.inf
     for tol in tols:
         sub = worst(X, y, path_fn(X, y, alphas, tol), alphas, pstar)
-        if sub <= TARGET:
+        if sub <= target:
             break
     else:
         return "none reached", sub, np.nan, np.nan
@@ -181,15 +214,60 @@ def python_anchor(path_fn, tols, X, y, alphas, pstar, foldid):
             coefs = path_fn(X[train], y[train], alphas, tol)
             X[~train] @ coefs
 
+    if not WITH_CV[0]:
+        return f"tol={tol:g}", sub, t_path, np.nan
     return f"tol={tol:g}", sub, t_path, median_time(folds, reps=1)
+
+
+def _table(title, rows, emit):
+    emit(title)
+    emit(f"{'solver':16} {'setting':18} {'worst subopt':>12} {'path s':>8} {'cv s':>8}")
+    for label, (setting, sub, tp, tc) in rows.items():
+        emit(f"{label:16} {setting:18} {sub:12.2e} {tp:8.3f} {tc:8.3f}")
+    others = [r for k, r in rows.items() if k != "sparsefit"]
+    best_path = min((r[2] for r in others if np.isfinite(r[2])), default=np.nan)
+    best_cv = min((r[3] for r in others if np.isfinite(r[3])), default=np.nan)
+    mine = rows["sparsefit"]
+    emit(
+        f"ratio path (fastest anchor / ours): {best_path / mine[2]:.2f}"
+        f"   ratio cv: {best_cv / mine[3]:.2f}"
+    )
+
+
+def _run(anchors, data, mine, emit, title):
+    rows = {"sparsefit": mine(*data)}
+    for label, fn, head, extra in anchors:
+        try:
+            rows[label] = fn(*head, *data, **extra)
+        except Exception as exc:  # an anchor missing or failing: say so
+            message = f"failed: {type(exc).__name__}: {exc}"[:60]
+            rows[label] = (message, np.nan, np.nan, np.nan)
+    _table(title, rows, emit)
 
 
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--out", help="also write the tables to this file")
+    parser.add_argument("--reps", type=int, default=3, help="timing repetitions")
+    parser.add_argument("--no-cv", action="store_true", help="time the paths only")
+    parser.add_argument("--only", help="run the problems whose name holds this")
+    parser.add_argument(
+        "--defaults-only", action="store_true", help="the defaults table only"
+    )
     args = parser.parse_args()
-    print(f"load average at start: {os.getloadavg()}")
+    REPS[0] = args.reps
+    WITH_CV[0] = not args.no_cv
+    lines = []
+
+    def emit(text):
+        print(text, flush=True)
+        lines.append(text)
+
+    emit(f"load average at start: {os.getloadavg()}")
     for name, X, y, eps in problems(args.quick):
+        if args.only and args.only not in name:
+            continue
         X = np.asfortranarray(X)
         compute_path(X[:30], y[:30], Cox(), n_alphas=3)  # JIT warm-up
         top = compute_path(X, y, Cox(), n_alphas=2).alphas[0]
@@ -197,35 +275,31 @@ def main():
         ref = compute_path(X, y, Cox(), alphas=alphas, tol=1e-10)
         pstar = objectives(X, y, ref.coefs.toarray(), alphas)
         foldid = np.random.default_rng(1).permutation(np.arange(X.shape[0]) % 10)
-        rows = {"sparsefit": ours(X, y, alphas, pstar, foldid)}
         data = (X, y, alphas, pstar, foldid)
+        events = int(y["event"].sum())
+        head = f"\n{name} ({events} events), 100 alphas down to {eps:g} alpha_max"
         anchors = (
-            ("R glmnet", glmnet, ()),
-            ("scikit-survival", python_anchor, (sksurv_path, (1e-7, 1e-9, 1e-11))),
-            ("skglm", python_anchor, (skglm_path, (1e-6, 1e-8, 1e-10))),
+            ("R glmnet", glmnet, (), {}),
+            ("scikit-survival", python_anchor, (sksurv_path, (1e-7, 1e-9, 1e-11)), {}),
+            ("skglm", python_anchor, (skglm_path, (1e-6, 1e-8, 1e-10)), {}),
         )
-        for label, fn, head in anchors:
-            try:
-                rows[label] = fn(*head, *data)
-            except Exception as exc:  # an anchor missing or failing: say so
-                message = f"failed: {type(exc).__name__}: {exc}"[:60]
-                rows[label] = (message, np.nan, np.nan, np.nan)
-        print(f"\n{name}, 100 alphas down to {eps:g} alpha_max")
-        print(
-            f"{'solver':16} {'setting':18} {'worst subopt':>12} {'path s':>8} "
-            f"{'cv s':>8}"
+        if not args.defaults_only:
+            _run(anchors, data, ours, emit, head + f": time to {TARGET:g}")
+        inf = {"target": np.inf}
+        defaults = (
+            ("R glmnet", glmnet, (), {"tols": "1e-7", **inf}),
+            ("scikit-survival", python_anchor, (sksurv_path, (1e-7,)), inf),
+            ("skglm", python_anchor, (skglm_path, (1e-4,)), inf),
         )
-        for label, (setting, sub, tp, tc) in rows.items():
-            print(f"{label:16} {setting:18} {sub:12.2e} {tp:8.3f} {tc:8.3f}")
-        others = [r for k, r in rows.items() if k != "sparsefit"]
-        best_path = min((r[2] for r in others if np.isfinite(r[2])), default=np.nan)
-        best_cv = min((r[3] for r in others if np.isfinite(r[3])), default=np.nan)
-        mine = rows["sparsefit"]
-        print(
-            f"ratio path (fastest anchor / ours): {best_path / mine[2]:.2f}"
-            f"   ratio cv: {best_cv / mine[3]:.2f}"
-        )
-    print(f"\nload average at end: {os.getloadavg()}")
+
+        def mine(*d):
+            return ours(*d, tols=(1e-4,), target=np.inf)
+
+        _run(defaults, data, mine, emit, head + ": defaults against defaults")
+    emit(f"\nload average at end: {os.getloadavg()}")
+    if args.out:
+        with open(args.out, "w") as handle:
+            handle.write("\n".join(lines) + "\n")
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 """Command-line options shared by the sub-commands."""
 
 from ._families import FAMILIES
+from ._survival import add_survival_arguments
 
 __all__ = [
     "MAX_ALPHAS",
@@ -19,7 +20,10 @@ def add_data_arguments(parser):
     """DATA, --target and how the table's columns become features."""
     parser.add_argument("data", metavar="DATA", help="CSV, TSV or Parquet file")
     parser.add_argument(
-        "--target", required=True, metavar="COL", help="the column to predict"
+        "--target",
+        metavar="COL",
+        help="the column to predict (required, except for family cox, which "
+        "reads --time and --event) (default: none)",
     )
     which = parser.add_mutually_exclusive_group()
     which.add_argument(
@@ -53,8 +57,10 @@ def add_data_arguments(parser):
     parser.add_argument(
         "--offset",
         metavar="COL",
-        help="offset column (log exposure) for the poisson family (default: none)",
+        help="offset column: log exposure for the poisson family, a known "
+        "log relative risk for cox (default: none)",
     )
+    add_survival_arguments(parser)
 
 
 def add_model_arguments(parser):

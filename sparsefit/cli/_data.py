@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from ._errors import UsageError
+from ._survival import check_survival_options, survival_columns, survival_target_of
 
 __all__ = [
     "Prepared",
@@ -412,14 +413,24 @@ def prepare(frame, target, family, options):
     """Check the table and build the numeric problem.
 
     ``options`` carries ``features``, ``exclude``, ``one_hot``,
-    ``drop_missing``, ``offset`` and ``train_column`` (None when unused).
+    ``drop_missing``, ``offset``, ``train_column`` and, for family cox,
+    ``time``, ``event``, ``start`` and ``strata`` (None when unused); the
+    target of family cox is the survival target of those columns.
     """
     n_read = len(frame)
     _check_rows(n_read, "the data has")
+    check_survival_options(options, family)
+    target = options.target if family.name == "cox" else target
     columns = list(frame.columns)
-    _require(target, columns, "target column")
+    what = "--time column" if family.name == "cox" else "target column"
+    _require(target, columns, what)
+    survival = survival_columns(options)
     reserved = [c for c in (options.offset, options.train_column) if c]
-    for name, what in ((options.offset, "offset"), (options.train_column, "train")):
+    reserved += [c for c in survival if c != target]
+    named = [(options.offset, "offset"), (options.train_column, "train")]
+    named += [(getattr(options, n, None), f"--{n}") for n in ("event", "start")]
+    named += [(getattr(options, "strata", None), "--strata")]
+    for name, what in named:
         if name:
             _require(name, columns, f"{what} column")
     features = _feature_columns(
@@ -433,7 +444,10 @@ def prepare(frame, target, family, options):
         np.arange(n_read),
     )
     _check_rows(len(frame), f"after dropping {len(dropped)} row(s) the data has")
-    y = _target(frame, target, family)
+    if family.name == "cox":
+        y = survival_target_of(frame, options)
+    else:
+        y = _target(frame, target, family)
     encoding = {c: sorted(set(frame[c].astype(str))) for c in categorical}
     offset = None
     if options.offset:

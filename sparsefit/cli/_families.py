@@ -24,8 +24,9 @@ class Family:
     single, cv : str
         Names of the estimator classes in ``sparsefit`` for a fixed alpha and
         for alpha chosen by cross-validation.
-    link : {"identity", "logit", "softmax", "log"}
-        Maps the linear predictor ``Xw + b`` (plus offset) to the mean.
+    link : {"identity", "logit", "softmax", "log", "cox"}
+        Maps the linear predictor ``Xw + b`` (plus offset) to the mean; for
+        ``"cox"``, to the relative risk ``exp(eta)``.
     classifier : bool
     n_classes : int or None
         2 for the binomial family; None when any number of classes (or none).
@@ -113,6 +114,8 @@ FAMILIES = {
     "huber": Family(
         "huber", "HuberLasso", "HuberLassoCV", "identity", scoring="deviance"
     ),
+    # The grouped partial-likelihood deviance, glmnet's default for Cox.
+    "cox": Family("cox", "CoxLasso", "CoxLassoCV", "cox", scoring="deviance"),
 }
 
 
@@ -137,7 +140,7 @@ def mean_response(link, eta):
 
     if link == "identity":
         return eta[:, 0]
-    if link == "log":
+    if link in ("log", "cox"):
         return np.exp(eta[:, 0])
     if link == "logit":
         # The positive class is the second one, as in scikit-learn.

@@ -2,6 +2,8 @@
 
 import numpy as np
 
+from ._survival import survival_metrics, survival_summary
+
 __all__ = ["test_metrics", "target_summary"]
 
 
@@ -10,10 +12,13 @@ def test_metrics(family, est, X, y, offset=None):
 
     Gaussian: MSE, MAE and R^2; binomial and multinomial: accuracy, mean log
     loss and (two classes) the area under the ROC curve; Poisson: the mean
-    Poisson deviance.
+    Poisson deviance; Cox: Harrell's C-index and the partial-likelihood
+    deviance per event.
     """
     from sklearn import metrics
 
+    if family.name == "cox":
+        return survival_metrics(est, X, y, offset)
     if family.classifier:
         proba = est.predict_proba(X)
         out = {
@@ -35,7 +40,10 @@ def test_metrics(family, est, X, y, offset=None):
 
 
 def target_summary(family, y):
-    """Class counts, or mean, standard deviation and range."""
+    """Class counts, events and censored rows, or mean, standard deviation
+    and range."""
+    if family.name == "cox":
+        return survival_summary(y)
     if family.classifier:
         labels, counts = np.unique(np.asarray(y).astype(str), return_counts=True)
         return {

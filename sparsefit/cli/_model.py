@@ -18,6 +18,7 @@ import numpy as np
 from ._errors import UsageError
 from ._families import get_family, linear_predictor, mean_response
 from ._schema import ModelFileError, locate_deep_nesting, validate_document
+from ._survival import survival_predictions
 
 __all__ = ["SCHEMA_VERSION", "SavedModel", "model_document", "load_model"]
 
@@ -219,10 +220,13 @@ class SavedModel:
         intercepts = np.asarray(path["intercepts"], dtype=float)
         return coef, (1 - t) * intercepts[i] + t * intercepts[j]
 
-    def predict(self, X, offset=None, alpha=None):
+    def predict(self, X, offset=None, alpha=None, times=None, strata=None):
         """Columns of the prediction table: the mean, or labels and probabilities.
 
         ``alpha`` (None: the fitted one) reads the coefficients off the path.
+        A Cox model gives the linear predictor and the relative risk, and
+        at ``times`` the survival probabilities (``strata``: the stratum
+        label of each row, for a stratified fit).
 
         Returns
         -------
@@ -230,6 +234,8 @@ class SavedModel:
         """
         coef, intercept = self.coef(alpha)
         eta = linear_predictor(X, coef, intercept, offset)
+        if self.document["link"] == "cox":
+            return survival_predictions(self.document, eta[:, 0], times, strata)
         mean = mean_response(self.document["link"], eta)
         classes = self.document.get("classes")
         if classes is None:

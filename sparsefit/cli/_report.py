@@ -101,6 +101,16 @@ def _data_section(s):
     if "classes" in target:
         text = ", ".join(f"{_e(k)}: {v}" for k, v in target["classes"].items())
         cards.append(_card(f"target {s['target']}", text, "rows per class"))
+    elif "events" in target:
+        strata = f"; {target['strata']} strata" if target["strata"] > 1 else ""
+        cards.append(
+            _card(
+                f"survival time {s['target']}",
+                f"{target['events']} events, {target['censored']} censored",
+                f"times {_num(target['min'])} to {_num(target['max'])}, median "
+                f"{_num(target['median_time'])}{strata}",
+            )
+        )
     else:
         cards.append(
             _card(

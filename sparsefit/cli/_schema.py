@@ -36,6 +36,11 @@ Schema version 1 (``*`` marks an optional field; ``name`` is a string)::
     estimator*        object
     explanation*      {column: list}, every list as long as "feature", a
                       list of strings
+    survival*         family cox: {time, event, start, strata: column names
+                      or null, ties, baseline: null, {times, cumulative_hazard}
+                      (increasing times >= 0, non-decreasing hazards) or, after
+                      a stratified fit, {strata: labels, curves: one such
+                      object per stratum}}
     note*             string
 """
 
@@ -296,6 +301,57 @@ def _check_extras(doc):
             _need(ok, f"{field}[{k}]", "a string, a number or null", value)
 
 
+def _check_curve(curve, field):
+    _object(curve, field)
+    values = {}
+    for key in ("times", "cumulative_hazard"):
+        if key not in curve:
+            raise ModelFileError(f"{field}.{key}", "is missing")
+        _need(isinstance(curve[key], list), f"{field}.{key}", "a list", curve[key])
+        values[key] = [
+            _number(v, f"{field}.{key}[{k}]", 0) for k, v in enumerate(curve[key])
+        ]
+    times, hazard = values["times"], values["cumulative_hazard"]
+    if len(times) != len(hazard):
+        raise ModelFileError(field, "must hold as many times as hazards")
+    if any(b <= a for a, b in zip(times, times[1:], strict=False)):
+        raise ModelFileError(f"{field}.times", "must be increasing")
+    if any(b < a for a, b in zip(hazard, hazard[1:], strict=False)):
+        raise ModelFileError(f"{field}.cumulative_hazard", "must be non-decreasing")
+
+
+def _check_survival(doc, family):
+    survival = doc.get("survival")
+    if survival is None:
+        return
+    _need(family.name == "cox", "survival", f"null for family {family.name}", 0)
+    _object(survival, "survival")
+    strata = survival.get("strata")
+    _need(
+        strata is None or isinstance(strata, str),
+        "survival.strata",
+        "null or a string",
+        strata,
+    )
+    baseline = survival.get("baseline")
+    if baseline is None:
+        return
+    _object(baseline, "survival.baseline")
+    if "strata" not in baseline:
+        _check_curve(baseline, "survival.baseline")
+        return
+    labels = _distinct_strings(baseline["strata"], "survival.baseline.strata")
+    curves = baseline.get("curves")
+    _need(isinstance(curves, list), "survival.baseline.curves", "a list", curves)
+    if len(curves) != len(labels):
+        raise ModelFileError(
+            "survival.baseline.curves",
+            f"must hold one curve per stratum ({len(labels)}), got {len(curves)}",
+        )
+    for k, curve in enumerate(curves):
+        _check_curve(curve, f"survival.baseline.curves[{k}]")
+
+
 def validate_document(doc):
     """Check a parsed ``model.json`` against the schema; raise on the first fault.
 
@@ -313,6 +369,7 @@ def validate_document(doc):
     if doc.get("path") is not None:
         _check_path(doc, n_blocks, columns)
     _check_extras(doc)
+    _check_survival(doc, family)
 
 
 _TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"(\s*:)?|[\[\]{}]')

@@ -34,6 +34,7 @@ from ._output import (
     spreadsheet_safe,
 )
 from ._paths import alpha_max, from_path_result, grid_path, path_frame
+from ._survival import baseline_document, cox_path
 from ._warm import compile_note, mark_warm
 
 __all__ = ["add_parser", "run", "fit_frame"]
@@ -151,8 +152,8 @@ def check_options(args, family):
     if not (math.isfinite(args.tol) and args.tol > 0):
         raise UsageError(f"--tol must be > 0, got {args.tol}")
     family.estimator_class(not _fixed(args))  # a missing class: one line now
-    if args.offset and family.link != "log":
-        raise UsageError(f"--offset needs --family poisson, not {family.name}")
+    if args.offset and family.link not in ("log", "cox"):
+        raise UsageError(f"--offset needs --family poisson or cox, not {family.name}")
 
 
 def result_names(args):
@@ -261,6 +262,12 @@ def fixed_alpha_path(args, family, X, y, offset, params, progress, alpha):
         )
         outputs = [args.target] if path.classes is None else [str(path.classes[-1])]
         return from_path_result(path, list(X.columns), outputs)
+    if family.name == "cox":
+        path = cox_path(X, y, params, offset, n_alphas=args.n_alphas, eps=args.eps)
+        if 0 < alpha < path.alphas[-1]:
+            grid = np.geomspace(path.alphas[0], alpha, args.n_alphas)
+            path = cox_path(X, y, params, offset, alphas=grid, progress=progress)
+        return from_path_result(path, list(X.columns), [args.target])
     if family.name == "gaussian":
         kwargs = dict(
             l1_ratio=args.l1_ratio,
@@ -456,6 +463,8 @@ def fit_frame(frame, args, source, title=None):
     document = model_document(
         est, family, prep, fit_info, coefficients.to_dict(orient="list"), table
     )
+    if family.name == "cox":
+        document["survival"] = baseline_document(est, args)
     files = _write(
         out, args, document, coefficients, table, cv_frame, cv_result, summary, title
     )

@@ -11,6 +11,7 @@ from ._families import get_family
 from ._model import json_safe
 from ._output import check_out_dir, emit_summary, note, result_folder
 from ._paths import alpha_max, from_path_result, grid_path, path_frame
+from ._survival import cox_path
 
 __all__ = ["add_parser", "run"]
 
@@ -53,14 +54,25 @@ def compute(args, family, prep, progress):
             progress=progress,
         )
         return from_path_result(path, list(X.columns), [args.target])
-    top = alpha_max(X, y, family, args.l1_ratio, args.standardize, factors, prep.offset)
-    eps = args.eps or (1e-2 if X.shape[1] > X.shape[0] else 1e-4)
     params = {
         "l1_ratio": args.l1_ratio,
         "standardize": args.standardize,
         "penalty_factor": factors,
         "tol": args.tol,
     }
+    if family.name == "cox":
+        path = cox_path(
+            X,
+            y,
+            params,
+            prep.offset,
+            n_alphas=args.n_alphas,
+            eps=args.eps,
+            progress=progress,
+        )
+        return from_path_result(path, list(X.columns), [args.target])
+    top = alpha_max(X, y, family, args.l1_ratio, args.standardize, factors, prep.offset)
+    eps = args.eps or (1e-2 if X.shape[1] > X.shape[0] else 1e-4)
     if args.delta is not None:
         params["delta"] = args.delta
     grid = np.geomspace(top, top * eps, args.n_alphas)

@@ -122,7 +122,9 @@ def survival_target(time, event, *, start=None, strata=None):
     Returns
     -------
     y : structured ndarray of shape (n_samples,)
-        Fields ``start``, ``stop``, ``event``, ``strata`` (integer codes), the
+        Fields ``start``, ``stop``, ``event``, ``strata`` (integer codes of
+        the labels in sorted order; the labels are kept in the dtype's
+        metadata, so that a fitted model names its strata by them), the
         target that :class:`Cox`, :func:`sparsefit.compute_path` and the
         estimators take.
 
@@ -158,7 +160,18 @@ def survival_target(time, event, *, start=None, strata=None):
         raise ValueError(f"event must hold 0 and 1 only{where}.")
     if not events.any():
         raise ValueError("event has no event (all samples censored): nothing to fit.")
-    y = np.empty(n, dtype=_DTYPE)
+    dtype = _DTYPE
+    if strata is not None:
+        labels = np.asarray(strata)
+        if labels.shape != (n,):
+            raise ValueError(
+                f"strata must have the shape of time, {(n,)}; got {labels.shape}."
+            )
+        names, codes = np.unique(labels, return_inverse=True)
+        # The labels ride on the dtype (kept by slicing, indexing and
+        # pickling), so that a fitted model names its strata as given.
+        dtype = np.dtype(_DTYPE, metadata={"strata_labels": names})
+    y = np.empty(n, dtype=dtype)
     y["stop"], y["event"] = stop, events.astype(float)
     y["start"] = -np.inf
     if start is not None:
@@ -170,14 +183,7 @@ def survival_target(time, event, *, start=None, strata=None):
                 f"{first[bad[0]]!r} and time {stop[bad[0]]!r}."
             )
         y["start"] = first
-    y["strata"] = 0
-    if strata is not None:
-        labels = np.asarray(strata)
-        if labels.shape != (n,):
-            raise ValueError(
-                f"strata must have the shape of time, {(n,)}; got {labels.shape}."
-            )
-        y["strata"] = np.unique(labels, return_inverse=True)[1].ravel()
+    y["strata"] = 0 if strata is None else codes.ravel()
     return y
 
 
@@ -208,7 +214,7 @@ def encode_survival(y, n_samples):
         if set(SURVIVAL_FIELDS) <= set(names):
             start = None if np.isneginf(y["start"]).all() else y["start"]
             out = survival_target(
-                y["stop"], y["event"], start=start, strata=y["strata"]
+                y["stop"], y["event"], start=start, strata=strata_labels(y)
             )
         elif len(names) == 2:
             kinds = [y.dtype[f].kind for f in names]
@@ -236,6 +242,13 @@ def encode_survival(y, n_samples):
             f"X has {n_samples} rows but y has {out.shape[0]} (mismatched lengths)."
         )
     return out
+
+
+def strata_labels(y):
+    """The stratum label of each sample of an encoded target: the labels
+    given to :func:`survival_target` when it kept them, else the codes."""
+    names = (y.dtype.metadata or {}).get("strata_labels")
+    return y["strata"] if names is None else np.asarray(names)[y["strata"]]
 
 
 class _RiskSets:
@@ -391,6 +404,77 @@ def _cox_kernel(eta, s, d, lo, hi, gfirst, gptr, members, dgroup, efron, n_total
 
 
 @njit(cache=True, nogil=True)
+def _rest_sums(v, lo, hi, gfirst, gptr, members, dgroup):
+    """``R_g = sum_{R_g \\ T_g} v`` and ``E_g = sum_{T_g} v``, each a sum of
+    positive terms (``R_g`` is not ``S_g - E_g``, whose subtraction would
+    lose the digits that matter near a saturated fit)."""
+    m = gfirst.shape[0]
+    add, sub, dead = np.zeros(m), np.zeros(m), np.zeros(m)
+    for j in range(v.shape[0]):
+        if lo[j] < hi[j]:
+            if dgroup[j] >= 0:
+                dead[dgroup[j]] += v[j]
+            else:
+                add[hi[j] - 1] += v[j]
+            sub[lo[j]] += v[j]
+    R = np.empty(m)
+    run = 0.0
+    for g in range(m - 1, -1, -1):
+        run += add[g]
+        R[g] = run
+        # The deaths of group g are at risk at the earlier groups.
+        run += dead[g]
+        if gfirst[g] == g:
+            run = 0.0
+        else:
+            run = max(run - sub[g], 0.0)
+    return R, dead
+
+
+@njit(cache=True, nogil=True)
+def _cox_value(eta, s, lo, hi, gfirst, gptr, members, dgroup, efron, n_total):
+    """``F`` of the module docstring (the constant ``C`` taken off), as a sum
+    of non-negative terms, one per death group:
+
+    ``(1/n) [W_g log(E_g / W_g) - sum_{T_g} s_i eta_i]
+    + c_g sum_r log1p(R_g / ((1 - phi_r) E_g))``
+
+    (Jensen makes the first one >= 0; it is exactly 0 for an untied death).
+    Near a saturated fit each term is small and computed to its own relative
+    precision, where ``sum c_g log D_gr - e'eta - C`` would cancel."""
+    e, v, _ = _shifted(eta, s)
+    R, E = _rest_sums(v, lo, hi, gfirst, gptr, members, dgroup)
+    W, k, K = _group_terms(s, gptr, members, efron)
+    total = 0.0
+    for g in range(gfirst.shape[0]):
+        if K[g] == 0:
+            continue
+        if not R[g] + E[g] > _TINY:
+            # Out of range, as the gradient kernel reports it (_cox_kernel).
+            return np.inf
+        if k[g] > 1:
+            top = -np.inf
+            for a in range(gptr[g], gptr[g + 1]):
+                j = members[a]
+                if s[j] > 0 and e[j] > top:
+                    top = e[j]
+            own, lin = 0.0, 0.0
+            for a in range(gptr[g], gptr[g + 1]):
+                j = members[a]
+                if s[j] > 0:
+                    own += s[j] * np.exp(e[j] - top)
+                    lin += s[j] * (e[j] - top)
+            total += (W[g] * np.log(own / W[g]) - lin) / n_total
+        c = W[g] / (n_total * K[g])
+        for r in range(K[g]):
+            phi = r / k[g] if efron else 0.0
+            if not R[g] + (1.0 - phi) * E[g] > _TINY:
+                return np.inf
+            total += c * np.log1p(R[g] / ((1.0 - phi) * E[g]))
+    return total
+
+
+@njit(cache=True, nogil=True)
 def _cox_conjugate_bound(eta, s, lo, hi, gfirst, gptr, members, efron, n_total, t):
     """``B(t) - C`` of the module docstring, for ``t`` in [0, 1]."""
     e, v, veta = _shifted(eta, s)
@@ -501,10 +585,17 @@ class Cox(SampleWeighted, BaseDatafit):
     def _args(self, y, z):
         risk = self._risk(y)
         n = y.shape[0]
-        sw = np.ones(n) if self.sample_weight is None else self.sample_weight
-        sw = np.ascontiguousarray(sw, dtype=float)
+        # The weights as the kernels read them, kept with the risk sets for
+        # these weights: the solvers ask for values thousands of times.
+        held = getattr(risk, "weights", None)
+        if held is None or held[0] is not self.sample_weight:
+            sw = np.ones(n) if self.sample_weight is None else self.sample_weight
+            held = risk.weights = (
+                self.sample_weight,
+                np.ascontiguousarray(sw, dtype=float),
+            )
         z = np.ascontiguousarray(z, dtype=float)
-        return risk, sw, z, n
+        return risk, held[1], z, n
 
     def _constant(self, y):
         """``C``: the saturated model's value (module docstring), kept with
@@ -578,7 +669,21 @@ class Cox(SampleWeighted, BaseDatafit):
             model's (half the deviance); ``inf`` when ``z`` spans so wide a
             range (over about 340) that a risk set's sum nearly underflows.
         """
-        return float(self._kernel(y, z)[0]) - self._constant(y)
+        risk, sw, z, n = self._args(y, z)
+        return float(
+            _cox_value(
+                z,
+                sw,
+                risk.lo,
+                risk.hi,
+                risk.gfirst,
+                risk.gptr,
+                risk.members,
+                risk.dgroup,
+                self.ties == "efron",
+                float(n),
+            )
+        )
 
     def raw_grad(self, y, z):
         """Return ``dF/dz`` (the module docstring gives it).

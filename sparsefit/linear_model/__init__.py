@@ -3,12 +3,17 @@
 from ._cox import CoxLasso, CoxLassoCV
 from ._cv import ElasticNetCV, LassoCV
 from ._glm_cv import PoissonLassoCV, SparseLogisticRegressionCV
-from ._group import GroupLasso, GroupLassoCV, GroupLogisticRegression
+from ._group import (
+    GroupLasso,
+    GroupLassoCV,
+    GroupLogisticRegression,
+    GroupLogisticRegressionCV,
+)
 from ._huber import HuberLasso, HuberLassoCV
 from ._ic import LassoIC
 from ._lasso import ElasticNet, Lasso
 from ._logistic import SparseLogisticRegression
-from ._multi_task import MultiTaskLasso, MultiTaskLassoCV
+from ._multi_task import MultiTaskElasticNet, MultiTaskLasso, MultiTaskLassoCV
 from ._poisson import PoissonLasso
 
 __all__ = [
@@ -26,6 +31,8 @@ __all__ = [
     "GroupLasso",
     "GroupLassoCV",
     "GroupLogisticRegression",
+    "GroupLogisticRegressionCV",
+    "MultiTaskElasticNet",
     "MultiTaskLasso",
     "MultiTaskLassoCV",
     "CoxLasso",

@@ -55,7 +55,16 @@ class CoxMixin(RealTargetMixin):
 
     def _prepare(self, X, y, sample_weight, offset, reset=True):
         X = self._validate_X(X, reset=reset)
+        raw = np.asarray(y)
         y = encode_survival(y, X.shape[0])
+        if reset:
+            # The codes number the distinct strata in sorted order: their
+            # labels (or the codes of a target encoded without them) name
+            # the baselines of a stratified fit.
+            labels = (y.dtype.metadata or {}).get("strata_labels")
+            if labels is None and "strata" in (raw.dtype.names or ()):
+                labels = np.unique(raw["strata"])
+            self._strata_labels = np.unique(y["strata"]) if labels is None else labels
         sw = check_sample_weight(sample_weight, X.shape[0], X.dtype)
         return X, y, sw, check_offset(offset, X.shape[0])
 
@@ -117,27 +126,72 @@ class CoxMixin(RealTargetMixin):
         return float(concordance_index(y, self._link(X, offset), sample_weight))
 
     def _store_baseline(self, X, y, sw, offset):
-        """Breslow's baseline cumulative hazard at the fit,
-        ``H_0(t) = sum_{t_g <= t} W_g / sum_{j in R_g} s_j exp(eta_j)``."""
-        self.baseline_times_ = self.baseline_cumulative_hazard_ = None
-        if (y["strata"] != y["strata"][0]).any():
-            return
-        eta = self._link(X, offset)
+        """Breslow's baseline cumulative hazard of each stratum at the fit,
+        ``H_0h(t) = sum_{t_g <= t, g in h} W_g / sum_{j in R_g} s_j exp(eta_j)``
+        (R's ``survfit.coxph`` for Breslow's ties)."""
+        # X is validated already: a second validation would warn about the
+        # feature names of a data frame that it no longer carries.
+        eta = np.asarray(X @ self.coef_, dtype=float).ravel()
+        if offset is not None:
+            eta = eta + offset
         s = np.ones(eta.shape[0]) if sw is None else np.asarray(sw, dtype=float)
         risk = _RiskSets(y)
         top = float(eta.max())
         v = s * np.exp(eta - top)
         S = _group_sums(v, v, risk.lo, risk.hi, risk.gfirst, risk.gptr, risk.members)[0]
         W = np.add.reduceat(s[risk.members], risk.gptr[:-1])
-        self.baseline_times_ = y["stop"][risk.members[risk.gptr[:-1]]]
-        self.baseline_cumulative_hazard_ = np.cumsum(W / S) * np.exp(-top)
+        first = risk.members[risk.gptr[:-1]]
+        H = np.cumsum(W / S)
+        # The sum restarts at each stratum's first death group.
+        H -= np.concatenate(([0.0], H))[risk.gfirst]
+        self.baseline_times_ = y["stop"][first]
+        self.baseline_cumulative_hazard_ = H * np.exp(-top)
+        self.baseline_strata_ = None
+        if self._strata_labels.shape[0] > 1:
+            self.baseline_strata_ = self._strata_labels[y["strata"][first]]
 
-    def predict_survival_function(self, X, times=None, offset=None):
-        """Survival curves ``S(t | x) = exp(-H_0(t) exp(x'coef_))``.
+    def _baseline_hazard(self, times, strata, n_rows):
+        """``H_0`` of each row's stratum at ``times``: (n_rows, n_times)."""
+        at, hazard = self.baseline_times_, self.baseline_cumulative_hazard_
+        if self.baseline_strata_ is None:
+            k = np.searchsorted(at, times, side="right") - 1
+            H = np.where(k >= 0, hazard[np.maximum(k, 0)], 0.0)
+            return np.broadcast_to(H, (n_rows, times.shape[0]))
+        if strata is None:
+            raise ValueError(
+                "the model was fitted with strata, each with its own baseline "
+                "hazard: pass strata, the stratum of each row of X."
+            )
+        strata = np.asarray(strata)
+        if strata.shape != (n_rows,):
+            raise ValueError(
+                f"strata must have one label per row of X, shape {(n_rows,)}; "
+                f"got {strata.shape}."
+            )
+        known = np.unique(self.baseline_strata_)
+        unseen = ~np.isin(strata, known)
+        if unseen.any():
+            k = int(np.flatnonzero(unseen)[0])
+            raise ValueError(
+                f"strata holds {strata[k].item()!r} (row {k}), a stratum "
+                f"without deaths in the training data (strata: {known.tolist()})."
+            )
+        H = np.empty((n_rows, times.shape[0]))
+        for label in np.unique(strata):
+            own = self.baseline_strata_ == label
+            k = np.searchsorted(at[own], times, side="right") - 1
+            H[strata == label] = np.where(k >= 0, hazard[own][np.maximum(k, 0)], 0.0)
+        return H
+
+    def predict_cumulative_hazard_function(
+        self, X, times=None, offset=None, strata=None
+    ):
+        """Cumulative hazards ``H(t | x) = H_0(t) exp(x'coef_)``.
 
         ``H_0`` is Breslow's estimate of the baseline cumulative hazard on
         the training data at the fitted coefficients, a step function that
-        jumps at the event times.
+        jumps at the event times; after a stratified fit each stratum has
+        its own (as R's ``survfit.coxph``), and each row gets its stratum's.
 
         Parameters
         ----------
@@ -145,9 +199,52 @@ class CoxMixin(RealTargetMixin):
             Samples.
         times : array-like of shape (n_times,) or None, default=None
             Where to evaluate the curves; None: the training event times
-            (``baseline_times_``).
+            (``baseline_times_``, sorted and made distinct across strata).
         offset : array-like of shape (n_samples,) or None, default=None
             Added to the linear predictor.
+        strata : array-like of shape (n_samples,) or None, default=None
+            After a stratified fit, the stratum of each row, labelled as in
+            the training target's ``strata`` (the labels given to
+            :func:`~sparsefit.datafits.survival_target`, or its codes when
+            the target was encoded first); ignored otherwise.
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_times)
+            The cumulative hazards.
+
+        Raises
+        ------
+        ValueError
+            After a stratified fit: ``strata`` missing, of the wrong length,
+            or naming a stratum without deaths in the training data.
+        """
+        link = self._link(X, offset)
+        grid = np.unique(self.baseline_times_) if times is None else times
+        grid = np.asarray(grid, dtype=float).ravel()
+        H = self._baseline_hazard(grid, strata, link.shape[0])
+        return H * np.exp(link)[:, None]
+
+    def predict_survival_function(self, X, times=None, offset=None, strata=None):
+        """Survival curves ``S(t | x) = exp(-H_0(t) exp(x'coef_))``.
+
+        ``H_0`` is Breslow's estimate of the baseline cumulative hazard on
+        the training data at the fitted coefficients, a step function that
+        jumps at the event times; after a stratified fit each stratum has
+        its own (as R's ``survfit.coxph``), and each row gets its stratum's.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Samples.
+        times : array-like of shape (n_times,) or None, default=None
+            Where to evaluate the curves; None: the training event times
+            (``baseline_times_``, sorted and made distinct across strata).
+        offset : array-like of shape (n_samples,) or None, default=None
+            Added to the linear predictor.
+        strata : array-like of shape (n_samples,) or None, default=None
+            After a stratified fit, the stratum of each row (see
+            :meth:`predict_cumulative_hazard_function`); ignored otherwise.
 
         Returns
         -------
@@ -157,19 +254,12 @@ class CoxMixin(RealTargetMixin):
         Raises
         ------
         ValueError
-            When the model was fitted with strata (one baseline per stratum
-            is not provided).
+            After a stratified fit: ``strata`` missing, of the wrong length,
+            or naming a stratum without deaths in the training data.
         """
-        link = self._link(X, offset)
-        if self.baseline_cumulative_hazard_ is None:
-            raise ValueError(
-                "predict_survival_function needs one baseline hazard: the model "
-                "was fitted with strata, which have one each (not provided)."
-            )
-        grid = self.baseline_times_ if times is None else np.asarray(times, float)
-        idx = np.searchsorted(self.baseline_times_, grid, side="right") - 1
-        H = np.where(idx >= 0, self.baseline_cumulative_hazard_[np.maximum(idx, 0)], 0)
-        return np.exp(-np.outer(np.exp(link), H))
+        return np.exp(
+            -self.predict_cumulative_hazard_function(X, times, offset, strata)
+        )
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -221,9 +311,12 @@ class CoxLasso(CoxMixin, EstimatorBase):
     intercept_ : float
         Always 0 (the partial likelihood has no intercept).
     alpha_ : float
-    baseline_times_, baseline_cumulative_hazard_ : ndarray or None
-        Breslow's baseline cumulative hazard at the training event times
-        (None after a stratified fit).
+    baseline_times_, baseline_cumulative_hazard_ : ndarray
+        Breslow's baseline cumulative hazard at the training event times,
+        stratum after stratum after a stratified fit.
+    baseline_strata_ : ndarray or None
+        The stratum of each entry of ``baseline_times_`` (None without
+        strata).
     dual_gap_, kkt_violation_, n_iter_
 
     See Also

@@ -4,9 +4,22 @@ from .._estimator import ClassifierBase
 from ..penalties import GroupPenalty
 from ._base import SparseLinearRegression
 from ._cv import _CV_PARAMS_DOC, ElasticNetCV
+from ._glm_cv import (
+    _CV_DOC,
+    _GRID_DOC,
+    _JOBS_DOC,
+    _SELECTION_DOC,
+    _SOLVER_DOC,
+    SparseLogisticRegressionCV,
+)
 from ._logistic import LogisticMixin
 
-__all__ = ["GroupLasso", "GroupLassoCV", "GroupLogisticRegression"]
+__all__ = [
+    "GroupLasso",
+    "GroupLassoCV",
+    "GroupLogisticRegression",
+    "GroupLogisticRegressionCV",
+]
 
 _GROUP_DOC = """
     groups : list of array-like of int, array-like of shape (n_features,) \
@@ -298,6 +311,7 @@ class GroupLogisticRegression(GroupMixin, LogisticMixin, ClassifierBase):
 
     See Also
     --------
+    GroupLogisticRegressionCV : Alpha chosen by cross-validation.
     GroupLasso : The least-squares group lasso.
     SparseLogisticRegression : The separable (elastic-net) penalty.
 
@@ -379,13 +393,155 @@ class GroupLogisticRegression(GroupMixin, LogisticMixin, ClassifierBase):
         return self
 
     def _fit_problem(self, X, y, sample_weight=None, offset=None, reset=True):
-        X = self._validate_X(X, reset=reset)
-        sw, y = self._class_weights(y, sample_weight, X.shape[0], X.dtype, reset)
-        if self.classes_.shape[0] != 2:
-            # scikit-learn's wording, which its estimator checks look for.
-            raise ValueError(
-                "Only binary classification is supported: GroupLogisticRegression "
-                f"takes two classes; y has {self.classes_.shape[0]} "
-                f"({self.classes_.tolist()[:10]})."
-            )
+        X, sw, y = _binary_target(self, X, y, sample_weight, reset)
         return self._make_problem(X, y, sw, classes=self.classes_)
+
+
+def _binary_target(est, X, y, sample_weight, reset=True):
+    """Validated ``X``, the weights and ``y``, refusing more than two classes."""
+    X = est._validate_X(X, reset=reset)
+    sw, y = est._class_weights(y, sample_weight, X.shape[0], X.dtype, reset)
+    if est.classes_.shape[0] != 2:
+        # scikit-learn's wording, which its estimator checks look for.
+        raise ValueError(
+            f"Only binary classification is supported: {type(est).__name__} "
+            f"takes two classes; y has {est.classes_.shape[0]} "
+            f"({est.classes_.tolist()[:10]})."
+        )
+    return X, sw, y
+
+
+class GroupLogisticRegressionCV(GroupMixin, SparseLogisticRegressionCV):
+    __doc__ = (
+        """Logistic group lasso with alpha chosen by cross-validation (two classes).
+
+    The path of :class:`GroupLogisticRegression` is cross-validated on the
+    one CV runner (:func:`~sparsefit.cross_validate_path`) and the model
+    refitted on all the data at ``alpha_min_`` or ``alpha_1se_``.  With
+    labels coded -1/+1 (``classes_[1]`` is +1):
+"""
+        + _OBJECTIVE.format(
+            datafit="\\frac{1}{n} \\sum_i s_i \\log(1 + e^{-y_i (x_i'w + b)})"
+        )
+        + """
+    Parameters
+    ----------"""
+        + _GROUP_DOC
+        + _GRID_DOC
+        + """
+    cv : int, scikit-learn splitter or iterable, default=10
+        An int k means ``StratifiedKFold(k, shuffle=True, random_state=0)``
+        (``KFold`` with the same arguments when a class has fewer than k
+        samples); with ``fit(..., groups=...)`` it means ``GroupKFold(k)``.
+        ``fit(..., foldid=...)`` gives the folds directly."""
+        + _SELECTION_DOC
+        + """
+    scoring : {"deviance", "accuracy", "roc_auc", "mse", "mae"}, default="deviance"
+        The held-out score of each alpha.
+    class_weight : None, "balanced" or dict, default=None
+        Multiplies the sample weights of each class."""
+        + _SOLVER_DOC
+        + _JOBS_DOC
+        + _CV_DOC
+        + """
+    See Also
+    --------
+    GroupLogisticRegression : One fit at a given alpha.
+    GroupLassoCV : The least-squares group lasso, cross-validated.
+    sparsefit.cross_validate_path : The cross-validation itself.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sparsefit import GroupLogisticRegressionCV
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.standard_normal((200, 6))
+    >>> y = (X[:, 0] + X[:, 1] + 0.3 * rng.standard_normal(200) > 0).astype(int)
+    >>> model = GroupLogisticRegressionCV(groups=[0, 0, 1, 1, 2, 2], cv=5)
+    >>> model = model.fit(X, y)
+    >>> bool(model.alpha_1se_ >= model.alpha_min_), model.coef_.shape
+    (True, (1, 6))
+    """
+    )
+    multinomial = "ungrouped"
+
+    def __init__(
+        self,
+        *,
+        groups=None,
+        l1_ratio=0.0,
+        group_weights=None,
+        penalty_factor=None,
+        fit_intercept=True,
+        standardize=False,
+        alphas=None,
+        n_alphas=100,
+        eps=None,
+        cv=10,
+        selection="min",
+        scoring="deviance",
+        class_weight=None,
+        tol=1e-4,
+        max_iter=1000,
+        solver="auto",
+        n_jobs=None,
+        progress=None,
+    ):
+        self.groups = groups
+        self.l1_ratio = l1_ratio
+        self.group_weights = group_weights
+        self.penalty_factor = penalty_factor
+        self.fit_intercept = fit_intercept
+        self.standardize = standardize
+        self.alphas = alphas
+        self.n_alphas = n_alphas
+        self.eps = eps
+        self.cv = cv
+        self.selection = selection
+        self.scoring = scoring
+        self.class_weight = class_weight
+        self.tol = tol
+        self.max_iter = max_iter
+        self.solver = solver
+        self.n_jobs = n_jobs
+        self.progress = progress
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_class = False
+        return tags
+
+    def fit(self, X, y, sample_weight=None, groups=None, foldid=None):
+        """Cross-validate the path, then refit at the selected alpha.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training data.
+        y : array-like of shape (n_samples,)
+            Class labels, two distinct values.
+        sample_weight : array-like of shape (n_samples,) or None, default=None
+            Weights of the samples in the fits and the held-out scores.
+        groups : array-like of shape (n_samples,) or None, default=None
+            Group labels of the samples for the splitter (the feature groups
+            are the ``groups`` parameter).
+        foldid : array-like of shape (n_samples,) or None, default=None
+            Fold of each sample (glmnet's ``foldid``); wins over ``cv``.
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+
+        Raises
+        ------
+        ValueError
+            When ``y`` has more than two classes, or a parameter is invalid.
+        """
+        self._check_params()
+        X, sw, y = _binary_target(self, X, y, sample_weight)
+        self._check_scoring(self._family)
+        res = self._cv(X, y, sw, None, groups, foldid, self._family)
+        problem = self._make_problem(X, y, sw, classes=self.classes_)
+        self._refit(problem, res)
+        return self

@@ -102,8 +102,8 @@ def group_prox(V, step, a, c):
 
 
 @njit(cache=True, nogil=True)
-def sg_value(w, order, indptr, l1, l2):
-    """``sum_G l2_G ||w_G|| + sum_j l1_j |w_j|``."""
+def sg_value(w, order, indptr, l1, l2, ridge):
+    """``sum_G l2_G ||w_G|| + ridge_G / 2 ||w_G||^2 + sum_j l1_j |w_j|``."""
     total = 0.0
     for g in range(indptr.shape[0] - 1):
         sq = 0.0
@@ -111,15 +111,18 @@ def sg_value(w, order, indptr, l1, l2):
             j = order[k]
             sq += w[j] * w[j]
             total += l1[j] * abs(w[j])
-        total += l2[g] * np.sqrt(sq)
+        total += l2[g] * np.sqrt(sq) + 0.5 * ridge[g] * sq
     return total
 
 
 @njit(cache=True, nogil=True)
-def sg_prox_group(x, j0, j1, order, step, l1, l2g):
+def sg_prox_group(x, j0, j1, order, step, l1, l2g, ridge_g):
     """The sparse-group prox of one group, in place on ``x`` (indexed by
     ``order[j0:j1]``): soft-threshold by ``step l1_j``, then shrink the block
-    by ``step l2g`` (Simon et al. 2013, eq. 9).  Returns the new norm."""
+    by ``step l2g`` (Simon et al. 2013, eq. 9), then divide by ``1 + step
+    ridge_g`` (the prox of ``h + c/2 ||.||^2`` is that of ``h`` at ``v / (1 +
+    step c)`` with step ``step / (1 + step c)``, which for a positively
+    homogeneous ``h`` is ``prox_h(v) / (1 + step c)``).  Returns the new norm."""
     sq = 0.0
     for k in range(j0, j1):
         j = order[k]
@@ -131,7 +134,7 @@ def sg_prox_group(x, j0, j1, order, step, l1, l2g):
     norm = np.sqrt(sq)
     shrink = 0.0
     if norm > step * l2g:
-        shrink = 1.0 - step * l2g / norm
+        shrink = (1.0 - step * l2g / norm) / (1.0 + step * ridge_g)
     for k in range(j0, j1):
         # Assigned, not scaled, at 0: no -0.0 in the coefficients.
         x[order[k]] = x[order[k]] * shrink if shrink > 0.0 else 0.0
@@ -139,19 +142,20 @@ def sg_prox_group(x, j0, j1, order, step, l1, l2g):
 
 
 @njit(cache=True, nogil=True)
-def _sg_prox(v, step, order, indptr, l1, l2):
+def _sg_prox(v, step, order, indptr, l1, l2, ridge):
     x = v.copy()
     for g in range(indptr.shape[0] - 1):
-        sg_prox_group(x, indptr[g], indptr[g + 1], order, step, l1, l2[g])
+        sg_prox_group(x, indptr[g], indptr[g + 1], order, step, l1, l2[g], ridge[g])
     return x
 
 
 @njit(cache=True, nogil=True)
-def sg_group_distance(w, z, j0, j1, order, l1, l2g):
+def sg_group_distance(w, z, j0, j1, order, l1, l2g, ridge_g):
     """Distance from ``z`` (minus the gradient) to the subdifferential of one
     group's penalty at ``w``.
 
-    At ``w_G = 0`` the subdifferential is a box of half-widths ``l1`` plus a
+    The ridge term's gradient ``ridge_g w_G`` is taken off ``z`` first.  At
+    ``w_G = 0`` the subdifferential is a box of half-widths ``l1`` plus a
     ball of radius ``l2g``, and the distance to it is ``max(||S(z)|| - l2g,
     0)`` with ``S`` the soft-thresholding by ``l1``.  Elsewhere it is the
     point ``l2g w_G / ||w_G|| + l1 sign(w)`` on the non-zero entries and
@@ -167,7 +171,7 @@ def sg_group_distance(w, z, j0, j1, order, l1, l2g):
             e = max(abs(z[j]) - l1[j], 0.0)
         else:
             centre = l2g * w[j] / norm + (l1[j] if w[j] > 0 else -l1[j])
-            e = z[j] - centre
+            e = z[j] - ridge_g * w[j] - centre
         dist += e * e
     dist = np.sqrt(dist)
     if norm == 0.0:
@@ -176,10 +180,11 @@ def sg_group_distance(w, z, j0, j1, order, l1, l2g):
 
 
 @njit(cache=True, nogil=True)
-def _sg_distance(w, z, order, indptr, l1, l2):
+def _sg_distance(w, z, order, indptr, l1, l2, ridge):
     out = np.empty(w.shape[0])
     for g in range(indptr.shape[0] - 1):
-        d = sg_group_distance(w, z, indptr[g], indptr[g + 1], order, l1, l2[g])
+        j0, j1 = indptr[g], indptr[g + 1]
+        d = sg_group_distance(w, z, j0, j1, order, l1, l2[g], ridge[g])
         for k in range(indptr[g], indptr[g + 1]):
             out[order[k]] = d
     return out
@@ -248,6 +253,23 @@ def _sg_scales(z, order, indptr, l1, l2):
     return out
 
 
+@njit(cache=True, nogil=True)
+def _sg_excess(z, order, indptr, l1, l2):
+    """Per group ``max(||S_{l1}(z_G)|| - l2_G, 0)``: the distance from ``z_G``
+    to the box ``[-l1, l1]`` plus the ball of radius ``l2_G`` (the distance
+    to a convex set plus a ball is the distance to the set, less the
+    radius)."""
+    out = np.empty(indptr.shape[0] - 1)
+    for g in range(out.shape[0]):
+        sq = 0.0
+        for k in range(indptr[g], indptr[g + 1]):
+            j = order[k]
+            e = max(abs(z[j]) - l1[j], 0.0)
+            sq += e * e
+        out[g] = max(np.sqrt(sq) - l2[g], 0.0)
+    return out
+
+
 def _group_labels(groups, n_features):
     """``(labels, n_groups)``: a group id in 0..n_groups-1 per feature, from
     a list of index arrays (a partition of the features) or from one label
@@ -289,20 +311,26 @@ def _group_labels(groups, n_features):
 
 
 class GroupPenalty:
-    """Group lasso and sparse-group lasso penalty.
+    """Group lasso and sparse-group lasso penalty, with an optional ridge term.
 
     .. math::
 
         g(w) = \\alpha \\sum_G \\left((1 - \\tau) v_G \\|w_G\\|_2
-        + \\tau \\sum_{j \\in G} u_j |w_j|\\right)
+        + \\tau \\sum_{j \\in G} u_j |w_j|
+        + \\frac{\\gamma r_G}{2} \\|w_G\\|_2^2\\right)
 
     with ``tau`` the ``l1_ratio`` (0: the group lasso of Yuan and Lin 2006;
     between 0 and 1: the sparse-group lasso of Simon et al. 2013; 1: the
-    weighted lasso), ``v_G`` the group weights and ``u_j`` the features' l1
-    weights.  A group with ``v_G = 0`` and ``u_j = 0`` on its features is
-    unpenalised.  Its prox soft-thresholds each entry, then shrinks each
-    block; its conjugate is the indicator of the dual ball
-    ``||S_{alpha tau u}(z_G)||_2 <= alpha (1 - tau) v_G`` for every G.
+    weighted lasso), ``v_G`` the group weights, ``u_j`` the features' l1
+    weights and ``gamma`` the ``ridge`` share with group weights ``r_G``
+    (glmnet's mgaussian elastic net ``lambda ((1 - a)/2 ||B||_F^2 + a sum_j
+    ||B_j||_2)`` is ``v_G = a``, ``gamma = 1 - a``).  A group with ``v_G =
+    0``, ``u_j = 0`` on its features and no ridge is unpenalised.  Its prox
+    soft-thresholds each entry, shrinks each block, then divides it by ``1 +
+    step alpha gamma r_G``; its conjugate is the indicator of the dual ball
+    ``||S_{alpha tau u}(z_G)||_2 <= alpha (1 - tau) v_G`` on the groups
+    without ridge, and ``max(||S_{alpha tau u}(z_G)||_2 - alpha (1 - tau)
+    v_G, 0)^2 / (2 alpha gamma r_G)`` on the others.
 
     Parameters
     ----------
@@ -321,6 +349,11 @@ or None
     weights : array-like of shape (n_features,) or None, default=None
         ``u_j >= 0``; None is 1, except 0 on the features of groups with
         ``v_G = 0``, so that such a group is unpenalised.
+    ridge : float, default=0.0
+        ``gamma >= 0``, the weight of the ridge term.
+    ridge_weights : array-like of shape (n_groups,) or None, default=None
+        ``r_G >= 0``; None is 1 on the groups with a positive group or l1
+        weight, 0 on the others (unpenalised groups stay unpenalised).
 
     See Also
     --------
@@ -346,12 +379,23 @@ or None
     lower_bounds = None
     upper_bounds = None
 
-    def __init__(self, alpha, groups, l1_ratio=0.0, group_weights=None, weights=None):
+    def __init__(
+        self,
+        alpha,
+        groups,
+        l1_ratio=0.0,
+        group_weights=None,
+        weights=None,
+        ridge=0.0,
+        ridge_weights=None,
+    ):
         self.alpha = check_scalar_range(alpha, "alpha", low=0.0)
         self.l1_ratio = check_scalar_range(l1_ratio, "l1_ratio", low=0.0, high=1.0)
         self.groups = groups
         self.group_weights = group_weights
         self.weights = weights
+        self.ridge = check_scalar_range(ridge, "ridge", low=0.0)
+        self.ridge_weights = ridge_weights
         self._cache = {}
 
     def __repr__(self):
@@ -470,6 +514,24 @@ or None
         tau = self.l1_ratio
         return order, indptr, alpha * tau * u, alpha * (1.0 - tau) * v
 
+    def ridge_levels(self, n_features, alpha=None):
+        """Return the ridge term's level of each group at ``alpha``.
+
+        Parameters
+        ----------
+        n_features : int
+            The number of features.
+        alpha : float or None, default=None
+            The level; None is the penalty's ``alpha``.
+
+        Returns
+        -------
+        levels : ndarray of shape (n_groups,)
+            ``alpha gamma r_G``.
+        """
+        alpha = self.alpha if alpha is None else alpha
+        return alpha * self.ridge * self._extras(n_features)[2]
+
     def free_features(self, n_features):
         """Return the mask of the unpenalised features.
 
@@ -494,12 +556,29 @@ or None
             _, _, n_groups, labels, u, v = self.structure(n_features)
             top = np.zeros(n_groups)
             np.maximum.at(top, labels, u)
-            free = ((top == 0) & (v == 0))[labels]
-            self._cache[key] = (free, top)
+            r = check_vector(
+                self.ridge_weights,
+                "ridge_weights",
+                n_groups,
+                np.float64,
+                default=1.0,
+                nonnegative=True,
+            )
+            if self.ridge_weights is None:
+                r = ((top > 0) | (v > 0)).astype(np.float64)
+            if not np.isfinite(r).all():
+                raise ValueError("ridge_weights must be finite.")
+            free = ((top == 0) & (v == 0) & (self.ridge * r == 0))[labels]
+            self._cache[key] = (free, top, r)
         return self._cache[key]
 
     def _arrays_of(self, w, alpha=None):
         return self.arrays(np.shape(w)[0], alpha)
+
+    def _full_arrays_of(self, w, alpha=None):
+        """``(order, indptr, l1, l2, ridge levels)``."""
+        p = np.shape(w)[0]
+        return (*self.arrays(p, alpha), self.ridge_levels(p, alpha))
 
     def value(self, w):
         """Return the penalty value.
@@ -514,7 +593,7 @@ or None
         value : float
             ``g(w)``.
         """
-        return float(sg_value(np.asarray(w, dtype=float), *self._arrays_of(w)))
+        return float(sg_value(np.asarray(w, dtype=float), *self._full_arrays_of(w)))
 
     def prox(self, v, step):
         """Return ``argmin_x 1/(2 step) ||x - v||^2 + g(x)``, group by group.
@@ -530,9 +609,11 @@ or None
         -------
         x : ndarray of shape (n_features,)
             Each entry soft-thresholded by ``step alpha tau u_j``, then each
-            group shrunk by ``step alpha (1 - tau) v_G`` in norm.
+            group shrunk by ``step alpha (1 - tau) v_G`` in norm and divided
+            by ``1 + step alpha gamma r_G``.
         """
-        x = _sg_prox(np.asarray(v, dtype=float), float(step), *self._arrays_of(v))
+        arrays = self._full_arrays_of(v)
+        x = _sg_prox(np.asarray(v, dtype=float), float(step), *arrays)
         return x.astype(np.asarray(v).dtype, copy=False)
 
     def subdiff_distance(self, w, grad):
@@ -551,16 +632,25 @@ or None
             For each feature, the KKT violation of its group.
         """
         z = -np.asarray(grad, dtype=float)
-        return _sg_distance(np.asarray(w, dtype=float), z, *self._arrays_of(w))
+        w = np.asarray(w, dtype=float)
+        return _sg_distance(w, z, *self._full_arrays_of(w))
 
-    def _scales(self, z, alpha=None):
+    def _scales(self, z, alpha=None, dual=True):
+        """Per group the dual-ball scale of ``z``; with ``dual``, ``inf`` on
+        the groups with a ridge term (their conjugate is finite everywhere)."""
         z = np.asarray(z, dtype=float)
         free = self.free_features(z.shape[0])
         z = np.where(free, 0.0, z)
-        return _sg_scales(z, *self._arrays_of(z, alpha))
+        out = _sg_scales(z, *self._arrays_of(z, alpha))
+        if dual and self.ridge > 0:
+            out[self._extras(z.shape[0])[2] > 0] = np.inf
+        return out
 
     def conjugate(self, z):
-        """Return the conjugate ``g^*(z)``: 0 in the dual ball, else ``inf``.
+        """Return the conjugate ``g^*(z)``, the dual ball's indicator (plus ridge).
+
+        With a ridge term, the squared excess over the ball of each group
+        with ridge replaces its indicator.
 
         Parameters
         ----------
@@ -571,13 +661,25 @@ or None
         Returns
         -------
         value : float
-            0 when ``||S_{alpha tau u}(z_G)|| <= alpha (1 - tau) v_G`` for
-            every group (up to rounding), else ``inf``.
+            ``inf`` when ``||S_{alpha tau u}(z_G)|| > alpha (1 - tau) v_G``
+            for a group without ridge (up to rounding), else the sum over the
+            groups with ridge of ``max(||S_{alpha tau u}(z_G)|| - alpha (1 -
+            tau) v_G, 0)^2 / (2 alpha gamma r_G)``.
         """
         # dual_scale puts z on the boundary up to rounding; a few ulps over is
         # the boundary, not infinity.
         ok = self._scales(z).min(initial=np.inf) >= 1.0 - 64 * np.finfo(float).eps
-        return 0.0 if ok else np.inf
+        if not ok:
+            return np.inf
+        if self.ridge == 0:
+            return 0.0
+        z = np.asarray(z, dtype=float)
+        p = z.shape[0]
+        z = np.where(self.free_features(p), 0.0, z)
+        levels = self.ridge_levels(p)
+        ridged = levels > 0
+        excess = _sg_excess(z, *self._arrays_of(z))[ridged]
+        return float(np.sum(excess**2 / (2 * levels[ridged])))
 
     def dual_scale(self, z):
         """Return the largest ``s`` in [0, 1] with ``conjugate(s * z)`` finite.
@@ -608,9 +710,15 @@ or None
             ``1 / s_G`` with ``s_G`` the dual-ball scale of ``grad0_G`` at
             ``alpha = 1``; 0 for unpenalised groups and zero gradients.
         """
-        s = self._scales(grad0, alpha=1.0)
+        # At a zero group the ridge term's gradient is zero: its entry level
+        # is the ridge-free one; a group penalised by its ridge term alone is
+        # never zero, and has none.
+        s = self._scales(grad0, alpha=1.0, dual=False)
         with np.errstate(divide="ignore"):
             out = np.where(np.isfinite(s), 1.0 / s, 0.0)
+        p = np.shape(grad0)[0]
+        _, _, _, _, _, v = self.structure(p)
+        out[(v == 0) & (self._extras(p)[1] == 0)] = 0.0
         return out
 
     def alpha_max(self, grad0):

@@ -5,9 +5,11 @@ Minimises the centred problem
 .. math::
 
     P(w) = \\frac{1}{2n} \\|y_c - X_c w\\|_S^2 + \\sum_G \\left(
-    \\lambda_G \\|w_G\\|_2 + \\sum_{j \\in G} \\mu_j |w_j| \\right),
+    \\lambda_G \\|w_G\\|_2 + \\sum_{j \\in G} \\mu_j |w_j|
+    + \\frac{\\gamma_G}{2} \\|w_G\\|_2^2 \\right),
 
-the group lasso (``mu = 0``) and the sparse-group lasso.  Each visit of a
+the group lasso (``mu = 0``), the sparse-group lasso, and either with a
+ridge term (``gamma > 0``, glmnet's mgaussian elastic net).  Each visit of a
 group minimises the objective along it: one pass over its columns gives the
 gradient ``-X_G' S r / n``, then proximal-gradient iterations with step
 ``1 / L_G`` (``L_G = ||Q_G||_2``) on the exact quadratic model, whose
@@ -87,12 +89,12 @@ _MAX_INNER = 100
 
 
 @njit(cache=True, nogil=True)
-def _step(w, z, x, g, order, gptr, lips, l1, l2, grams, goff, tol):
+def _step(w, z, x, g, order, gptr, lips, l1, l2, ridge, grams, goff, tol):
     """Minimise the datafit's quadratic model along group ``g`` (exact up to
     ``tol`` in gradient units) from the gradient in ``z``: the new values in
     ``x``; returns the group's KKT violation before the step."""
     j0, j1 = gptr[g], gptr[g + 1]
-    viol = sg_group_distance(w, z, j0, j1, order, l1, l2[g])
+    viol = sg_group_distance(w, z, j0, j1, order, l1, l2[g], ridge[g])
     m = j1 - j0
     L = lips[g]
     v = np.empty(m)
@@ -103,7 +105,8 @@ def _step(w, z, x, g, order, gptr, lips, l1, l2, grams, goff, tol):
         v[k] = w[j]
         zc[k] = z[j]
     for _ in range(_MAX_INNER):
-        # One prox-gradient step on the model: soft-threshold, block shrink.
+        # One prox-gradient step on the model: soft-threshold, block shrink,
+        # and the ridge term's division (see sg_prox_group).
         sq = 0.0
         for k in range(m):
             j = order[j0 + k]
@@ -113,7 +116,9 @@ def _step(w, z, x, g, order, gptr, lips, l1, l2, grams, goff, tol):
             t[k] = u
             sq += u * u
         norm = np.sqrt(sq)
-        shrink = 1.0 - l2[g] / (L * norm) if norm > l2[g] / L else 0.0
+        shrink = 0.0
+        if norm > l2[g] / L:
+            shrink = (1.0 - l2[g] / (L * norm)) / (1.0 + ridge[g] / L)
         moved = 0.0
         for k in range(m):
             t[k] = t[k] * shrink if shrink > 0.0 else 0.0
@@ -150,6 +155,7 @@ def passes_dense(
     lips,
     l1,
     l2,
+    ridge,
     grams,
     goff,
     tol,
@@ -171,7 +177,7 @@ def passes_dense(
             for k in range(gptr[g], gptr[g + 1]):
                 j = order[k]
                 z[j] = _grad_dense(X, j, offset, scale, sw, r, shift)
-            viol = _step(w, z, x, g, order, gptr, lips, l1, l2, grams, goff, tol)
+            viol = _step(w, z, x, g, order, gptr, lips, l1, l2, ridge, grams, goff, tol)
             worst = max(worst, viol)
             for k in range(gptr[g], gptr[g + 1]):
                 j = order[k]
@@ -200,6 +206,7 @@ def passes_csc(
     lips,
     l1,
     l2,
+    ridge,
     grams,
     goff,
     tol,
@@ -219,7 +226,7 @@ def passes_csc(
             for k in range(gptr[g], gptr[g + 1]):
                 j = order[k]
                 z[j] = _grad_csc(data, indices, indptr, j, offset, scale, sw, r, shift)
-            viol = _step(w, z, x, g, order, gptr, lips, l1, l2, grams, goff, tol)
+            viol = _step(w, z, x, g, order, gptr, lips, l1, l2, ridge, grams, goff, tol)
             worst = max(worst, viol)
             for k in range(gptr[g], gptr[g + 1]):
                 j = order[k]
@@ -386,7 +393,8 @@ class BlockCoordinateDescent:
             np.finfo(design.dtype).eps,
             gap_abs,
         )
-        kernel = (order, gptr, lips, l1, l2, grams, goff)
+        ridge = penalty.ridge_levels(p)
+        kernel = (order, gptr, lips, l1, l2, ridge, grams, goff)
         seed = None
         if strong is not None:
             seed = np.zeros(lips.shape[0], bool)
@@ -510,6 +518,7 @@ def newton_block(cert, W, b, Z, ws, kkt_target, tol_abs, max_newton):
     n, p = d.n_samples, d.n_features
     group = cert.penalty.penalty
     order, gptr, l1, l2 = group.arrays(p)
+    ridge = group.ridge_levels(p)
     labels = group.structure(p)[3]
     groups = np.unique(labels[ws]).astype(np.int64)
     ws = np.sort(np.concatenate([order[gptr[g] : gptr[g + 1]] for g in groups]))
@@ -545,7 +554,7 @@ def newton_block(cert, W, b, Z, ws, kkt_target, tol_abs, max_newton):
         old = w[ws].copy()
         tol = max(_FORCING * kkt_ws, 0.5 * enough) / total
         common = (mean, scale, sw, r, np.zeros(1), w, groups, order, gptr, lips)
-        kernel = (l1 / total, l2 / total, grams, goff, tol, 10_000)
+        kernel = (l1 / total, l2 / total, ridge / total, grams, goff, tol, 10_000)
         if d.sparse:
             X = d.X
             passes_csc(X.data, X.indices, X.indptr, *common, *kernel)
