@@ -127,3 +127,36 @@ def test_group_file_mistakes(data, tmp_path):
 
 def _run(path, tmp_path, *extra):
     return run_main("fit", path, "--target", "y", "--out", tmp_path / "o", *extra)
+
+
+def test_binomial_group_lasso_is_cross_validated(data, tmp_path):
+    """Without --alpha, the logistic group lasso takes its alpha from
+    GroupLogisticRegressionCV, like the least-squares one."""
+    path, groups = data
+    frame = pd.read_csv(path)
+    frame["y"] = (frame["y"] > frame["y"].median()).astype(int)
+    binary = tmp_path / "b.csv"
+    frame.to_csv(binary, index=False)
+    status, _, err = run_main(
+        "fit",
+        binary,
+        "--target",
+        "y",
+        "--family",
+        "binomial",
+        "--one-hot",
+        "--groups",
+        groups,
+        "--cv",
+        3,
+        "--n-alphas",
+        15,
+        "--out",
+        tmp_path / "o",
+        "--quiet",
+    )
+    assert status == 0, err
+    coef = _coefficients(tmp_path / "o")
+    assert _groups_whole(coef, ["x1", "x2"])
+    assert coef["x1"] != 0
+    assert (tmp_path / "o" / "cv.csv").exists()

@@ -70,11 +70,6 @@ def group_family(args, family):
             f"--groups and --group-one-hot fit families "
             f"{' and '.join(_CLASSES)}, not {family.name}"
         )
-    if family.name == "binomial" and args.alpha is None:
-        raise UsageError(
-            "the group lasso of family binomial is fitted at a given --alpha "
-            "(no cross-validated version yet)"
-        )
     if args.group_one_hot:
         args.one_hot = True
     single, cv = _CLASSES[family.name]
