@@ -134,3 +134,13 @@ def _version():
     import sparsefit
 
     return sparsefit.__version__
+
+
+def test_warm_up_fits_every_command_line_family(tmp_path, monkeypatch):
+    """make demo and make test run warm_up over every CLI family: each
+    needs a tiny target of its own kind (a survival target for cox)."""
+    from sparsefit.cli._families import FAMILIES
+
+    monkeypatch.setattr(_warm, "_marker_folder", lambda: tmp_path)
+    _warm.warm_up(verbose=False)
+    assert not any(_warm.cache_is_cold(name) for name in FAMILIES)

@@ -95,6 +95,10 @@ def _tiny(family, rng):
         y = (eta > 0).astype(int)
     elif family == "multinomial":
         y = np.digitize(eta, [-0.5, 0.5])
+    elif family == "cox":
+        # (time, event): hazards rising with eta, one sample in four censored.
+        time = rng.exponential(np.exp(-eta))
+        y = np.column_stack([time, (np.arange(40) % 4 != 0).astype(float)])
     else:
         y = rng.poisson(np.exp(0.3 * eta)).astype(float)
     return X, y
