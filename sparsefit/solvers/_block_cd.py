@@ -30,6 +30,7 @@ from numba import njit
 from ..penalties._group import sg_group_distance
 from ._base import SolverResult, StoppingRule, warn_not_converged
 from ._cd import _ResidualState
+from ._cd_inner import _anderson_point, _half_norm
 from ._cd_kernels import _FAST
 from ._certificates import BlockQuadraticCertificate
 
@@ -38,6 +39,8 @@ __all__ = ["BlockCoordinateDescent"]
 # A pass over the working set stops once its KKT violation is below this
 # fraction of the whole problem's (as in the separable solver).
 _INNER_RATIO = 0.3
+# Passes between Anderson extrapolations of the working set's iterates.
+_ANDERSON = 5
 
 
 @njit(cache=True, nogil=True, fastmath=_FAST)
@@ -141,6 +144,59 @@ def _step(w, z, x, g, order, gptr, lips, l1, l2, ridge, grams, goff, tol):
 
 
 @njit(cache=True, nogil=True)
+def _features(groups, order, gptr):
+    """The features of ``groups``, group by group."""
+    total = 0
+    for g in groups:
+        total += gptr[g + 1] - gptr[g]
+    feats = np.empty(total, np.int64)
+    t = 0
+    for g in groups:
+        for k in range(gptr[g], gptr[g + 1]):
+            feats[t] = order[k]
+            t += 1
+    return feats
+
+
+@njit(cache=True, nogil=True)
+def _groups_value(w, groups, order, gptr, l1, l2, ridge):
+    """The penalty of ``groups`` at ``w``."""
+    total = 0.0
+    for g in groups:
+        sq, lasso = 0.0, 0.0
+        for k in range(gptr[g], gptr[g + 1]):
+            j = order[k]
+            sq += w[j] * w[j]
+            lasso += l1[j] * abs(w[j])
+        total += l2[g] * np.sqrt(sq) + lasso + 0.5 * ridge[g] * sq
+    return total
+
+
+@njit(cache=True, nogil=True)
+def _record(history, row, w, feats):
+    for t in range(feats.shape[0]):
+        history[row, t] = w[feats[t]]
+
+
+@njit(cache=True, nogil=True)
+def _anderson_trial(history, w, feats, groups, order, gptr, l1, l2, ridge):
+    """The Anderson point of the last passes (Bertrand and Massias 2021) as
+    a full coefficient vector, and the penalty change it brings on
+    ``groups``; ``ok`` False when there is no point."""
+    free = np.full(w.shape[0], np.inf)
+    ok, point = _anderson_point(history, feats, -free, free)
+    trial = w.copy()
+    if not ok:
+        return False, trial, 0.0
+    for t in range(feats.shape[0]):
+        trial[feats[t]] = point[t]
+    change = _groups_value(trial, groups, order, gptr, l1, l2, ridge) - (
+        _groups_value(w, groups, order, gptr, l1, l2, ridge)
+    )
+    return True, trial, change
+
+
+@njit(cache=True, nogil=True)
 def passes_dense(
     X,
     offset,
@@ -162,12 +218,33 @@ def passes_dense(
     budget,
 ):
     """Cyclic passes over ``groups`` until the last pass's largest KKT
-    violation is below ``tol`` or ``budget`` passes are spent; returns the
-    number of passes."""
+    violation is below ``tol`` or ``budget`` passes are spent, with an
+    Anderson extrapolation every _ANDERSON passes, kept when it lowers the
+    objective; returns the number of passes."""
     z = np.zeros(w.shape[0])
     x = np.zeros(w.shape[0])
+    feats = _features(groups, order, gptr)
+    history = np.empty((_ANDERSON + 1, feats.shape[0]))
+    _record(history, 0, w, feats)
     done = 0
     while done < budget:
+        if done and done % _ANDERSON == 0:
+            ok, trial, change = _anderson_trial(
+                history, w, feats, groups, order, gptr, l1, l2, ridge
+            )
+            if ok:
+                r_try, shift_try = r.copy(), shift.copy()
+                for j in feats:
+                    if trial[j] != w[j]:
+                        _move_dense(
+                            X, j, offset, scale, r_try, shift_try, trial[j] - w[j]
+                        )
+                gain = _half_norm(r_try, shift_try[0], sw) - _half_norm(r, shift[0], sw)
+                if gain / r.shape[0] + change < 0:
+                    r[:] = r_try
+                    shift[0] = shift_try[0]
+                    w[:] = trial
+            _record(history, 0, w, feats)
         done += 1
         worst = 0.0
         for t in range(groups.shape[0]):
@@ -186,6 +263,7 @@ def passes_dense(
                     w[j] = x[j]
         if worst <= tol:
             break
+        _record(history, (done - 1) % _ANDERSON + 1, w, feats)
     return done
 
 
@@ -215,8 +293,29 @@ def passes_csc(
     """CSC version of :func:`passes_dense`."""
     z = np.zeros(w.shape[0])
     x = np.zeros(w.shape[0])
+    feats = _features(groups, order, gptr)
+    history = np.empty((_ANDERSON + 1, feats.shape[0]))
+    _record(history, 0, w, feats)
     done = 0
     while done < budget:
+        if done and done % _ANDERSON == 0:
+            ok, trial, change = _anderson_trial(
+                history, w, feats, groups, order, gptr, l1, l2, ridge
+            )
+            if ok:
+                r_try, shift_try = r.copy(), shift.copy()
+                for j in feats:
+                    if trial[j] != w[j]:
+                        d = trial[j] - w[j]
+                        _move_csc(
+                            data, indices, indptr, j, offset, scale, r_try, shift_try, d
+                        )
+                gain = _half_norm(r_try, shift_try[0], sw) - _half_norm(r, shift[0], sw)
+                if gain / r.shape[0] + change < 0:
+                    r[:] = r_try
+                    shift[0] = shift_try[0]
+                    w[:] = trial
+            _record(history, 0, w, feats)
         done += 1
         worst = 0.0
         for t in range(groups.shape[0]):
@@ -236,6 +335,7 @@ def passes_csc(
                     w[j] = x[j]
         if worst <= tol:
             break
+        _record(history, (done - 1) % _ANDERSON + 1, w, feats)
     return done
 
 
