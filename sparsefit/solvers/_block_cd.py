@@ -179,6 +179,17 @@ def _record(history, row, w, feats):
 
 
 @njit(cache=True, nogil=True)
+def _keep_if_lower(r, shift, w, r_try, shift_try, trial, sw, change):
+    """Move to the trial point (its residual ``r_try``) when the objective
+    is lower there; ``change`` is its penalty change."""
+    gain = _half_norm(r_try, shift_try[0], sw) - _half_norm(r, shift[0], sw)
+    if gain / r.shape[0] + change < 0:
+        r[:] = r_try
+        shift[0] = shift_try[0]
+        w[:] = trial
+
+
+@njit(cache=True, nogil=True)
 def _anderson_trial(history, w, feats, groups, order, gptr, l1, l2, ridge):
     """The Anderson point of the last passes (Bertrand and Massias 2021) as
     a full coefficient vector, and the penalty change it brings on
@@ -239,11 +250,7 @@ def passes_dense(
                         _move_dense(
                             X, j, offset, scale, r_try, shift_try, trial[j] - w[j]
                         )
-                gain = _half_norm(r_try, shift_try[0], sw) - _half_norm(r, shift[0], sw)
-                if gain / r.shape[0] + change < 0:
-                    r[:] = r_try
-                    shift[0] = shift_try[0]
-                    w[:] = trial
+                _keep_if_lower(r, shift, w, r_try, shift_try, trial, sw, change)
             _record(history, 0, w, feats)
         done += 1
         worst = 0.0
@@ -310,11 +317,7 @@ def passes_csc(
                         _move_csc(
                             data, indices, indptr, j, offset, scale, r_try, shift_try, d
                         )
-                gain = _half_norm(r_try, shift_try[0], sw) - _half_norm(r, shift[0], sw)
-                if gain / r.shape[0] + change < 0:
-                    r[:] = r_try
-                    shift[0] = shift_try[0]
-                    w[:] = trial
+                _keep_if_lower(r, shift, w, r_try, shift_try, trial, sw, change)
             _record(history, 0, w, feats)
         done += 1
         worst = 0.0
