@@ -13,7 +13,12 @@ from ._huber import HuberLasso, HuberLassoCV
 from ._ic import LassoIC
 from ._lasso import ElasticNet, Lasso
 from ._logistic import SparseLogisticRegression
-from ._multi_task import MultiTaskElasticNet, MultiTaskLasso, MultiTaskLassoCV
+from ._multi_task import (
+    MultiTaskElasticNet,
+    MultiTaskElasticNetCV,
+    MultiTaskLasso,
+    MultiTaskLassoCV,
+)
 from ._poisson import PoissonLasso
 
 __all__ = [
@@ -33,6 +38,7 @@ __all__ = [
     "GroupLogisticRegression",
     "GroupLogisticRegressionCV",
     "MultiTaskElasticNet",
+    "MultiTaskElasticNetCV",
     "MultiTaskLasso",
     "MultiTaskLassoCV",
     "CoxLasso",

@@ -401,7 +401,7 @@ class MultiTaskLassoCV(MultiTaskLasso):
             When ``y`` is not a matrix with one row per sample, or a
             parameter is out of range.
         """
-        from ..model_selection import cross_validate_path, make_folds
+        from ..model_selection import make_folds
 
         check_scalar_range(self.tol, "tol", low=0.0, low_open=True)
         check_positive_int(self.max_iter, "max_iter")
@@ -417,10 +417,50 @@ class MultiTaskLassoCV(MultiTaskLasso):
         foldid = np.empty(n, dtype=int)
         for k, (_, test) in enumerate(make_folds(n, self.cv, X=X, y=Y[:, 0])):
             foldid[test] = k
-        design, ys, sws, penalty, mean, scale = stacked_data(
-            X, Y, sw, self.fit_intercept, self.standardize
+        ratios = self._l1_ratios()
+        # One cross-validated path per l1_ratio, on the same folds; the best
+        # mean held-out error over all of them picks (l1_ratio, alpha).
+        results = [self._cv_path(X, Y, sw, foldid, ratio) for ratio in ratios]
+        best = int(np.argmin([res.cv_mean[res.index_min] for res in results]))
+        res = results[best]
+        if self._selects_l1_ratio:
+            self.l1_ratio_ = ratios[best]
+        self.cv_result_ = res
+        self.alphas_ = res.alphas * K
+        self.alpha_min_ = float(res.alpha_min * K)
+        self.alpha_1se_ = float(res.alpha_1se * K)
+        self.alpha_ = self.alpha_1se_ if self.selection == "1se" else self.alpha_min_
+        self.cv_mean_, self.cv_std_ = res.cv_mean, res.cv_std
+        problem, mean, scale = stacked_problem(
+            X,
+            Y,
+            sw,
+            self.fit_intercept,
+            self.standardize,
+            self.tol,
+            self.max_iter,
+            ratios[best],
         )
-        res = cross_validate_path(
+        k = int(np.argmin(np.abs(self.alphas_ - self.alpha_)))
+        start = problem.from_original(res.path.coefs[:, k].toarray().ravel())
+        result = problem.solve(self.alpha_ / K, start)
+        self._store(problem, result, X.shape[1], K, mean, scale)
+        return self
+
+    _selects_l1_ratio = False
+
+    def _l1_ratios(self):
+        return [1.0]
+
+    def _cv_path(self, X, Y, sw, foldid, l1_ratio):
+        """The cross-validated path of the stacked problem at ``l1_ratio``."""
+        from ..model_selection import cross_validate_path
+
+        K = Y.shape[1]
+        design, ys, sws, penalty, _, _ = stacked_data(
+            X, Y, sw, self.fit_intercept, self.standardize, l1_ratio
+        )
+        return cross_validate_path(
             design,
             ys,
             penalty=penalty,
@@ -436,20 +476,6 @@ class MultiTaskLassoCV(MultiTaskLasso):
             tol=self.tol,
             max_iter=self.max_iter,
         )
-        self.cv_result_ = res
-        self.alphas_ = res.alphas * K
-        self.alpha_min_ = float(res.alpha_min * K)
-        self.alpha_1se_ = float(res.alpha_1se * K)
-        self.alpha_ = self.alpha_1se_ if self.selection == "1se" else self.alpha_min_
-        self.cv_mean_, self.cv_std_ = res.cv_mean, res.cv_std
-        problem, mean, scale = stacked_problem(
-            X, Y, sw, self.fit_intercept, self.standardize, self.tol, self.max_iter
-        )
-        k = int(np.argmin(np.abs(self.alphas_ - self.alpha_)))
-        start = problem.from_original(res.path.coefs[:, k].toarray().ravel())
-        result = problem.solve(self.alpha_ / K, start)
-        self._store(problem, result, X.shape[1], K, mean, scale)
-        return self
 
 
 class MultiTaskElasticNet(MultiTaskLasso):
@@ -540,3 +566,130 @@ class MultiTaskElasticNet(MultiTaskLasso):
 
     def _check_l1_ratio(self):
         check_scalar_range(self.l1_ratio, "l1_ratio", low=0.0, high=1.0, low_open=True)
+
+
+class MultiTaskElasticNetCV(MultiTaskLassoCV):
+    """Multi-response elastic net with alpha and l1_ratio chosen by cross-validation.
+
+    For each ``l1_ratio`` the path of :class:`MultiTaskElasticNet` is
+    cross-validated on the same folds (each sample's K responses together;
+    the held-out mean squared error over samples and responses) with the
+    shared runner :func:`~sparsefit.cross_validate_path`; the pair with the
+    smallest mean held-out error is kept and the model refitted on all the
+    data at ``alpha_min_`` or ``alpha_1se_`` of that ``l1_ratio``:
+
+    .. math::
+
+        \\min_{W, b} \\frac{1}{2n} \\sum_i s_i \\|y_i - b - W x_i\\|_2^2
+        + \\alpha \\left( \\rho \\sum_j \\|W_{\\cdot j}\\|_2
+        + \\frac{1 - \\rho}{2} \\|W\\|_F^2 \\right)
+
+    with ``rho`` the ``l1_ratio`` (scikit-learn's MultiTaskElasticNetCV, and
+    glmnet's ``family="mgaussian"`` at ``alpha = a``, ``lambda = alpha``).
+
+    Parameters
+    ----------
+    l1_ratio : float in (0, 1] or sequence of them, default=0.5
+        The mix of the group norm and the ridge term; with several, each is
+        cross-validated and the best kept.
+    alphas : array-like or None, default=None
+        The grid; None is ``n_alphas`` values from the exact alpha_max (of
+        each ``l1_ratio``) down to ``eps * alpha_max``, evenly spaced in log.
+    n_alphas : int, default=100
+        Number of grid points when ``alphas`` is None.
+    eps : float or None, default=None
+        Smallest alpha of the grid as a fraction of alpha_max; None is 1e-4
+        when ``n_samples > n_features`` and 1e-2 otherwise.
+    cv : int, scikit-learn splitter or iterable, default=10
+        An int k is ``KFold(k, shuffle=True, random_state=0)``.
+    selection : {"min", "1se"}, default="min"
+        Refit at the alpha of the smallest mean held-out error, or at the
+        largest alpha within one standard error of it.
+    fit_intercept : bool, default=True
+        Fit an unpenalised intercept per response.
+    standardize : bool, default=False
+        Penalise the coefficients of the columns scaled to unit variance.
+    tol : float, default=1e-4
+        The relative duality gap of every fit.
+    max_iter : int, default=10000
+        Maximum passes over the working sets of each fit.
+    n_jobs : int or None, default=None
+        Folds fitted in parallel (joblib); None is one at a time.
+
+    Attributes
+    ----------
+    l1_ratio_ : float
+        The ``l1_ratio`` kept.
+    alpha_ : float
+        The alpha refitted.
+    alpha_min_, alpha_1se_ : float
+        Of the kept ``l1_ratio``'s path.
+    alphas_ : ndarray of shape (n_alphas,)
+    cv_mean_, cv_std_ : ndarray of shape (n_alphas,)
+        Held-out mean squared error over samples and responses, for the kept
+        ``l1_ratio``.
+    coef_, intercept_, dual_gap_, kkt_violation_, n_iter_ :
+        The certified refit at ``alpha_``.
+
+    Raises
+    ------
+    ValueError
+        From :meth:`fit`, when an ``l1_ratio`` lies outside (0, 1].
+
+    See Also
+    --------
+    MultiTaskElasticNet : One fit at a given alpha and l1_ratio.
+    MultiTaskLassoCV : The same with the group norm alone.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sparsefit import MultiTaskElasticNetCV
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.standard_normal((120, 6))
+    >>> Y = np.column_stack([X[:, 0], X[:, 0] - X[:, 1]])
+    >>> Y = Y + 0.3 * rng.standard_normal((120, 2))
+    >>> model = MultiTaskElasticNetCV(l1_ratio=[0.5, 1.0], cv=5, n_alphas=30)
+    >>> model = model.fit(X, Y)
+    >>> (model.coef_ != 0).any(axis=0)[:2].tolist(), model.l1_ratio_ in (0.5, 1.0)
+    ([True, True], True)
+    """
+
+    _selects_l1_ratio = True
+
+    def __init__(
+        self,
+        *,
+        l1_ratio=0.5,
+        alphas=None,
+        n_alphas=100,
+        eps=None,
+        cv=10,
+        selection="min",
+        fit_intercept=True,
+        standardize=False,
+        tol=1e-4,
+        max_iter=10_000,
+        n_jobs=None,
+    ):
+        super().__init__(
+            alphas=alphas,
+            n_alphas=n_alphas,
+            eps=eps,
+            cv=cv,
+            selection=selection,
+            fit_intercept=fit_intercept,
+            standardize=standardize,
+            tol=tol,
+            max_iter=max_iter,
+            n_jobs=n_jobs,
+        )
+        self.l1_ratio = l1_ratio
+
+    def _l1_ratios(self):
+        ratios = np.atleast_1d(np.asarray(self.l1_ratio, dtype=float)).tolist()
+        if not ratios:
+            raise ValueError("l1_ratio is empty: give a value in (0, 1].")
+        for ratio in ratios:
+            check_scalar_range(ratio, "l1_ratio", low=0.0, high=1.0, low_open=True)
+        return ratios
