@@ -292,12 +292,20 @@ class SeparablePenalty:
 
 
 @njit(cache=True, nogil=True)
+def value_coordinate(wj, aj, cj, lo, hi):
+    """``aj |wj| + cj/2 wj^2``, or ``inf`` outside ``[lo, hi]``."""
+    if wj < lo or wj > hi:
+        return np.inf
+    return aj * abs(wj) + 0.5 * cj * wj * wj
+
+
+@njit(cache=True, nogil=True)
 def _value(w, a, c, lower, upper):
     total = 0.0
     for j in range(w.shape[0]):
-        if w[j] < lower[j] or w[j] > upper[j]:
+        total += value_coordinate(w[j], a[j], c[j], lower[j], upper[j])
+        if total == np.inf:
             return np.inf
-        total += a[j] * abs(w[j]) + 0.5 * c[j] * w[j] * w[j]
     return total
 
 

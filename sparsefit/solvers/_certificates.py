@@ -25,6 +25,7 @@ from ..penalties._base import (
     separable_dual_scale,
     separable_subdiff_distance,
     separable_value,
+    value_coordinate,
 )
 
 __all__ = ["QuadraticCertificate", "BlockQuadraticCertificate"]
@@ -342,10 +343,7 @@ def _separable_gap(rr, yr, rr_p, z, w, pen, n):
     penalty, s_max = 0.0, 1.0
     for j in range(w.shape[0]):
         wj = w[j]
-        if wj < lower[j] or wj > upper[j]:
-            penalty = np.inf
-        else:
-            penalty += a[j] * abs(wj) + 0.5 * c[j] * wj * wj
+        penalty += value_coordinate(wj, a[j], c[j], lower[j], upper[j])
         s_max = min(s_max, dual_scale_coordinate(z[j], a[j], c[j], lower[j], upper[j]))
     primal = rr / (2 * n) + penalty
     t1 = min(1.0, s_max)

@@ -15,6 +15,7 @@ from ..penalties._base import (
     conjugate_coordinate,
     dual_scale_coordinate,
     subdiff_coordinate,
+    value_coordinate,
 )
 
 __all__ = ["refit_intercept", "separable_gap"]
@@ -150,10 +151,7 @@ def separable_gap(kind, y, sw, g, value, w, grad_neg, pen, shift, cap):
     penalty, s_max, ridge = 0.0, 1.0, False
     for j in range(p):
         wj, aj, cj, lo, hi = w[j], a[j], c[j], lower[j], upper[j]
-        if wj < lo or wj > hi:
-            penalty = np.inf
-        else:
-            penalty += aj * abs(wj) + 0.5 * cj * wj * wj
+        penalty += value_coordinate(wj, aj, cj, lo, hi)
         kkt[j] = subdiff_coordinate(wj, -grad_neg[j], aj, cj, lo, hi)
         s_max = min(s_max, dual_scale_coordinate(grad_neg[j], aj, cj, lo, hi))
         ridge = ridge or cj != 0.0
