@@ -329,6 +329,57 @@ def test_glm_path_within_the_certified_gap(client, family, source, tmp_path):
     assert "passes over the data" in ours.message
 
 
+@pytest.mark.parametrize("family", ["binomial", "poisson"])
+@pytest.mark.parametrize("standardize", [False, True])
+@pytest.mark.parametrize("tol", [None, 1e-10])
+def test_glm_path_without_intercept(client, family, standardize, tol):
+    """``fit_intercept=False``: every intercept 0 and each point within the
+    certified gaps of the in-memory fit without intercept, same support; at
+    the default tol and a tight one.  The columns have non-zero means, so a
+    fit that kept an intercept (or scaled by the centred spread) differs."""
+    from sparsefit.datafits import Logistic, Poisson
+
+    X, y = _glm_data(family, seed=4)
+    datafit = Logistic() if family == "binomial" else Poisson()
+    kwargs = dict(n_alphas=6, fit_intercept=False, standardize=standardize)
+    if tol is not None:
+        kwargs["tol"] = tol
+    ours = sfd.compute_path(
+        da.from_array(X, chunks=(400, -1)),
+        da.from_array(y, chunks=400),
+        family=family,
+        client=client,
+        **kwargs,
+    )
+    ref = compute_path(X, y, datafit, **kwargs)
+    np.testing.assert_allclose(ours.alphas, ref.alphas, rtol=1e-10)
+    assert (ours.intercepts == 0).all()
+    assert (ours.dual_gaps <= ours.gap_tols).all()
+    yy = np.where(y > 0, 1.0, -1.0) if family == "binomial" else y
+    scale = np.sqrt((X**2).mean(axis=0)) if standardize else np.ones(X.shape[1])
+    for k, alpha in enumerate(ref.alphas):
+        values = []
+        for r in (ours, ref):
+            coef = r.coefs[:, k].toarray().ravel()
+            pen = ElasticNetPenalty(1.0).with_alpha(alpha).value(coef * scale)
+            values.append(datafit.value(yy, X @ coef) + pen)
+        assert values[0] - values[1] <= ours.dual_gaps[k] + 1e-12
+        assert values[1] - values[0] <= ref.dual_gaps[k] + 1e-12
+    np.testing.assert_array_equal(ours.coefs.toarray() != 0, ref.coefs.toarray() != 0)
+    with_intercept = sfd.compute_path(
+        da.from_array(X, chunks=(400, -1)),
+        da.from_array(y, chunks=400),
+        family=family,
+        client=client,
+        alphas=ours.alphas[-1:],
+        standardize=standardize,
+    )
+    assert with_intercept.intercepts[0] != 0
+    assert not np.allclose(
+        with_intercept.coefs.toarray()[:, 0], ours.coefs.toarray()[:, -1], atol=1e-3
+    )
+
+
 def test_glm_refuses_what_it_lacks(client):
     X, y = _glm_data("binomial", n=100)
     Xd = da.from_array(X, chunks=(50, -1))

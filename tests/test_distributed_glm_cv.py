@@ -59,11 +59,18 @@ def _objective(X, y, datafit, alpha, coef, intercept):
 
 @pytest.mark.parametrize("family", ["binomial", "poisson"])
 @pytest.mark.parametrize("tol", [1e-4, 1e-10])
-def test_cv_equals_memory_on_the_same_folds(client, family, tol):
+@pytest.mark.parametrize("fit_intercept", [True, False])
+def test_cv_equals_memory_on_the_same_folds(client, family, tol, fit_intercept):
     """The CV curve and the chosen alphas of the in-memory CV, at the
-    default tolerance and a tight one."""
+    default tolerance and a tight one, with and without an intercept."""
     X, y, foldid = _data(family)
-    kwargs = dict(n_alphas=8, standardize=True, tol=tol, family=family)
+    kwargs = dict(
+        n_alphas=8,
+        standardize=True,
+        tol=tol,
+        family=family,
+        fit_intercept=fit_intercept,
+    )
     ref = cross_validate_path(X, y, foldid=foldid, **kwargs)
     ours = sfd.cross_validate_path(
         *_dask(X, y), cv=N_FOLDS, foldid=_dask(foldid)[0], **kwargs
@@ -76,6 +83,7 @@ def test_cv_equals_memory_on_the_same_folds(client, family, tol):
     np.testing.assert_allclose(ours.fold_scores, ref.fold_scores, rtol=rtol)
     np.testing.assert_allclose(ours.cv_mean, ref.cv_mean, rtol=rtol)
     assert (ours.path.dual_gaps <= ours.path.gap_tols).all()
+    assert (ours.path.intercepts != 0).any() == fit_intercept
 
 
 @pytest.mark.parametrize("family", ["binomial", "poisson"])
@@ -95,6 +103,7 @@ def test_fold_models_within_their_certified_gaps(client, family):
         ElasticNetPenalty(1.0),
         "deviance",
         (None, 6, None),
+        True,
         True,
         1e-4,
         100,
@@ -161,6 +170,15 @@ def test_estimators_on_dask_data(client):
     assert ours.alpha_ == pytest.approx(ref.alpha_, rel=1e-10)
     assert ours.coef_.shape == (6,) and isinstance(ours.intercept_, float)
     np.testing.assert_allclose(ours.predict(X), ref.predict(X), rtol=1e-2)
+
+    # Without an intercept: the in-memory alpha and coefficients, intercept 0.
+    kwargs = dict(n_alphas=8, fit_intercept=False)
+    ours = PoissonLassoCV(**kwargs).fit(Xd, yd, foldid=foldid)
+    ref = PoissonLassoCV(**kwargs).fit(X, y, foldid=foldid)
+    assert ours.alpha_ == pytest.approx(ref.alpha_, rel=1e-10)
+    assert ours.intercept_ == 0.0 == ref.intercept_
+    np.testing.assert_array_equal(ours.coef_ != 0, ref.coef_ != 0)
+    np.testing.assert_allclose(ours.coef_, ref.coef_, atol=1e-3)
 
 
 def test_cv_refuses_what_it_lacks(client):

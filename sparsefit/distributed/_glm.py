@@ -46,6 +46,8 @@ __all__ = ["glm_path"]
 
 #: The step lengths of the line search, evaluated in one pass.
 _STEPS = 0.5 ** np.arange(14)
+#: Relative rounding of an objective summed over blocks.
+_ROUNDING = 1e-13
 #: The dual scales tried by the certificate pass (1 and up to 1 - 1e-9):
 #: near the optimum the dual is flat in t, so the largest feasible one is
 #: as good as the best.
@@ -220,15 +222,27 @@ class _State:
     penalty and the current point.  Its methods are generators that yield
     their passes' requests (see :func:`drive`)."""
 
-    def __init__(self, fold, moments, p, penalty, standardize, tol, max_iter):
+    def __init__(
+        self, fold, moments, p, penalty, fit_intercept, standardize, tol, max_iter
+    ):
         self.fold, self.W, self.p = fold, moments.weight[0], p
+        self.fit_intercept = fit_intercept
         mean = moments.mean[0][:p]
-        var = np.diag(moments.comoment[0])[:p] / moments.weight[0]
-        std = np.sqrt(np.clip(var, 0.0, None))
-        self.constant = std <= 8 * np.finfo(float).eps * np.sqrt(var + mean**2)
+        var = np.clip(np.diag(moments.comoment[0])[:p] / moments.weight[0], 0.0, None)
+        rms = np.sqrt(var + mean**2)
+        # The in-memory design's rule: with an intercept a column is constant
+        # when its spread is at rounding level and is scaled by its standard
+        # deviation; without one, only a zero column is, and the scale is its
+        # root mean square.
+        if fit_intercept:
+            spread = np.sqrt(var)
+            self.constant = spread <= 8 * np.finfo(float).eps * rms
+        else:
+            spread = rms
+            self.constant = rms == 0
         self.scale = np.ones(p)
         if standardize:
-            self.scale[~self.constant] = 1.0 / std[~self.constant]
+            self.scale[~self.constant] = 1.0 / spread[~self.constant]
         self.template = penalty
         self.tol, self.max_iter = tol, max_iter
         self.w, self.b = np.zeros(p), 0.0
@@ -238,8 +252,9 @@ class _State:
         return self.template.with_alpha(alpha).coefficients(self.p, float)
 
     def refit_intercept(self):
-        """Newton's method on ``b`` (passes) to rounding accuracy."""
-        for _ in range(30):
+        """Newton's method on ``b`` (passes) to rounding accuracy; nothing
+        without an intercept (``b`` stays 0)."""
+        for _ in range(30 if self.fit_intercept else 0):
             g, h = yield (_intercept_sums, (self.w, self.b))
             if abs(g) <= 1e-13 * self.W or not h > 0:
                 return
@@ -294,9 +309,15 @@ class _State:
             (self.w, self.b, dw, db, ws_next),
         )
         values = values / self.W
+        # At the optimum to rounding the objective cannot tell a step that
+        # still lowers the KKT violation (which the gap, first order in it,
+        # needs) from none: the full step is taken when its value is P0 to
+        # the rounding of a sum over blocks.
+        rounding = _ROUNDING * abs(P0)
         for s, Fs in zip(_STEPS, values, strict=True):
             Ps = Fs + separable_value(self.w + s * dw, *arrays)
-            if Ps <= P0 + 1e-4 * s * min(decrease, 0.0):
+            slack = rounding if s == 1.0 else 0.0
+            if Ps <= P0 + 1e-4 * s * min(decrease, 0.0) + slack:
                 self.w, self.b = self.w + s * dw, self.b + s * db
                 if s == 1.0:
                     return new_sums, new_moments, ws_next
@@ -321,18 +342,21 @@ class _State:
         total = a + c
         weights = np.where(total > 0, total / alpha, 0.0)
         l1 = float(a.sum() / total.sum()) if total.sum() > 0 else 1.0
-        Z = square_root_rows(moments, True)
+        Z = square_root_rows(moments, self.fit_intercept)
         k = ws.size
         path = compute_path(
             Z[:, :k],
             Z[:, k],
             penalty=ElasticNetPenalty(1.0, l1, weights),
             alphas=[alpha * ratio],
+            fit_intercept=self.fit_intercept,
             tol=1e-10,
             precompute=True,
             progress=False,
         )
         u = path.coefs[:, 0].toarray().ravel()
+        if not self.fit_intercept:
+            return u, 0.0
         mean = moments.mean[0]
         return u, float(mean[k] - mean[:k] @ u)
 
@@ -442,6 +466,7 @@ def glm_path(
     alphas,
     n_alphas,
     eps,
+    fit_intercept,
     standardize,
     tol,
     max_iter,
@@ -451,7 +476,7 @@ def glm_path(
     pass) give the standardisation and the constant columns."""
     p = blocks.n_features
     passes = _Passes(blocks, family, client)
-    state = _State(None, moments, p, penalty, standardize, tol, max_iter)
+    state = _State(None, moments, p, penalty, fit_intercept, standardize, tol, max_iter)
     alphas, [fit] = _fit_paths(
         passes, None, [state], alphas, n_alphas, eps, int(moments.count[0])
     )
@@ -501,6 +526,7 @@ def glm_cross_validate(
     penalty,
     scoring,
     grid,
+    fit_intercept,
     standardize,
     tol,
     max_iter,
@@ -517,7 +543,7 @@ def glm_cross_validate(
     """
     p = blocks.n_features
     passes = _Passes(blocks, family, client)
-    args = (p, penalty, standardize, tol, max_iter)
+    args = (p, penalty, fit_intercept, standardize, tol, max_iter)
     states = [_State(None, moments.total(), *args)]
     for k in range(moments.n_folds):
         if moments.count[k] == 0 and given_folds:

@@ -167,10 +167,8 @@ def held_out_scores(path, fold, scoring):
 
 
 # -- the public functions -----------------------------------------------------------
-def _check_glm_penalty(penalty, fit_intercept):
+def _check_glm_penalty(penalty):
     """What the GLM solver here does not take, refused by name."""
-    if not fit_intercept:
-        raise ValueError("fit_intercept=False is not available for GLMs on Dask.")
     if penalty is None:
         return
     weights = penalty.weights
@@ -305,7 +303,7 @@ def compute_path(
     check_scalar_range(tol, "tol", low=0.0, low_open=True)
     _check_family(family)
     if family != "gaussian":
-        _check_glm_penalty(penalty, fit_intercept)
+        _check_glm_penalty(penalty)
     blocks = as_blocks(X, y, sample_weight, None, columns)
     with cluster_client(client, scheduler, n_workers) as own:
         moments = fold_moments(blocks, 1, 0, own)
@@ -321,6 +319,7 @@ def compute_path(
                 alphas,
                 n_alphas,
                 eps,
+                fit_intercept,
                 standardize,
                 tol,
                 max_iter,
@@ -474,7 +473,7 @@ def cross_validate_path(
     check_scalar_range(tol, "tol", low=0.0, low_open=True)
     penalty = ElasticNetPenalty(1.0, l1_ratio) if penalty is None else penalty
     if family != "gaussian":
-        _check_glm_penalty(penalty, fit_intercept)
+        _check_glm_penalty(penalty)
     blocks = as_blocks(X, y, sample_weight, foldid, columns)
     with cluster_client(client, scheduler, n_workers) as own:
         moments = fold_moments(blocks, int(cv), seed, own)
@@ -489,6 +488,7 @@ def cross_validate_path(
                 penalty,
                 scoring,
                 (alphas, n_alphas, eps),
+                fit_intercept,
                 standardize,
                 tol,
                 max_iter,
