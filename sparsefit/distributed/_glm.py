@@ -38,24 +38,32 @@ from ..penalties._base import (
 )
 from ..solvers._base import StoppingRule
 from ._cluster import run
-from ._least_squares import block_folds
+from ._least_squares import _block_moments, block_folds
 from ._moments import Moments, block_moments, merge
 from ._square_root import square_root_rows
 
 __all__ = ["glm_path"]
 
-#: The step lengths of the line search, evaluated in one pass.
-_STEPS = 0.5 ** np.arange(14)
-#: Relative rounding of an objective summed over blocks.
+#: The step lengths of the line search evaluated in the pass at the full
+#: step (whose own value comes with its sums), and the shorter ones of the
+#: rare pass that follows when none of them is taken.
+_STEPS = 0.5 ** np.arange(1, 4)
+_SHORT_STEPS = 0.5 ** np.arange(4, 14)
+#: The most bytes of rows sampled by the first pass for the first solves'
+#: starting points.
+_SAMPLE_BYTES = 32e6
+#: Relative rounding of an objective summed over blocks, and how many full
+#: steps in a row may be taken whose predicted decrease is below it.
 _ROUNDING = 1e-13
-#: The dual scales tried by the certificate pass (1 and up to 1 - 1e-9):
-#: near the optimum the dual is flat in t, so the largest feasible one is
-#: as good as the best.
-_SCALES = np.r_[1.0, 1.0 - 10.0 ** (-np.arange(3, 28) / 3.0)]
-#: Relative offsets below the predicted largest feasible scale, also tried:
-#: with the ladder alone the best feasible t can sit a ladder step (a factor
-#: 2 in 1 - t) below it, a floor on the gap that stalled tight tolerances.
-_NEAR = np.r_[0.0, 10.0 ** -np.arange(14.0, 3.0, -2.0)]
+_FLAT_STEPS = 2
+#: A Newton step from a point whose KKT violation is within this factor of
+#: its target is expected to end the solve (see ``_State.solve``).
+_CERTIFY_NEAR = 1e3
+#: The dual scales ``t`` at which a certificate pass evaluates the datafit's
+#: conjugate at ``t g``: 1 and 1 - 10^-k.  The dual's datafit part is concave
+#: in t, so between two of them it is at least their chord: the bound at the
+#: largest feasible scale, wherever it falls, needs no ladder point near it.
+_SCALES = np.r_[1.0 - 10.0 ** -np.arange(1.0, 14.0), 1.0]
 
 
 # -- on the workers ------------------------------------------------------------
@@ -108,29 +116,45 @@ def _models_pass(block, family, folds, requests, index):
     return tuple(out)
 
 
-def _sums_at(X, y, df, n, scale, z, ws):
-    """Datafit, gradient and the working set's weighted moments at ``z``."""
-    g = df.raw_grad(y, z) * n
+def _sums_at(X, y, df, n, scale, z, ws, scales=()):
+    """Datafit, ``sum g``, ``X'g`` and the working set's weighted moments at
+    ``z``, with the certificate's conjugate terms for ``scales`` (see
+    :func:`_certificate_sums`) after ``X'g``."""
+    grad = df.raw_grad(y, z)
+    g = grad * n
     h = df.raw_hessian(y, z) * n
+    # [X_W scaled, zeta] in one array: zeta = z - g / h where h > 0, else 0.
+    A = np.empty((X.shape[0], ws.size + 1))
+    np.multiply(X[:, ws], scale[ws], out=A[:, :-1])
     live = h > 0
-    zeta = np.where(live, z - np.divide(g, h, where=live, out=np.zeros_like(g)), 0.0)
-    moments = block_moments(np.column_stack([X[:, ws] * scale[ws], zeta]), h, None, 1)
-    return np.r_[df.value(y, z) * n, g.sum(), scale * (X.T @ g)], moments
+    np.divide(g, h, where=live, out=A[:, -1])
+    A[:, -1] = np.where(live, z - A[:, -1], 0.0)
+    moments = block_moments(A, h, None, 1)
+    conj = [df.conjugate(y, t * grad) * n for t in scales]
+    return np.r_[df.value(y, z) * n, g.sum(), scale * (X.T @ g), conj], moments
 
 
-def _newton_sums(X, y, df, n, scale, w, b, ws):
+def _newton_sums(X, y, df, n, scale, w, b, ws, scales=()):
     """:func:`_sums_at` at ``(w, b)``."""
-    return _sums_at(X, y, df, n, scale, X @ (scale * w) + b, ws)
+    return _sums_at(X, y, df, n, scale, X @ (scale * w) + b, ws, scales)
 
 
-def _trial_sums(X, y, df, n, scale, w, b, dw, db, ws):
+def _trial_sums(X, y, df, n, scale, w, b, dw, db, ws, scales):
     """The line search and the next Newton step's sums in one pass: the
     datafit at ``(w, b) + s (dw, db)`` for every step length, and
-    :func:`_sums_at` at the full step (the usual outcome)."""
+    :func:`_sums_at` at the full step (the usual outcome), with the
+    certificate's terms for ``scales`` when the step is expected to be the
+    last."""
     z, dz = X @ (scale * w) + b, X @ (scale * dw) + db
     values = np.array([df.value(y, z + s * dz) * n for s in _STEPS])
-    sums, moments = _sums_at(X, y, df, n, scale, z + dz, ws)
+    sums, moments = _sums_at(X, y, df, n, scale, z + dz, ws, scales)
     return sums, moments, values
+
+
+def _step_values(X, y, df, n, scale, w, b, dw, db):
+    """The datafit at ``(w, b) + s (dw, db)`` for the short step lengths."""
+    z, dz = X @ (scale * w) + b, X @ (scale * dw) + db
+    return np.array([df.value(y, z + s * dz) * n for s in _SHORT_STEPS])
 
 
 def _intercept_sums(X, y, df, n, scale, w, b):
@@ -147,6 +171,48 @@ def _certificate_sums(X, y, df, n, scale, w, b, scales):
     conj = [df.conjugate(y, t * grad) * n for t in scales]
     g = grad * n
     return np.r_[df.value(y, z) * n, g.sum(), scale * (X.T @ g), conj]
+
+
+def _first_block(block, family, n_folds, seed, rows, index):
+    """The block's diagonal moments per fold (its rows checked) and up to
+    ``rows`` of its rows drawn at random: ``(X, y encoded, sample weights or
+    None, fold labels or None)``."""
+    moments = _block_moments(block, index, n_folds, seed, True)
+    folds = (n_folds, seed) if n_folds > 1 else None
+    X, y, sw, labels = _read(block, family, folds, index)
+    rng = np.random.default_rng([seed, index, 1])
+    keep = np.sort(rng.permutation(X.shape[0])[:rows])
+    pick = (X[keep], y[keep], None if sw is None else sw[keep])
+    return moments, (*pick, None if labels is None else labels[keep])
+
+
+def _stack(a, b):
+    """Merge two first-pass results: the moments, and the rows stacked."""
+    rows = tuple(
+        None if u is None else np.concatenate([u, v])
+        for u, v in zip(a[1], b[1], strict=True)
+    )
+    return merge(a[0], b[0]), rows
+
+
+def first_pass(blocks, family, n_folds, seed, client):
+    """One pass: the diagonal moments of every fold (the column scales) and
+    a random sample of rows, at most :data:`_SAMPLE_BYTES` of them, from
+    which the first solve of each model starts (see ``_State.solve``)."""
+    from dask import delayed
+
+    rows = int(_SAMPLE_BYTES // (8 * (blocks.n_features + 3)))
+    per_block = max(1, -(-rows // len(blocks.parts)))
+    tasks = [
+        delayed(_first_block)(part, family, n_folds, seed, per_block, i)
+        for i, part in enumerate(blocks.parts)
+    ]
+    while len(tasks) > 1:
+        tasks = [
+            delayed(_stack)(tasks[i], tasks[i + 1]) if i + 1 < len(tasks) else tasks[i]
+            for i in range(0, len(tasks), 2)
+        ]
+    return run(client, tasks[0])
 
 
 def _add(a, b):
@@ -247,6 +313,44 @@ class _State:
         self.tol, self.max_iter = tol, max_iter
         self.w, self.b = np.zeros(p), 0.0
         self.grad_neg = None  # minus the gradient at the current point
+        self.flat = 0  # consecutive full steps that did not lower P
+        self.sample = None  # rows in memory for the first solve's start
+
+    def keep_sample(self, sample, family):
+        """Keep this model's rows (those outside its fold) of the first
+        pass's sample, ``(X, y, sample weights, fold labels)``."""
+        X, y, sw, labels = sample
+        rows = slice(None) if self.fold is None else labels != self.fold
+        self.sample = (X[rows], y[rows], None if sw is None else sw[rows])
+        self.family = family
+
+    def _sample_start(self, alpha):
+        """Move the point to the model fitted in memory on the sampled rows
+        (used once, when the current point, 0, is not the optimum at
+        ``alpha``), so that the Newton steps begin near the optimum instead
+        of at 0; whether it moved.  The certificate is the full data's,
+        whatever the start."""
+        from ..path import compute_path
+
+        X, y, sw = self.sample
+        self.sample = None
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                start = compute_path(
+                    X * self.scale,
+                    y,
+                    FAMILIES[self.family]().with_weights(sw),
+                    self.template,
+                    alphas=[alpha],
+                    fit_intercept=self.fit_intercept,
+                    progress=False,
+                )
+        except ValueError:
+            return False  # a sample the family cannot fit (one class)
+        self.w = start.coefs[:, 0].toarray().ravel()
+        self.b = float(start.intercepts[0])
+        return True
 
     def arrays(self, alpha):
         return self.template.with_alpha(alpha).coefficients(self.p, float)
@@ -264,7 +368,7 @@ class _State:
         """The intercept alone: ``(datafit value, minus the gradient)``, the
         gradient of constant columns set to 0."""
         yield from self.refit_intercept()
-        out = yield (_certificate_sums, (self.w, self.b, _SCALES))
+        out = yield (_certificate_sums, (self.w, self.b, ()))
         grad0 = -out[2 : 2 + self.p] / self.W
         grad0[self.constant] = 0.0
         self.grad_neg = grad0
@@ -273,28 +377,45 @@ class _State:
     def certificate(self, alpha):
         """``(gap, primal, grad_neg)`` at the current point."""
         arrays = self.arrays(alpha)
-        scales = _SCALES
-        if self.grad_neg is not None:
-            # The gradient before the intercept's refit predicts the largest
-            # feasible scale to rounding.
-            predicted = min(separable_dual_scale(self.grad_neg, *arrays), 1.0)
-            scales = np.r_[_SCALES, predicted * (1.0 - _NEAR)]
-        out = yield (_certificate_sums, (self.w, self.b, scales))
+        out = yield (_certificate_sums, (self.w, self.b, _SCALES))
+        return self._gap(arrays, out)
+
+    def _gap(self, arrays, out):
+        """``(gap, primal, grad_neg)`` from a pass's sums ``out`` with the
+        conjugate terms at the scales ``_SCALES``.
+
+        The dual at ``t`` is ``phi(t) - Omega*(t v)``, ``phi(t)`` minus the
+        datafit's conjugate at ``t g`` (known at the ladder, concave in t)
+        and ``v`` minus the gradient.  At the largest feasible scale
+        ``s_max`` between two ladder points, ``phi`` is at least their
+        chord, a lower bound on the dual there and so a valid certificate.
+        """
         F, p = out[0] / self.W, self.p
         grad_neg = -out[2 : 2 + p] / self.W
-        conj = out[2 + p :] / self.W
+        phi = -out[2 + p :] / self.W
         s_max = separable_dual_scale(grad_neg, *arrays)
+        t, phi = _SCALES[np.isfinite(phi)], phi[np.isfinite(phi)]
+        candidates = [(ti, fi) for ti, fi in zip(t, phi, strict=True) if ti <= s_max]
+        k = int(np.searchsorted(t, s_max))
+        if 0 < k < t.size:
+            # Just below s_max: the penalty's conjugate at s_max itself can
+            # be infinite by rounding.
+            s = s_max * (1.0 - 4 * np.finfo(float).eps)
+            share = (s - t[k - 1]) / (t[k] - t[k - 1])
+            candidates.append((s, (1.0 - share) * phi[k - 1] + share * phi[k]))
         best = -np.inf
-        for t, c in zip(scales, conj, strict=True):
-            if t <= s_max and np.isfinite(c):
-                best = max(best, -c - separable_conjugate(t * grad_neg, *arrays))
+        for ti, fi in candidates:
+            best = max(best, fi - separable_conjugate(ti * grad_neg, *arrays))
         primal = F + separable_value(self.w, *arrays)
         return primal - best, primal, grad_neg
 
-    def newton_step(self, alpha, arrays, sums, moments, ws):
+    def newton_step(self, alpha, arrays, sums, moments, ws, scales=()):
         """One prox-Newton step on ``ws`` from the sums at the current
-        point; returns the sums at the new point and its working set."""
-        F, gsum, xg = sums[0] / self.W, sums[1] / self.W, sums[2:] / self.W
+        point; returns the sums at the new point, its working set and the
+        dual scales whose conjugate terms the sums hold (``scales`` when
+        the full step is taken, else none)."""
+        p = self.p
+        F, gsum, xg = sums[0] / self.W, sums[1] / self.W, sums[2 : 2 + p] / self.W
         u, b_new = self._local_lasso(alpha, arrays, ws, moments)
         dw = np.zeros(self.p)
         dw[ws] = u - self.w[ws]
@@ -306,26 +427,42 @@ class _State:
         ws_next = np.union1d(ws_next, ws[u != 0]).astype(np.int64)
         new_sums, new_moments, values = yield (
             _trial_sums,
-            (self.w, self.b, dw, db, ws_next),
+            (self.w, self.b, dw, db, ws_next, scales),
         )
-        values = values / self.W
         # At the optimum to rounding the objective cannot tell a step that
         # still lowers the KKT violation (which the gap, first order in it,
         # needs) from none: the full step is taken when its value is P0 to
         # the rounding of a sum over blocks.
-        rounding = _ROUNDING * abs(P0)
-        for s, Fs in zip(_STEPS, values, strict=True):
-            Ps = Fs + separable_value(self.w + s * dw, *arrays)
-            slack = rounding if s == 1.0 else 0.0
-            if Ps <= P0 + 1e-4 * s * min(decrease, 0.0) + slack:
-                self.w, self.b = self.w + s * dw, self.b + s * db
-                if s == 1.0:
-                    return new_sums, new_moments, ws_next
-                break
-        else:
-            return None  # no step length lowers the objective: stalled
+        steps, values = np.r_[1.0, _STEPS], np.r_[new_sums[0], values] / self.W
+        s = self._armijo(arrays, P0, decrease, dw, steps, values, _ROUNDING * abs(P0))
+        if s == 1.0:
+            # Steps whose predicted decrease is below the rounding of P stop
+            # once they have had their chance (the KKT violation at rounding
+            # level, which no step can lower).
+            flat = -decrease <= _ROUNDING * abs(P0)
+            self.flat = self.flat + 1 if flat else 0
+            if self.flat > _FLAT_STEPS:
+                return None
+            self.w, self.b = self.w + dw, self.b + db
+            return new_sums, new_moments, ws_next, scales
+        if s is None:
+            values = yield (_step_values, (self.w, self.b, dw, db))
+            s = self._armijo(arrays, P0, decrease, dw, _SHORT_STEPS, values / self.W)
+            if s is None:
+                return None  # no step length lowers the objective: stalled
+        self.w, self.b = self.w + s * dw, self.b + s * db
         sums, moments = yield (_newton_sums, (self.w, self.b, ws_next))
-        return sums, moments, ws_next
+        return sums, moments, ws_next, ()
+
+    def _armijo(self, arrays, P0, decrease, dw, steps, values, slack=0.0):
+        """The longest of ``steps`` whose objective (datafit ``values``)
+        meets Armijo's condition, ``slack`` allowed to the full step; None
+        if none does."""
+        for s, Fs in zip(steps, values, strict=True):
+            Ps = Fs + separable_value(self.w + s * dw, *arrays)
+            if Ps <= P0 + 1e-4 * s * min(decrease, 0.0) + (slack if s == 1.0 else 0.0):
+                return s
+        return None
 
     def _local_lasso(self, alpha, arrays, ws, moments):
         """The Newton model's minimiser on ``ws``: a weighted lasso on the
@@ -366,12 +503,30 @@ class _State:
         rule = StoppingRule(
             self.tol, arrays[0].max(initial=0.0), *kkt_target_scale, np.finfo(float).eps
         )
+        started = False
+        if self.sample is not None and not self.w.any():
+            kkt = separable_subdiff_distance(self.w, -self.grad_neg, *arrays)
+            if kkt.max(initial=0.0) > rule.kkt_target:
+                started = self._sample_start(alpha)
         ws = self._working_set(arrays, self.grad_neg)
-        sums, moments = yield (_newton_sums, (self.w, self.b, ws))
+        # A start fitted on the sample may be optimal to the tolerance: its
+        # first pass carries the certificate's terms (without an intercept
+        # to refit first).
+        scales = _SCALES if started and not self.fit_intercept else ()
+        sums, moments = yield (_newton_sums, (self.w, self.b, ws, scales))
+        self.flat = 0
+        if len(scales):
+            gap, primal, grad_neg = self._gap(arrays, sums)
+            kkt_max = float(
+                separable_subdiff_distance(self.w, -grad_neg, *arrays).max(initial=0.0)
+            )
+            if rule.met(gap, primal, kkt_max):
+                self.grad_neg = grad_neg
+                return gap, primal, kkt_max, rule.gap_target(primal), 0
         gap = primal = np.inf
         certified_here = False
         for n_iter in range(1, self.max_iter + 1):
-            self.grad_neg = -sums[2:] / self.W
+            self.grad_neg = -sums[2 : 2 + self.p] / self.W
             kkt = separable_subdiff_distance(self.w, -self.grad_neg, *arrays)
             # A point whose gap fell short takes a Newton step before the
             # next certificate (checking it again would change nothing).
@@ -385,14 +540,33 @@ class _State:
                 kkt_max = float(kkt.max(initial=0.0))
                 if rule.met(gap, primal, kkt_max):
                     return gap, primal, kkt_max, rule.gap_target(primal), n_iter
-                ws = self._working_set(arrays, self.grad_neg)
-                sums, moments = yield (_newton_sums, (self.w, self.b, ws))
+                if self.fit_intercept:
+                    # The refit moved the point: its sums are to be taken
+                    # again (without an intercept, those in hand are its own).
+                    ws = self._working_set(arrays, self.grad_neg)
+                    sums, moments = yield (_newton_sums, (self.w, self.b, ws))
                 continue
-            step = yield from self.newton_step(alpha, arrays, sums, moments, ws)
+            # Without an intercept to refit, a step from near the optimum
+            # (quadratic convergence) carries the certificate's terms at the
+            # new point in its pass, saving the certificate's own pass.
+            near = kkt.max(initial=0.0) <= rule.kkt_target * _CERTIFY_NEAR
+            scales = _SCALES if near and not self.fit_intercept else ()
+            step = yield from self.newton_step(alpha, arrays, sums, moments, ws, scales)
             if step is None:
                 break
-            sums, moments, ws = step
-            certified_here = False
+            sums, moments, ws, scales = step
+            # A gap that fell short here is not taken again at this point.
+            certified_here = bool(len(scales))
+            if len(scales):
+                gap, primal, grad_neg = self._gap(arrays, sums)
+                kkt_max = float(
+                    separable_subdiff_distance(self.w, -grad_neg, *arrays).max(
+                        initial=0.0
+                    )
+                )
+                if rule.met(gap, primal, kkt_max):
+                    self.grad_neg = grad_neg
+                    return gap, primal, kkt_max, rule.gap_target(primal), n_iter
         kkt_max = float(kkt.max(initial=0.0))
         where = "" if self.fold is None else f" (fold {self.fold})"
         warnings.warn(
@@ -471,12 +645,17 @@ def glm_path(
     tol,
     max_iter,
     client,
+    sample=None,
 ):
     """The certified path of a GLM family; ``moments`` (of ``[X, y]``, one
-    pass) give the standardisation and the constant columns."""
+    pass) give the standardisation and the constant columns, and ``sample``
+    (rows, see :func:`first_pass`) the first solve's start."""
     p = blocks.n_features
     passes = _Passes(blocks, family, client)
+    passes.count = 1  # the pass that gave the moments
     state = _State(None, moments, p, penalty, fit_intercept, standardize, tol, max_iter)
+    if sample is not None:
+        state.keep_sample(sample, family)
     alphas, [fit] = _fit_paths(
         passes, None, [state], alphas, n_alphas, eps, int(moments.count[0])
     )
@@ -532,6 +711,7 @@ def glm_cross_validate(
     max_iter,
     given_folds,
     client,
+    sample=None,
 ):
     """K-fold cross-validation of a GLM path, every fold's path and the
     whole data's advancing together (see :func:`drive`).
@@ -543,6 +723,7 @@ def glm_cross_validate(
     """
     p = blocks.n_features
     passes = _Passes(blocks, family, client)
+    passes.count = 1  # the pass that gave the moments
     args = (p, penalty, fit_intercept, standardize, tol, max_iter)
     states = [_State(None, moments.total(), *args)]
     for k in range(moments.n_folds):
@@ -551,6 +732,9 @@ def glm_cross_validate(
         if not moments.weight[k] > 0:
             raise ValueError(f"Fold {k} has no rows (or a zero total sample_weight).")
         states.append(_State(k, moments.total(skip=k), *args))
+    if sample is not None:
+        for state in states:
+            state.keep_sample(sample, family)
     n_rows = int(moments.count.sum())
     alphas, fits = _fit_paths(passes, folds, states, *grid, n_rows)
     requests = [

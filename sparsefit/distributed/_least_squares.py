@@ -34,13 +34,15 @@ _GLM_SCORINGS = {"deviance": False, "mse": False, "mae": False, "accuracy": True
 
 
 # -- the one pass ------------------------------------------------------------------
-def _block_moments(block, index, n_folds, seed):
-    """The moments of one block per fold, its rows checked on the worker."""
+def _block_moments(block, index, n_folds, seed, diagonal):
+    """The moments of one block per fold, its rows checked on the worker
+    (only the comoments' diagonals with ``diagonal``: the GLMs' column
+    scales)."""
     X, y, sw, foldid = block
     _check_block(X, y, sw, index)
     foldid = block_folds(foldid, X.shape[0], index, n_folds, seed)
     A = np.column_stack([np.asarray(X, dtype=float), np.asarray(y, dtype=float)])
-    return block_moments(A, sw, foldid, n_folds)
+    return block_moments(A, sw, foldid, n_folds, diagonal)
 
 
 def block_folds(foldid, n_rows, index, n_folds, seed):
@@ -110,7 +112,8 @@ def fold_moments(blocks, n_folds, seed, client):
     from dask import delayed
 
     parts = [
-        delayed(_block_moments)(b, i, n_folds, seed) for i, b in enumerate(blocks.parts)
+        delayed(_block_moments)(b, i, n_folds, seed, False)
+        for i, b in enumerate(blocks.parts)
     ]
     while len(parts) > 1:
         parts = [
@@ -306,11 +309,11 @@ def compute_path(
         _check_glm_penalty(penalty)
     blocks = as_blocks(X, y, sample_weight, None, columns)
     with cluster_client(client, scheduler, n_workers) as own:
-        moments = fold_moments(blocks, 1, 0, own)
         if family != "gaussian":
             from ..penalties import ElasticNetPenalty
-            from ._glm import glm_path
+            from ._glm import first_pass, glm_path
 
+            moments, sample = first_pass(blocks, family, 1, 0, own)
             path = glm_path(
                 blocks,
                 family,
@@ -324,8 +327,10 @@ def compute_path(
                 tol,
                 max_iter,
                 own,
+                sample,
             )
             return dataclasses.replace(path, feature_names=blocks.feature_names)
+        moments = fold_moments(blocks, 1, 0, own)
     return path_from_moments(
         moments,
         penalty,
@@ -476,9 +481,10 @@ def cross_validate_path(
         _check_glm_penalty(penalty)
     blocks = as_blocks(X, y, sample_weight, foldid, columns)
     with cluster_client(client, scheduler, n_workers) as own:
-        moments = fold_moments(blocks, int(cv), seed, own)
         if family != "gaussian":
-            from ._glm import glm_cross_validate
+            from ._glm import first_pass, glm_cross_validate
+
+            moments, sample = first_pass(blocks, family, int(cv), seed, own)
 
             full, scores, _ = glm_cross_validate(
                 blocks,
@@ -494,9 +500,11 @@ def cross_validate_path(
                 max_iter,
                 foldid is not None,
                 own,
+                sample,
             )
             full = dataclasses.replace(full, feature_names=blocks.feature_names)
             return _summarise(scores, full, scoring, _GLM_SCORINGS[scoring])
+        moments = fold_moments(blocks, int(cv), seed, own)
     return cv_from_moments(
         moments,
         penalty,

@@ -61,7 +61,7 @@ class Moments:
         return out
 
 
-def block_moments(A, sample_weight, folds, n_folds):
+def block_moments(A, sample_weight, folds, n_folds, diagonal=False):
     """The moments of one row block, per fold.
 
     Parameters
@@ -73,6 +73,11 @@ def block_moments(A, sample_weight, folds, n_folds):
         Fold label of each row in ``[0, n_folds)``; None puts every row in
         fold 0.
     n_folds : int
+    diagonal : bool, default=False
+        Only the diagonals of the comoments (the weighted sums of squares),
+        all that the column scales need, at ``q`` instead of ``q^2``
+        products per row; the other entries are not the data's (0 in a
+        block; merging adds its mean-difference terms to them).
 
     Returns
     -------
@@ -87,11 +92,18 @@ def block_moments(A, sample_weight, folds, n_folds):
     mean = np.zeros((n_folds, q))
     comoment = np.zeros((n_folds, q, q))
     for k in np.flatnonzero(weight > 0):
-        rows = labels == k
+        # One fold takes the block as it is (no copy by a mask).
+        rows = slice(None) if folds is None else labels == k
         Ak, wk = A[rows], w[rows]
         mean[k] = wk @ Ak / weight[k]
         D = Ak - mean[k]
-        comoment[k] = (D * wk[:, None]).T @ D
+        if diagonal:
+            comoment[k][np.diag_indices(q)] = wk @ D**2
+        else:
+            # The weights are non-negative: D' S D = (S^1/2 D)' (S^1/2 D),
+            # scaled in place.
+            D *= np.sqrt(wk)[:, None]
+            comoment[k] = D.T @ D
     return Moments(count, weight, mean, comoment)
 
 
