@@ -496,14 +496,20 @@ def test_diagonal_moments_are_the_full_ones_diagonal():
     """The GLMs' one pass for the column scales keeps only the comoments'
     diagonals: the same counts, means and diagonals as the full moments,
     per fold and after merging."""
-    from sparsefit.distributed._moments import block_moments, merge_all
+    from sparsefit.distributed._moments import (
+        block_moments,
+        diagonal_moments,
+        merge_all,
+    )
 
     rng = np.random.default_rng(3)
     A = rng.standard_normal((300, 5)) * [1, 10, 1e-3, 1, 5] + [0, 1e4, 2, -3, 0]
     sw, folds = rng.uniform(0.1, 2, 300), rng.integers(3, size=300)
     parts = [slice(0, 120), slice(120, 300)]
     full = merge_all(block_moments(A[s], sw[s], folds[s], 3) for s in parts)
-    diag = merge_all(block_moments(A[s], sw[s], folds[s], 3, True) for s in parts)
+    diag = merge_all(
+        diagonal_moments(A[s, :-1], A[s, -1], sw[s], folds[s], 3) for s in parts
+    )
     np.testing.assert_array_equal(diag.count, full.count)
     np.testing.assert_allclose(diag.mean, full.mean, rtol=1e-14)
     for k in range(3):

@@ -3,7 +3,7 @@ local cluster that starts and stops with the call."""
 
 from contextlib import contextmanager
 
-__all__ = ["cluster_client", "run"]
+__all__ = ["cluster_client", "run", "run_reduced"]
 
 
 @contextmanager
@@ -58,3 +58,18 @@ def run(client, graph):
             f"retried it on others until its limit): {exc}. No result was "
             "returned; restart the workers or give them more memory."
         ) from exc
+
+
+def run_reduced(client, fn, parts, *args, combine):
+    """``fn(part, *args, i)`` on every part ``i``, the results combined
+    pairwise by ``combine`` in a tree on the cluster (the rounding of a sum
+    grows as log n), computed on ``client`` (see :func:`run`)."""
+    from dask import delayed
+
+    tasks = [delayed(fn)(part, *args, i) for i, part in enumerate(parts)]
+    while len(tasks) > 1:
+        tasks = [
+            delayed(combine)(tasks[i], tasks[i + 1]) if i + 1 < len(tasks) else tasks[i]
+            for i in range(0, len(tasks), 2)
+        ]
+    return run(client, tasks[0])

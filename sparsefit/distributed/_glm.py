@@ -37,7 +37,7 @@ from ..penalties._base import (
     separable_value,
 )
 from ..solvers._base import StoppingRule
-from ._cluster import run
+from ._cluster import run_reduced
 from ._least_squares import _block_moments, block_folds
 from ._moments import Moments, block_moments, merge
 from ._square_root import square_root_rows
@@ -174,45 +174,54 @@ def _certificate_sums(X, y, df, n, scale, w, b, scales):
 
 
 def _first_block(block, family, n_folds, seed, rows, index):
-    """The block's diagonal moments per fold (its rows checked) and up to
-    ``rows`` of its rows drawn at random: ``(X, y encoded, sample weights or
-    None, fold labels or None)``."""
-    moments = _block_moments(block, index, n_folds, seed, True)
+    """The block's diagonal moments per fold (its rows checked), up to
+    ``rows`` of its rows drawn at random (``(X, y encoded, sample weights or
+    None, fold labels or None)``), and per fold the datafit, ``sum g`` and
+    ``X'g`` at ``z = 0`` (the null model without intercept), one row each."""
+    moments = _block_moments(block, n_folds, seed, True, index)
     folds = (n_folds, seed) if n_folds > 1 else None
     X, y, sw, labels = _read(block, family, folds, index)
+    n = X.shape[0]
     rng = np.random.default_rng([seed, index, 1])
-    keep = np.sort(rng.permutation(X.shape[0])[:rows])
+    keep = np.sort(rng.permutation(n)[:rows])
     pick = (X[keep], y[keep], None if sw is None else sw[keep])
-    return moments, (*pick, None if labels is None else labels[keep])
+    pick = (*pick, None if labels is None else labels[keep])
+    # Each fold's gradient in its own column: one product for every fold.
+    label = np.zeros(n, dtype=np.int64) if labels is None else labels
+    datafit, z = FAMILIES[family](), np.zeros(n)
+    G = np.zeros((n, n_folds))
+    G[np.arange(n), label] = datafit.with_weights(sw).raw_grad(y, z) * n
+    base = np.ones(n) if sw is None else sw
+    values = [
+        datafit.with_weights(base * (label == k)).value(y, z) * n
+        for k in range(n_folds)
+    ]
+    null = np.column_stack([values, G.sum(axis=0), (X.T @ G).T])
+    return moments, pick, null
 
 
 def _stack(a, b):
-    """Merge two first-pass results: the moments, and the rows stacked."""
+    """Merge two first-pass results: the moments, the rows stacked and the
+    null sums added."""
     rows = tuple(
         None if u is None else np.concatenate([u, v])
         for u, v in zip(a[1], b[1], strict=True)
     )
-    return merge(a[0], b[0]), rows
+    return merge(a[0], b[0]), rows, a[2] + b[2]
 
 
 def first_pass(blocks, family, n_folds, seed, client):
-    """One pass: the diagonal moments of every fold (the column scales) and
-    a random sample of rows, at most :data:`_SAMPLE_BYTES` of them, from
-    which the first solve of each model starts (see ``_State.solve``)."""
-    from dask import delayed
-
+    """One pass: the diagonal moments of every fold (the column scales), a
+    random sample of rows, at most :data:`_SAMPLE_BYTES` of them, from which
+    the first solve of each model starts (see ``_State.solve``), and the
+    null model's sums; returns ``(moments, (sample, null sums))``."""
     rows = int(_SAMPLE_BYTES // (8 * (blocks.n_features + 3)))
     per_block = max(1, -(-rows // len(blocks.parts)))
-    tasks = [
-        delayed(_first_block)(part, family, n_folds, seed, per_block, i)
-        for i, part in enumerate(blocks.parts)
-    ]
-    while len(tasks) > 1:
-        tasks = [
-            delayed(_stack)(tasks[i], tasks[i + 1]) if i + 1 < len(tasks) else tasks[i]
-            for i in range(0, len(tasks), 2)
-        ]
-    return run(client, tasks[0])
+    args = (family, n_folds, seed, per_block)
+    moments, sample, null = run_reduced(
+        client, _first_block, blocks.parts, *args, combine=_stack
+    )
+    return moments, (sample, null)
 
 
 def _add(a, b):
@@ -234,21 +243,10 @@ class _Passes:
         self.count = 0
 
     def __call__(self, fn, *args):
-        from dask import delayed
-
-        tasks = [
-            delayed(fn)(part, self.family, *args, i)
-            for i, part in enumerate(self.parts)
-        ]
-        while len(tasks) > 1:
-            tasks = [
-                delayed(_add)(tasks[i], tasks[i + 1])
-                if i + 1 < len(tasks)
-                else tasks[i]
-                for i in range(0, len(tasks), 2)
-            ]
         self.count += 1
-        return run(self.client, tasks[0])
+        return run_reduced(
+            self.client, fn, self.parts, self.family, *args, combine=_add
+        )
 
 
 def drive(passes, folds, states, tasks):
@@ -315,14 +313,20 @@ class _State:
         self.grad_neg = None  # minus the gradient at the current point
         self.flat = 0  # consecutive full steps that did not lower P
         self.sample = None  # rows in memory for the first solve's start
+        self.null_sums = None  # the null model's sums, from the first pass
 
-    def keep_sample(self, sample, family):
-        """Keep this model's rows (those outside its fold) of the first
-        pass's sample, ``(X, y, sample weights, fold labels)``."""
-        X, y, sw, labels = sample
+    def keep_sample(self, first, family):
+        """Keep this model's part of the first pass (see :func:`first_pass`):
+        its rows (those outside its fold) of the sample, and without an
+        intercept its null model's sums."""
+        (X, y, sw, labels), null = first
         rows = slice(None) if self.fold is None else labels != self.fold
         self.sample = (X[rows], y[rows], None if sw is None else sw[rows])
         self.family = family
+        if not self.fit_intercept:
+            sums = null.sum(axis=0) - (0 if self.fold is None else null[self.fold])
+            sums[2:] *= self.scale
+            self.null_sums = sums
 
     def _sample_start(self, alpha):
         """Move the point to the model fitted in memory on the sampled rows
@@ -367,8 +371,11 @@ class _State:
     def null_model(self):
         """The intercept alone: ``(datafit value, minus the gradient)``, the
         gradient of constant columns set to 0."""
-        yield from self.refit_intercept()
-        out = yield (_certificate_sums, (self.w, self.b, ()))
+        if self.null_sums is not None:
+            out = self.null_sums
+        else:
+            yield from self.refit_intercept()
+            out = yield (_certificate_sums, (self.w, self.b, ()))
         grad0 = -out[2 : 2 + self.p] / self.W
         grad0[self.constant] = 0.0
         self.grad_neg = grad0

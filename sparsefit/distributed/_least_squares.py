@@ -20,9 +20,9 @@ from .._validation import check_scalar_range
 from ..datafits import Quadratic
 from ..model_selection._cv import _summarise
 from ..path import compute_path as memory_path
-from ._cluster import cluster_client, run
+from ._cluster import cluster_client, run_reduced
 from ._data import as_blocks
-from ._moments import block_moments, merge
+from ._moments import block_moments, diagonal_moments, merge
 from ._square_root import square_root_rows
 
 __all__ = ["compute_path", "cross_validate_path"]
@@ -34,15 +34,17 @@ _GLM_SCORINGS = {"deviance": False, "mse": False, "mae": False, "accuracy": True
 
 
 # -- the one pass ------------------------------------------------------------------
-def _block_moments(block, index, n_folds, seed, diagonal):
+def _block_moments(block, n_folds, seed, diagonal, index):
     """The moments of one block per fold, its rows checked on the worker
     (only the comoments' diagonals with ``diagonal``: the GLMs' column
     scales)."""
     X, y, sw, foldid = block
     _check_block(X, y, sw, index)
     foldid = block_folds(foldid, X.shape[0], index, n_folds, seed)
+    if diagonal:
+        return diagonal_moments(X, y, sw, foldid, n_folds)
     A = np.column_stack([np.asarray(X, dtype=float), np.asarray(y, dtype=float)])
-    return block_moments(A, sw, foldid, n_folds, diagonal)
+    return block_moments(A, sw, foldid, n_folds)
 
 
 def block_folds(foldid, n_rows, index, n_folds, seed):
@@ -109,18 +111,8 @@ def _check_block(X, y, sw, index):
 
 def fold_moments(blocks, n_folds, seed, client):
     """One pass: the moments of every fold, merged on the workers."""
-    from dask import delayed
-
-    parts = [
-        delayed(_block_moments)(b, i, n_folds, seed, False)
-        for i, b in enumerate(blocks.parts)
-    ]
-    while len(parts) > 1:
-        parts = [
-            delayed(merge)(parts[i], parts[i + 1]) if i + 1 < len(parts) else parts[i]
-            for i in range(0, len(parts), 2)
-        ]
-    return run(client, parts[0])
+    args = (n_folds, seed, False)
+    return run_reduced(client, _block_moments, blocks.parts, *args, combine=merge)
 
 
 # -- local solves on the moments ---------------------------------------------------

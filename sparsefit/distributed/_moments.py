@@ -18,8 +18,9 @@ moments merge the other folds' moments: no second pass over the data.
 from dataclasses import dataclass
 
 import numpy as np
+from numba import njit
 
-__all__ = ["Moments", "block_moments", "merge"]
+__all__ = ["Moments", "block_moments", "diagonal_moments", "merge"]
 
 
 @dataclass(frozen=True)
@@ -61,7 +62,7 @@ class Moments:
         return out
 
 
-def block_moments(A, sample_weight, folds, n_folds, diagonal=False):
+def block_moments(A, sample_weight, folds, n_folds):
     """The moments of one row block, per fold.
 
     Parameters
@@ -73,11 +74,6 @@ def block_moments(A, sample_weight, folds, n_folds, diagonal=False):
         Fold label of each row in ``[0, n_folds)``; None puts every row in
         fold 0.
     n_folds : int
-    diagonal : bool, default=False
-        Only the diagonals of the comoments (the weighted sums of squares),
-        all that the column scales need, at ``q`` instead of ``q^2``
-        products per row; the other entries are not the data's (0 in a
-        block; merging adds its mean-difference terms to them).
 
     Returns
     -------
@@ -96,15 +92,62 @@ def block_moments(A, sample_weight, folds, n_folds, diagonal=False):
         rows = slice(None) if folds is None else labels == k
         Ak, wk = A[rows], w[rows]
         mean[k] = wk @ Ak / weight[k]
+        # The weights are non-negative: D' S D = (S^1/2 D)' (S^1/2 D),
+        # scaled in place.
         D = Ak - mean[k]
-        if diagonal:
-            comoment[k][np.diag_indices(q)] = wk @ D**2
-        else:
-            # The weights are non-negative: D' S D = (S^1/2 D)' (S^1/2 D),
-            # scaled in place.
-            D *= np.sqrt(wk)[:, None]
-            comoment[k] = D.T @ D
+        D *= np.sqrt(wk)[:, None]
+        comoment[k] = D.T @ D
     return Moments(count, weight, mean, comoment)
+
+
+def diagonal_moments(X, y, sample_weight, folds, n_folds):
+    """The moments of the row block ``A = [X, y]`` per fold with only the
+    diagonals of the comoments (the weighted sums of squares about the
+    means): all that column scales need, at ``q`` products per row instead
+    of ``q^2`` and without copying the block.  The other entries of the
+    comoments are not the data's (0 in a block; merging adds its
+    mean-difference terms to them).  Arguments as :func:`block_moments`."""
+    X = np.asarray(X, dtype=float)
+    n = X.shape[0]
+    w = np.ones(n) if sample_weight is None else np.asarray(sample_weight, float)
+    labels = np.zeros(n, dtype=np.int64) if folds is None else np.asarray(folds)
+    weight, mean, squares = _diagonal_sums(
+        X, np.asarray(y, dtype=float), w, labels.astype(np.int64), n_folds
+    )
+    count = np.bincount(labels, minlength=n_folds).astype(float)
+    comoment = np.zeros((n_folds, X.shape[1] + 1, X.shape[1] + 1))
+    for k in range(n_folds):
+        comoment[k][np.diag_indices(X.shape[1] + 1)] = squares[k]
+    return Moments(count, weight, mean, comoment)
+
+
+@njit(cache=True)
+def _diagonal_sums(X, y, w, labels, n_folds):
+    """Per fold: the weight, the weighted means of ``[X, y]`` and the
+    weighted sums of squares about them, in two passes over the rows (the
+    means first, so that an offset column loses no digits)."""
+    n, p = X.shape
+    weight = np.zeros(n_folds)
+    mean = np.zeros((n_folds, p + 1))
+    for i in range(n):
+        k = labels[i]
+        weight[k] += w[i]
+        for j in range(p):
+            mean[k, j] += w[i] * X[i, j]
+        mean[k, p] += w[i] * y[i]
+    for k in range(n_folds):
+        if weight[k] > 0:
+            for j in range(p + 1):
+                mean[k, j] /= weight[k]
+    squares = np.zeros((n_folds, p + 1))
+    for i in range(n):
+        k = labels[i]
+        for j in range(p):
+            d = X[i, j] - mean[k, j]
+            squares[k, j] += w[i] * d * d
+        d = y[i] - mean[k, p]
+        squares[k, p] += w[i] * d * d
+    return weight, mean, squares
 
 
 def merge(a, b):
