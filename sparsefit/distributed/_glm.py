@@ -38,6 +38,7 @@ from ..penalties._base import (
 )
 from ..solvers._base import StoppingRule
 from ._cluster import run_reduced
+from ._kernels import gather_gradient
 from ._least_squares import _block_moments, block_folds
 from ._moments import Moments, block_moments, merge
 from ._square_root import square_root_rows
@@ -60,10 +61,11 @@ _FLAT_STEPS = 2
 #: its target is expected to end the solve (see ``_State.solve``).
 _CERTIFY_NEAR = 1e3
 #: The dual scales ``t`` at which a certificate pass evaluates the datafit's
-#: conjugate at ``t g``: 1 and 1 - 10^-k.  The dual's datafit part is concave
-#: in t, so between two of them it is at least their chord: the bound at the
-#: largest feasible scale, wherever it falls, needs no ladder point near it.
-_SCALES = np.r_[1.0 - 10.0 ** -np.arange(1.0, 14.0), 1.0]
+#: conjugate at ``t g``: 1, 0.9 and 1 - 10^-k for even k up to 12.  The
+#: dual's datafit part is concave in t, so between two of them it is at
+#: least their chord: the bound at the largest feasible scale, wherever it
+#: falls, needs no ladder point near it.
+_SCALES = np.r_[1.0 - 10.0 ** -np.r_[1.0, np.arange(2.0, 14.0, 2.0)], 1.0]
 
 
 # -- on the workers ------------------------------------------------------------
@@ -125,13 +127,17 @@ def _sums_at(X, y, df, n, scale, z, ws, scales=()):
     h = df.raw_hessian(y, z) * n
     # [X_W scaled, zeta] in one array: zeta = z - g / h where h > 0, else 0.
     A = np.empty((X.shape[0], ws.size + 1))
-    np.multiply(X[:, ws], scale[ws], out=A[:, :-1])
+    if X.flags.c_contiguous:
+        xg = gather_gradient(X, g, ws, scale[ws], A)
+    else:
+        np.multiply(X[:, ws], scale[ws], out=A[:, :-1])
+        xg = X.T @ g
     live = h > 0
     np.divide(g, h, where=live, out=A[:, -1])
     A[:, -1] = np.where(live, z - A[:, -1], 0.0)
     moments = block_moments(A, h, None, 1)
     conj = [df.conjugate(y, t * grad) * n for t in scales]
-    return np.r_[df.value(y, z) * n, g.sum(), scale * (X.T @ g), conj], moments
+    return np.r_[df.value(y, z) * n, g.sum(), scale * xg, conj], moments
 
 
 def _newton_sums(X, y, df, n, scale, w, b, ws, scales=()):
@@ -145,7 +151,9 @@ def _trial_sums(X, y, df, n, scale, w, b, dw, db, ws, scales):
     :func:`_sums_at` at the full step (the usual outcome), with the
     certificate's terms for ``scales`` when the step is expected to be the
     last."""
-    z, dz = X @ (scale * w) + b, X @ (scale * dw) + db
+    # Both products in one read of X.
+    z, dz = (X @ np.column_stack([scale * w, scale * dw])).T
+    z, dz = z + b, dz + db
     values = np.array([df.value(y, z + s * dz) * n for s in _STEPS])
     sums, moments = _sums_at(X, y, df, n, scale, z + dz, ws, scales)
     return sums, moments, values
@@ -290,6 +298,7 @@ class _State:
         self, fold, moments, p, penalty, fit_intercept, standardize, tol, max_iter
     ):
         self.fold, self.W, self.p = fold, moments.weight[0], p
+        self.n_rows = int(moments.count[0])
         self.fit_intercept = fit_intercept
         mean = moments.mean[0][:p]
         var = np.clip(np.diag(moments.comoment[0])[:p] / moments.weight[0], 0.0, None)
@@ -322,6 +331,7 @@ class _State:
         (X, y, sw, labels), null = first
         rows = slice(None) if self.fold is None else labels != self.fold
         self.sample = (X[rows], y[rows], None if sw is None else sw[rows])
+        self.sample_size = self.sample[1].shape[0]
         self.family = family
         if not self.fit_intercept:
             sums = null.sum(axis=0) - (0 if self.fold is None else null[self.fold])
@@ -516,10 +526,11 @@ class _State:
             if kkt.max(initial=0.0) > rule.kkt_target:
                 started = self._sample_start(alpha)
         ws = self._working_set(arrays, self.grad_neg)
-        # A start fitted on the sample may be optimal to the tolerance: its
-        # first pass carries the certificate's terms (without an intercept
-        # to refit first).
-        scales = _SCALES if started and not self.fit_intercept else ()
+        # A start fitted on every row (a sample that holds them all) may be
+        # optimal to the tolerance: its first pass carries the certificate's
+        # terms (without an intercept to refit first).
+        whole = started and self.sample_size == self.n_rows
+        scales = _SCALES if whole and not self.fit_intercept else ()
         sums, moments = yield (_newton_sums, (self.w, self.b, ws, scales))
         self.flat = 0
         if len(scales):
