@@ -219,8 +219,8 @@ def out_of_core(n, p, chunk, n_alphas=3, eps=1e-2):
         passes = int(path.message.split()[0])
         print(
             f"out of core, binomial: {n_alphas}-alpha path to alpha_max * {eps}, "
-            f"{passes} passes (+1 for the moments), {elapsed:.1f} s "
-            f"({elapsed / (passes + 1):.1f} s/pass), "
+            f"{passes} passes (the first, for the moments, counted), "
+            f"{elapsed:.1f} s ({elapsed / passes:.1f} s/pass), "
             f"{(worker_bytes(client) - before) / 1e6:.2f} MB between workers, "
             f"peak memory per worker {memory.describe()}, non-zeros "
             f"{path.n_nonzero.tolist()}, gaps <= tol: "

@@ -165,20 +165,16 @@ def _step_values(X, y, df, n, scale, w, b, dw, db):
     return np.array([df.value(y, z + s * dz) * n for s in _SHORT_STEPS])
 
 
-def _intercept_sums(X, y, df, n, scale, w, b):
-    """``(sum g, sum h)`` at ``(w, b)``, for Newton's method on ``b``."""
-    z = X @ (scale * w) + b
-    return np.array([df.raw_grad(y, z).sum() * n, df.raw_hessian(y, z).sum() * n])
-
-
 def _certificate_sums(X, y, df, n, scale, w, b, scales):
     """Datafit, ``sum g``, ``X'g`` and the conjugate at ``t g`` (summed) for
-    every dual scale ``t`` of ``scales``."""
+    every dual scale ``t`` of ``scales``; and ``sum h``, for a Newton step
+    on the intercept when ``sum g`` is not yet 0 to rounding."""
     z = X @ (scale * w) + b
     grad = df.raw_grad(y, z)
     conj = [df.conjugate(y, t * grad) * n for t in scales]
     g = grad * n
-    return np.r_[df.value(y, z) * n, g.sum(), scale * (X.T @ g), conj]
+    out = np.r_[df.value(y, z) * n, g.sum(), scale * (X.T @ g), conj]
+    return out, np.array([df.raw_hessian(y, z).sum() * n])
 
 
 def _first_block(block, family, n_folds, seed, rows, index):
@@ -295,7 +291,16 @@ class _State:
     their passes' requests (see :func:`drive`)."""
 
     def __init__(
-        self, fold, moments, p, penalty, fit_intercept, standardize, tol, max_iter
+        self,
+        fold,
+        moments,
+        p,
+        penalty,
+        fit_intercept,
+        standardize,
+        tol,
+        max_iter,
+        family=None,
     ):
         self.fold, self.W, self.p = fold, moments.weight[0], p
         self.n_rows = int(moments.count[0])
@@ -319,6 +324,8 @@ class _State:
         self.template = penalty
         self.tol, self.max_iter = tol, max_iter
         self.w, self.b = np.zeros(p), 0.0
+        if fit_intercept and family is not None:
+            self.b = _null_intercept(family, moments, p)
         self.grad_neg = None  # minus the gradient at the current point
         self.flat = 0  # consecutive full steps that did not lower P
         self.sample = None  # rows in memory for the first solve's start
@@ -369,14 +376,18 @@ class _State:
     def arrays(self, alpha):
         return self.template.with_alpha(alpha).coefficients(self.p, float)
 
-    def refit_intercept(self):
-        """Newton's method on ``b`` (passes) to rounding accuracy; nothing
-        without an intercept (``b`` stays 0)."""
-        for _ in range(30 if self.fit_intercept else 0):
-            g, h = yield (_intercept_sums, (self.w, self.b))
-            if abs(g) <= 1e-13 * self.W or not h > 0:
-                return
+    def sums_with_intercept(self, scales):
+        """The certificate's sums (see :func:`_certificate_sums`) at the
+        current point, the intercept first brought to ``sum g = 0`` to
+        rounding (the dual's constraint) by Newton steps on ``b``, one pass
+        each, the last pass's sums being the answer."""
+        for _ in range(30):
+            out, (h,) = yield (_certificate_sums, (self.w, self.b, scales))
+            g = out[1]
+            if not self.fit_intercept or abs(g) <= 1e-13 * self.W or not h > 0:
+                return out
             self.b -= float(np.clip(g / h, -5.0, 5.0))
+        return out
 
     def null_model(self):
         """The intercept alone: ``(datafit value, minus the gradient)``, the
@@ -384,8 +395,7 @@ class _State:
         if self.null_sums is not None:
             out = self.null_sums
         else:
-            yield from self.refit_intercept()
-            out = yield (_certificate_sums, (self.w, self.b, ()))
+            out = yield from self.sums_with_intercept(())
         grad0 = -out[2 : 2 + self.p] / self.W
         grad0[self.constant] = 0.0
         self.grad_neg = grad0
@@ -394,7 +404,7 @@ class _State:
     def certificate(self, alpha):
         """``(gap, primal, grad_neg)`` at the current point."""
         arrays = self.arrays(alpha)
-        out = yield (_certificate_sums, (self.w, self.b, _SCALES))
+        out = yield from self.sums_with_intercept(_SCALES)
         return self._gap(arrays, out)
 
     def _gap(self, arrays, out):
@@ -551,8 +561,10 @@ class _State:
             close = kkt.max(initial=0.0) <= rule.kkt_target * 10
             if close and not certified_here:
                 certified_here = True
-                # Close: the intercept to rounding, then the certificate.
-                yield from self.refit_intercept()
+                # Close: the certificate, with the intercept to rounding
+                # (its first Newton step from the sums in hand).
+                if self.fit_intercept and moments.weight[0] > 0:
+                    self.b -= float(np.clip(sums[1] / moments.weight[0], -5.0, 5.0))
                 gap, primal, self.grad_neg = yield from self.certificate(alpha)
                 kkt = separable_subdiff_distance(self.w, -self.grad_neg, *arrays)
                 kkt_max = float(kkt.max(initial=0.0))
@@ -641,6 +653,19 @@ def _fit_paths(passes, folds, states, alphas, n_alphas, eps, n_rows):
     return alphas, fits
 
 
+def _null_intercept(family, moments, p):
+    """The null model's intercept in closed form from the moments of ``y``
+    (the log-odds of the weighted mean label, or the log of the weighted
+    mean count); 0 where it is infinite (one class, or no counts)."""
+    mean = moments.mean[0][p]
+    if family == "binomial":
+        var = moments.comoment[0][p, p] / moments.weight[0]
+        signed = abs(var + mean**2 - 1.0) < 1e-9 and mean < 1.0
+        share = (mean + 1.0) / 2.0 if signed else mean
+        return float(np.log(share / (1.0 - share))) if 0.0 < share < 1.0 else 0.0
+    return float(np.log(mean)) if mean > 0.0 else 0.0
+
+
 def _classes(family, moments, p):
     """Labels coded -1 and +1 have a mean square of 1; 0 and 1 their mean."""
     if family != "binomial":
@@ -671,7 +696,8 @@ def glm_path(
     p = blocks.n_features
     passes = _Passes(blocks, family, client)
     passes.count = 1  # the pass that gave the moments
-    state = _State(None, moments, p, penalty, fit_intercept, standardize, tol, max_iter)
+    args = (fit_intercept, standardize, tol, max_iter, family)
+    state = _State(None, moments, p, penalty, *args)
     if sample is not None:
         state.keep_sample(sample, family)
     alphas, [fit] = _fit_paths(
@@ -742,7 +768,7 @@ def glm_cross_validate(
     p = blocks.n_features
     passes = _Passes(blocks, family, client)
     passes.count = 1  # the pass that gave the moments
-    args = (p, penalty, fit_intercept, standardize, tol, max_iter)
+    args = (p, penalty, fit_intercept, standardize, tol, max_iter, family)
     states = [_State(None, moments.total(), *args)]
     for k in range(moments.n_folds):
         if moments.count[k] == 0 and given_folds:
