@@ -556,8 +556,8 @@ def test_glm_start_from_a_sample_of_rows(client, monkeypatch, fit_intercept):
     np.testing.assert_array_equal(ours.coefs.toarray() != 0, ref.coefs.toarray() != 0)
     keep = _glm._State.keep_sample
 
-    def no_sample(self, first, family):
-        keep(self, first, family)
+    def no_sample(self, first):
+        keep(self, first)
         self.sample = None
 
     monkeypatch.setattr(_glm._State, "keep_sample", no_sample)

@@ -151,17 +151,22 @@ def _trial_sums(X, y, df, n, scale, w, b, dw, db, ws, scales):
     :func:`_sums_at` at the full step (the usual outcome), with the
     certificate's terms for ``scales`` when the step is expected to be the
     last."""
-    # Both products in one read of X.
-    z, dz = (X @ np.column_stack([scale * w, scale * dw])).T
-    z, dz = z + b, dz + db
+    z, dz = _line(X, scale, w, b, dw, db)
     values = np.array([df.value(y, z + s * dz) * n for s in _STEPS])
     sums, moments = _sums_at(X, y, df, n, scale, z + dz, ws, scales)
     return sums, moments, values
 
 
+def _line(X, scale, w, b, dw, db):
+    """The linear predictor at ``(w, b)`` and its change along ``(dw, db)``,
+    both products in one read of ``X``."""
+    z, dz = (X @ np.column_stack([scale * w, scale * dw])).T
+    return z + b, dz + db
+
+
 def _step_values(X, y, df, n, scale, w, b, dw, db):
     """The datafit at ``(w, b) + s (dw, db)`` for the short step lengths."""
-    z, dz = X @ (scale * w) + b, X @ (scale * dw) + db
+    z, dz = _line(X, scale, w, b, dw, db)
     return np.array([df.value(y, z + s * dz) * n for s in _SHORT_STEPS])
 
 
@@ -300,11 +305,11 @@ class _State:
         standardize,
         tol,
         max_iter,
-        family=None,
+        family,
     ):
         self.fold, self.W, self.p = fold, moments.weight[0], p
         self.n_rows = int(moments.count[0])
-        self.fit_intercept = fit_intercept
+        self.fit_intercept, self.family = fit_intercept, family
         mean = moments.mean[0][:p]
         var = np.clip(np.diag(moments.comoment[0])[:p] / moments.weight[0], 0.0, None)
         rms = np.sqrt(var + mean**2)
@@ -324,14 +329,14 @@ class _State:
         self.template = penalty
         self.tol, self.max_iter = tol, max_iter
         self.w, self.b = np.zeros(p), 0.0
-        if fit_intercept and family is not None:
+        if fit_intercept:
             self.b = _null_intercept(family, moments, p)
         self.grad_neg = None  # minus the gradient at the current point
         self.flat = 0  # consecutive full steps that did not lower P
         self.sample = None  # rows in memory for the first solve's start
         self.null_sums = None  # the null model's sums, from the first pass
 
-    def keep_sample(self, first, family):
+    def keep_sample(self, first):
         """Keep this model's part of the first pass (see :func:`first_pass`):
         its rows (those outside its fold) of the sample, and without an
         intercept its null model's sums."""
@@ -339,7 +344,6 @@ class _State:
         rows = slice(None) if self.fold is None else labels != self.fold
         self.sample = (X[rows], y[rows], None if sw is None else sw[rows])
         self.sample_size = self.sample[1].shape[0]
-        self.family = family
         if not self.fit_intercept:
             sums = null.sum(axis=0) - (0 if self.fold is None else null[self.fold])
             sums[2:] *= self.scale
@@ -659,20 +663,23 @@ def _null_intercept(family, moments, p):
     mean count); 0 where it is infinite (one class, or no counts)."""
     mean = moments.mean[0][p]
     if family == "binomial":
-        var = moments.comoment[0][p, p] / moments.weight[0]
-        signed = abs(var + mean**2 - 1.0) < 1e-9 and mean < 1.0
-        share = (mean + 1.0) / 2.0 if signed else mean
+        share = (mean + 1.0) / 2.0 if _signed(moments, p) else mean
         return float(np.log(share / (1.0 - share))) if 0.0 < share < 1.0 else 0.0
     return float(np.log(mean)) if mean > 0.0 else 0.0
 
 
+def _signed(moments, p):
+    """Whether the labels (column ``p``) are coded -1 and +1: their mean
+    square is then 1; that of 0 and 1 is their mean."""
+    y_mean, y_var = moments.mean[0][p], moments.comoment[0][p, p] / moments.weight[0]
+    return abs(y_var + y_mean**2 - 1.0) < 1e-9 and y_mean < 1.0
+
+
 def _classes(family, moments, p):
-    """Labels coded -1 and +1 have a mean square of 1; 0 and 1 their mean."""
+    """The binomial labels' coding (see :func:`_signed`); None otherwise."""
     if family != "binomial":
         return None
-    y_mean, y_var = moments.mean[0][p], moments.comoment[0][p, p] / moments.weight[0]
-    signed = abs(y_var + y_mean**2 - 1.0) < 1e-9 and y_mean < 1.0
-    return np.array([-1, 1]) if signed else np.array([0, 1])
+    return np.array([-1, 1]) if _signed(moments, p) else np.array([0, 1])
 
 
 def glm_path(
@@ -699,7 +706,7 @@ def glm_path(
     args = (fit_intercept, standardize, tol, max_iter, family)
     state = _State(None, moments, p, penalty, *args)
     if sample is not None:
-        state.keep_sample(sample, family)
+        state.keep_sample(sample)
     alphas, [fit] = _fit_paths(
         passes, None, [state], alphas, n_alphas, eps, int(moments.count[0])
     )
@@ -778,7 +785,7 @@ def glm_cross_validate(
         states.append(_State(k, moments.total(skip=k), *args))
     if sample is not None:
         for state in states:
-            state.keep_sample(sample, family)
+            state.keep_sample(sample)
     n_rows = int(moments.count.sum())
     alphas, fits = _fit_paths(passes, folds, states, *grid, n_rows)
     requests = [
