@@ -27,7 +27,6 @@ the strong-rule features, and certified once after that.
 """
 
 import numpy as np
-from numba import njit
 
 from ._base import SolverResult, glm_rule, warn_not_converged
 from ._block_cd import newton_block
@@ -35,13 +34,14 @@ from ._glm_certificate import BlockMatrixPenalty, MatrixPenalty
 from ._grad_bounds import GradBounds
 from ._irls import _FORCING, certifiable_kkt, newton_single
 from ._multi_cd import multi_cd
+from ._newton_loop import GROWTH, INNER_RATIO, base_set, solve_single
 
 __all__ = ["ProxNewton"]
 
-# Newton steps on a working set stop once its KKT violation is below this
-# fraction of the whole problem's (as the core's coordinate descent does).
-_INNER_RATIO = 0.3
-_GROWTH = 4
+_NO_MATRIX = np.empty((0, 0), order="F")
+_NO_DATA = np.empty(0)
+_NO_INDEX = np.empty(0, np.int64)
+_NO_STRONG = np.empty(0, np.bool_)
 
 
 class ProxNewton:
@@ -164,6 +164,13 @@ class ProxNewton:
         W[cert.design.constant] = 0.0
         Z = cert.linear(W, b)
         rule = glm_rule(self.tol, cert, p_ref, grad_scale, gap_abs)
+        key = ("newton_loop_applies", separable)
+        if key not in problem.cache:
+            problem.cache[key] = _compiled_loop(cert, separable)
+        if problem.cache[key] and not self.verbose:
+            return self._solve_compiled(
+                cert, W, b, Z, strong, rule, gap_abs, problem.cache
+            )
         tol_abs = rule.gap_target(cert.primal(W, Z))
         buffers = tuple(np.zeros(W.shape[0]) for _ in range(4))
         n_iter, history, last_size = 0, [], 0
@@ -193,7 +200,7 @@ class ProxNewton:
             ws = self._working_set(cert, W, kkt, strong, last_size)
             last_size = ws.size
             strong = None
-            target = _INNER_RATIO * kkt.max()
+            target = INNER_RATIO * kkt.max()
             n_iter += self._steps(cert, W, b, Z, ws, target, gap, tol_abs, buffers)
         if not cert.grad_exact:
             grad_neg = -cert.bounds.g_ref[:, None].copy()
@@ -215,6 +222,72 @@ class ProxNewton:
             warn_not_converged(self.name, result, self.max_iter)
         return result
 
+    def _solve_compiled(self, cert, W, b, Z, strong, rule, gap_abs, cache):
+        """:meth:`solve`'s loop in one compiled call (:mod:`._newton_loop`)
+        from the start ``(W, b, Z)``; the same steps, certificate and rule.
+        What is the same at every alpha is kept in the problem's ``cache``."""
+        key = ("newton_loop", self.max_iter, self.max_newton)
+        if key not in cache:
+            cache[key] = _static_arguments(cert, self.max_iter, self.max_newton)
+        model_data, o, storage, scale, constant, null, work, history = cache[key]
+        n = cert.design.n_samples
+        tracker = cert.bounds
+        if tracker is None:
+            bounds, state = work[4:], np.zeros(4)
+        else:
+            null = tracker.null
+            has_last = tracker.r_last is not None
+            g_last = tracker.r_last.copy() if has_last else np.zeros(n)
+            bounds = (tracker.col_norms, tracker.g_ref, tracker.at, tracker.need)
+            bounds += (g_last,)
+            state = np.array([tracker.drift, tracker.stale, has_last, 1.0])
+        w = np.ascontiguousarray(W[:, 0])
+        gap_abs = np.nan if gap_abs is None else float(gap_abs)
+        out = solve_single(
+            model_data,
+            o,
+            storage,
+            scale,
+            constant,
+            null,
+            cert.penalty.arrays,
+            w,
+            b,
+            np.ascontiguousarray(Z[:, 0]),
+            _NO_STRONG if strong is None else strong,
+            (float(self.tol), rule.gap_floor, rule.kkt_target, gap_abs),
+            (int(self.ws_start), int(self.max_iter)),
+            work[:4],
+            bounds,
+            state,
+            history,
+        )
+        n_iter, n_hist, gap, primal, kkt_max, tol_abs, converged = out[:7]
+        grad_neg, exact, value = out[7:]
+        if tracker is not None:
+            tracker.drift, tracker.stale = float(state[0]), bool(state[1])
+            tracker.r_last, tracker.w_last = bounds[4].copy(), w.copy()
+        W[:, 0] = w
+        grad = grad_neg[:, None] if exact else -tracker.g_ref[:, None].copy()
+        result = SolverResult(
+            W,
+            int(n_iter),
+            float(gap),
+            float(primal),
+            float(kkt_max),
+            float(tol_abs),
+            bool(converged),
+            [(int(i), float(g)) for i, g in history[:n_hist]],
+            grad,
+            grad_exact=bool(exact),
+        )
+        result.intercept = b
+        result.datafit_value = float(value)
+        cert.grad_exact, cert.value = bool(exact), float(value)
+        if not result.converged:
+            warn_not_converged(self.name, result, self.max_iter)
+        return result
+
     def _steps(self, cert, W, b, Z, ws, kkt_target, gap, tol_abs, buffers):
         """Newton steps on ``ws`` until its KKT violation is below
         ``kkt_target``, or low enough for the gap to reach ``tol_abs``."""
@@ -228,19 +301,19 @@ class ProxNewton:
 
     def _working_set(self, cert, W, kkt, strong, last_size=0):
         """The support, the unpenalised and strong-rule features, and the
-        largest KKT violators: at least twice the support, and _GROWTH times
+        largest KKT violators: at least twice the support, and GROWTH times
         the last working set when the support filled most of it (a dense
         solution would otherwise take one outer iteration per doubling)."""
         forced = np.zeros(W.shape[0], bool)
         forced[cert.free] = True
         if strong is not None:
             forced |= strong
-        base, n_base, n_support, candidates = _base_set(
+        base, n_base, n_support, candidates = base_set(
             W, cert.design.constant, forced, kkt
         )
         size = max(self.ws_start, 2 * n_base)
         if n_support >= 0.9 * last_size > 0:
-            size = max(size, _GROWTH * last_size)
+            size = max(size, GROWTH * last_size)
         extra = max(size - n_base, 0)
         if extra and candidates.size:
             if candidates.size > extra:
@@ -348,32 +421,55 @@ def _penalised_nonzero(W, free):
     return bool(W[~free].any())
 
 
-@njit(cache=True, nogil=True)
-def _base_set(W, constant, forced, kkt):
-    """The working set's base (the support and the forced features, never
-    a constant column), its size, the support's size, and the other
-    features with a positive KKT violation (the candidates to add)."""
-    p, K = W.shape
-    base = np.zeros(p, np.bool_)
-    n_base, n_support, n_cand = 0, 0, 0
-    for j in range(p):
-        if constant[j]:
-            continue
-        nonzero = False
-        for k in range(K):
-            if W[j, k] != 0.0:
-                nonzero = True
-        if nonzero:
-            n_support += 1
-        if nonzero or forced[j]:
-            base[j] = True
-            n_base += 1
-        elif kkt[j] > 0.0:
-            n_cand += 1
-    candidates = np.empty(n_cand, np.int64)
-    m = 0
-    for j in range(p):
-        if not base[j] and not constant[j] and kkt[j] > 0.0:
-            candidates[m] = j
-            m += 1
-    return base, n_base, n_support, candidates
+def _compiled_loop(cert, separable):
+    """Whether :mod:`._newton_loop` can run the solve: one output, compiled
+    per-sample terms with a closed-form conjugate and no cap on the dual
+    scale, a separable penalty with no unpenalised feature, and an
+    uncentred float64 design, column-major or CSC."""
+    d = cert.design
+    datafit = cert.datafit
+    return (
+        cert.compiled
+        and separable
+        and cert.K == 1
+        and not cert.penalty.free.any()
+        and not hasattr(datafit, "conjugate_at")
+        and getattr(datafit, "dual_scale", None) is None
+        and d.dtype == np.float64
+        and not np.any(d.offset)
+        and (d.sparse or d.X.flags.f_contiguous)
+    )
+
+
+def _static_arguments(cert, max_iter, max_newton):
+    """The arguments of :func:`._newton_loop.solve_single` that are the same
+    at every alpha of a problem: ``(model_data, offset, storage, scale,
+    constant, null, work, history)``, ``work`` holding the Newton model's
+    four length-p buffers and a placeholder for the gradient bounds'
+    arrays (without a tracker: every product exact)."""
+    d = cert.design
+    n, p = d.n_samples, d.n_features
+    X = d.X
+    if d.sparse:
+        storage = (True, _NO_MATRIX, X.data, X.indices, X.indptr)
+    else:
+        storage = (False, X, _NO_DATA, _NO_INDEX, _NO_INDEX)
+    null = np.zeros(p, np.bool_)
+    null[d._null] = True
+    model_data = (cert.datafit._kind, cert._y, cert._sw, cert.fit_intercept)
+    model_data += (max_newton,)
+    o = _NO_DATA if cert.offset is None else np.asarray(cert.offset, dtype=float)
+    work = tuple(np.zeros(p) for _ in range(4))
+    # Without a tracker, _gradient writes its reference arrays and reads none.
+    work += (np.zeros(p), np.zeros(p), np.zeros(p), np.empty(p, np.bool_))
+    work += (np.zeros(n),)
+    return (
+        model_data,
+        o,
+        storage,
+        np.asarray(d.scale, dtype=float),
+        np.asarray(d.constant, dtype=np.bool_),
+        null,
+        work,
+        np.empty((max_iter + 2, 2)),
+    )
