@@ -175,8 +175,9 @@ class Explanation:
 def at_edge(pull, a, radius):
     """Zero coefficients on the edge of entering: the pull is within the
     certified accuracy (gap-safe ``radius``) or the KKT tolerance of every
-    returned point (``KKT_TOL``, 0.1%) of the penalty ``a``.  The solvers
-    refine a fit until each other zero is certified inside the kink."""
+    returned point (``KKT_TOL``, 0.1%) of the penalty ``a``.  ``explain``
+    refines a fit until each other zero is certified inside the kink
+    (:meth:`Problem.settle_zeros`)."""
     return (pull + radius >= a) | (pull >= (1 - KKT_TOL) * a)
 
 
@@ -184,6 +185,14 @@ class ExplainMixin:
     """``explain`` for every estimator: the fit keeps its problem and solve
     (``_explain_source``), and the per-feature state is computed on the
     first ``explain()`` or pickling, which then drop the training data.
+
+    A fit stops on its own certificate; a zero coefficient whose status
+    that gap leaves open is decided there, by continuing the solve from the
+    fit (at most three warm-started rounds): the explanation's coefficients
+    are those of the continued solve, within the fit's certified accuracy
+    of ``coef_``.  On a single alpha of a 20000 x 100000 sparse lasso with
+    13,000 non-zeros the refinement took as long as the fit itself, which
+    an estimator that is never explained no longer pays.
 
     An estimator provides ``_training_problem(X, y, sample_weight, offset)``,
     the problem of its fit rebuilt from the training data (for the path
@@ -195,7 +204,12 @@ class ExplainMixin:
 
     def _explain_state(self):
         if self._fit_state is None:
-            self._fit_state = fit_state(*self._explain_source)
+            # The fit's gap may leave a zero coefficient's status open:
+            # explain continues the solve until it is decided (the fit itself
+            # does not pay for that; see Problem.settle_zeros).
+            problem, result, alpha = self._explain_source
+            result = problem.settle_zeros(alpha, result)
+            self._fit_state = fit_state(problem, result, alpha)
             self._explain_source = None
         return self._fit_state
 

@@ -141,7 +141,6 @@ class SparseLinearRegression(ExplainMixin, TargetSizeMixin, RegressorBase):
         return self
 
     def _store(self, problem, result):
-        result = problem.settle_zeros(self._alpha, result)
         self.coef_, self.intercept_ = problem.unpack(result)
         self.n_iter_ = int(result.n_iter)
         self.dual_gap_ = float(result.dual_gap)

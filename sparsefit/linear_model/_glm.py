@@ -99,7 +99,6 @@ class GLMMixin(ExplainMixin, TargetSizeMixin):
         self._store(problem, result, alpha)
 
     def _store(self, problem, result, alpha):
-        result = problem.settle_zeros(alpha, result)
         coef, intercept = problem.unpack(result)
         K = problem.K
         self._coef_flat = coef
