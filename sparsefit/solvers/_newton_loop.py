@@ -297,6 +297,35 @@ def _newton_steps(model_data, storage, scale, pen, w, Z, b, ws, targets, buffers
 
 
 @njit(cache=True, nogil=True)
+def _linear(storage, scale, w, b, o, n):
+    """``X w + b + o`` from the non-zero coefficients' columns, summed as
+    :meth:`GLMCertificate.linear` sums them."""
+    sparse, X, data, indices, indptr = storage
+    support = np.flatnonzero(w)
+    r, shift = np.zeros(n), np.zeros(1)
+    zero = np.zeros(w.shape[0])
+    if sparse:
+        add_columns_csc(
+            data,
+            indices,
+            indptr,
+            support,
+            zero,
+            scale,
+            r,
+            shift,
+            support,
+            w[support],
+        )
+    else:
+        add_columns_dense(X, zero, scale, r, shift, support, w[support])
+    Z = -r + b
+    if o.shape[0] == n:
+        Z += o
+    return Z
+
+
+@njit(cache=True, nogil=True)
 def solve_single(
     model_data,
     o,
@@ -307,7 +336,6 @@ def solve_single(
     pen,
     w,
     b,
-    Z,
     strong,
     rule,
     sizes,
@@ -327,8 +355,8 @@ def solve_single(
     - ``storage = (sparse, X, data, indices, indptr)``;
     - ``scale``, ``constant``, ``null``: the design's column scales,
       constant columns and columns whose product is 0;
-    - ``pen = (a, c, lower, upper)``; ``w``, ``b``, ``Z``: the start, moved
-      to the solution, with ``Z = X w + b + o``;
+    - ``pen = (a, c, lower, upper)``; ``w``, ``b``: the start, moved to
+      the solution;
     - ``strong``: the strong-rule features (empty: none); solved on first,
       with the warm support, when a penalised coefficient is non-zero;
     - ``rule = (tol, gap_floor, kkt_target, gap_abs)`` of
@@ -343,7 +371,8 @@ def solve_single(
     kind, y, sw, intercept, max_newton = model_data
     tol, gap_floor, kkt_target, gap_abs = rule
     ws_start, max_iter = sizes
-    n, p = Z.shape[0], w.shape[0]
+    n, p = y.shape[0], w.shape[0]
+    Z = _linear(storage, scale, w, b[0], o, n)
     g, none = np.empty(n), np.empty(0)
     value = terms(kind, y, Z, sw, none, none)
     primal = value + _penalty_value(w, pen)

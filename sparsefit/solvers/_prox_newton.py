@@ -162,15 +162,15 @@ class ProxNewton:
             cert.bounds = problem.cache["grad_bounds"]
         W, b = W.astype(float).copy(), np.asarray(b, dtype=float).copy()
         W[cert.design.constant] = 0.0
-        Z = cert.linear(W, b)
         rule = glm_rule(self.tol, cert, p_ref, grad_scale, gap_abs)
         key = ("newton_loop_applies", separable)
         if key not in problem.cache:
             problem.cache[key] = _compiled_loop(cert, separable)
         if problem.cache[key] and not self.verbose:
             return self._solve_compiled(
-                cert, W, b, Z, strong, rule, gap_abs, problem.cache
+                cert, W, b, strong, rule, gap_abs, problem.cache
             )
+        Z = cert.linear(W, b)
         tol_abs = rule.gap_target(cert.primal(W, Z))
         buffers = tuple(np.zeros(W.shape[0]) for _ in range(4))
         n_iter, history, last_size = 0, [], 0
@@ -222,9 +222,9 @@ class ProxNewton:
             warn_not_converged(self.name, result, self.max_iter)
         return result
 
-    def _solve_compiled(self, cert, W, b, Z, strong, rule, gap_abs, cache):
+    def _solve_compiled(self, cert, W, b, strong, rule, gap_abs, cache):
         """:meth:`solve`'s loop in one compiled call (:mod:`._newton_loop`)
-        from the start ``(W, b, Z)``; the same steps, certificate and rule.
+        from the start ``(W, b)``; the same steps, certificate and rule.
         What is the same at every alpha is kept in the problem's ``cache``."""
         key = ("newton_loop", self.max_iter, self.max_newton)
         if key not in cache:
@@ -253,7 +253,6 @@ class ProxNewton:
             cert.penalty.arrays,
             w,
             b,
-            np.ascontiguousarray(Z[:, 0]),
             _NO_STRONG if strong is None else strong,
             (float(self.tol), rule.gap_floor, rule.kkt_target, gap_abs),
             (int(self.ws_start), int(self.max_iter)),
