@@ -24,6 +24,11 @@ certificate to meet ``tol``.
 
 Along a path, each alpha is first solved on the warm start's support and
 the strong-rule features, and certified once after that.
+
+For one output with compiled per-sample terms (logistic, Poisson) and a
+separable penalty, the loop below runs as one compiled call per alpha
+(:mod:`._newton_loop`), with the same steps; the Python loop serves the
+other datafits, block penalties and ``verbose`` runs.
 """
 
 import numpy as np
