@@ -131,3 +131,19 @@ def test_max_iter_warns_with_the_gap(monkeypatch):
     assert not res.converged
     assert res.n_iter >= 2
     assert res.dual_gap > res.tol_abs or res.kkt_violation > 0
+
+
+def test_alpha_zero_runs_the_python_loop(monkeypatch):
+    """At alpha = 0 every feature is free (unpenalised), which the compiled
+    loop does not take: the point must be the Python loop's, certified."""
+    rng = np.random.default_rng(0)
+    X = np.asfortranarray(rng.standard_normal((200, 10)))
+    y = (rng.random(200) < 1 / (1 + np.exp(-X[:, 0]))).astype(int)
+    alphas = [0.1, 0.01, 0.0]
+    paths = [
+        _path(monkeypatch, c, X, y, Logistic(), alphas=alphas) for c in (False, True)
+    ]
+    a, b = (_dense(p.coefs) for p in paths)
+    assert np.abs(a - b).max() <= 1e-8
+    assert np.all(paths[1].dual_gaps >= 0)
+    assert np.all(paths[1].dual_gaps <= paths[1].gap_tols)

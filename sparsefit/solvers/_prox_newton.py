@@ -168,7 +168,9 @@ class ProxNewton:
         W, b = W.astype(float).copy(), np.asarray(b, dtype=float).copy()
         W[cert.design.constant] = 0.0
         rule = glm_rule(self.tol, cert, p_ref, grad_scale, gap_abs)
-        key = ("newton_loop_applies", separable)
+        # The free features, which the compiled loop does not take, are those
+        # of alpha = 1 at every alpha > 0, and all of them at alpha = 0.
+        key = ("newton_loop_applies", separable, bool(alpha > 0))
         if key not in problem.cache:
             problem.cache[key] = _compiled_loop(cert, separable)
         if problem.cache[key] and not self.verbose:
