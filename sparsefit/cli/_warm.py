@@ -1,7 +1,8 @@
 """The compiled-code cache: tell when it is cold, and warm it.
 
 sparsefit's kernels are compiled by Numba on first use and cached on disk;
-in a fresh environment the first fit spends 9 to 15 s compiling.  The
+in a fresh environment the first fit spends 9 s (least squares) to 35 s
+(logistic, Poisson: their whole solve is one compiled loop) compiling.  The
 command says so on a terminal ("compiling (first run only)") instead of
 staying silent, and ``make demo`` / ``make test`` warm the cache as part of
 their set-up (:func:`warm_up`).
@@ -81,7 +82,7 @@ def compile_note(args, family):
         return
     sys.stderr.write(
         "sparsefit: compiling (first run only): the solvers are compiled and "
-        "cached on first use, about 10 s\n"
+        "cached on first use, 10 to 40 s\n"
     )
     sys.stderr.flush()
 
