@@ -14,6 +14,7 @@ from sparsefit._problem import Problem
 from sparsefit.datafits import Logistic, Poisson
 from sparsefit.penalties import L1, ElasticNetPenalty
 from sparsefit.solvers import ProxNewton
+from sparsefit.solvers._newton_loop import kth_largest
 
 
 def _data(family, sparse, seed=0, n=80, p=300):
@@ -147,3 +148,14 @@ def test_alpha_zero_runs_the_python_loop(monkeypatch):
     assert np.abs(a - b).max() <= 1e-8
     assert np.all(paths[1].dual_gaps >= 0)
     assert np.all(paths[1].dual_gaps <= paths[1].gap_tols)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_kth_largest_is_numpys(seed):
+    """The working set's cut: the k-th largest value, ties and all."""
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(1, 300))
+    # Few distinct values in half the draws: many ties.
+    values = rng.integers(0, 5, n).astype(float) if seed % 2 else rng.random(n)
+    for k in {1, n, int(rng.integers(1, n + 1))}:
+        assert kth_largest(values, k) == np.sort(values)[::-1][k - 1]

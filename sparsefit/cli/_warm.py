@@ -1,7 +1,7 @@
 """The compiled-code cache: tell when it is cold, and warm it.
 
 sparsefit's kernels are compiled by Numba on first use and cached on disk;
-in a fresh environment the first fit spends 9 s (least squares) to 35 s
+in a fresh environment the first fit spends 9 s (least squares) to 31 s
 (logistic, Poisson: their whole solve is one compiled loop) compiling.  The
 command says so on a terminal ("compiling (first run only)") instead of
 staying silent, and ``make demo`` / ``make test`` warm the cache as part of
