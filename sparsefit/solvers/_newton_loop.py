@@ -178,7 +178,16 @@ def _gradient(storage, scale, null, g, w, pen, bounds, state):
         need[:] = True
         count = p
     drift = state[0]
-    if sparse:
+    if full and not sparse:
+        # One BLAS matrix-vector product (X.T of a column-major X is
+        # row-major): on tall data it streams X faster than a dot per column.
+        prod = np.dot(X.T, g)
+        for j in range(p):
+            value = 0.0 if null[j] else scale[j] * prod[j]
+            out[j] = value
+            g_ref[j] = value
+            at[j] = drift
+    elif sparse:
         _columns_csc(
             data,
             indices,
