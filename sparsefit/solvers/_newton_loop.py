@@ -19,7 +19,7 @@ import numpy as np
 from numba import njit
 
 from ..datafits._compiled import terms
-from ..penalties._base import value_coordinate
+from ..penalties._base import _value
 from ._cd_kernels import add_columns_csc, add_columns_dense, compact_columns
 from ._glm_kernels import refit_intercept, separable_gap
 from ._grad_bounds import (
@@ -214,15 +214,6 @@ def _gradient(storage, scale, null, g, w, pen, bounds, state):
 
 
 @njit(cache=True, nogil=True)
-def _penalty_value(w, pen):
-    a, c, lower, upper = pen
-    total = 0.0
-    for j in range(w.shape[0]):
-        total += value_coordinate(w[j], a[j], c[j], lower[j], upper[j])
-    return total
-
-
-@njit(cache=True, nogil=True)
 def _ws_value(w, ws, a, c, old, step, t):
     """The penalty on ``ws`` at ``old + t step`` (``w[ws]`` when ``old`` is
     empty); iterates keep the bounds, so no indicator term."""
@@ -235,12 +226,13 @@ def _ws_value(w, ws, a, c, old, step, t):
 
 
 @njit(cache=True, nogil=True)
-def _newton_steps(model_data, storage, scale, pen, w, Z, b, ws, targets, buffers):
+def _newton_steps(fixed, w, Z, b, ws, targets):
     """Proximal Newton steps on ``ws`` (:func:`._irls.newton_single`):
     updates ``w``, ``b`` (length 1) and ``Z`` in place, returns the count.
 
-    ``model_data = (kind, y, sw, intercept, max_newton)`` and ``targets =
-    (kkt_target, tol_abs)``."""
+    ``fixed = (model_data, storage, scale, pen, buffers)`` as in
+    :func:`solve_single`, and ``targets = (kkt_target, tol_abs)``."""
+    model_data, storage, scale, pen, buffers = fixed
     kind, y, sw, intercept, max_newton = model_data
     kkt_target, tol_abs = targets
     sparse, X, data, indices, indptr = storage
@@ -413,9 +405,10 @@ def solve_single(
     Z = _linear(storage, scale, w, b[0], o, n)
     g, none = np.empty(n), np.empty(0)
     value = terms(kind, y, Z, sw, none, none)
-    primal = value + _penalty_value(w, pen)
+    primal = value + _value(w, *pen)
     relative = np.isnan(gap_abs)
     tol_abs = max(tol * abs(primal), gap_floor) if relative else gap_abs
+    fixed = (model_data, storage, scale, pen, buffers)
     n_iter, n_hist, last_size = 0, 0, 0
     no_kkt = np.zeros(p)
     forced = np.zeros(p, np.bool_)
@@ -427,18 +420,7 @@ def solve_single(
             ws = _working_set(w, constant, forced, no_kkt, ws_start, 0)
             forced[:] = False
             if ws.shape[0]:
-                n_iter += _newton_steps(
-                    model_data,
-                    storage,
-                    scale,
-                    pen,
-                    w,
-                    Z,
-                    b,
-                    ws,
-                    (0.0, tol_abs),
-                    buffers,
-                )
+                n_iter += _newton_steps(fixed, w, Z, b, ws, (0.0, tol_abs))
     while True:
         n_iter += 1
         if intercept:
@@ -466,18 +448,8 @@ def solve_single(
         ws = _working_set(w, constant, forced, kkt, ws_start, last_size)
         last_size = ws.shape[0]
         forced[:] = False
-        n_iter += _newton_steps(
-            model_data,
-            storage,
-            scale,
-            pen,
-            w,
-            Z,
-            b,
-            ws,
-            (INNER_RATIO * kkt_max, tol_abs),
-            buffers,
-        )
+        targets = (INNER_RATIO * kkt_max, tol_abs)
+        n_iter += _newton_steps(fixed, w, Z, b, ws, targets)
     return (
         n_iter,
         n_hist,
