@@ -9,6 +9,7 @@ __all__ = ["DATAFITS"]
 # An empty array: the compiled per-sample terms read it as "no weights" and
 # as "this derivative is not wanted".
 _EMPTY = np.empty(0)
+_NO_INDEX = np.empty(0, np.int64)
 
 #: Registry of datafit classes; the generic property checks run over it.
 DATAFITS = []
@@ -70,8 +71,15 @@ class CompiledTerms:
     ``_conjugate_terms(y, g, t, sw) -> F^*(t g)``; ``sw`` is empty when the
     samples are unweighted.  The solvers' kernels reach them through
     :mod:`sparsefit.datafits._compiled`, where the datafit's ``_kind`` is its
-    branch.
+    branch, with the target from :meth:`_compiled_target`.  (A datafit with
+    more structure than one term per sample, Cox, sets ``_kind`` and
+    ``_compiled_target`` and registers its own kernels there.)
     """
+
+    def _compiled_target(self, y):
+        """The target as the registry's kernels take it: ``(y, ix)``, the
+        values as float64 and no integer part."""
+        return _vector(y), _NO_INDEX
 
     def value(self, y, z):
         """Return ``F(y, z)``.

@@ -506,6 +506,58 @@ def _cox_conjugate_bound(eta, s, lo, hi, gfirst, gptr, members, efron, n_total, 
     return total
 
 
+@njit(cache=True, nogil=True)
+def _unpack(ix):
+    """The risk sets from the integer part of the compiled target (see
+    :meth:`Cox._compiled_target`): views, no copy."""
+    n, m, k = ix[0], ix[1], ix[2]
+    at = 4
+    lo, hi, dgroup = (
+        ix[at : at + n],
+        ix[at + n : at + 2 * n],
+        ix[at + 2 * n : at + 3 * n],
+    )
+    at += 3 * n
+    gfirst, gptr = ix[at : at + m], ix[at + m : at + 2 * m + 1]
+    members = ix[at + 2 * m + 1 : at + 2 * m + 1 + k]
+    return lo, hi, dgroup, gfirst, gptr, members, ix[3] != 0
+
+
+@njit(cache=True, nogil=True)
+def _compiled_terms(y, ix, z, sw, g, h):
+    """``F`` (:func:`_cox_value`) and, when ``g``, ``h`` have length n, the
+    gradient and Hessian diagonal of :func:`_cox_kernel`: the compiled
+    terms of ``datafits/_compiled.py``, ``y`` holding the events and ``C``."""
+    n = z.shape[0]
+    lo, hi, dgroup, gfirst, gptr, members, efron = _unpack(ix)
+    s = sw if sw.shape[0] == n else np.ones(n)
+    value = _cox_value(z, s, lo, hi, gfirst, gptr, members, dgroup, efron, float(n))
+    if g.shape[0] == n or h.shape[0] == n:
+        _, grad, hess = _cox_kernel(
+            z, s, y[:n], lo, hi, gfirst, gptr, members, dgroup, efron, float(n)
+        )
+        if g.shape[0] == n:
+            g[:] = grad
+        if h.shape[0] == n:
+            h[:] = hess
+    return value
+
+
+@njit(cache=True, nogil=True)
+def _compiled_conjugate(y, ix, z, t, sw):
+    """``B(t)`` of the module docstring (``inf`` for ``t`` outside [0, 1]):
+    :meth:`Cox.conjugate_at` as the compiled terms take it."""
+    if not 0.0 <= t <= 1.0:
+        return np.inf
+    n = z.shape[0]
+    lo, hi, _, gfirst, gptr, members, efron = _unpack(ix)
+    s = sw if sw.shape[0] == n else np.ones(n)
+    bound = _cox_conjugate_bound(
+        z, s, lo, hi, gfirst, gptr, members, efron, float(n), t
+    )
+    return bound + y[n]
+
+
 class Cox(SampleWeighted, BaseDatafit):
     """Weighted negative log partial likelihood of Cox's model, a mean over samples.
 
@@ -548,6 +600,9 @@ class Cox(SampleWeighted, BaseDatafit):
     >>> Cox().raw_grad(y, eta).round(6)
     array([-0.222222, -0.055556,  0.277778])
     """
+
+    #: Its branch in ``datafits/_compiled.py``.
+    _kind = 2
 
     curvature = np.inf
     target = "survival"
@@ -596,6 +651,25 @@ class Cox(SampleWeighted, BaseDatafit):
             )
         z = np.ascontiguousarray(z, dtype=float)
         return risk, held[1], z, n
+
+    def _compiled_target(self, y):
+        """The target as the compiled terms read it, kept with the risk sets
+        of ``y`` for these weights and ties: ``(events and C, float64)`` and
+        ``(n, m, members, efron, lo, hi, dgroup, gfirst, gptr, members)``,
+        int64 (see :func:`_unpack`)."""
+        risk = self._risk(y)
+        held = getattr(risk, "compiled", None)
+        key = (self.sample_weight, self.ties)
+        if held is None or held[0] is not key[0] or held[1] != key[1]:
+            head = [y.shape[0], risk.gfirst.size, risk.members.size]
+            head.append(int(self.ties == "efron"))
+            parts = (head, risk.lo, risk.hi, risk.dgroup, risk.gfirst, risk.gptr)
+            ix = np.concatenate(
+                [np.asarray(a, np.int64) for a in parts + (risk.members,)]
+            )
+            yf = np.append(risk.event, self._constant(y))
+            held = risk.compiled = (*key, yf, ix)
+        return held[2], held[3]
 
     def _constant(self, y):
         """``C``: the saturated model's value (module docstring), kept with

@@ -20,6 +20,7 @@ import functools
 
 import numpy as np
 
+from ..datafits._compiled import terms
 from ..penalties._base import (
     separable_conjugate,
     separable_dual_scale,
@@ -204,11 +205,11 @@ class GLMCertificate:
         self.grad_exact = True
         #: The datafit's value at the last :meth:`evaluate`.
         self.value = None
-        # One output and compiled per-sample terms: the certificate's steps
-        # run in the kernels of ._glm_kernels.
+        # One output and compiled terms: the certificate's steps run in the
+        # kernels of ._glm_kernels.
         self.compiled = self.single and hasattr(datafit, "_kind")
         if self.compiled:
-            self._y = np.ascontiguousarray(y, dtype=float)
+            self._y, self._ix = datafit._compiled_target(y)
             self._sw = datafit._sw()
 
     # -- the datafit on (n, K) arrays ---------------------------------------
@@ -220,7 +221,7 @@ class GLMCertificate:
 
     def F(self, Z):
         if self.compiled:
-            return self.datafit._terms(self._y, Z[:, 0], self._sw, _EMPTY, _EMPTY)
+            return self._terms(Z[:, 0], _EMPTY, _EMPTY)
         return self.datafit.value(self.y, self._z(Z))
 
     def derivatives(self, Z):
@@ -236,8 +237,13 @@ class GLMCertificate:
             )
         n = Z.shape[0]
         g, h = np.empty(n), np.empty(n)
-        value = self.datafit._terms(self._y, Z[:, 0], self._sw, g, h)
+        value = self._terms(Z[:, 0], g, h)
         return value, g, h
+
+    def _terms(self, z, g, h):
+        """The compiled terms at ``z`` (``g``, ``h``: see CompiledTerms)."""
+        kind = self.datafit._kind
+        return terms(kind, self._y, self._ix, z, self._sw, g, h)
 
     def grad(self, Z):
         return self._back(self.datafit.raw_grad(self.y, self._z(Z)))
@@ -287,7 +293,8 @@ class GLMCertificate:
         if self.single and self.fit_intercept and not self.free.size:
             if self.compiled:
                 kind = self.datafit._kind
-                b[0] += refit_intercept(kind, self._y, self._sw, Z[:, 0], max_iter)
+                y, ix = self._y, self._ix
+                b[0] += refit_intercept(kind, y, ix, self._sw, Z[:, 0], max_iter)
             else:
                 b[0] += self._refit_intercept(Z, max_iter)
             return
@@ -427,12 +434,11 @@ class GLMCertificate:
             self.compiled
             and type(self.penalty) is MatrixPenalty
             and not self.penalty.grouped
-            and not hasattr(self.datafit, "conjugate_at")
         )
         if fused:
             n = Z.shape[0]
             g = np.empty(n)
-            value = self.datafit._terms(self._y, Z[:, 0], self._sw, g, _EMPTY)
+            value = self._terms(Z[:, 0], g, _EMPTY)
             G = g[:, None]
         else:
             G = self.grad(Z)
@@ -446,7 +452,7 @@ class GLMCertificate:
             grad_neg = -g[:, None]
         if fused:
             self.value = value
-            return self._separable_gap(W, G, value, grad_neg)
+            return self._separable_gap(W, Z, G, value, grad_neg)
         self.value = self.F(Z)
         primal = self.value + self.penalty.value(W)
         s_max = self.penalty.dual_scale(grad_neg)
@@ -484,16 +490,15 @@ class GLMCertificate:
         kkt = self.penalty.kkt(W, -grad_neg)
         return primal - best, primal, grad_neg, kkt
 
-    def _separable_gap(self, W, G, value, grad_neg):
+    def _separable_gap(self, W, Z, G, value, grad_neg):
         """:meth:`evaluate` in one compiled call (see :func:`separable_gap`)."""
         pen = self.penalty
         limit = getattr(self.datafit, "dual_scale", None)
         cap = np.inf if limit is None else limit(self.y, G[:, 0])
         shift = 0.0 if self.offset is None else float(G[:, 0] @ self.offset)
+        fit = (self.datafit._kind, self._y, self._ix, Z[:, 0], self._sw)
         gap, primal, kkt = separable_gap(
-            self.datafit._kind,
-            self._y,
-            self._sw,
+            fit,
             G[:, 0],
             value,
             W[:, 0],

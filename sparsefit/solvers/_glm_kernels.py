@@ -25,7 +25,7 @@ _GOLDEN = (np.sqrt(5.0) - 1.0) / 2.0
 
 
 @njit(cache=True, nogil=True)
-def refit_intercept(kind, y, sw, z, max_iter):
+def refit_intercept(kind, y, ix, sw, z, max_iter):
     """Newton's method on the intercept alone, to rounding accuracy, for the
     datafit of branch ``kind`` in :mod:`sparsefit.datafits._compiled`.
 
@@ -38,10 +38,10 @@ def refit_intercept(kind, y, sw, z, max_iter):
     n = z.shape[0]
     none = np.empty(0)
     g, h, trial = np.empty(n), np.empty(n), np.empty(n)
-    value = terms(kind, y, z, sw, none, none)
+    value = terms(kind, y, ix, z, sw, none, none)
     gnorm, moved = np.inf, 0.0
     for _ in range(max_iter):
-        terms(kind, y, z, sw, g, h)
+        terms(kind, y, ix, z, sw, g, h)
         gsum, gabs, hsum = 0.0, 0.0, 0.0
         for i in range(n):
             gsum += g[i]
@@ -64,7 +64,7 @@ def refit_intercept(kind, y, sw, z, max_iter):
             for _ in range(30):
                 for i in range(n):
                     trial[i] = z[i] + t * step
-                new = terms(kind, y, trial, sw, none, none)
+                new = terms(kind, y, ix, trial, sw, none, none)
                 if new <= value + 1e-4 * t * decrease + slack:
                     accepted = True
                     break
@@ -72,7 +72,7 @@ def refit_intercept(kind, y, sw, z, max_iter):
         elif new_norm < gnorm:
             for i in range(n):
                 trial[i] = z[i] + step
-            new = terms(kind, y, trial, sw, none, none)
+            new = terms(kind, y, ix, trial, sw, none, none)
             accepted = new <= value + slack
         if not accepted:
             break
@@ -98,60 +98,62 @@ def _penalty_conjugates(t1, t2, z, pen, live):
 
 
 @njit(cache=True, nogil=True)
-def _duals(kind, y, sw, g, z, pen, shift, t1, t2, live):
-    """``D(t) = -F^*(t g) + t g'o - g^*(t z)`` at ``t1`` and ``t2``."""
+def _duals(fit, g, z, pen, shift, t1, t2, live):
+    """``D(t) = -F^*(t g) + t g'o - g^*(t z)`` at ``t1`` and ``t2``, with
+    ``fit = (kind, y, ix, eta, sw)`` (``eta`` the linear predictor)."""
+    kind, y, ix, eta, sw = fit
     c1, c2 = _penalty_conjugates(t1, t2, z, pen, live)
-    d1 = -conjugate_terms(kind, y, g, t1, sw) + t1 * shift - c1
-    d2 = -conjugate_terms(kind, y, g, t2, sw) + t2 * shift - c2
+    d1 = -conjugate_terms(kind, y, ix, eta, g, t1, sw) + t1 * shift - c1
+    d2 = -conjugate_terms(kind, y, ix, eta, g, t2, sw) + t2 * shift - c2
     return d1, d2
 
 
 @njit(cache=True, nogil=True)
-def _best_dual(kind, y, sw, g, z, pen, shift, s_max, ridge, live):
+def _best_dual(fit, g, z, pen, shift, s_max, ridge, live):
     """The largest ``D(t)`` over ``t`` in ``[0, s_max]``.
 
     The dual is concave in t; its maximum is at s_max unless it rises just
     left of it (then golden-section search, 24 steps)."""
-    best, near = _duals(
-        kind, y, sw, g, z, pen, shift, s_max, s_max * (1.0 - 1e-6), live
-    )
+    best, near = _duals(fit, g, z, pen, shift, s_max, s_max * (1.0 - 1e-6), live)
     if not ((ridge or s_max < 1.0) and s_max > 0.0) or near <= best:
         return best
     lo, hi = 0.0, s_max
     x1, x2 = hi - _GOLDEN * (hi - lo), lo + _GOLDEN * (hi - lo)
-    f1, f2 = _duals(kind, y, sw, g, z, pen, shift, x1, x2, live)
+    f1, f2 = _duals(fit, g, z, pen, shift, x1, x2, live)
     best = max(best, f1, f2)
     for _ in range(24):
         if f1 < f2:
             lo, x1, f1 = x1, x2, f2
             x2 = lo + _GOLDEN * (hi - lo)
-            f2 = _duals(kind, y, sw, g, z, pen, shift, x2, x2, live)[0]
+            f2 = _duals(fit, g, z, pen, shift, x2, x2, live)[0]
         else:
             hi, x2, f2 = x2, x1, f1
             x1 = hi - _GOLDEN * (hi - lo)
-            f1 = _duals(kind, y, sw, g, z, pen, shift, x1, x1, live)[0]
+            f1 = _duals(fit, g, z, pen, shift, x1, x1, live)[0]
         best = max(best, f1, f2)
     return best
 
 
 @njit(cache=True, nogil=True)
-def separable_gap(kind, y, sw, g, value, w, grad_neg, pen, shift, cap):
+def separable_gap(fit, g, value, w, grad_neg, pen, shift, cap):
     """The certificate of a separable penalty at one point.
 
-    ``kind`` is the datafit's branch in :mod:`sparsefit.datafits._compiled`,
-    ``g`` is ``dF/dz`` at the point, ``value`` its ``F``, ``grad_neg`` is
-    ``-X'g`` (design coordinates), ``pen`` the penalty's ``(a, c, lower,
-    upper)``, ``shift = g'o`` for an offset ``o`` and ``cap`` a datafit's own
-    bound on the dual scale (``inf`` for none).  Returns ``(gap, primal,
-    kkt)`` with the dual point ``t g``, ``t`` the best scale in ``[0, s]``
-    as in ``GLMCertificate.evaluate``.  The penalty's value, dual scale and
-    KKT violations take one pass over the features, the conjugate at the two
-    scales that usually decide another; free features (no penalty, no
-    bounds) count 0 in both, which projects them out of the dual point.
-    A zero coefficient with a pure l1 term and no bounds whose pull is
-    strictly inside its penalty (most features of a sparse fit) has value,
-    KKT violation and conjugate 0 and a scale bound of 1: it is passed over
-    after one test, and the conjugate's pass reads only the others.
+    ``fit = (kind, y, ix, z, sw)``: the datafit's branch in
+    :mod:`sparsefit.datafits._compiled`, its target, the linear predictor at
+    the point and the weights; ``g`` is ``dF/dz`` there, ``value`` its
+    ``F``, ``grad_neg`` is ``-X'g`` (design coordinates), ``pen`` the
+    penalty's ``(a, c, lower, upper)``, ``shift = g'o`` for an offset ``o``
+    and ``cap`` a datafit's own bound on the dual scale (``inf`` for none).
+    Returns ``(gap, primal, kkt)`` with the dual point ``t g``, ``t`` the
+    best scale in ``[0, s]`` as in ``GLMCertificate.evaluate``.  The
+    penalty's value, dual scale and KKT violations take one pass over the
+    features, the conjugate at the two scales that usually decide another;
+    free features (no penalty, no bounds) count 0 in both, which projects
+    them out of the dual point. A zero coefficient with a pure l1 term and
+    no bounds whose pull is strictly inside its penalty (most features of a
+    sparse fit) has value, KKT violation and conjugate 0 and a scale bound
+    of 1: it is passed over after one test, and the conjugate's pass reads
+    only the others.
     """
     a, c, lower, upper = pen
     p = w.shape[0]
@@ -177,5 +179,5 @@ def separable_gap(kind, y, sw, g, value, w, grad_neg, pen, shift, cap):
         s_max = min(s_max, dual_scale_coordinate(grad_neg[j], aj, cj, lo, hi))
         ridge = ridge or cj != 0.0
     s_max = min(s_max, cap)
-    best = _best_dual(kind, y, sw, g, grad_neg, pen, shift, s_max, ridge, live[:n_live])
+    best = _best_dual(fit, g, grad_neg, pen, shift, s_max, ridge, live[:n_live])
     return value + penalty - best, value + penalty, kkt

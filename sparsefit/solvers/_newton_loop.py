@@ -233,7 +233,7 @@ def _newton_steps(fixed, w, Z, b, ws, targets):
     ``fixed = (model_data, storage, scale, pen, buffers)`` as in
     :func:`solve_single`, and ``targets = (kkt_target, tol_abs)``."""
     model_data, storage, scale, pen, buffers = fixed
-    kind, y, sw, intercept, max_newton = model_data
+    kind, y, ix, sw, intercept, max_newton = model_data
     kkt_target, tol_abs = targets
     sparse, X, data, indices, indptr = storage
     a, c, lower, upper = pen
@@ -249,13 +249,13 @@ def _newton_steps(fixed, w, Z, b, ws, targets):
     offset, lips, a_buf, c_buf = buffers
     none = np.empty(0)  # a global array would be read-only to Numba
     pen_ws = _ws_value(w, ws, a, c, none, none, 0.0)
-    value = terms(kind, y, Z, sw, none, none) + pen_ws
+    value = terms(kind, y, ix, Z, sw, none, none) + pen_ws
     g, h = np.empty(n), np.empty(n)
     old, step, trial = np.empty(m), np.empty(m), np.empty(n)
     zero = np.zeros(p)
     steps = 0
     for _ in range(max_newton):
-        terms(kind, y, Z, sw, g, h)
+        terms(kind, y, ix, Z, sw, g, h)
         s, total = _curvature_weights(h, n)
         if sparse:
             s1, s2, xg = _stats_csc(s_data, s_indices, s_indptr, cols, s, g)
@@ -305,7 +305,7 @@ def _newton_steps(fixed, w, Z, b, ws, targets):
             trial_pen = new_pen if t == 1.0 else _ws_value(w, ws, a, c, old, step, t)
             for i in range(n):
                 trial[i] = Z[i] + t * dz[i]
-            new = terms(kind, y, trial, sw, none, none) + trial_pen
+            new = terms(kind, y, ix, trial, sw, none, none) + trial_pen
             if (
                 np.isfinite(new)
                 and new <= value + 1e-4 * t * min(decrease, 0.0) + slack
@@ -378,9 +378,10 @@ def solve_single(
 
     Parameters (all arrays updated in place where said):
 
-    - ``model_data = (kind, y, sw, intercept, max_newton)``: the datafit's
-      branch in :mod:`sparsefit.datafits._compiled`, the encoded target,
-      the sample weights (empty: none), whether the intercept is fitted;
+    - ``model_data = (kind, y, ix, sw, intercept, max_newton)``: the
+      datafit's branch in :mod:`sparsefit.datafits._compiled`, the target
+      as it reads it (``y``, ``ix``), the sample weights (empty: none),
+      whether the intercept is fitted;
     - ``o``: the offset of the linear predictor (empty: none);
     - ``storage = (sparse, X, data, indices, indptr)``;
     - ``scale``, ``constant``, ``null``: the design's column scales,
@@ -391,20 +392,20 @@ def solve_single(
       with the warm support, when a penalised coefficient is non-zero;
     - ``rule = (tol, gap_floor, kkt_target, gap_abs)`` of
       :class:`StoppingRule` (``gap_abs`` NaN: relative);
-    - ``sizes = (ws_start, max_iter)``; ``buffers``: four length-p work
+    - ``sizes = (ws_start, max_iter, n_samples)``; ``buffers``: four length-p work
       arrays of :func:`._irls._model`; ``bounds`` and ``state``: see
       :func:`_gradient`; ``history``: rows ``(n_iter, gap)``.
 
     Returns ``(n_iter, n_history, gap, primal, kkt_max, tol_abs, converged,
     grad_neg, exact, value)``.
     """
-    kind, y, sw, intercept, max_newton = model_data
+    kind, y, ix, sw, intercept, max_newton = model_data
     tol, gap_floor, kkt_target, gap_abs = rule
-    ws_start, max_iter = sizes
-    n, p = y.shape[0], w.shape[0]
+    ws_start, max_iter, n = sizes
+    p = w.shape[0]
     Z = _linear(storage, scale, w, b[0], o, n)
     g, none = np.empty(n), np.empty(0)
-    value = terms(kind, y, Z, sw, none, none)
+    value = terms(kind, y, ix, Z, sw, none, none)
     primal = value + _value(w, *pen)
     relative = np.isnan(gap_abs)
     tol_abs = max(tol * abs(primal), gap_floor) if relative else gap_abs
@@ -416,7 +417,7 @@ def solve_single(
         forced[:] = strong
         if np.any(w != 0.0):
             if intercept:
-                b[0] += refit_intercept(kind, y, sw, Z, _REFIT_ITER)
+                b[0] += refit_intercept(kind, y, ix, sw, Z, _REFIT_ITER)
             ws = _working_set(w, constant, forced, no_kkt, ws_start, 0)
             forced[:] = False
             if ws.shape[0]:
@@ -424,17 +425,16 @@ def solve_single(
     while True:
         n_iter += 1
         if intercept:
-            b[0] += refit_intercept(kind, y, sw, Z, _REFIT_ITER)
-        value = terms(kind, y, Z, sw, g, none)
+            b[0] += refit_intercept(kind, y, ix, sw, Z, _REFIT_ITER)
+        value = terms(kind, y, ix, Z, sw, g, none)
         gX, exact = _gradient(storage, scale, null, g, w, pen, bounds, state)
         grad_neg = -gX
         shift = 0.0
         if o.shape[0] == n:
             for i in range(n):
                 shift += g[i] * o[i]
-        gap, primal, kkt = separable_gap(
-            kind, y, sw, g, value, w, grad_neg, pen, shift, np.inf
-        )
+        fit = (kind, y, ix, Z, sw)
+        gap, primal, kkt = separable_gap(fit, g, value, w, grad_neg, pen, shift, np.inf)
         kkt_max = 0.0
         for j in range(p):
             kkt_max = max(kkt_max, kkt[j])

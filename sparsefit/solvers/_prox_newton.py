@@ -25,7 +25,7 @@ certificate to meet ``tol``.
 Along a path, each alpha is first solved on the warm start's support and
 the strong-rule features, and certified once after that.
 
-For one output with compiled per-sample terms (logistic, Poisson) and a
+For one output with compiled datafit terms (logistic, Poisson, Cox) and a
 separable penalty, the loop below runs as one compiled call per alpha
 (:mod:`._newton_loop`), with the same steps; the Python loop serves the
 other datafits, block penalties and ``verbose`` runs.
@@ -262,7 +262,7 @@ class ProxNewton:
             b,
             _NO_STRONG if strong is None else strong,
             (float(self.tol), rule.gap_floor, rule.kkt_target, gap_abs),
-            (int(self.ws_start), int(self.max_iter)),
+            (int(self.ws_start), int(self.max_iter), n),
             work[:4],
             bounds,
             state,
@@ -429,18 +429,15 @@ def _penalised_nonzero(W, free):
 
 def _compiled_loop(cert, separable):
     """Whether :mod:`._newton_loop` can run the solve: one output, compiled
-    per-sample terms with a closed-form conjugate and no cap on the dual
-    scale, a separable penalty with no unpenalised feature, and an
-    uncentred float64 design, column-major or CSC."""
+    datafit terms (whose conjugates keep the dual scale in [0, 1]), a
+    separable penalty with no unpenalised feature, and an uncentred float64
+    design, column-major or CSC."""
     d = cert.design
-    datafit = cert.datafit
     return (
         cert.compiled
         and separable
         and cert.K == 1
         and not cert.penalty.free.any()
-        and not hasattr(datafit, "conjugate_at")
-        and getattr(datafit, "dual_scale", None) is None
         and d.dtype == np.float64
         and not np.any(d.offset)
         and (d.sparse or d.X.flags.f_contiguous)
@@ -462,7 +459,8 @@ def _static_arguments(cert, max_iter, max_newton):
         storage = (False, X, _NO_DATA, _NO_INDEX, _NO_INDEX)
     null = np.zeros(p, np.bool_)
     null[d._null] = True
-    model_data = (cert.datafit._kind, cert._y, cert._sw, cert.fit_intercept)
+    model_data = (cert.datafit._kind, cert._y, cert._ix, cert._sw)
+    model_data += (cert.fit_intercept,)
     model_data += (max_newton,)
     o = _NO_DATA if cert.offset is None else np.asarray(cert.offset, dtype=float)
     work = tuple(np.zeros(p) for _ in range(4))
