@@ -147,7 +147,10 @@ def test_gap_is_nonnegative_and_vanishes(seed, kind, ties, l1_ratio):
         assert gap >= -1e-12 * max(primal, 1.0)
     res = problem.solve(alpha)
     assert res.converged
-    assert 0 <= res.dual_gap <= 1e-10 * res.primal
+    # The gap is the difference of two values of about the objective's size:
+    # at the optimum the exact Newton steps reach, it is their rounding.
+    floor = -8 * np.finfo(float).eps * res.primal
+    assert floor <= res.dual_gap <= 1e-10 * res.primal
 
 
 def test_no_intercept():

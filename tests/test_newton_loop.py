@@ -191,25 +191,51 @@ COX_CASES = [
 ]
 
 
-@pytest.mark.parametrize("data, kw", COX_CASES)
-def test_cox_same_path_as_the_python_loop(monkeypatch, data, kw):
-    X, y = _survival(7, **data)
-    kw = dict(kw)
+def _cox_datafit(kw):
     datafit = Cox(ties=kw.pop("ties", "breslow"))
     if kw.pop("weights", False):
-        sw = np.random.default_rng(1).uniform(0.2, 2.0, X.shape[0])
+        sw = np.random.default_rng(1).uniform(0.2, 2.0, 90)
         datafit = datafit.with_weights(sw * sw.size / sw.sum())
-    slow = _path(monkeypatch, False, X, y, datafit, **kw)
-    fast = _path(monkeypatch, True, X, y, datafit, **kw)
+    return datafit
+
+
+def _objectives(X, y, datafit, path, penalty):
+    coefs = _dense(path.coefs)
+    return np.array(
+        [
+            datafit.value(y, np.asarray(X @ coefs[:, k]).ravel())
+            + penalty.with_alpha(a).value(coefs[:, k])
+            for k, a in enumerate(path.alphas)
+        ]
+    )
+
+
+@pytest.mark.parametrize("data, kw", COX_CASES)
+def test_cox_compiled_loop_reaches_the_optimum(monkeypatch, data, kw):
+    """The compiled loop's Cox steps use the exact Hessian (the Python
+    loop's, its diagonal): at 1e-10 both paths are the same optimum; at the
+    defaults each point is certified, within 1e-6 of the optimum, in fewer
+    iterations than the diagonal model's."""
+    X, y = _survival(7, **data)
+    kw = dict(kw)
+    datafit = _cox_datafit(kw)
+    penalty = kw.get("penalty", L1(1.0))
+    tight = dict(kw, tol=1e-10)
+    slow = _path(monkeypatch, False, X, y, datafit, **tight)
+    fast = _path(monkeypatch, True, X, y, datafit, **tight)
     a, b = _dense(slow.coefs), _dense(fast.coefs)
     assert np.count_nonzero(b) > 10  # a path that goes somewhere
-    assert np.array_equal(a != 0, b != 0)
-    assert np.abs(a - b).max() <= 1e-4 * (np.abs(a).max() + 1.0)
-    assert np.array_equal(slow.n_iters, fast.n_iters)
-    assert np.all(fast.dual_gaps <= fast.gap_tols)
-    # The compiled certificate is the Python one's (the datafit's conjugate
-    # bound at the same point), to rounding.
-    assert np.allclose(fast.dual_gaps, slow.dual_gaps, rtol=1e-6, atol=1e-12)
+    assert np.abs(a - b).max() <= 1e-5 * (np.abs(a).max() + 1.0)
+    best = np.minimum(
+        _objectives(X, y, datafit, slow, penalty),
+        _objectives(X, y, datafit, fast, penalty),
+    )
+    loose = _path(monkeypatch, False, X, y, datafit, **kw)
+    default = _path(monkeypatch, True, X, y, datafit, **kw)
+    assert np.all(default.dual_gaps <= default.gap_tols)
+    subopt = (_objectives(X, y, datafit, default, penalty) - best) / best
+    assert subopt.max() <= 1e-6
+    assert default.n_iters.sum() < loose.n_iters.sum()
 
 
 def test_cox_compiled_terms_are_the_datafits():
@@ -233,3 +259,43 @@ def test_cox_compiled_terms_are_the_datafits():
                 bound = conjugate_terms(df._kind, yf, ix, eta, g, t, df._sw())
                 assert bound == pytest.approx(df.conjugate_at(y, eta, t), rel=1e-12)
             assert conjugate_terms(df._kind, yf, ix, eta, g, 1.5, df._sw()) == np.inf
+
+
+@pytest.mark.parametrize("ties", ["breslow", "efron"])
+@pytest.mark.parametrize("strata", [False, True])
+def test_cox_curvature_is_the_hessian(ties, strata):
+    """``diag(d) - sum_m c_m p_m p_m'`` of the registry's curvature is the
+    Hessian of Cox's F: its products are central differences of the
+    gradient, its diagonal the datafit's ``raw_hessian``."""
+    from sparsefit.datafits._compiled import curvature, project
+
+    X, y = _survival(3, n=60, p=5, strata=strata, start=strata)
+    eta = X @ np.random.default_rng(0).normal(0, 0.5, 5)
+    sw = np.random.default_rng(2).uniform(0.5, 1.5, 60)
+    df = Cox(sw * 60 / sw.sum(), ties=ties)
+    yf, ix = df._compiled_target(y)
+    state = curvature(yf, ix, eta, df._sw())
+    d, c = state[0], state[1]
+    # Column i of P' is p_m[i] for every pair m.
+    P = np.array([project(ix, state, e) for e in np.eye(60)])
+    assert np.allclose(d - P**2 @ c, df.raw_hessian(y, eta), rtol=1e-10, atol=1e-16)
+    v = np.random.default_rng(1).normal(size=60)
+    Hv = d * v - P @ (c * project(ix, state, v))
+    step = 1e-6
+    fd = (df.raw_grad(y, eta + step * v) - df.raw_grad(y, eta - step * v)) / (2 * step)
+    assert np.abs(Hv - fd).max() <= 1e-7 * np.abs(fd).max()
+
+
+def test_cox_value_is_inf_where_the_deaths_risk_underflows():
+    """A trial point of a line search can put every death of a group at a
+    relative risk that underflows: the value is +inf there (the step is
+    rejected), not a division error in the compiled terms."""
+    from sparsefit.datafits._compiled import terms
+
+    y = survival_target([1.0, 2.0, 3.0, 4.0], [1, 1, 0, 1])
+    eta = np.array([-800.0, 0.0, 0.0, 0.0])
+    df = Cox()
+    assert df.value(y, eta) == np.inf
+    yf, ix = df._compiled_target(y)
+    none = np.empty(0)
+    assert terms(df._kind, yf, ix, eta, none, none, none) == np.inf

@@ -82,7 +82,7 @@ def compile_note(args, family):
         return
     sys.stderr.write(
         "sparsefit: compiling (first run only): the solvers are compiled and "
-        "cached on first use, 10 to 40 s\n"
+        "cached on first use, 10 to 50 s\n"
     )
     sys.stderr.flush()
 

@@ -9,41 +9,145 @@ again in every process.)  A datafit with compiled terms adds its two
 functions here.
 
 The target reaches them in two arrays, from the datafit's
-``_compiled_target(y)``: ``y``, float64, and ``ix``, int64, which only a
-datafit with structure beyond one value per sample reads (Cox's risk sets;
-empty for the others).  The conjugate is taken at ``t g`` for ``g = dF/dz``
+``_compiled_target(y)``: ``y``, float64, and ``ix``, int64, the target's
+integer structure.  ``ix`` is 1-d (empty) for the datafits of one value per
+sample, whose branch ``kind`` is chosen at run time, and a 2-d array of one
+row for a datafit with more structure (Cox's risk sets), whose kernels are
+chosen by that type when Numba compiles a solver: a logistic solve never
+compiles Cox's kernels, and a Cox solve no others (each family's first fit
+compiles only its own).  The conjugate is taken at ``t g`` for ``g = dF/dz``
 at the linear predictor ``z``, which a datafit whose conjugate has no closed
 form bounds from ``z`` (Cox); the others read ``g`` only.
+
+A datafit whose Hessian in ``z`` is not diagonal gives it as a diagonal less
+a low-rank part (:func:`curvature`, :func:`project`), for the solvers' exact
+Newton models; for the others the diagonal of ``terms`` is the Hessian.
 """
 
-from numba import njit
+import numpy as np
+from numba import njit, types
+from numba.extending import overload
 
 from ._cox import _compiled_conjugate as _cox_conjugate
+from ._cox import _compiled_curvature as _cox_curvature
+from ._cox import _compiled_project as _cox_project
 from ._cox import _compiled_terms as _cox_terms
 from ._logistic import _conjugate_terms as _logistic_conjugate
 from ._logistic import _terms as _logistic_terms
 from ._poisson import _conjugate_terms as _poisson_conjugate
 from ._poisson import _terms as _poisson_terms
 
-__all__ = ["conjugate_terms", "terms"]
+__all__ = ["conjugate_terms", "curvature", "project", "structured", "terms"]
+
+
+def structured(ix):
+    """Whether ``ix``, a Numba type, marks a datafit with structure (Cox)."""
+    return isinstance(ix, types.Array) and ix.ndim == 2
+
+
+def _terms(kind, y, ix, z, sw, g, h):
+    raise NotImplementedError  # only compiled, through its overload below
+
+
+@overload(_terms, jit_options={"nogil": True})
+def _terms_typed(kind, y, ix, z, sw, g, h):
+    if structured(ix):
+
+        def cox(kind, y, ix, z, sw, g, h):
+            return _cox_terms(y, ix[0], z, sw, g, h)
+
+        return cox
+
+    def per_sample(kind, y, ix, z, sw, g, h):
+        if kind == 0:
+            return _logistic_terms(y, z, sw, g, h)
+        return _poisson_terms(y, z, sw, g, h)
+
+    return per_sample
+
+
+def _conjugate(kind, y, ix, z, g, t, sw):
+    raise NotImplementedError
+
+
+@overload(_conjugate, jit_options={"nogil": True})
+def _conjugate_typed(kind, y, ix, z, g, t, sw):
+    if structured(ix):
+
+        def cox(kind, y, ix, z, g, t, sw):
+            return _cox_conjugate(y, ix[0], z, t, sw)
+
+        return cox
+
+    def per_sample(kind, y, ix, z, g, t, sw):
+        if kind == 0:
+            return _logistic_conjugate(y, g, t, sw)
+        return _poisson_conjugate(y, g, t, sw)
+
+    return per_sample
+
+
+def _curvature(y, ix, z, sw):
+    raise NotImplementedError
+
+
+@overload(_curvature, jit_options={"nogil": True})
+def _curvature_typed(y, ix, z, sw):
+    if structured(ix):
+
+        def cox(y, ix, z, sw):
+            return _cox_curvature(y, ix[0], z, sw)
+
+        return cox
+
+    def diagonal(y, ix, z, sw):
+        none = np.empty(0)
+        return none, none, none, none, np.empty(0, np.int64), none
+
+    return diagonal
+
+
+def _project(ix, state, x):
+    raise NotImplementedError
+
+
+@overload(_project, jit_options={"nogil": True})
+def _project_typed(ix, state, x):
+    if structured(ix):
+
+        def cox(ix, state, x):
+            return _cox_project(ix[0], state, x)
+
+        return cox
+
+    def diagonal(ix, state, x):
+        return np.empty(0)
+
+    return diagonal
 
 
 @njit(cache=True, nogil=True)
 def terms(kind, y, ix, z, sw, g, h):
     """``F(y, z)``, and its derivatives into ``g``, ``h`` (see CompiledTerms)."""
-    if kind == 0:
-        return _logistic_terms(y, z, sw, g, h)
-    if kind == 1:
-        return _poisson_terms(y, z, sw, g, h)
-    return _cox_terms(y, ix, z, sw, g, h)
+    return _terms(kind, y, ix, z, sw, g, h)
 
 
 @njit(cache=True, nogil=True)
 def conjugate_terms(kind, y, ix, z, g, t, sw):
     """``F^*(t g)``, or an upper bound on it (see CompiledTerms), with ``g``
     the gradient at ``z``."""
-    if kind == 0:
-        return _logistic_conjugate(y, g, t, sw)
-    if kind == 1:
-        return _poisson_conjugate(y, g, t, sw)
-    return _cox_conjugate(y, ix, z, t, sw)
+    return _conjugate(kind, y, ix, z, g, t, sw)
+
+
+@njit(cache=True, nogil=True)
+def curvature(y, ix, z, sw):
+    """The Hessian in ``z`` as ``diag(d) - sum_m c_m p_m p_m'``: ``d``,
+    ``c`` first, then what :func:`project` reads (see
+    ``datafits/_cox.py::_compiled_curvature``); empty for a diagonal one."""
+    return _curvature(y, ix, z, sw)
+
+
+@njit(cache=True, nogil=True)
+def project(ix, state, x):
+    """``p_m' x`` for every ``m`` of :func:`curvature`'s ``state``."""
+    return _project(ix, state, x)

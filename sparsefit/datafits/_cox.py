@@ -285,34 +285,33 @@ class _RiskSets:
 
 
 @njit(cache=True, nogil=True)
-def _group_sums(v, veta, lo, hi, gfirst, gptr, members):
-    """``S_g``, ``sum_{R_g} v eta``, ``E_g`` and ``sum_{T_g} v eta``."""
+def _risk_sums(u, lo, hi, gfirst, gptr, members):
+    """``sum_{R_g} u`` and ``sum_{T_g} u`` for every death group ``g``."""
     m = gfirst.shape[0]
     add, sub = np.zeros(m), np.zeros(m)
-    add2, sub2 = np.zeros(m), np.zeros(m)
-    for j in range(v.shape[0]):
+    for j in range(u.shape[0]):
         if lo[j] < hi[j]:
-            add[hi[j] - 1] += v[j]
-            add2[hi[j] - 1] += veta[j]
-            sub[lo[j]] += v[j]
-            sub2[lo[j]] += veta[j]
-    S, SV = np.empty(m), np.empty(m)
-    E, EV = np.zeros(m), np.zeros(m)
-    run, run2 = 0.0, 0.0
+            add[hi[j] - 1] += u[j]
+            sub[lo[j]] += u[j]
+    S, E = np.empty(m), np.zeros(m)
+    run = 0.0
     for g in range(m - 1, -1, -1):
         run += add[g]
-        run2 += add2[g]
-        S[g], SV[g] = run, run2
+        S[g] = run
         # At a stratum's first group every sample still counted enters there:
         # restart from an exact 0 rather than subtracting.
-        if gfirst[g] == g:
-            run, run2 = 0.0, 0.0
-        else:
-            run -= sub[g]
-            run2 -= sub2[g]
+        run = 0.0 if gfirst[g] == g else run - sub[g]
         for a in range(gptr[g], gptr[g + 1]):
-            E[g] += v[members[a]]
-            EV[g] += veta[members[a]]
+            E[g] += u[members[a]]
+    return S, E
+
+
+@njit(cache=True, nogil=True)
+def _group_sums(v, veta, lo, hi, gfirst, gptr, members):
+    """``S_g``, ``sum_{R_g} v eta``, ``E_g`` and ``sum_{T_g} v eta``."""
+    S, E = _risk_sums(v, lo, hi, gfirst, gptr, members)
+    SV, EV = _risk_sums(veta, lo, hi, gfirst, gptr, members)
+    for g in range(S.shape[0]):
         # The deaths are in their own risk set: S_g >= E_g, whatever the
         # rounding of the subtractions left.
         S[g] = max(S[g], E[g])
@@ -468,7 +467,9 @@ def _cox_value(eta, s, lo, hi, gfirst, gptr, members, dgroup, efron, n_total):
         c = W[g] / (n_total * K[g])
         for r in range(K[g]):
             phi = r / k[g] if efron else 0.0
-            if not R[g] + (1.0 - phi) * E[g] > _TINY:
+            # Deaths whose relative risk underflowed (E_g = 0) make the
+            # partial likelihood 0: the value is +inf, not a division error.
+            if not (R[g] + (1.0 - phi) * E[g] > _TINY and E[g] > 0.0):
                 return np.inf
             total += c * np.log1p(R[g] / ((1.0 - phi) * E[g]))
     return total
@@ -556,6 +557,56 @@ def _compiled_conjugate(y, ix, z, t, sw):
         z, s, lo, hi, gfirst, gptr, members, efron, float(n), t
     )
     return bound + y[n]
+
+
+@njit(cache=True, nogil=True)
+def _compiled_curvature(y, ix, z, sw):
+    """The Hessian of ``F`` in ``z`` as a diagonal less a low-rank part,
+
+    ``H = diag(d) - sum_m c_m p_m p_m'``, over the pairs ``m = (g, r)``,
+    with ``p_m`` the softmax of ``z`` weighted by ``u_m`` on ``R_g`` (the
+    module docstring's log-sum-exp terms) and ``d = sum_m c_m p_m``.
+    Returns ``(d, c, D, phi, group, v)``: ``p_m = (1 - phi_m [i in T_g]) v_i
+    / D_m`` on ``R_g``, ``g = group[m]`` (``v`` relative to the largest
+    ``exp(z)``), so that :func:`_compiled_project` gives ``p_m' x``."""
+    n = z.shape[0]
+    lo, hi, dgroup, gfirst, gptr, members, efron = _unpack(ix)
+    s = sw if sw.shape[0] == n else np.ones(n)
+    _, v, veta = _shifted(z, s)
+    S, _, E, _ = _group_sums(v, veta, lo, hi, gfirst, gptr, members)
+    W, k, K = _group_terms(s, gptr, members, efron)
+    size = K.sum()
+    c, D, phi = np.empty(size), np.empty(size), np.empty(size)
+    group = np.empty(size, np.int64)
+    m = 0
+    for g in range(K.shape[0]):
+        for r in range(K[g]):
+            phi[m] = r / k[g] if efron else 0.0
+            c[m] = W[g] / (n * K[g])
+            D[m] = max(S[g] - phi[m] * E[g], _TINY)
+            group[m] = g
+            m += 1
+    _, grad, _ = _cox_kernel(
+        z, s, y[:n], lo, hi, gfirst, gptr, members, dgroup, efron, float(n)
+    )
+    # sum_m c_m p_m is the gradient less its linear part, -s d / n.
+    d = np.empty(n)
+    for i in range(n):
+        d[i] = max(grad[i] + s[i] * y[i] / n, 0.0)
+    return d, c, D, phi, group, v
+
+
+@njit(cache=True, nogil=True)
+def _compiled_project(ix, curvature, x):
+    """``p_m' x`` for every pair ``m`` of :func:`_compiled_curvature`."""
+    _, c, D, phi, group, v = curvature
+    lo, hi, _, gfirst, gptr, members, _ = _unpack(ix)
+    SX, EX = _risk_sums(v * x, lo, hi, gfirst, gptr, members)
+    out = np.empty(c.shape[0])
+    for m in range(c.shape[0]):
+        g = group[m]
+        out[m] = (SX[g] - phi[m] * EX[g]) / D[m]
+    return out
 
 
 class Cox(SampleWeighted, BaseDatafit):
@@ -656,7 +707,8 @@ class Cox(SampleWeighted, BaseDatafit):
         """The target as the compiled terms read it, kept with the risk sets
         of ``y`` for these weights and ties: ``(events and C, float64)`` and
         ``(n, m, members, efron, lo, hi, dgroup, gfirst, gptr, members)``,
-        int64 (see :func:`_unpack`)."""
+        int64 (see :func:`_unpack`), as a 2-d array of one row (see
+        ``datafits/_compiled.py``)."""
         risk = self._risk(y)
         held = getattr(risk, "compiled", None)
         key = (self.sample_weight, self.ties)
@@ -667,6 +719,8 @@ class Cox(SampleWeighted, BaseDatafit):
             ix = np.concatenate(
                 [np.asarray(a, np.int64) for a in parts + (risk.members,)]
             )
+            # One row of a 2-d array: the type that selects Cox's kernels.
+            ix = ix.reshape(1, -1)
             yf = np.append(risk.event, self._constant(y))
             held = risk.compiled = (*key, yf, ix)
         return held[2], held[3]

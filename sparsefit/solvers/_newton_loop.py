@@ -1,14 +1,17 @@
 """The whole proximal Newton solve of a single-output GLM, in one compiled call.
 
 :class:`._prox_newton.ProxNewton` runs its outer loop here when the datafit's
-per-sample terms are compiled (:mod:`sparsefit.datafits._compiled`), the
-penalty is separable and the design is float64, dense column-major or CSC:
-logistic and Poisson fits with the l1 or elastic-net penalty, the common
-case.  The steps are those of the Python loop, from the same kernels: the
+terms are compiled (:mod:`sparsefit.datafits._compiled`), the penalty is
+separable and the design is float64, dense column-major or CSC: logistic,
+Poisson and Cox fits with the l1 or elastic-net penalty, the common case.
+The steps are those of the Python loop, from the same kernels: the
 certificate (:func:`._glm_kernels.separable_gap`, with the gradient bounds of
 :class:`._grad_bounds.GradBounds` along a path), the working sets, the Newton
 models of :mod:`._irls` solved by the core's coordinate descent, and the
-line search on the true objective.  Only the dispatch between them is
+line search on the true objective.  A datafit whose Hessian is not diagonal
+(Cox) gets its exact Newton model instead (:mod:`._exact_newton`): with the
+diagonal alone, a Cox path on 200 x 1000 took 10,867 steps, with the exact
+one 359.  Only the dispatch between them is
 compiled: on p >> n data an alpha costs a few hundred microseconds of
 arithmetic, and the Python glue between some forty small kernel calls per
 alpha cost twice that (70% of a 100-alpha logistic path on Golub,
@@ -21,6 +24,7 @@ from numba import njit
 from ..datafits._compiled import terms
 from ..penalties._base import _value
 from ._cd_kernels import add_columns_csc, add_columns_dense, compact_columns
+from ._exact_newton import EXACT_CELLS, exact_direction, has_exact_model
 from ._glm_kernels import refit_intercept, separable_gap
 from ._grad_bounds import (
     _DENSE_SHARE,
@@ -253,6 +257,9 @@ def _newton_steps(fixed, w, Z, b, ws, targets):
     g, h = np.empty(n), np.empty(n)
     old, step, trial = np.empty(m), np.empty(m), np.empty(n)
     zero = np.zeros(p)
+    # A Hessian that is not diagonal (Cox) gets its exact model, whose steps
+    # converge quadratically where the diagonal's crawl.
+    exact = has_exact_model(ix) and not intercept and m * n <= EXACT_CELLS
     steps = 0
     for _ in range(max_newton):
         terms(kind, y, ix, Z, sw, g, h)
@@ -269,9 +276,16 @@ def _newton_steps(fixed, w, Z, b, ws, targets):
         steps += 1
         for k in range(m):
             old[k] = w[ws[k]]
-        model = (offset, scale, s, r, np.zeros(1), lips, a_buf, c_buf, lower, upper)
-        tol = max(_FORCING * kkt_ws, 0.5 * enough) / total
-        _alternate(sparse, X, s_data, s_indices, s_indptr, cols, ws, model, w, tol)
+        if exact:
+            fit = (kind, y, ix, Z, sw)
+            ws_storage = (sparse, X, s_data, s_indices, s_indptr)
+            tol = _FORCING * kkt_ws
+            exact_direction(fit, ws_storage, cols, ws, sc, sc * xg, pen, w, tol)
+        else:
+            shift = np.zeros(1)
+            model = (offset, scale, s, r, shift, lips, a_buf, c_buf, lower, upper)
+            tol = max(_FORCING * kkt_ws, 0.5 * enough) / total
+            _alternate(sparse, X, s_data, s_indices, s_indptr, cols, ws, model, w, tol)
         moved = False
         for k in range(m):
             step[k] = w[ws[k]] - old[k]

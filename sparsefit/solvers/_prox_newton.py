@@ -16,7 +16,10 @@ the step solves the weighted lasso
 
 with the core's coordinate-descent kernels on the full X (:mod:`._irls`).
 The multinomial's curvature is a K x K block per sample, and its own kernel
-minimises that model over all classes at once (:mod:`._multi_cd`).  A
+minimises that model over all classes at once (:mod:`._multi_cd`).  Cox's
+couples the samples of each risk set (a diagonal less a low-rank part); the
+compiled loop minimises that exact model (:mod:`._exact_newton`), the Python
+loop its diagonal, as glmnet does.  A
 backtracking line search on the true objective makes every step a descent
 step (Lee, Sun and Saunders 2014).  The steps stop when the working set's
 KKT violation is a fraction of the whole problem's, or low enough for the
