@@ -22,8 +22,8 @@ from sparsefit import (
     compute_path,
     lasso_path,
 )
-from sparsefit.datafits import Logistic, Multinomial, Poisson
-from sparsefit.datasets import load_golub
+from sparsefit.datafits import Cox, Logistic, Multinomial, Poisson, survival_target
+from sparsefit.datasets import load_golub, load_veteran
 from sparsefit.penalties import ElasticNetPenalty
 
 SUBOPT = 1e-6
@@ -47,10 +47,23 @@ def objective(family, X, y, path, k):
     elif family == "multinomial":
         idx = np.searchsorted(path.classes, y)
         F = np.mean(logsumexp(z, axis=1) - z[np.arange(len(y)), idx])
+    elif family == "cox":
+        F = _breslow(y, z[:, 0])
     else:
         ylogy = np.where(y > 0, y * np.log(np.where(y > 0, y, 1.0)), 0.0)
         F = np.mean(np.exp(z[:, 0]) - y * z[:, 0] + ylogy - y)
     return F + path.alphas[k] * abs(path.coefs[:, k]).sum()
+
+
+def _breslow(y, eta):
+    """Breslow's negative log partial likelihood over n, less its value at
+    the saturated model, ``(1/n) sum_g d_g log d_g`` (``d_g`` tied deaths)."""
+    t, dead = y["stop"], y["event"] > 0
+    total = 0.0
+    for i in np.flatnonzero(dead):
+        total += logsumexp(eta[t >= t[i]]) - eta[i]
+    _, ties = np.unique(t[dead], return_counts=True)
+    return (total - float(ties @ np.log(ties))) / len(eta)
 
 
 def stale_points(path, ref):
@@ -130,6 +143,28 @@ def test_poisson_path_defaults_on_diabetes():
     path = compute_path(X, y, Poisson(), n_alphas=40)
     ref = compute_path(X, y, Poisson(), alphas=path.alphas, tol=1e-12)
     check_default_path("poisson", X, y, path, ref)
+
+
+def test_cox_path_defaults_on_veterans():
+    data = load_veteran()
+    X = StandardScaler().fit_transform(data.X)
+    path = compute_path(X, data.y, Cox(), eps=1e-3)
+    ref = compute_path(X, data.y, Cox(), alphas=path.alphas, tol=1e-12)
+    check_default_path("cox", X, data.y, path, ref)
+
+
+def test_cox_path_defaults_p_much_greater_than_n():
+    """A biomarker-like shape, 80 patients and 1,000 features, tied times:
+    the exact Newton model's path at the defaults is the optimum."""
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((80, 1000))
+    eta = X[:, :5] @ np.array([1.0, -0.8, 0.6, 0.5, -0.4])
+    time = np.round(rng.exponential(np.exp(-eta)), 1) + 0.1
+    censor = np.round(rng.exponential(2.0, 80), 1) + 0.1
+    y = survival_target(np.minimum(time, censor), (time <= censor).astype(int))
+    path = compute_path(X, y, Cox(), eps=1e-2)
+    ref = compute_path(X, y, Cox(), alphas=path.alphas, tol=1e-12)
+    check_default_path("cox", X, y, path, ref)
 
 
 def test_elastic_net_path_defaults_with_penalty_factors(regression):
