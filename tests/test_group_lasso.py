@@ -247,3 +247,35 @@ def test_separable_solvers_refuse_a_group_penalty():
     for solver in ("cd", "lars"):
         with pytest.raises(ValueError, match="solver must be one of"):
             Problem(X, y, Quadratic(), penalties()[0], solver=solver)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    seed=st.integers(0, 10_000),
+    m=st.integers(2, 12),
+    l2=st.floats(0.01, 5.0),
+    ridge=st.sampled_from([0.0, 0.3]),
+    rank_short=st.booleans(),
+)
+def test_exact_group_step_meets_its_kkt(seed, m, l2, ridge, rank_short):
+    """The closed-form group step (eigen-decomposition, then Newton's method
+    on the scalar equation for the shrinkage) satisfies the optimality of
+    ``-zc'(u - v) + (u - v)'Q(u - v)/2 + l2 ||u|| + ridge ||u||^2/2``."""
+    from sparsefit.solvers._block_cd import _exact_group
+
+    rng = np.random.default_rng(seed)
+    # Fewer rows than columns and a small ridge: a nearly singular model.
+    rows = m - 1 if rank_short else 3 * m
+    A = rng.standard_normal((rows, m))
+    Q = A.T @ A / rows + (1e-3 if rank_short else 0.0) * np.eye(m)
+    lam, V = np.linalg.eigh(Q)
+    v, zc = rng.normal(0, 1, m), rng.normal(0, 2, m)
+    u = _exact_group(v, zc, Q.ravel(), V.ravel(), lam, l2, ridge)
+    b = zc + Q @ v
+    if np.linalg.norm(b) <= l2:
+        assert not u.any()
+        return
+    norm = np.linalg.norm(u)
+    assert norm > 0
+    residual = Q @ u - b + ridge * u + l2 * u / norm
+    assert np.abs(residual).max() <= 1e-9 * max(np.abs(b).max(), 1.0)

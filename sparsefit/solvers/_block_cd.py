@@ -92,10 +92,66 @@ _MAX_INNER = 100
 
 
 @njit(cache=True, nogil=True)
-def _step(w, z, x, g, order, gptr, lips, l1, l2, ridge, grams, goff, tol):
+def _exact_group(v, zc, Q, V, lam, l2, ridge):
+    """The minimiser of the group's model ``-zc'(u - v) + (u - v)'Q(u - v)/2
+    + l2 ||u|| + ridge ||u||^2 / 2`` with ``Q = V diag(lam) V'``, ``l2 > 0``.
+
+    With ``b = zc + Q v``: ``u = 0`` when ``||b|| <= l2``, else ``u = V c /
+    (lam + ridge + mu)`` for ``c = V'b`` and the ``mu > 0`` at which ``mu =
+    l2 / ||u||``, the root of ``phi(mu) = 1 / ||u(mu)|| - mu / l2``.
+    ``1 / ||u(mu)||`` is concave in ``mu`` (Moré and Sorensen 1983) and at
+    most ``(max(lam) + ridge + mu) / ||b||``, so ``phi < 0`` beyond
+    ``(max(lam) + ridge) l2 / (||b|| - l2)``: Newton's method from there
+    decreases monotonically to the root."""
+    m = v.shape[0]
+    b = zc.copy()
+    for a in range(m):
+        for k in range(m):
+            b[a] += Q[a * m + k] * v[k]
+    norm = 0.0
+    for a in range(m):
+        norm += b[a] * b[a]
+    u = np.zeros(m)
+    norm = np.sqrt(norm)
+    if norm <= l2:
+        return u
+    c = np.zeros(m)
+    for k in range(m):
+        for a in range(m):
+            c[k] += V[a * m + k] * b[a]
+    mu = (lam[m - 1] + ridge) * l2 / (norm - l2) * (1.0 + 1e-12)
+    for _ in range(100):
+        s2, s3 = 0.0, 0.0
+        for k in range(m):
+            q = c[k] / (lam[k] + ridge + mu)
+            s2 += q * q
+            s3 += q * q / (lam[k] + ridge + mu)
+        size = np.sqrt(s2)
+        phi = 1.0 / size - mu / l2
+        if phi >= 0.0:
+            break  # at the root, to rounding
+        step = phi / (s3 / (size * s2) - 1.0 / l2)
+        mu -= step
+        if step <= 1e-15 * mu:
+            break
+    for k in range(m):
+        q = c[k] / (lam[k] + ridge + mu)
+        for a in range(m):
+            u[a] += V[a * m + k] * q
+    return u
+
+
+@njit(cache=True, nogil=True)
+def _step(w, z, x, g, order, gptr, lips, l1, l2, ridge, grams, goff, eig, tol):
     """Minimise the datafit's quadratic model along group ``g`` (exact up to
     ``tol`` in gradient units) from the gradient in ``z``: the new values in
-    ``x``; returns the group's KKT violation before the step."""
+    ``x``; returns the group's KKT violation before the step.  A penalised
+    group with no l1 part and a positive definite model (``eig = (values,
+    vectors)``, ascending) is minimised in closed form up to one scalar
+    equation (:func:`_exact_group`); the others by proximal-gradient
+    iterations.  (An unpenalised group keeps the iterations: at a knife-edge
+    alpha just above alpha_max its exact Newton point left a penalised
+    neighbour at 1e-8, optimal to rounding, where they reach an exact 0.)"""
     j0, j1 = gptr[g], gptr[g + 1]
     viol = sg_group_distance(w, z, j0, j1, order, l1, l2[g], ridge[g])
     m = j1 - j0
@@ -103,10 +159,28 @@ def _step(w, z, x, g, order, gptr, lips, l1, l2, ridge, grams, goff, tol):
     v = np.empty(m)
     zc = np.empty(m)
     t = np.empty(m)
+    lasso = False
     for k in range(m):
         j = order[j0 + k]
         v[k] = w[j]
         zc[k] = z[j]
+        lasso = lasso or l1[j] != 0.0
+    evals, evecs = eig
+    well_posed = evals[j0] + ridge[g] > 1e-10 * (L + ridge[g])
+    if m > 1 and not lasso and l2[g] > 0.0 and well_posed:
+        o = goff[g]
+        u = _exact_group(
+            v,
+            zc,
+            grams[o : o + m * m],
+            evecs[o : o + m * m],
+            evals[j0:j1],
+            l2[g],
+            ridge[g],
+        )
+        for k in range(m):
+            x[order[j0 + k]] = u[k]
+        return viol
     for _ in range(_MAX_INNER):
         # One prox-gradient step on the model: soft-threshold, block shrink,
         # and the ridge term's division (see sg_prox_group).
@@ -225,6 +299,7 @@ def passes_dense(
     ridge,
     grams,
     goff,
+    eig,
     tol,
     budget,
 ):
@@ -261,7 +336,9 @@ def passes_dense(
             for k in range(gptr[g], gptr[g + 1]):
                 j = order[k]
                 z[j] = _grad_dense(X, j, offset, scale, sw, r, shift)
-            viol = _step(w, z, x, g, order, gptr, lips, l1, l2, ridge, grams, goff, tol)
+            viol = _step(
+                w, z, x, g, order, gptr, lips, l1, l2, ridge, grams, goff, eig, tol
+            )
             worst = max(worst, viol)
             for k in range(gptr[g], gptr[g + 1]):
                 j = order[k]
@@ -294,6 +371,7 @@ def passes_csc(
     ridge,
     grams,
     goff,
+    eig,
     tol,
     budget,
 ):
@@ -328,7 +406,9 @@ def passes_csc(
             for k in range(gptr[g], gptr[g + 1]):
                 j = order[k]
                 z[j] = _grad_csc(data, indices, indptr, j, offset, scale, sw, r, shift)
-            viol = _step(w, z, x, g, order, gptr, lips, l1, l2, ridge, grams, goff, tol)
+            viol = _step(
+                w, z, x, g, order, gptr, lips, l1, l2, ridge, grams, goff, eig, tol
+            )
             worst = max(worst, viol)
             for k in range(gptr[g], gptr[g + 1]):
                 j = order[k]
@@ -342,29 +422,44 @@ def passes_csc(
     return done
 
 
+def _empty_grams(gptr):
+    """``(lips, grams, goff, (values, vectors))`` to fill by :func:`_store`."""
+    sizes = np.diff(gptr)
+    goff = np.zeros(sizes.shape[0] + 1, dtype=np.int64)
+    np.cumsum(sizes**2, out=goff[1:])
+    grams, vectors = np.zeros(goff[-1]), np.zeros(goff[-1])
+    return np.zeros(sizes.shape[0]), grams, goff, (np.zeros(gptr[-1]), vectors)
+
+
+def _store(out, gptr, g, Q):
+    """Group ``g``'s Gram matrix ``Q``, its eigenvalues (ascending, at the
+    group's positions) and eigenvectors (flat, row-major, the columns the
+    vectors) into ``out`` of :func:`_empty_grams`; ``L_G`` the largest."""
+    lips, grams, goff, (values, vectors) = out
+    grams[goff[g] : goff[g + 1]] = Q.ravel()
+    lam, V = np.linalg.eigh(Q)
+    values[gptr[g] : gptr[g + 1]] = np.maximum(lam, 0.0)
+    vectors[goff[g] : goff[g + 1]] = V.ravel()
+    lips[g] = max(float(lam[-1]), 0.0)
+
+
 def group_grams(design, order, gptr):
     """Per group the Gram matrix ``X_G' S X_G / n`` of the centred, scaled
     columns (flat, row-major, group g at ``goff[g]``; constant columns give
-    zero rows) and its largest eigenvalue ``L_G``: ``(lips, grams, goff)``."""
+    zero rows), its eigen-decomposition and its largest eigenvalue ``L_G``:
+    ``(lips, grams, goff, (values, vectors))``."""
     n = design.n_samples
     sw = design.sample_weight
     root = None if sw is None else np.sqrt(sw)
-    n_groups = gptr.shape[0] - 1
-    sizes = np.diff(gptr)
-    goff = np.zeros(n_groups + 1, dtype=np.int64)
-    np.cumsum(sizes**2, out=goff[1:])
-    grams = np.zeros(goff[-1])
-    lips = np.zeros(n_groups)
-    for g in range(n_groups):
+    out = _empty_grams(gptr)
+    for g in range(gptr.shape[0] - 1):
         idx = order[gptr[g] : gptr[g + 1]]
         cols = design.columns(idx).astype(float)
         cols[:, design.constant[idx]] = 0.0
         if root is not None:
             cols = cols * root[:, None]
-        Q = cols.T @ cols / n
-        grams[goff[g] : goff[g + 1]] = Q.ravel()
-        lips[g] = Q[0, 0] if idx.size == 1 else float(np.linalg.eigvalsh(Q)[-1])
-    return lips, grams, goff
+        _store(out, gptr, g, cols.T @ cols / n)
+    return out
 
 
 def group_lipschitz(design, order, gptr):
@@ -480,7 +575,7 @@ class BlockCoordinateDescent:
         order, gptr, l1, l2 = penalty.arrays(p)
         if "group_grams" not in cache:
             cache["group_grams"] = group_grams(design, order, gptr)
-        lips, grams, goff = cache["group_grams"]
+        lips, grams, goff, eig = cache["group_grams"]
         labels = penalty.structure(p)[3]
         w = np.zeros(p) if w0 is None else np.asarray(w0, dtype=float).copy()
         w[design.constant] = 0.0
@@ -497,7 +592,7 @@ class BlockCoordinateDescent:
             gap_abs,
         )
         ridge = penalty.ridge_levels(p)
-        kernel = (order, gptr, lips, l1, l2, ridge, grams, goff)
+        kernel = (order, gptr, lips, l1, l2, ridge, grams, goff, eig)
         seed = None
         if strong is not None:
             seed = np.zeros(lips.shape[0], bool)
@@ -583,14 +678,10 @@ class BlockCoordinateDescent:
 
 
 def _weighted_grams(design, order, gptr, groups, mean, sw):
-    """``(lips, grams, goff)`` of :func:`group_grams` for the columns centred
-    by ``mean`` and weighted by ``sw``, filled for ``groups`` only."""
+    """:func:`group_grams` for the columns centred by ``mean`` and weighted
+    by ``sw``, filled for ``groups`` only."""
     n = design.n_samples
-    sizes = np.diff(gptr)
-    goff = np.zeros(sizes.shape[0] + 1, dtype=np.int64)
-    np.cumsum(sizes**2, out=goff[1:])
-    grams = np.zeros(goff[-1])
-    lips = np.zeros(sizes.shape[0])
+    out = _empty_grams(gptr)
     root = np.sqrt(sw)
     for g in groups:
         idx = order[gptr[g] : gptr[g + 1]]
@@ -598,10 +689,8 @@ def _weighted_grams(design, order, gptr, groups, mean, sw):
         cols = cols.toarray() if design.sparse else np.asarray(cols, dtype=float)
         cols = (cols - mean[idx]) * design.scale[idx] * root[:, None]
         cols[:, design.constant[idx]] = 0.0
-        Q = cols.T @ cols / n
-        grams[goff[g] : goff[g + 1]] = Q.ravel()
-        lips[g] = Q[0, 0] if idx.size == 1 else float(np.linalg.eigvalsh(Q)[-1])
-    return lips, grams, goff
+        _store(out, gptr, g, cols.T @ cols / n)
+    return out
 
 
 def newton_block(cert, W, b, Z, ws, kkt_target, tol_abs, max_newton):
@@ -653,11 +742,12 @@ def newton_block(cert, W, b, Z, ws, kkt_target, tol_abs, max_newton):
             mean[ws] = s1 / n
             zbar = float(sw @ zeta) / n
         r = zeta - zbar
-        lips, grams, goff = _weighted_grams(d, order, gptr, groups, mean, sw)
+        lips, grams, goff, eig = _weighted_grams(d, order, gptr, groups, mean, sw)
         old = w[ws].copy()
         tol = max(_FORCING * kkt_ws, 0.5 * enough) / total
         common = (mean, scale, sw, r, np.zeros(1), w, groups, order, gptr, lips)
-        kernel = (l1 / total, l2 / total, ridge / total, grams, goff, tol, 10_000)
+        kernel = (l1 / total, l2 / total, ridge / total, grams, goff, eig, tol)
+        kernel += (10_000,)
         if d.sparse:
             X = d.X
             passes_csc(X.data, X.indices, X.indptr, *common, *kernel)
