@@ -299,3 +299,38 @@ def test_cox_value_is_inf_where_the_deaths_risk_underflows():
     yf, ix = df._compiled_target(y)
     none = np.empty(0)
     assert terms(df._kind, yf, ix, eta, none, none, none) == np.inf
+
+
+def test_the_registry_runs_as_plain_python():
+    """With NUMBA_DISABLE_JIT=1 (debugging, coverage) the registry's
+    operations choose their kernels at run time: a Cox and a logistic path
+    there equal the compiled ones."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import json, numpy as np\n"
+        "from sparsefit import compute_path\n"
+        "from sparsefit.datafits import Cox, Logistic, survival_target\n"
+        "rng = np.random.default_rng(0)\n"
+        "X = np.asfortranarray(rng.standard_normal((30, 6)))\n"
+        "t = np.round(rng.exponential(np.exp(-X[:, 0])), 1) + 0.1\n"
+        "y = survival_target(t, (rng.random(30) < 0.8).astype(int))\n"
+        "c = compute_path(X, y, Cox(), n_alphas=5, tol=1e-10).coefs.toarray()\n"
+        "b = (X[:, 1] + rng.standard_normal(30) > 0).astype(int)\n"
+        "g = compute_path(X, b, Logistic(), n_alphas=5, tol=1e-10).coefs.toarray()\n"
+        "print(json.dumps([c.tolist(), g.tolist()]))\n"
+    )
+    out = {}
+    for jit in ("0", "1"):
+        env = dict(os.environ, NUMBA_DISABLE_JIT=jit)
+        run = subprocess.run(
+            [sys.executable, "-c", code], env=env, capture_output=True, text=True
+        )
+        assert run.returncode == 0, run.stderr[-2000:]
+        out[jit] = [np.array(a) for a in json.loads(run.stdout.splitlines()[-1])]
+    for compiled, python in zip(out["0"], out["1"], strict=True):
+        assert np.count_nonzero(compiled) > 3
+        assert np.allclose(compiled, python, rtol=1e-6, atol=1e-9)

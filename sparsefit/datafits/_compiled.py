@@ -41,22 +41,25 @@ __all__ = ["conjugate_terms", "curvature", "project", "structured", "terms"]
 
 
 def structured(ix):
-    """Whether ``ix``, a Numba type, marks a datafit with structure (Cox)."""
-    return isinstance(ix, types.Array) and ix.ndim == 2
+    """Whether ``ix`` (an array, or its Numba type while a solver compiles)
+    marks a datafit with structure (Cox): two dimensions."""
+    if isinstance(ix, types.Type):
+        return isinstance(ix, types.Array) and ix.ndim == 2
+    return np.ndim(ix) == 2
 
 
-def _terms(kind, y, ix, z, sw, g, h):
-    raise NotImplementedError  # only compiled, through its overload below
+# Each operation below is a stub whose implementation ``_choose_*`` picks by
+# the target's structure: Numba makes the choice once per compiled type (the
+# overloads), plain Python (NUMBA_DISABLE_JIT=1) at every call (the stubs).
 
 
-@overload(_terms, jit_options={"nogil": True})
-def _terms_typed(kind, y, ix, z, sw, g, h):
-    if structured(ix):
+def _choose_terms(cox):
+    if cox:
 
-        def cox(kind, y, ix, z, sw, g, h):
+        def cox_terms(kind, y, ix, z, sw, g, h):
             return _cox_terms(y, ix[0], z, sw, g, h)
 
-        return cox
+        return cox_terms
 
     def per_sample(kind, y, ix, z, sw, g, h):
         if kind == 0:
@@ -66,18 +69,22 @@ def _terms_typed(kind, y, ix, z, sw, g, h):
     return per_sample
 
 
-def _conjugate(kind, y, ix, z, g, t, sw):
-    raise NotImplementedError
+def _terms(kind, y, ix, z, sw, g, h):
+    return _choose_terms(structured(ix))(kind, y, ix, z, sw, g, h)
 
 
-@overload(_conjugate, jit_options={"nogil": True})
-def _conjugate_typed(kind, y, ix, z, g, t, sw):
-    if structured(ix):
+@overload(_terms, jit_options={"nogil": True})
+def _terms_typed(kind, y, ix, z, sw, g, h):
+    return _choose_terms(structured(ix))
 
-        def cox(kind, y, ix, z, g, t, sw):
+
+def _choose_conjugate(cox):
+    if cox:
+
+        def cox_conjugate(kind, y, ix, z, g, t, sw):
             return _cox_conjugate(y, ix[0], z, t, sw)
 
-        return cox
+        return cox_conjugate
 
     def per_sample(kind, y, ix, z, g, t, sw):
         if kind == 0:
@@ -87,18 +94,22 @@ def _conjugate_typed(kind, y, ix, z, g, t, sw):
     return per_sample
 
 
-def _curvature(y, ix, z, sw):
-    raise NotImplementedError
+def _conjugate(kind, y, ix, z, g, t, sw):
+    return _choose_conjugate(structured(ix))(kind, y, ix, z, g, t, sw)
 
 
-@overload(_curvature, jit_options={"nogil": True})
-def _curvature_typed(y, ix, z, sw):
-    if structured(ix):
+@overload(_conjugate, jit_options={"nogil": True})
+def _conjugate_typed(kind, y, ix, z, g, t, sw):
+    return _choose_conjugate(structured(ix))
 
-        def cox(y, ix, z, sw):
+
+def _choose_curvature(cox):
+    if cox:
+
+        def cox_curvature(y, ix, z, sw):
             return _cox_curvature(y, ix[0], z, sw)
 
-        return cox
+        return cox_curvature
 
     def diagonal(y, ix, z, sw):
         none = np.empty(0)
@@ -107,23 +118,36 @@ def _curvature_typed(y, ix, z, sw):
     return diagonal
 
 
-def _project(ix, state, x):
-    raise NotImplementedError
+def _curvature(y, ix, z, sw):
+    return _choose_curvature(structured(ix))(y, ix, z, sw)
 
 
-@overload(_project, jit_options={"nogil": True})
-def _project_typed(ix, state, x):
-    if structured(ix):
+@overload(_curvature, jit_options={"nogil": True})
+def _curvature_typed(y, ix, z, sw):
+    return _choose_curvature(structured(ix))
 
-        def cox(ix, state, x):
+
+def _choose_project(cox):
+    if cox:
+
+        def cox_project(ix, state, x):
             return _cox_project(ix[0], state, x)
 
-        return cox
+        return cox_project
 
     def diagonal(ix, state, x):
         return np.empty(0)
 
     return diagonal
+
+
+def _project(ix, state, x):
+    return _choose_project(structured(ix))(ix, state, x)
+
+
+@overload(_project, jit_options={"nogil": True})
+def _project_typed(ix, state, x):
+    return _choose_project(structured(ix))
 
 
 @njit(cache=True, nogil=True)

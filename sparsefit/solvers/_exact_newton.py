@@ -79,7 +79,7 @@ def _add(storage, j, col, step, r):
 
 
 def _has_exact(ix):
-    raise NotImplementedError  # only compiled, through its overload below
+    return structured(ix)
 
 
 @overload(_has_exact, jit_options={"nogil": True})
@@ -96,25 +96,30 @@ def has_exact_model(ix):
     return _has_exact(ix)
 
 
-def _direction(fit, storage, cols, ws, sc, grad, pen, w, tol):
-    raise NotImplementedError
-
-
-@overload(_direction, jit_options={"nogil": True})
-def _direction_typed(fit, storage, cols, ws, sc, grad, pen, w, tol):
+def _choose_direction(exact):
     # Chosen by the target's type, so that a solve of a diagonal datafit
     # never compiles the exact model.
-    if structured(fit.types[2]):
+    if exact:
 
-        def exact(fit, storage, cols, ws, sc, grad, pen, w, tol):
+        def exact_model(fit, storage, cols, ws, sc, grad, pen, w, tol):
             return _exact_direction(fit, storage, cols, ws, sc, grad, pen, w, tol)
 
-        return exact
+        return exact_model
 
     def diagonal(fit, storage, cols, ws, sc, grad, pen, w, tol):
         return 0
 
     return diagonal
+
+
+def _direction(fit, storage, cols, ws, sc, grad, pen, w, tol):
+    choice = _choose_direction(structured(fit[2]))
+    return choice(fit, storage, cols, ws, sc, grad, pen, w, tol)
+
+
+@overload(_direction, jit_options={"nogil": True})
+def _direction_typed(fit, storage, cols, ws, sc, grad, pen, w, tol):
+    return _choose_direction(structured(fit.types[2]))
 
 
 @njit(cache=True, nogil=True)
