@@ -334,3 +334,20 @@ def test_the_registry_runs_as_plain_python():
     for compiled, python in zip(out["0"], out["1"], strict=True):
         assert np.count_nonzero(compiled) > 3
         assert np.allclose(compiled, python, rtol=1e-6, atol=1e-9)
+
+
+@pytest.mark.parametrize("data", [{}, {"sparse": True}, {"strata": True}])
+def test_cox_diagonal_model_beyond_the_exact_models_size(monkeypatch, data):
+    """Where the exact model's projections would be too large (``|ws| x n``
+    above EXACT_CELLS), the compiled loop takes the diagonal model: then its
+    steps are the Python loop's, iteration for iteration."""
+    monkeypatch.setattr(pn, "EXACT_CELLS", 0)
+    X, y = _survival(11, **data)
+    slow = _path(monkeypatch, False, X, y, Cox())
+    fast = _path(monkeypatch, True, X, y, Cox())
+    a, b = _dense(slow.coefs), _dense(fast.coefs)
+    assert np.count_nonzero(b) > 10
+    assert np.array_equal(a != 0, b != 0)
+    assert np.abs(a - b).max() <= 1e-4 * (np.abs(a).max() + 1.0)
+    assert np.array_equal(slow.n_iters, fast.n_iters)
+    assert np.all(fast.dual_gaps <= fast.gap_tols)

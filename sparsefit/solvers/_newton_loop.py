@@ -24,7 +24,7 @@ from numba import njit
 from ..datafits._compiled import terms
 from ..penalties._base import _value
 from ._cd_kernels import add_columns_csc, add_columns_dense, compact_columns
-from ._exact_newton import EXACT_CELLS, exact_direction, has_exact_model
+from ._exact_newton import exact_direction, has_exact_model
 from ._glm_kernels import refit_intercept, separable_gap
 from ._grad_bounds import (
     _DENSE_SHARE,
@@ -237,7 +237,7 @@ def _newton_steps(fixed, w, Z, b, ws, targets):
     ``fixed = (model_data, storage, scale, pen, buffers)`` as in
     :func:`solve_single`, and ``targets = (kkt_target, tol_abs)``."""
     model_data, storage, scale, pen, buffers = fixed
-    kind, y, ix, sw, intercept, max_newton = model_data
+    kind, y, ix, sw, intercept, max_newton, exact_cells = model_data
     kkt_target, tol_abs = targets
     sparse, X, data, indices, indptr = storage
     a, c, lower, upper = pen
@@ -259,7 +259,7 @@ def _newton_steps(fixed, w, Z, b, ws, targets):
     zero = np.zeros(p)
     # A Hessian that is not diagonal (Cox) gets its exact model, whose steps
     # converge quadratically where the diagonal's crawl.
-    exact = has_exact_model(ix) and not intercept and m * n <= EXACT_CELLS
+    exact = has_exact_model(ix) and not intercept and m * n <= exact_cells
     steps = 0
     for _ in range(max_newton):
         terms(kind, y, ix, Z, sw, g, h)
@@ -392,10 +392,12 @@ def solve_single(
 
     Parameters (all arrays updated in place where said):
 
-    - ``model_data = (kind, y, ix, sw, intercept, max_newton)``: the
-      datafit's branch in :mod:`sparsefit.datafits._compiled`, the target
-      as it reads it (``y``, ``ix``), the sample weights (empty: none),
-      whether the intercept is fitted;
+    - ``model_data = (kind, y, ix, sw, intercept, max_newton,
+      exact_cells)``: the datafit's branch in
+      :mod:`sparsefit.datafits._compiled`, the target as it reads it (``y``,
+      ``ix``), the sample weights (empty: none), whether the intercept is
+      fitted, the Newton steps per working set, and the largest ``|ws| x n``
+      for an exact Newton model (:mod:`._exact_newton`; else its diagonal);
     - ``o``: the offset of the linear predictor (empty: none);
     - ``storage = (sparse, X, data, indices, indptr)``;
     - ``scale``, ``constant``, ``null``: the design's column scales,
@@ -413,7 +415,7 @@ def solve_single(
     Returns ``(n_iter, n_history, gap, primal, kkt_max, tol_abs, converged,
     grad_neg, exact, value)``.
     """
-    kind, y, ix, sw, intercept, max_newton = model_data
+    kind, y, ix, sw, intercept, max_newton, exact_cells = model_data
     tol, gap_floor, kkt_target, gap_abs = rule
     ws_start, max_iter, n = sizes
     p = w.shape[0]

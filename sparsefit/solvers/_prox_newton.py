@@ -38,6 +38,7 @@ import numpy as np
 
 from ._base import SolverResult, glm_rule, warn_not_converged
 from ._block_cd import newton_block
+from ._exact_newton import EXACT_CELLS
 from ._glm_certificate import BlockMatrixPenalty, MatrixPenalty
 from ._grad_bounds import GradBounds
 from ._irls import _FORCING, certifiable_kkt, newton_single
@@ -464,7 +465,7 @@ def _static_arguments(cert, max_iter, max_newton):
     null[d._null] = True
     model_data = (cert.datafit._kind, cert._y, cert._ix, cert._sw)
     model_data += (cert.fit_intercept,)
-    model_data += (max_newton,)
+    model_data += (max_newton, EXACT_CELLS)
     o = _NO_DATA if cert.offset is None else np.asarray(cert.offset, dtype=float)
     work = tuple(np.zeros(p) for _ in range(4))
     # Without a tracker, _gradient writes its reference arrays and reads none.
