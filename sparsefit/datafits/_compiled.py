@@ -1,12 +1,13 @@
 """The registry of compiled datafit terms (see
 :class:`~sparsefit.datafits._base.CompiledTerms`).
 
-The solvers' compiled kernels reach a datafit's terms through these two
-functions and the datafit's ``_kind`` (its branch below): a static call that
+The solvers' compiled kernels reach a datafit's terms through the functions
+below and the datafit's ``_kind`` (its branch in them): a static call that
 Numba caches on disk.  (A compiled function passed as an argument would be
 type-inferred at every call, and a kernel that receives one is compiled
 again in every process.)  A datafit with compiled terms adds its two
-functions here.
+functions to :func:`terms` and :func:`conjugate_terms`, and one whose
+Hessian is not diagonal its two to :func:`curvature` and :func:`project`.
 
 The target reaches them in two arrays, from the datafit's
 ``_compiled_target(y)``: ``y``, float64, and ``ix``, int64, the target's
