@@ -18,7 +18,8 @@ three with ``H``).  This module minimises the exact model on a working set
 ``G = X_{ws}' \\nabla F``, by coordinate descent that keeps ``r = X
 \\Delta`` and ``s_m = p_m' r``: a coordinate costs one pass over its column
 and one over the ``m`` pairs, with ``P = [p_m' x_j]`` formed once per
-Newton step.
+Newton step; when the passes are many, they continue on the model's Hessian
+on ``ws`` (:func:`_exact_direction`).
 """
 
 import numpy as np
@@ -36,6 +37,8 @@ __all__ = ["exact_direction", "has_exact_model", "EXACT_CELLS"]
 EXACT_CELLS = 20_000_000
 _BUDGET = 1000
 _ANDERSON = 5
+# The largest working set whose Hessian is formed (|ws|^2 doubles).
+_GRAM_MAX = 2000
 
 
 @njit(cache=True, nogil=True)
@@ -138,9 +141,16 @@ def _exact_direction(fit, storage, cols, ws, sc, grad, pen, w, tol):
     stored at ``cols[k]`` when CSC, ``sc`` the scales of ``ws``, ``grad``
     its gradient ``G``, ``pen = (a, c, lower, upper)``.  Moves ``w[ws]`` to
     the model's minimiser, to a KKT violation of ``tol``; returns the passes.
+
+    The passes first keep ``r = X D`` and ``s = P D`` (a coordinate costs
+    ``n`` plus the number of pairs): well-conditioned models, tall data,
+    converge so.  Past ``|ws| / 8`` passes, about what forming the model's
+    Hessian on ``ws`` by BLAS costs, it is formed and the passes continue on
+    it at ``|ws|`` per coordinate: on p >> n data, where the models are
+    ill-conditioned, a Cox path then takes 0.52 s instead of 0.90 s (200 x
+    1000), and a tall one (20000 x 50) no longer than with the first kind.
     """
     _, y, ix, z, sw = fit
-    a, c2, lower, upper = pen
     n, m = z.shape[0], ws.shape[0]
     state = curvature(y, ix, z, sw)
     d, c = state[0], state[1]
@@ -159,12 +169,40 @@ def _exact_direction(fit, storage, cols, ws, sc, grad, pen, w, tol):
         # H is positive semi-definite; a cancellation that leaves less than
         # 1e-10 of the diagonal part keeps that much curvature.
         kappa[k] = max(diag - low, 1e-10 * diag)
-    r, s = np.zeros(n), np.zeros(c.shape[0])
     start = w[ws].copy()
+    limit = m // 8 if m <= _GRAM_MAX else _BUDGET
+    passes, done = _residual_passes(
+        storage, cols, ws, sc, grad, pen, w, tol, d, c, P, kappa, start, limit
+    )
+    if done:
+        return passes
+    Xd = np.empty((n, m))
+    root_d = np.sqrt(d)
+    for k in range(m):
+        _load(storage, ws[k], cols[k], sc[k], x)
+        for i in range(n):
+            Xd[i, k] = x[i] * root_d[i]
+    Pc = P * np.sqrt(c)
+    Q = Xd.T @ Xd - Pc @ Pc.T
+    for k in range(m):
+        Q[k, k] = kappa[k]
+    return passes + _gram_passes(Q, grad, pen, ws, w, start, tol)
+
+
+@njit(cache=True, nogil=True)
+def _residual_passes(
+    storage, cols, ws, sc, grad, pen, w, tol, d, c, P, kappa, start, limit
+):
+    """Up to ``limit`` passes keeping ``r = X D`` and ``s = P D``, with
+    Anderson extrapolation kept when it lowers the model; returns the passes
+    and whether the violation reached ``tol``."""
+    a, c2, lower, upper = pen
+    n, m = d.shape[0], ws.shape[0]
+    r, s = np.zeros(n), np.zeros(c.shape[0])
     history = np.empty((_ANDERSON + 1, m))
     history[0] = start
     passes = 0
-    for _ in range(_BUDGET):
+    for _ in range(limit):
         if passes and passes % _ANDERSON == 0:
             # On p >> n data the model is ill-conditioned and the passes
             # crawl; Anderson's point is kept when it lowers the model.
@@ -192,13 +230,13 @@ def _exact_direction(fit, storage, cols, ws, sc, grad, pen, w, tol):
                 for q in range(c.shape[0]):
                     s[q] += step * P[k, q]
         if worst <= tol:
-            break
+            return passes, True
         history[(passes - 1) % _ANDERSON + 1] = w[ws]
-    return passes
+    return passes, False
 
 
 @njit(cache=True, nogil=True)
-def _model_value(grad, pen, w_ws, ws, start, d, c, r, s):
+def _residual_value(grad, pen, w_ws, ws, start, d, c, r, s):
     """``q`` of the module docstring at ``w_ws`` (``r``, ``s`` its products)."""
     a, c2, _, _ = pen
     total = 0.0
@@ -224,9 +262,75 @@ def _try_point(storage, cols, ws, sc, grad, pen, w, start, d, c, P, r, s, point)
             _add(storage, ws[k], cols[k], step * sc[k], r_new)
             for q in range(s.shape[0]):
                 s_new[q] += step * P[k, q]
-    now = _model_value(grad, pen, w[ws], ws, start, d, c, r, s)
-    if _model_value(grad, pen, point, ws, start, d, c, r_new, s_new) < now:
+    now = _residual_value(grad, pen, w[ws], ws, start, d, c, r, s)
+    if _residual_value(grad, pen, point, ws, start, d, c, r_new, s_new) < now:
         for k in range(ws.shape[0]):
             w[ws[k]] = point[k]
         r[:] = r_new
         s[:] = s_new
+
+
+@njit(cache=True, nogil=True)
+def _gram_passes(Q, grad, pen, ws, w, start, tol):
+    """Coordinate descent on ``G'D + D'QD/2 + g(start + D)`` over ``ws``
+    from ``w[ws]``, with Anderson extrapolation kept when it lowers the
+    model; returns the passes."""
+    a, c2, lower, upper = pen
+    m = ws.shape[0]
+    # The model's gradient at the current point.
+    slope = grad + Q @ (w[ws] - start)
+    history = np.empty((_ANDERSON + 1, m))
+    history[0] = w[ws]
+    passes = 0
+    for _ in range(_BUDGET):
+        if passes and passes % _ANDERSON == 0:
+            # On p >> n data the model is ill-conditioned and the passes
+            # crawl; Anderson's point is kept when it lowers the model.
+            ok, point = _anderson_point(history, ws, lower, upper)
+            if ok and _gram_value(Q, grad, pen, ws, start, point) < _gram_value(
+                Q, grad, pen, ws, start, w[ws]
+            ):
+                for k in range(m):
+                    step = point[k] - w[ws[k]]
+                    if step != 0.0:
+                        w[ws[k]] = point[k]
+                        for q in range(m):
+                            slope[q] += step * Q[q, k]
+            history[0] = w[ws]
+        passes += 1
+        worst = 0.0
+        for k in range(m):
+            if Q[k, k] <= 0.0:
+                continue
+            j = ws[k]
+            new, viol = _update(
+                w[j], -slope[k], Q[k, k], a[j], c2[j], lower[j], upper[j]
+            )
+            worst = max(worst, viol)
+            step = new - w[j]
+            if step != 0.0:
+                w[j] = new
+                for q in range(m):
+                    slope[q] += step * Q[q, k]
+        if worst <= tol:
+            break
+        history[(passes - 1) % _ANDERSON + 1] = w[ws]
+    return passes
+
+
+@njit(cache=True, nogil=True)
+def _gram_value(Q, grad, pen, ws, start, point):
+    """``q`` of the module docstring at ``point`` (on ``ws``)."""
+    a, c2, _, _ = pen
+    m = ws.shape[0]
+    step = point - start
+    total = 0.0
+    for k in range(m):
+        j = ws[k]
+        v = point[k]
+        total += grad[k] * step[k] + a[j] * abs(v) + 0.5 * c2[j] * v * v
+        quad = 0.0
+        for q in range(m):
+            quad += Q[k, q] * step[q]
+        total += 0.5 * step[k] * quad
+    return total
