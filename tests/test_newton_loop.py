@@ -274,7 +274,7 @@ def test_cox_curvature_is_the_hessian(ties, strata):
     sw = np.random.default_rng(2).uniform(0.5, 1.5, 60)
     df = Cox(sw * 60 / sw.sum(), ties=ties)
     yf, ix = df._compiled_target(y)
-    state = curvature(yf, ix, eta, df._sw())
+    state = curvature(yf, ix, eta, df._sw(), df.raw_grad(y, eta))
     d, c = state[0], state[1]
     # Column i of P' is p_m[i] for every pair m.
     P = np.array([project(ix, state, e) for e in np.eye(60)])

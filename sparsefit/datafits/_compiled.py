@@ -107,24 +107,24 @@ def _conjugate_typed(kind, y, ix, z, g, t, sw):
 def _choose_curvature(cox):
     if cox:
 
-        def cox_curvature(y, ix, z, sw):
-            return _cox_curvature(y, ix[0], z, sw)
+        def cox_curvature(y, ix, z, sw, g):
+            return _cox_curvature(y, ix[0], z, sw, g)
 
         return cox_curvature
 
-    def diagonal(y, ix, z, sw):
+    def diagonal(y, ix, z, sw, g):
         none = np.empty(0)
         return none, none, none, none, np.empty(0, np.int64), none
 
     return diagonal
 
 
-def _curvature(y, ix, z, sw):
-    return _choose_curvature(structured(ix))(y, ix, z, sw)
+def _curvature(y, ix, z, sw, g):
+    return _choose_curvature(structured(ix))(y, ix, z, sw, g)
 
 
 @overload(_curvature, jit_options={"nogil": True})
-def _curvature_typed(y, ix, z, sw):
+def _curvature_typed(y, ix, z, sw, g):
     return _choose_curvature(structured(ix))
 
 
@@ -165,11 +165,12 @@ def conjugate_terms(kind, y, ix, z, g, t, sw):
 
 
 @njit(cache=True, nogil=True)
-def curvature(y, ix, z, sw):
-    """The Hessian in ``z`` as ``diag(d) - sum_m c_m p_m p_m'``: ``d``,
+def curvature(y, ix, z, sw, g):
+    """The Hessian in ``z`` (where ``dF/dz = g``) as ``diag(d) - sum_m c_m
+    p_m p_m'``: ``d``,
     ``c`` first, then what :func:`project` reads (see
     ``datafits/_cox.py::_compiled_curvature``); empty for a diagonal one."""
-    return _curvature(y, ix, z, sw)
+    return _curvature(y, ix, z, sw, g)
 
 
 @njit(cache=True, nogil=True)

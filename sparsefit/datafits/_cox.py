@@ -560,7 +560,7 @@ def _compiled_conjugate(y, ix, z, t, sw):
 
 
 @njit(cache=True, nogil=True)
-def _compiled_curvature(y, ix, z, sw):
+def _compiled_curvature(y, ix, z, sw, grad):
     """The Hessian of ``F`` in ``z`` as a diagonal less a low-rank part,
 
     ``H = diag(d) - sum_m c_m p_m p_m'``, over the pairs ``m = (g, r)``,
@@ -568,12 +568,13 @@ def _compiled_curvature(y, ix, z, sw):
     module docstring's log-sum-exp terms) and ``d = sum_m c_m p_m``.
     Returns ``(d, c, D, phi, group, v)``: ``p_m = (1 - phi_m [i in T_g]) v_i
     / D_m`` on ``R_g``, ``g = group[m]`` (``v`` relative to the largest
-    ``exp(z)``), so that :func:`_compiled_project` gives ``p_m' x``."""
+    ``exp(z)``), so that :func:`_compiled_project` gives ``p_m' x``; ``grad``
+    is ``dF/dz`` at ``z``, which the caller has."""
     n = z.shape[0]
-    lo, hi, dgroup, gfirst, gptr, members, efron = _unpack(ix)
+    lo, hi, _, gfirst, gptr, members, efron = _unpack(ix)
     s = sw if sw.shape[0] == n else np.ones(n)
-    _, v, veta = _shifted(z, s)
-    S, _, E, _ = _group_sums(v, veta, lo, hi, gfirst, gptr, members)
+    _, v, _ = _shifted(z, s)
+    S, E = _risk_sums(v, lo, hi, gfirst, gptr, members)
     W, k, K = _group_terms(s, gptr, members, efron)
     size = K.sum()
     c, D, phi = np.empty(size), np.empty(size), np.empty(size)
@@ -583,13 +584,12 @@ def _compiled_curvature(y, ix, z, sw):
         for r in range(K[g]):
             phi[m] = r / k[g] if efron else 0.0
             c[m] = W[g] / (n * K[g])
-            D[m] = max(S[g] - phi[m] * E[g], _TINY)
+            # The deaths are in their own risk set: S_g >= E_g.
+            D[m] = max(max(S[g], E[g]) - phi[m] * E[g], _TINY)
             group[m] = g
             m += 1
-    _, grad, _ = _cox_kernel(
-        z, s, y[:n], lo, hi, gfirst, gptr, members, dgroup, efron, float(n)
-    )
-    # sum_m c_m p_m is the gradient less its linear part, -s d / n.
+    # sum_m c_m p_m is the gradient (``grad``, dF/dz at z, which the caller
+    # has) less its linear part, -s d / n.
     d = np.empty(n)
     for i in range(n):
         d[i] = max(grad[i] + s[i] * y[i] / n, 0.0)

@@ -104,37 +104,38 @@ def _choose_direction(exact):
     # never compiles the exact model.
     if exact:
 
-        def exact_model(fit, storage, cols, ws, sc, grad, pen, w, tol):
-            return _exact_direction(fit, storage, cols, ws, sc, grad, pen, w, tol)
+        def exact_model(fit, g, storage, cols, ws, sc, grad, pen, w, tol):
+            return _exact_direction(fit, g, storage, cols, ws, sc, grad, pen, w, tol)
 
         return exact_model
 
-    def diagonal(fit, storage, cols, ws, sc, grad, pen, w, tol):
+    def diagonal(fit, g, storage, cols, ws, sc, grad, pen, w, tol):
         return 0
 
     return diagonal
 
 
-def _direction(fit, storage, cols, ws, sc, grad, pen, w, tol):
+def _direction(fit, g, storage, cols, ws, sc, grad, pen, w, tol):
     choice = _choose_direction(structured(fit[2]))
-    return choice(fit, storage, cols, ws, sc, grad, pen, w, tol)
+    return choice(fit, g, storage, cols, ws, sc, grad, pen, w, tol)
 
 
 @overload(_direction, jit_options={"nogil": True})
-def _direction_typed(fit, storage, cols, ws, sc, grad, pen, w, tol):
+def _direction_typed(fit, g, storage, cols, ws, sc, grad, pen, w, tol):
     return _choose_direction(structured(fit.types[2]))
 
 
 @njit(cache=True, nogil=True)
-def exact_direction(fit, storage, cols, ws, sc, grad, pen, w, tol):
-    """Minimise the exact model at ``fit = (kind, y, ix, z, sw)`` on ``ws``
-    (see :func:`_exact_direction`); returns the passes, 0 for a datafit
-    without one (:func:`has_exact_model`)."""
-    return _direction(fit, storage, cols, ws, sc, grad, pen, w, tol)
+def exact_direction(fit, g, storage, cols, ws, sc, grad, pen, w, tol):
+    """Minimise the exact model at ``fit = (kind, y, ix, z, sw)``, where the
+    datafit's gradient is ``g``, on ``ws`` (see :func:`_exact_direction`);
+    returns the passes, 0 for a datafit without one (:func:`has_exact_model`).
+    """
+    return _direction(fit, g, storage, cols, ws, sc, grad, pen, w, tol)
 
 
 @njit(cache=True, nogil=True)
-def _exact_direction(fit, storage, cols, ws, sc, grad, pen, w, tol):
+def _exact_direction(fit, g, storage, cols, ws, sc, grad, pen, w, tol):
     """Minimise the exact model at ``fit = (kind, y, ix, z, sw)`` on ``ws``.
 
     ``storage = (sparse, X, data, indices, indptr)``, column ``ws[k]``
@@ -152,7 +153,7 @@ def _exact_direction(fit, storage, cols, ws, sc, grad, pen, w, tol):
     """
     _, y, ix, z, sw = fit
     n, m = z.shape[0], ws.shape[0]
-    state = curvature(y, ix, z, sw)
+    state = curvature(y, ix, z, sw, g)
     d, c = state[0], state[1]
     P = np.empty((m, c.shape[0]))
     kappa = np.empty(m)

@@ -280,7 +280,7 @@ def _newton_steps(fixed, w, Z, b, ws, targets):
             fit = (kind, y, ix, Z, sw)
             ws_storage = (sparse, X, s_data, s_indices, s_indptr)
             tol = _FORCING * kkt_ws
-            exact_direction(fit, ws_storage, cols, ws, sc, sc * xg, pen, w, tol)
+            exact_direction(fit, g, ws_storage, cols, ws, sc, sc * xg, pen, w, tol)
         else:
             shift = np.zeros(1)
             model = (offset, scale, s, r, shift, lips, a_buf, c_buf, lower, upper)
