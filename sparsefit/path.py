@@ -26,6 +26,8 @@ from ._validation import (
 )
 from .datafits import Quadratic
 from .penalties import ElasticNetPenalty, SeparablePenalty
+from .solvers._newton_path import PathArrays, newton_path
+from .solvers._newton_path import applies as newton_applies
 
 __all__ = [
     "PathResult",
@@ -621,26 +623,49 @@ def _run_path(
     classes=None,
 ):
     null = problem.null_value()
-    rows, results, devs = [], [], []
-    message, stopped = "", False
     with Progress(len(alphas), "path", progress) as bar, single_blas():
-        points = path_points(problem, alphas, alpha_max, w_top)
-        for k, (alpha, res) in enumerate(zip(alphas, points, strict=True)):
-            results.append(res)
-            rows.append(problem.unpack(res))
-            devs.append(_dev_ratio(problem, alpha, res, null))
-            bar.update()
-            if stop_saturation and k > 0 and _saturated(devs):
-                stopped = True
-                message = (
-                    f"stopped at alpha {alpha:.6g} ({k + 1} of "
-                    f"{len(alphas)}): the deviance explained saturated"
-                )
-                warnings.warn(message, UserWarning, stacklevel=3)
-                alphas = alphas[: k + 1]
-                break
-    return _assemble(
-        problem, alphas, rows, results, devs, names, stopped, message, family, classes
+        if newton_applies(problem, alphas):
+            arrays = newton_path(
+                problem, alphas, alpha_max, w_top, null, stop_saturation, bar
+            )
+        else:
+            arrays = _solved_points(
+                problem, alphas, alpha_max, w_top, null, stop_saturation, bar
+            )
+    message, n_done = "", arrays.n_iters.shape[0]
+    if arrays.stopped:
+        message = (
+            f"stopped at alpha {alphas[n_done - 1]:.6g} ({n_done} of "
+            f"{len(alphas)}): the deviance explained saturated"
+        )
+        warnings.warn(message, UserWarning, stacklevel=3)
+    return _assemble(problem, alphas[:n_done], arrays, names, message, family, classes)
+
+
+def _solved_points(problem, alphas, alpha_max, w_top, null, stop_saturation, bar):
+    """The path's points solved one alpha at a time (:func:`path_points`),
+    as a :class:`~sparsefit.solvers._newton_path.PathArrays`."""
+    rows, results, devs = [], [], []
+    stopped = False
+    for k, (alpha, res) in enumerate(
+        zip(alphas, path_points(problem, alphas, alpha_max, w_top), strict=True)
+    ):
+        results.append(res)
+        rows.append(problem.unpack(res))
+        devs.append(_dev_ratio(problem, alpha, res, null))
+        bar.update()
+        if stop_saturation and k > 0 and _saturated(devs):
+            stopped = True
+            break
+    return PathArrays(
+        coefs=_sparse_columns([c for c, _ in rows]),
+        intercepts=np.array([b for _, b in rows], dtype=float),
+        dual_gaps=np.array([r.dual_gap for r in results]),
+        gap_tols=np.array([r.tol_abs for r in results]),
+        kkt_violations=np.array([r.kkt_violation for r in results]),
+        n_iters=np.array([r.n_iter for r in results]),
+        dev_ratio=np.array(devs),
+        stopped=stopped,
     )
 
 
@@ -687,16 +712,13 @@ def _saturated(devs):
 def _assemble(
     problem,
     alphas,
-    rows,
-    results,
-    devs,
+    arrays,
     names,
-    stopped,
     message,
     family="gaussian",
     classes=None,
 ):
-    coefs = _sparse_columns([c for c, _ in rows])
+    coefs = arrays.coefs
     p = problem.n_features
     first = np.full(p, np.nan)
     nonzero = np.empty(len(alphas), dtype=int)
@@ -707,17 +729,17 @@ def _assemble(
     return PathResult(
         alphas=np.asarray(alphas, dtype=float),
         coefs=coefs,
-        intercepts=np.array([b for _, b in rows], dtype=float),
-        dual_gaps=np.array([r.dual_gap for r in results]),
-        gap_tols=np.array([r.tol_abs for r in results]),
-        kkt_violations=np.array([r.kkt_violation for r in results]),
-        n_iters=np.array([r.n_iter for r in results]),
+        intercepts=arrays.intercepts,
+        dual_gaps=arrays.dual_gaps,
+        gap_tols=arrays.gap_tols,
+        kkt_violations=arrays.kkt_violations,
+        n_iters=arrays.n_iters,
         n_nonzero=nonzero.astype(int),
-        dev_ratio=np.array(devs),
+        dev_ratio=arrays.dev_ratio,
         entry_alphas=first,
         l1_ratio=problem.template.l1_ratio,
         feature_names=None if names is None else list(names),
-        stopped_early=stopped,
+        stopped_early=arrays.stopped,
         message=message,
         family=family,
         classes=classes,

@@ -133,8 +133,12 @@ def _sums_at(X, y, df, n, scale, z, ws, scales=()):
         np.multiply(X[:, ws], scale[ws], out=A[:, :-1])
         xg = X.T @ g
     live = h > 0
-    np.divide(g, h, where=live, out=A[:, -1])
-    A[:, -1] = np.where(live, z - A[:, -1], 0.0)
+    # Every entry written: np.empty's memory may hold inf or NaN, which an
+    # arithmetic over the whole column would read (a spurious warning).
+    zeta = A[:, -1]
+    zeta[:] = 0.0
+    np.divide(g, h, where=live, out=zeta)
+    np.subtract(z, zeta, where=live, out=zeta)
     moments = block_moments(A, h, None, 1)
     conj = [df.conjugate(y, t * grad) * n for t in scales]
     return np.r_[df.value(y, z) * n, g.sum(), scale * xg, conj], moments

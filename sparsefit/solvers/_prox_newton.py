@@ -237,21 +237,10 @@ class ProxNewton:
         """:meth:`solve`'s loop in one compiled call (:mod:`._newton_loop`)
         from the start ``(W, b)``; the same steps, certificate and rule.
         What is the same at every alpha is kept in the problem's ``cache``."""
-        key = ("newton_loop", self.max_iter, self.max_newton)
-        if key not in cache:
-            cache[key] = _static_arguments(cert, self.max_iter, self.max_newton)
-        model_data, o, storage, scale, constant, null, work, history = cache[key]
+        static, bounds, state = self.loop_arguments(cert, cache)
+        model_data, o, storage, scale, constant, null, work, history = static
         n = cert.design.n_samples
         tracker = cert.bounds
-        if tracker is None:
-            bounds, state = work[4:], np.zeros(4)
-        else:
-            null = tracker.null
-            has_last = tracker.r_last is not None
-            g_last = tracker.r_last.copy() if has_last else np.zeros(n)
-            bounds = (tracker.col_norms, tracker.g_ref, tracker.at, tracker.need)
-            bounds += (g_last,)
-            state = np.array([tracker.drift, tracker.stale, has_last, 1.0])
         w = np.ascontiguousarray(W[:, 0])
         gap_abs = np.nan if gap_abs is None else float(gap_abs)
         out = solve_single(
@@ -297,6 +286,27 @@ class ProxNewton:
         if not result.converged:
             warn_not_converged(self.name, result, self.max_iter)
         return result
+
+    def loop_arguments(self, cert, cache):
+        """:func:`._newton_loop.solve_single`'s arguments that are the same at
+        every alpha (kept in the problem's ``cache``), with the null columns
+        of ``cert``'s gradient bounds, and those bounds' arrays and scalars
+        (fresh placeholders without them: every product exact)."""
+        key = ("newton_loop", self.max_iter, self.max_newton)
+        if key not in cache:
+            cache[key] = _static_arguments(cert, self.max_iter, self.max_newton)
+        static = cache[key]
+        work = static[6]
+        tracker = cert.bounds
+        if tracker is None:
+            return static, work[4:], np.zeros(4)
+        static = static[:5] + (tracker.null,) + static[6:]
+        has_last = tracker.r_last is not None
+        n = cert.design.n_samples
+        g_last = tracker.r_last.copy() if has_last else np.zeros(n)
+        bounds = (tracker.col_norms, tracker.g_ref, tracker.at, tracker.need, g_last)
+        state = np.array([tracker.drift, tracker.stale, has_last, 1.0])
+        return static, bounds, state
 
     def _steps(self, cert, W, b, Z, ws, kkt_target, gap, tol_abs, buffers):
         """Newton steps on ``ws`` until its KKT violation is below
