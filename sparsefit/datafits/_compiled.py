@@ -30,7 +30,9 @@ from numba import njit, types
 from numba.extending import overload
 
 from ._cox import _compiled_conjugate as _cox_conjugate
+from ._cox import _compiled_conjugate_pair as _cox_conjugate_pair
 from ._cox import _compiled_curvature as _cox_curvature
+from ._cox import _compiled_derivatives as _cox_derivatives
 from ._cox import _compiled_project as _cox_project
 from ._cox import _compiled_terms as _cox_terms
 from ._logistic import _conjugate_terms as _logistic_conjugate
@@ -38,7 +40,15 @@ from ._logistic import _terms as _logistic_terms
 from ._poisson import _conjugate_terms as _poisson_conjugate
 from ._poisson import _terms as _poisson_terms
 
-__all__ = ["conjugate_terms", "curvature", "project", "structured", "terms"]
+__all__ = [
+    "conjugate_pair",
+    "conjugate_terms",
+    "curvature",
+    "derivatives",
+    "project",
+    "structured",
+    "terms",
+]
 
 
 def structured(ix):
@@ -77,6 +87,56 @@ def _terms(kind, y, ix, z, sw, g, h):
 @overload(_terms, jit_options={"nogil": True})
 def _terms_typed(kind, y, ix, z, sw, g, h):
     return _choose_terms(structured(ix))
+
+
+def _choose_derivatives(cox):
+    if cox:
+
+        def cox_derivatives(kind, y, ix, z, sw, g, h):
+            _cox_derivatives(y, ix[0], z, sw, g, h)
+
+        return cox_derivatives
+
+    def per_sample(kind, y, ix, z, sw, g, h):
+        # One pass gives the value with the derivatives.
+        _terms(kind, y, ix, z, sw, g, h)
+
+    return per_sample
+
+
+def _derivatives(kind, y, ix, z, sw, g, h):
+    return _choose_derivatives(structured(ix))(kind, y, ix, z, sw, g, h)
+
+
+@overload(_derivatives, jit_options={"nogil": True})
+def _derivatives_typed(kind, y, ix, z, sw, g, h):
+    return _choose_derivatives(structured(ix))
+
+
+def _choose_pair(cox):
+    if cox:
+
+        def cox_pair(kind, y, ix, z, g, t1, t2, sw):
+            return _cox_conjugate_pair(y, ix[0], z, t1, t2, sw)
+
+        return cox_pair
+
+    def per_sample(kind, y, ix, z, g, t1, t2, sw):
+        first = _conjugate(kind, y, ix, z, g, t1, sw)
+        if t2 == t1:
+            return first, first
+        return first, _conjugate(kind, y, ix, z, g, t2, sw)
+
+    return per_sample
+
+
+def _pair(kind, y, ix, z, g, t1, t2, sw):
+    return _choose_pair(structured(ix))(kind, y, ix, z, g, t1, t2, sw)
+
+
+@overload(_pair, jit_options={"nogil": True})
+def _pair_typed(kind, y, ix, z, g, t1, t2, sw):
+    return _choose_pair(structured(ix))
 
 
 def _choose_conjugate(cox):
@@ -137,7 +197,7 @@ def _choose_project(cox):
         return cox_project
 
     def diagonal(ix, state, x):
-        return np.empty(0)
+        return np.empty((0, 0))
 
     return diagonal
 
@@ -158,6 +218,20 @@ def terms(kind, y, ix, z, sw, g, h):
 
 
 @njit(cache=True, nogil=True)
+def derivatives(kind, y, ix, z, sw, g, h):
+    """``dF/dz`` into ``g`` and the Hessian's diagonal into ``h`` (both of
+    length n), without ``F`` where it costs a pass of its own (Cox)."""
+    _derivatives(kind, y, ix, z, sw, g, h)
+
+
+@njit(cache=True, nogil=True)
+def conjugate_pair(kind, y, ix, z, g, t1, t2, sw):
+    """:func:`conjugate_terms` at ``t1`` and ``t2``, in one pass where the
+    datafit shares work between scales (Cox's risk-set sums)."""
+    return _pair(kind, y, ix, z, g, t1, t2, sw)
+
+
+@njit(cache=True, nogil=True)
 def conjugate_terms(kind, y, ix, z, g, t, sw):
     """``F^*(t g)``, or an upper bound on it (see CompiledTerms), with ``g``
     the gradient at ``z``."""
@@ -175,5 +249,6 @@ def curvature(y, ix, z, sw, g):
 
 @njit(cache=True, nogil=True)
 def project(ix, state, x):
-    """``p_m' x`` for every ``m`` of :func:`curvature`'s ``state``."""
+    """``p_m' x`` for every ``m`` of :func:`curvature`'s ``state`` and every
+    column ``x`` of ``x`` (n, k), C-ordered: an array (k, number of m)."""
     return _project(ix, state, x)

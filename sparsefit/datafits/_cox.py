@@ -347,8 +347,11 @@ def _shifted(eta, s):
 
 
 @njit(cache=True, nogil=True)
-def _cox_kernel(eta, s, d, lo, hi, gfirst, gptr, members, dgroup, efron, n_total):
-    """``(F + C, grad, hess_diag)`` of the class docstring's objective."""
+def _cox_kernel(
+    eta, s, d, lo, hi, gfirst, gptr, members, dgroup, efron, n_total, with_value=True
+):
+    """``(F + C, grad, hess_diag)`` of the class docstring's objective (the
+    value 0 without ``with_value``: a logarithm per death less)."""
     n, m = eta.shape[0], gfirst.shape[0]
     e, v, veta = _shifted(eta, s)
     S, SV, E, EV = _group_sums(v, veta, lo, hi, gfirst, gptr, members)
@@ -369,7 +372,8 @@ def _cox_kernel(eta, s, d, lo, hi, gfirst, gptr, members, dgroup, efron, n_total
                 # far outside any fit (a line search's trial point); report
                 # it as out of range.
                 return np.inf, np.zeros(n), np.zeros(n)
-            value += c * np.log(D)
+            if with_value:
+                value += c * np.log(D)
             inv = 1.0 / D
             a1[g] += c * inv
             a2[g] += c * phi * inv
@@ -386,7 +390,8 @@ def _cox_kernel(eta, s, d, lo, hi, gfirst, gptr, members, dgroup, efron, n_total
         q1[g], qb[g] = run1, runb
     grad, hess = np.zeros(n), np.zeros(n)
     for j in range(n):
-        value -= s[j] * d[j] * e[j] / n_total
+        if with_value:
+            value -= s[j] * d[j] * e[j] / n_total
         A, B = 0.0, 0.0
         if lo[j] < hi[j]:
             A, B = q1[hi[j] - 1], qb[hi[j] - 1]
@@ -478,10 +483,22 @@ def _cox_value(eta, s, lo, hi, gfirst, gptr, members, dgroup, efron, n_total):
 @njit(cache=True, nogil=True)
 def _cox_conjugate_bound(eta, s, lo, hi, gfirst, gptr, members, efron, n_total, t):
     """``B(t) - C`` of the module docstring, for ``t`` in [0, 1]."""
+    args = (eta, s, lo, hi, gfirst, gptr, members, efron, n_total)
+    return _cox_conjugate_bounds(*args, t, t)[0]
+
+
+@njit(cache=True, nogil=True)
+def _cox_conjugate_bounds(
+    eta, s, lo, hi, gfirst, gptr, members, efron, n_total, t1, t2
+):
+    """``B(t1) - C`` and ``B(t2) - C`` (see :func:`_cox_conjugate_bound`):
+    the risk sets' sums are the same at every ``t``; only the entropy terms
+    are taken twice (once when ``t1 == t2``)."""
     e, v, veta = _shifted(eta, s)
     S, SV, E, EV = _group_sums(v, veta, lo, hi, gfirst, gptr, members)
     W, k, K = _group_terms(s, gptr, members, efron)
-    total = 0.0
+    both = t1 != t2
+    total1, total2 = 0.0, 0.0
     for g in range(gfirst.shape[0]):
         if K[g] == 0:
             continue
@@ -490,21 +507,36 @@ def _cox_conjugate_bound(eta, s, lo, hi, gfirst, gptr, members, efron, n_total, 
             phi = r / k[g] if efron else 0.0
             D = S[g] - phi * E[g]
             if not D > _TINY:
-                return np.inf  # see _cox_kernel: a trivial upper bound
-            part = 0.0
-            if t > 0:
-                rest = max(1.0 - (1.0 - phi) * E[g] / D, 0.0)
-                part = t * rest * (np.log(t) - np.log(D)) + t * (SV[g] - EV[g]) / D
-            for a in range(gptr[g], gptr[g + 1]):
-                j = members[a]
-                if s[j] == 0:
-                    continue
-                u = s[j] * (1.0 - phi)
-                q = (1.0 - t) * s[j] / W[g] + t * (1.0 - phi) * v[j] / D
-                if q > 0:
-                    part += q * np.log(q / u)
-            total += c * part
-    return total
+                return np.inf, np.inf  # see _cox_kernel: a trivial upper bound
+            rest = max(1.0 - (1.0 - phi) * E[g] / D, 0.0)
+            lin = SV[g] - EV[g]
+            part1 = _entropy_part(
+                t1, rest, lin, D, phi, s, v, W[g], gptr[g], gptr[g + 1], members
+            )
+            total1 += c * part1
+            if both:
+                part2 = _entropy_part(
+                    t2, rest, lin, D, phi, s, v, W[g], gptr[g], gptr[g + 1], members
+                )
+                total2 += c * part2
+    return total1, total2 if both else total1
+
+
+@njit(cache=True, nogil=True)
+def _entropy_part(t, rest, lin, D, phi, s, v, W, first, last, members):
+    """One pair ``(g, r)``'s term of ``B(t)``, its deaths ``members[first:last]``."""
+    part = 0.0
+    if t > 0:
+        part = t * rest * (np.log(t) - np.log(D)) + t * lin / D
+    for a in range(first, last):
+        j = members[a]
+        if s[j] == 0:
+            continue
+        u = s[j] * (1.0 - phi)
+        q = (1.0 - t) * s[j] / W + t * (1.0 - phi) * v[j] / D
+        if q > 0:
+            part += q * np.log(q / u)
+    return part
 
 
 @njit(cache=True, nogil=True)
@@ -542,6 +574,34 @@ def _compiled_terms(y, ix, z, sw, g, h):
         if h.shape[0] == n:
             h[:] = hess
     return value
+
+
+@njit(cache=True, nogil=True)
+def _compiled_derivatives(y, ix, z, sw, g, h):
+    """The gradient and Hessian diagonal of :func:`_compiled_terms`, without
+    the value (no pass of :func:`_cox_value`)."""
+    n = z.shape[0]
+    lo, hi, dgroup, gfirst, gptr, members, efron = _unpack(ix)
+    s = sw if sw.shape[0] == n else np.ones(n)
+    _, grad, hess = _cox_kernel(
+        z, s, y[:n], lo, hi, gfirst, gptr, members, dgroup, efron, float(n), False
+    )
+    g[:] = grad
+    h[:] = hess
+
+
+@njit(cache=True, nogil=True)
+def _compiled_conjugate_pair(y, ix, z, t1, t2, sw):
+    """:func:`_compiled_conjugate` at ``t1`` and ``t2`` in one pass."""
+    n = z.shape[0]
+    lo, hi, _, gfirst, gptr, members, efron = _unpack(ix)
+    s = sw if sw.shape[0] == n else np.ones(n)
+    b1, b2 = _cox_conjugate_bounds(
+        z, s, lo, hi, gfirst, gptr, members, efron, float(n), t1, t2
+    )
+    b1 = b1 + y[n] if 0.0 <= t1 <= 1.0 else np.inf
+    b2 = b2 + y[n] if 0.0 <= t2 <= 1.0 else np.inf
+    return b1, b2
 
 
 @njit(cache=True, nogil=True)
@@ -597,15 +657,40 @@ def _compiled_curvature(y, ix, z, sw, grad):
 
 
 @njit(cache=True, nogil=True)
-def _compiled_project(ix, curvature, x):
-    """``p_m' x`` for every pair ``m`` of :func:`_compiled_curvature`."""
+def _compiled_project(ix, curvature, X):
+    """``p_m' x`` for every pair ``m`` of :func:`_compiled_curvature` and
+    every column ``x`` of ``X`` (n, k): an array (k, pairs), from one pass
+    over the samples for all the columns."""
     _, c, D, phi, group, v = curvature
     lo, hi, _, gfirst, gptr, members, _ = _unpack(ix)
-    SX, EX = _risk_sums(v * x, lo, hi, gfirst, gptr, members)
-    out = np.empty(c.shape[0])
-    for m in range(c.shape[0]):
-        g = group[m]
-        out[m] = (SX[g] - phi[m] * EX[g]) / D[m]
+    n, k = X.shape
+    m = gfirst.shape[0]
+    # _risk_sums of each column of v * X, the same sums in the same order.
+    add, sub = np.zeros((m, k)), np.zeros((m, k))
+    for j in range(n):
+        if lo[j] < hi[j]:
+            top, bottom = hi[j] - 1, lo[j]
+            for col in range(k):
+                u = v[j] * X[j, col]
+                add[top, col] += u
+                sub[bottom, col] += u
+    S, E = np.empty((m, k)), np.zeros((m, k))
+    run = np.zeros(k)
+    for g in range(m - 1, -1, -1):
+        first = gfirst[g] == g
+        for col in range(k):
+            run[col] += add[g, col]
+            S[g, col] = run[col]
+            run[col] = 0.0 if first else run[col] - sub[g, col]
+        for a in range(gptr[g], gptr[g + 1]):
+            j = members[a]
+            for col in range(k):
+                E[g, col] += v[j] * X[j, col]
+    out = np.empty((k, c.shape[0]))
+    for q in range(c.shape[0]):
+        g = group[q]
+        for col in range(k):
+            out[col, q] = (S[g, col] - phi[q] * E[g, col]) / D[q]
     return out
 
 

@@ -39,6 +39,8 @@ _BUDGET = 1000
 _ANDERSON = 5
 # The largest working set whose Hessian is formed (|ws|^2 doubles).
 _GRAM_MAX = 2000
+# Columns projected together (an n x _BLOCK copy).
+_BLOCK = 64
 
 
 @njit(cache=True, nogil=True)
@@ -158,18 +160,25 @@ def _exact_direction(fit, g, storage, cols, ws, sc, grad, pen, w, tol):
     P = np.empty((m, c.shape[0]))
     kappa = np.empty(m)
     x = np.empty(n)
-    for k in range(m):
-        _load(storage, ws[k], cols[k], sc[k], x)
-        P[k] = project(ix, state, x)
-        diag = 0.0
-        for i in range(n):
-            diag += d[i] * x[i] * x[i]
-        low = 0.0
-        for q in range(c.shape[0]):
-            low += c[q] * P[k, q] * P[k, q]
-        # H is positive semi-definite; a cancellation that leaves less than
-        # 1e-10 of the diagonal part keeps that much curvature.
-        kappa[k] = max(diag - low, 1e-10 * diag)
+    # The projections a block of columns at a time: one pass over the
+    # samples per block, in bounded memory.
+    for k0 in range(0, m, _BLOCK):
+        k1 = min(k0 + _BLOCK, m)
+        block = np.empty((n, k1 - k0))
+        for k in range(k0, k1):
+            _load(storage, ws[k], cols[k], sc[k], x)
+            block[:, k - k0] = x
+        P[k0:k1] = project(ix, state, block)
+        for k in range(k0, k1):
+            diag = 0.0
+            for i in range(n):
+                diag += d[i] * block[i, k - k0] * block[i, k - k0]
+            low = 0.0
+            for q in range(c.shape[0]):
+                low += c[q] * P[k, q] * P[k, q]
+            # H is positive semi-definite; a cancellation that leaves less
+            # than 1e-10 of the diagonal part keeps that much curvature.
+            kappa[k] = max(diag - low, 1e-10 * diag)
     start = w[ws].copy()
     limit = m // 8 if m <= _GRAM_MAX else _BUDGET
     passes, done = _residual_passes(

@@ -10,7 +10,7 @@ is in the tens or hundreds.
 import numpy as np
 from numba import njit
 
-from ..datafits._compiled import conjugate_terms, terms
+from ..datafits._compiled import conjugate_pair, terms
 from ..penalties._base import (
     conjugate_coordinate,
     dual_scale_coordinate,
@@ -103,8 +103,9 @@ def _duals(fit, g, z, pen, shift, t1, t2, live):
     ``fit = (kind, y, ix, eta, sw)`` (``eta`` the linear predictor)."""
     kind, y, ix, eta, sw = fit
     c1, c2 = _penalty_conjugates(t1, t2, z, pen, live)
-    d1 = -conjugate_terms(kind, y, ix, eta, g, t1, sw) + t1 * shift - c1
-    d2 = -conjugate_terms(kind, y, ix, eta, g, t2, sw) + t2 * shift - c2
+    f1, f2 = conjugate_pair(kind, y, ix, eta, g, t1, t2, sw)
+    d1 = -f1 + t1 * shift - c1
+    d2 = -f2 + t2 * shift - c2
     return d1, d2
 
 

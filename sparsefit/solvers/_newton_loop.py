@@ -21,7 +21,7 @@ alpha cost twice that (70% of a 100-alpha logistic path on Golub,
 import numpy as np
 from numba import njit
 
-from ..datafits._compiled import terms
+from ..datafits._compiled import derivatives, terms
 from ..penalties._base import _value
 from ._cd_kernels import add_columns_csc, add_columns_dense, compact_columns
 from ._exact_newton import exact_direction, has_exact_model
@@ -230,12 +230,16 @@ def _ws_value(w, ws, a, c, old, step, t):
 
 
 @njit(cache=True, nogil=True)
-def _newton_steps(fixed, w, Z, b, ws, targets):
+def _newton_steps(fixed, w, Z, b, ws, targets, fit_value, g):
     """Proximal Newton steps on ``ws`` (:func:`._irls.newton_single`):
-    updates ``w``, ``b`` (length 1) and ``Z`` in place, returns the count.
+    updates ``w``, ``b`` (length 1) and ``Z`` in place.
 
     ``fixed = (model_data, storage, scale, pen, buffers)`` as in
-    :func:`solve_single`, and ``targets = (kkt_target, tol_abs)``."""
+    :func:`solve_single`, ``targets = (kkt_target, tol_abs)``, and
+    ``fit_value`` the datafit at ``Z``.  Returns ``(steps, fresh,
+    fit_value)``: the count, whether ``g`` holds ``dF/dz`` at the final
+    ``Z`` (the certificate that follows then needs no pass of its own),
+    and the datafit there."""
     model_data, storage, scale, pen, buffers = fixed
     kind, y, ix, sw, intercept, max_newton, exact_cells = model_data
     kkt_target, tol_abs = targets
@@ -253,16 +257,17 @@ def _newton_steps(fixed, w, Z, b, ws, targets):
     offset, lips, a_buf, c_buf = buffers
     none = np.empty(0)  # a global array would be read-only to Numba
     pen_ws = _ws_value(w, ws, a, c, none, none, 0.0)
-    value = terms(kind, y, ix, Z, sw, none, none) + pen_ws
-    g, h = np.empty(n), np.empty(n)
+    value = fit_value + pen_ws
+    h = np.empty(n)
     old, step, trial = np.empty(m), np.empty(m), np.empty(n)
     zero = np.zeros(p)
     # A Hessian that is not diagonal (Cox) gets its exact model, whose steps
     # converge quadratically where the diagonal's crawl.
     exact = has_exact_model(ix) and not intercept and m * n <= exact_cells
-    steps = 0
+    steps, fresh = 0, False
     for _ in range(max_newton):
-        terms(kind, y, ix, Z, sw, g, h)
+        derivatives(kind, y, ix, Z, sw, g, h)
+        fresh = True
         s, total = _curvature_weights(h, n)
         if sparse:
             s1, s2, xg = _stats_csc(s_data, s_indices, s_indptr, cols, s, g)
@@ -314,12 +319,13 @@ def _newton_steps(fixed, w, Z, b, ws, targets):
         decrease += new_pen - pen_ws
         slack = 8 * _EPS * abs(value)
         t, accepted = 1.0, False
-        new, trial_pen = value, pen_ws
+        new, trial_pen, trial_fit = value, pen_ws, fit_value
         while t > 1e-8:
             trial_pen = new_pen if t == 1.0 else _ws_value(w, ws, a, c, old, step, t)
             for i in range(n):
                 trial[i] = Z[i] + t * dz[i]
-            new = terms(kind, y, ix, trial, sw, none, none) + trial_pen
+            trial_fit = terms(kind, y, ix, trial, sw, none, none)
+            new = trial_fit + trial_pen
             if (
                 np.isfinite(new)
                 and new <= value + 1e-4 * t * min(decrease, 0.0) + slack
@@ -333,11 +339,12 @@ def _newton_steps(fixed, w, Z, b, ws, targets):
             w[ws[k]] = old[k] + t * step[k]
         Z[:] = trial
         b[0] += t * db
+        fresh = False
         gained = value - new
-        value, pen_ws = new, trial_pen
+        value, pen_ws, fit_value = new, trial_pen, trial_fit
         if gained <= 1e-16 * abs(value):
             break
-    return steps
+    return steps, fresh, fit_value
 
 
 @njit(cache=True, nogil=True)
@@ -429,20 +436,31 @@ def solve_single(
     n_iter, n_hist, last_size = 0, 0, 0
     no_kkt = np.zeros(p)
     forced = np.zeros(p, np.bool_)
+    fresh = False  # whether g is dF/dz at Z and value F there
     if strong.shape[0] == p:
         forced[:] = strong
         if np.any(w != 0.0):
             if intercept:
-                b[0] += refit_intercept(kind, y, ix, sw, Z, _REFIT_ITER)
+                moved = refit_intercept(kind, y, ix, sw, Z, _REFIT_ITER)
+                b[0] += moved
+                if moved != 0.0:
+                    value = terms(kind, y, ix, Z, sw, none, none)
             ws = _working_set(w, constant, forced, no_kkt, ws_start, 0)
             forced[:] = False
             if ws.shape[0]:
-                n_iter += _newton_steps(fixed, w, Z, b, ws, (0.0, tol_abs))
+                steps, fresh, value = _newton_steps(
+                    fixed, w, Z, b, ws, (0.0, tol_abs), value, g
+                )
+                n_iter += steps
     while True:
         n_iter += 1
         if intercept:
-            b[0] += refit_intercept(kind, y, ix, sw, Z, _REFIT_ITER)
-        value = terms(kind, y, ix, Z, sw, g, none)
+            moved = refit_intercept(kind, y, ix, sw, Z, _REFIT_ITER)
+            b[0] += moved
+            fresh = fresh and moved == 0.0
+        if not fresh:
+            value = terms(kind, y, ix, Z, sw, g, none)
+        fresh = False
         gX, exact = _gradient(storage, scale, null, g, w, pen, bounds, state)
         grad_neg = -gX
         shift = 0.0
@@ -465,7 +483,8 @@ def solve_single(
         last_size = ws.shape[0]
         forced[:] = False
         targets = (INNER_RATIO * kkt_max, tol_abs)
-        n_iter += _newton_steps(fixed, w, Z, b, ws, targets)
+        steps, fresh, value = _newton_steps(fixed, w, Z, b, ws, targets, value, g)
+        n_iter += steps
     return (
         n_iter,
         n_hist,
