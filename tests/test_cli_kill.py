@@ -193,3 +193,25 @@ def test_a_sigint_taken_by_another_thread_waits_for_the_held_block():
         stop.set()
         worker.join()
     assert steps[-1] == "done"
+
+
+@pytest.mark.parametrize("error", [SystemError, ValueError, OSError])
+def test_an_error_that_ctrl_c_caused_is_an_interruption(
+    monkeypatch, data, tmp_path, error
+):
+    """Ctrl-C while Numba loads a compiled function surfaces as a SystemError
+    caused by the KeyboardInterrupt (seen once in 400 interrupted fits): the
+    command reports an interruption (130), not an error of the user's (2) or
+    a traceback."""
+    import sparsefit.cli.fit as fit_module
+
+    def interrupted(*args, **kwargs):
+        try:
+            raise KeyboardInterrupt
+        except KeyboardInterrupt as exc:
+            raise error("returned a result with an exception set") from exc
+
+    monkeypatch.setattr(fit_module, "fit_frame", interrupted)
+    status, _, err = _fit(data, tmp_path / "results", 0)
+    assert status == 130, err
+    assert "interrupted" in err and "Traceback" not in err

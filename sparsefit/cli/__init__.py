@@ -92,20 +92,41 @@ def main(argv=None):
     _one_line_warnings(args)
     try:
         return args.run(args)
-    except UsageError as exc:
-        return report_error(exc)
-    except ValueError as exc:
-        # The library's own checks name the argument and the value received.
-        return report_error(exc)
-    except BrokenPipeError:
-        # The reader of stdout went away (``| head``): nothing left to say.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        return 0
-    except OSError as exc:
-        return report_error(f"{exc.strerror or exc}: {exc.filename or ''}".strip())
     except KeyboardInterrupt:
-        sys.stderr.write("sparsefit: interrupted\n")
-        return 130
+        return _interrupted()
+    except Exception as exc:
+        # Ctrl-C inside a library can surface as another error that it caused
+        # (Numba loading a compiled function reports a SystemError): still
+        # an interruption, not the user's mistake.
+        if _caused_by_interrupt(exc):
+            return _interrupted()
+        if isinstance(exc, UsageError | ValueError):
+            # The library's own checks name the argument and the value received.
+            return report_error(exc)
+        if isinstance(exc, BrokenPipeError):
+            # The reader of stdout went away (``| head``): nothing left to say.
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            return 0
+        if isinstance(exc, OSError):
+            text = f"{exc.strerror or exc}: {exc.filename or ''}"
+            return report_error(text.strip())
+        raise
     finally:
         warnings.showwarning = shown
+
+
+def _interrupted():
+    sys.stderr.write("sparsefit: interrupted\n")
+    return 130
+
+
+def _caused_by_interrupt(exc):
+    """Whether a KeyboardInterrupt is in ``exc``'s chain of causes."""
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        if isinstance(exc, KeyboardInterrupt):
+            return True
+        seen.add(id(exc))
+        exc = exc.__cause__ or exc.__context__
+    return False
