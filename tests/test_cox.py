@@ -204,3 +204,17 @@ def test_underflowing_risk_set_is_out_of_range():
     assert fit.value(y, z) == pytest.approx(np.log(2) / 3, abs=1e-12)
     assert np.isfinite(fit.raw_grad(y, z)).all()
     assert np.isfinite(fit.raw_hessian(y, z)).all()
+
+
+def test_values_at_many_columns_are_the_value_at_each():
+    """``Cox.values`` (the grouped CV deviance scores a whole path with it)
+    equals ``value`` column by column, ties, strata and weights included."""
+    rng = np.random.default_rng(4)
+    n = 50
+    time = np.round(rng.exponential(1.0, n), 1)
+    y = survival_target(time, rng.integers(0, 2, n), strata=rng.integers(0, 3, n))
+    Z = rng.normal(0, 1.0, (n, 7))
+    for fit in (Cox(), Cox(ties="efron", sample_weight=rng.uniform(0.5, 2, n))):
+        expected = [fit.value(y, Z[:, k]) for k in range(Z.shape[1])]
+        np.testing.assert_array_equal(fit.values(y, Z), expected)
+        np.testing.assert_array_equal(fit.values(y, np.ascontiguousarray(Z)), expected)

@@ -481,6 +481,18 @@ def _cox_value(eta, s, lo, hi, gfirst, gptr, members, dgroup, efron, n_total):
 
 
 @njit(cache=True, nogil=True)
+def _cox_value_columns(Z, s, lo, hi, gfirst, gptr, members, dgroup, efron, n_total):
+    """:func:`_cox_value` at each column of ``Z``."""
+    out = np.empty(Z.shape[1])
+    for k in range(Z.shape[1]):
+        eta = np.ascontiguousarray(Z[:, k])
+        out[k] = _cox_value(
+            eta, s, lo, hi, gfirst, gptr, members, dgroup, efron, n_total
+        )
+    return out
+
+
+@njit(cache=True, nogil=True)
 def _cox_conjugate_bound(eta, s, lo, hi, gfirst, gptr, members, efron, n_total, t):
     """``B(t) - C`` of the module docstring, for ``t`` in [0, 1]."""
     args = (eta, s, lo, hi, gfirst, gptr, members, efron, n_total)
@@ -897,6 +909,29 @@ class Cox(SampleWeighted, BaseDatafit):
                 float(n),
             )
         )
+
+    def values(self, y, Z):
+        """Return ``F(y, z)`` for each column ``z`` of ``Z``.
+
+        One compiled call for a whole path's linear predictors (a
+        cross-validation scores a hundred per fold).
+
+        Parameters
+        ----------
+        y : structured ndarray of shape (n_samples,)
+            The survival target (see :func:`survival_target`).
+        Z : ndarray of shape (n_samples, n_columns)
+            Linear predictors, one per column.
+
+        Returns
+        -------
+        values : ndarray of shape (n_columns,)
+            :meth:`value` at each column.
+        """
+        risk, sw, _, n = self._args(y, np.zeros(y.shape[0]))
+        Z = np.asfortranarray(Z, dtype=float)
+        args = (risk.lo, risk.hi, risk.gfirst, risk.gptr, risk.members, risk.dgroup)
+        return _cox_value_columns(Z, sw, *args, self.ties == "efron", float(n))
 
     def raw_grad(self, y, z):
         """Return ``dF/dz`` (the module docstring gives it).

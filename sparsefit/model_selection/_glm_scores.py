@@ -108,13 +108,12 @@ def _survival_scorer(scoring):
         full, part = datafit.with_weights(s), datafit.with_weights(s[train])
         y_train = y[train]
         events = float(s[test] @ y["event"][test])
-        out = np.empty(link.shape[1])
-        for k in range(link.shape[1]):
-            # 2 n F is the deviance of the weights as given (F is a mean).
-            d_all = 2 * n * full.value(y, link[:, k])
-            d_train = 2 * train.size * part.value(y_train, link[train, k])
-            out[k] = (d_all - d_train) / events if events > 0 else np.nan
-        return out
+        if not events > 0:
+            return np.full(link.shape[1], np.nan)
+        # 2 n F is the deviance of the weights as given (F is a mean).
+        d_all = 2 * n * full.values(y, link)
+        d_train = 2 * train.size * part.values(y_train, link[train])
+        return (d_all - d_train) / events
 
     def unused(y, link, sw, path):  # the CV runner calls ``grouped``
         raise NotImplementedError
