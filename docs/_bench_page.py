@@ -27,10 +27,10 @@ RESULTS = [
         "20000 x 100000 (b), no intercept, time to relative suboptimality 1e-6.",
     ),
     (
-        "glm_2026-11-27_s3_a_path.txt",
+        "glm_2026-12-02_a_43760fb.txt",
         "L1 logistic regression: path and 10-fold CV (dense)",
-        "``bench/glm.py``: 50 alphas down to alpha_max/100, every alpha to "
-        "relative suboptimality 1e-6.",
+        "``bench/glm.py --cases a --skip-single --n-alphas 100``: 100 alphas "
+        "down to alpha_max/100, every alpha to relative suboptimality 1e-6.",
     ),
     (
         "glm_2026-11-27_s3_b_path.txt",
@@ -56,7 +56,7 @@ RESULTS = [
         "20000 with blocks of 50 co-expressed genes; D1 200 x 5000.",
     ),
     (
-        "glm_2026-12-02_golub_genes_compiled.txt",
+        "glm_2026-12-02_golub_genes_43760fb.txt",
         "L1 logistic paths and 10-fold CV: Golub and gene-expression-like",
         "``bench/glm.py --cases golub,g --skip-single --n-alphas 100``: the "
         "shipped Golub data (38 x 3051) and a binomial 60 x 20000 problem.",

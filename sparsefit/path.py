@@ -719,13 +719,7 @@ def _assemble(
     classes=None,
 ):
     coefs = arrays.coefs
-    p = problem.n_features
-    first = np.full(p, np.nan)
-    nonzero = np.empty(len(alphas), dtype=int)
-    for k in range(len(alphas) - 1, -1, -1):
-        idx = np.unique(coefs.indices[coefs.indptr[k] : coefs.indptr[k + 1]] % p)
-        first[idx] = alphas[k]
-        nonzero[k] = idx.size
+    first, nonzero = _entries(coefs, problem.n_features, alphas)
     return PathResult(
         alphas=np.asarray(alphas, dtype=float),
         coefs=coefs,
@@ -745,6 +739,24 @@ def _assemble(
         classes=classes,
         _problem=problem,
     )
+
+
+def _entries(coefs, p, alphas):
+    """Each feature's largest alpha with a non-zero coefficient (NaN if
+    none) and each alpha's number of non-zero features, from the path's CSC
+    ``coefs`` (rows ``k p + j`` for output ``k`` of feature ``j``)."""
+    n_alphas = len(alphas)
+    column = np.repeat(np.arange(n_alphas), np.diff(coefs.indptr))
+    # One (alpha, feature) pair per non-zero feature, whatever its outputs.
+    pairs = np.unique(column * p + coefs.indices % p)
+    column, feature = np.divmod(pairs, p)
+    nonzero = np.bincount(column, minlength=n_alphas).astype(int)
+    top = np.full(p, n_alphas)
+    np.minimum.at(top, feature, column)
+    seen = top < n_alphas
+    first = np.full(p, np.nan)
+    first[seen] = np.asarray(alphas, dtype=float)[top[seen]]
+    return first, nonzero
 
 
 def _sparse_columns(columns):

@@ -167,3 +167,26 @@ def test_other_solvers_and_verbose_runs_are_not_taken():
     assert applies(problem, [1.0])
     problem.solver = ProxNewton(verbose=True)
     assert not applies(problem, [1.0])
+
+
+@pytest.mark.parametrize("K", [1, 3])
+def test_entry_alphas_and_counts_match_their_definition(K):
+    """``entry_alphas`` is each feature's largest alpha with a non-zero
+    coefficient for any output, ``n_nonzero`` the features non-zero at each
+    alpha (path._entries, vectorised over the CSC storage)."""
+    from sparsefit.path import _entries
+
+    rng = np.random.default_rng(K)
+    p, n_alphas = 40, 25
+    dense = rng.standard_normal((K * p, n_alphas)) * (
+        rng.random((K * p, n_alphas)) < 0.1
+    )
+    dense[:, 0] = 0.0
+    alphas = np.geomspace(1.0, 1e-2, n_alphas)
+    first, nonzero = _entries(sp.csc_matrix(dense), p, alphas)
+    on = (dense.reshape(K, p, n_alphas) != 0).any(axis=0)
+    np.testing.assert_array_equal(nonzero, on.sum(axis=0))
+    expected = np.array(
+        [alphas[np.flatnonzero(row)[0]] if row.any() else np.nan for row in on]
+    )
+    np.testing.assert_array_equal(first, expected)

@@ -5,7 +5,7 @@ Along a path, each alpha of :meth:`ProxNewton.solve`'s compiled loop
 on data of a few hundred samples, and the Python around it (the strong rule,
 the warm start's extrapolation, the certificate's set-up, the result) cost as
 much again: 7.1 of a 16.3 ms Cox path on the veterans' data (137 x 8), 12.3
-of a 21.8 ms logistic path on Golub's (72 x 7,129).  :func:`newton_path` runs
+of a 21.8 ms logistic path on Golub's (38 x 3,051).  :func:`newton_path` runs
 those steps between the alphas in compiled code too, the same steps in the
 same order, so that its points are those of the alpha-by-alpha path, bit for
 bit (``tests/test_newton_path.py``).

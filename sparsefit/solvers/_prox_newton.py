@@ -288,10 +288,29 @@ class ProxNewton:
         return result
 
     def loop_arguments(self, cert, cache):
-        """:func:`._newton_loop.solve_single`'s arguments that are the same at
-        every alpha (kept in the problem's ``cache``), with the null columns
-        of ``cert``'s gradient bounds, and those bounds' arrays and scalars
-        (fresh placeholders without them: every product exact)."""
+        """Return the compiled loop's arguments that do not change with alpha.
+
+        Parameters
+        ----------
+        cert : GLMCertificate
+            The problem's certificate; its ``bounds`` (gradient bounds along
+            a path, or None) decide the last two results.
+        cache : dict
+            The problem's cache, which keeps the static arguments between
+            the alphas of a path.
+
+        Returns
+        -------
+        static : tuple
+            ``(model_data, offset, storage, scale, constant, null, work,
+            history)`` of :func:`._newton_loop.solve_single`, ``null`` the
+            bounds' null columns when ``cert`` has bounds.
+        bounds : tuple of ndarray
+            The bounds' arrays (placeholders without bounds: every product
+            is then taken exactly).
+        state : ndarray of shape (4,)
+            The bounds' scalars ``[drift, stale, has_last, track]``.
+        """
         key = ("newton_loop", self.max_iter, self.max_newton)
         if key not in cache:
             cache[key] = _static_arguments(cert, self.max_iter, self.max_newton)
