@@ -199,16 +199,23 @@ class Problem:
         """``(a, c, lower, upper)`` at ``alpha`` in ``dtype``, as
         ``penalty(alpha).coefficients`` gives them, without validating the
         template again at every alpha of a path."""
+        v, lower, upper = self.penalty_factors(dtype)
+        rho = self.template.l1_ratio
+        a = (alpha * rho * v).astype(dtype)
+        c = (alpha * (1.0 - rho) * v).astype(dtype)
+        return a, c, lower, upper
+
+    def penalty_factors(self, dtype):
+        """``(v, lower, upper)`` in ``dtype``: the penalty factors (the l1
+        weights at alpha = 1 and l1_ratio = 1) and the bounds, in the
+        design's coordinates."""
         key = np.dtype(dtype)
         if key not in self._by_dtype:
             unit = self.template.with_alpha(1.0)
             unit.l1_ratio = 1.0
             self._by_dtype[key] = unit.coefficients(self.n_features, dtype)
         v, _, lower, upper = self._by_dtype[key]
-        rho = self.template.l1_ratio
-        a = (alpha * rho * v).astype(dtype)
-        c = (alpha * (1.0 - rho) * v).astype(dtype)
-        return a, c, lower, upper
+        return v, lower, upper
 
     def _unit_arrays(self):
         """``(a, c, lower, upper)`` at alpha = 1 in float64."""

@@ -26,6 +26,8 @@ from ._validation import (
 )
 from .datafits import Quadratic
 from .penalties import ElasticNetPenalty, SeparablePenalty
+from .solvers._cd_path import applies as cd_applies
+from .solvers._cd_path import cd_path
 from .solvers._newton_path import PathArrays, newton_path
 from .solvers._newton_path import applies as newton_applies
 
@@ -626,6 +628,10 @@ def _run_path(
     with Progress(len(alphas), "path", progress) as bar, single_blas():
         if newton_applies(problem, alphas):
             arrays = newton_path(
+                problem, alphas, alpha_max, w_top, null, stop_saturation, bar
+            )
+        elif cd_applies(problem, alphas):
+            arrays = cd_path(
                 problem, alphas, alpha_max, w_top, null, stop_saturation, bar
             )
         else:

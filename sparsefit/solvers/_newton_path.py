@@ -24,7 +24,14 @@ from ._glm_certificate import MatrixPenalty
 from ._grad_bounds import GradBounds
 from ._newton_loop import solve_single
 
-__all__ = ["PathArrays", "newton_path"]
+__all__ = [
+    "PathArrays",
+    "chunk_outputs",
+    "finish_point",
+    "newton_path",
+    "path_arrays",
+    "run_chunks",
+]
 
 # Alphas per compiled call when progress is shown (else the whole grid).
 _CHUNK = 10
@@ -58,6 +65,67 @@ def _grow(values, index, size):
     new_v[: values.shape[0]] = values
     new_i[: index.shape[0]] = index
     return new_v, new_i
+
+
+@njit(cache=True, nogil=True)
+def record_point(w, k, indptr, values, index):
+    """Append the non-zeros of ``w`` as column ``k`` of the path's CSC
+    storage (``indptr[k + 1]`` set); returns the storage, grown if needed."""
+    nnz = indptr[k]
+    for j in range(w.shape[0]):
+        if w[j] != 0.0:
+            nnz += 1
+    values, index = _grow(values, index, nnz)
+    at = indptr[k]
+    for j in range(w.shape[0]):
+        if w[j] != 0.0:
+            values[at], index[at] = w[j], j
+            at += 1
+    indptr[k + 1] = at
+    return values, index
+
+
+@njit(cache=True, nogil=True)
+def chunk_outputs(m, p):
+    """A chunk's arrays for ``m`` alphas: ``(n_iter, gap, tol_abs, kkt,
+    converged, dev, intercept, indptr)`` and the coefficients' storage
+    ``(values, index)``, grown by :func:`finish_point`."""
+    return (
+        np.zeros(m, np.int64),
+        np.zeros(m),
+        np.zeros(m),
+        np.zeros(m),
+        np.zeros(m, np.bool_),
+        np.zeros(m),
+        np.zeros(m),
+        np.zeros(m + 1, np.int64),
+        np.empty(4 * p),
+        np.empty(4 * p, np.int64),
+    )
+
+
+@njit(cache=True, nogil=True)
+def finish_point(arrays, k, alpha, w, stats, value, setup, scalars, values, index):
+    """Store alpha ``k``'s point: ``stats = (n_iter, gap, tol_abs, kkt,
+    converged, intercept)`` into :func:`chunk_outputs`'s ``arrays``, the
+    deviance explained from the datafit's ``value`` against ``setup =
+    (null_value, saturation)``, ``w`` as column ``k`` (:func:`record_point`),
+    and glmnet's saturation test (path._saturated) against the last alpha
+    (``scalars = [prev_alpha, prev_dev, count]``, moved to this one);
+    returns ``(values, index, stopped)``."""
+    n_iter, gaps, tols, kkts, converged, devs, intercepts, indptr = arrays[:8]
+    n_iter[k], gaps[k], tols[k], kkts[k] = stats[0], stats[1], stats[2], stats[3]
+    converged[k], intercepts[k] = stats[4], stats[5]
+    null_value, saturation = setup
+    dev = 1.0 - value / null_value if null_value > 0.0 else 0.0
+    devs[k] = dev
+    values, index = record_point(w, k, indptr, values, index)
+    stopped = False
+    if saturation and scalars[2] > 0.0:
+        last = scalars[1]
+        stopped = dev > 0.999 or (dev > 0.0 and dev - last < 1e-5 * dev)
+    scalars[0], scalars[1], scalars[2] = alpha, dev, scalars[2] + 1.0
+    return values, index, stopped
 
 
 @njit(cache=True, nogil=True)
@@ -123,12 +191,9 @@ def path_chunk(fixed, unit, alphas, targets, settings, carry, hist):
     tol, ws_start, max_iter, n, null_value, saturation = settings
     w, grad, b, scalars = carry
     m, p = alphas.shape[0], w.shape[0]
-    n_iter = np.zeros(m, np.int64)
-    gaps, tols, kkts = np.zeros(m), np.zeros(m), np.zeros(m)
-    devs, intercepts = np.zeros(m), np.zeros(m)
-    converged = np.zeros(m, np.bool_)
-    indptr = np.zeros(m + 1, np.int64)
-    values, index = np.empty(4 * p), np.empty(4 * p, np.int64)
+    arrays = chunk_outputs(m, p)
+    values, index = arrays[8], arrays[9]
+    setup = (null_value, saturation)
     track = state[3] > 0.0
     done, stopped = 0, False
     strong = np.empty(p, np.bool_)
@@ -169,48 +234,14 @@ def path_chunk(fixed, unit, alphas, targets, settings, carry, hist):
         else:
             grad[:] = -bounds[1]
         _remember(hist, alpha, w, b)
-        scalars[0] = alpha
-        n_iter[k], gaps[k], tols[k], kkts[k] = out[0], out[2], out[5], out[4]
-        converged[k] = out[6]
-        intercepts[k] = b[0]
-        dev = 1.0 - value / null_value if null_value > 0.0 else 0.0
-        devs[k] = dev
-        nnz = indptr[k]
-        for j in range(p):
-            if w[j] != 0.0:
-                nnz += 1
-        values, index = _grow(values, index, nnz)
-        at = indptr[k]
-        for j in range(p):
-            if w[j] != 0.0:
-                values[at], index[at] = w[j], j
-                at += 1
-        indptr[k + 1] = at
+        stats = (out[0], out[2], out[5], out[4], out[6], b[0])
+        values, index, stopped = finish_point(
+            arrays, k, alpha, w, stats, value, setup, scalars, values, index
+        )
         done = k + 1
-        count = scalars[2]
-        scalars[2] += 1.0
-        if saturation and count > 0:
-            # glmnet's test (path._saturated).
-            last = scalars[1]
-            scalars[1] = dev
-            if dev > 0.999 or (dev > 0.0 and dev - last < 1e-5 * dev):
-                stopped = True
-                break
-        scalars[1] = dev
-    return (
-        done,
-        stopped,
-        n_iter,
-        gaps,
-        tols,
-        kkts,
-        converged,
-        devs,
-        intercepts,
-        indptr,
-        index,
-        values,
-    )
+        if stopped:
+            break
+    return (done, stopped) + arrays[:8] + (index, values)
 
 
 def applies(problem, alphas):
@@ -270,29 +301,39 @@ def newton_path(problem, alphas, alpha_max, w_top, null_value, saturation, bar):
     scalars = np.array([max(alpha_max, alphas[0]), 0.0, 0.0])
     carry = (w, grad, b, scalars)
     hist = _history(problem, p)
+    parts, stopped = run_chunks(
+        path_chunk, fixed, unit, alphas, targets, settings, carry, bar, hist
+    )
+    if tracker is not None:
+        tracker.drift, tracker.stale = float(state[0]), bool(state[1])
+        tracker.r_last, tracker.w_last = bounds[4].copy(), w.copy()
+    _leave(problem, hist, b)
+    return path_arrays(problem, parts, static[3], stopped)
+
+
+def run_chunks(chunk, fixed, unit, alphas, targets, settings, carry, bar, *extra):
+    """Call ``chunk`` on the whole grid, or on runs of ``_CHUNK`` alphas
+    when ``bar`` (a :class:`Progress`) is shown, until the grid ends or a
+    chunk says the path saturated; returns ``(parts, stopped)``."""
     step = _CHUNK if bar.enabled else alphas.shape[0]
     parts, stopped = [], False
     for lo in range(0, alphas.shape[0], step):
         hi = min(lo + step, alphas.shape[0])
-        part = path_chunk(
+        part = chunk(
             fixed,
             unit,
             alphas[lo:hi],
             tuple(t[lo:hi] for t in targets),
             settings,
             carry,
-            hist,
+            *extra,
         )
         parts.append(part)
         bar.update(part[0])
         stopped = part[1]
         if stopped:
             break
-    if tracker is not None:
-        tracker.drift, tracker.stale = float(state[0]), bool(state[1])
-        tracker.r_last, tracker.w_last = bounds[4].copy(), w.copy()
-    _leave(problem, hist, b)
-    return _arrays(problem, parts, static[3], stopped)
+    return parts, stopped
 
 
 def _targets(problem, unit, alphas):
@@ -334,7 +375,7 @@ def _leave(problem, hist, b):
     problem._history = past
 
 
-def _arrays(problem, parts, scale, stopped):
+def path_arrays(problem, parts, scale, stopped):
     """:class:`PathArrays` from the chunks, on the original scale."""
     d = problem.design
     size = sum(int(part[0]) for part in parts)
