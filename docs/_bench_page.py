@@ -50,10 +50,16 @@ RESULTS = [
         "suboptimality over the path is at most 1e-6.",
     ),
     (
-        "path_cv_2026-12-02_G1_D1_compiled.txt",
+        "path_cv_2026-12-02_G1_D1_ea2fdab.txt",
         "Least-squares paths and 10-fold CV: gene-expression-like and dense",
         "``bench/path_cv.py --criterion subopt --cases G1,D1``: G1 is 60 x "
         "20000 with blocks of 50 co-expressed genes; D1 200 x 5000.",
+    ),
+    (
+        "path_cv_2026-12-02_S1_ea2fdab.txt",
+        "Least-squares path and 10-fold CV: sparse",
+        "``bench/path_cv.py --criterion subopt --cases S1``: CSC 20000 x "
+        "100000, density 1e-3.",
     ),
     (
         "glm_2026-12-02_golub_genes_43760fb.txt",
