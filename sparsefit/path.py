@@ -290,8 +290,16 @@ default="gaussian"
             )
         K = self.n_outputs
         if alpha is None:
-            C = self.coefs.toarray().reshape(K, p, -1)
-            link = np.stack([np.asarray(X @ C[k]) for k in range(K)], axis=1)
+            # The features non-zero somewhere on the path only: a dense
+            # p x n_alphas copy of the coefficients cost more than the
+            # products on 20000 x 100000 data (1.8 of a CV's 17 s).
+            used = np.flatnonzero(np.isfinite(self.entry_alphas))
+            rows = self.coefs.tocsr()
+            X_used = X[:, used]
+            link = np.stack(
+                [np.asarray(X_used @ rows[k * p + used].toarray()) for k in range(K)],
+                axis=1,
+            )
             link = link + (
                 self.intercepts.T[None] if K > 1 else self.intercepts[None, None]
             )
@@ -753,8 +761,11 @@ def _entries(coefs, p, alphas):
     ``coefs`` (rows ``k p + j`` for output ``k`` of feature ``j``)."""
     n_alphas = len(alphas)
     column = np.repeat(np.arange(n_alphas), np.diff(coefs.indptr))
-    # One (alpha, feature) pair per non-zero feature, whatever its outputs.
-    pairs = np.unique(column * p + coefs.indices % p)
+    # One (alpha, feature) pair per non-zero feature, whatever its outputs
+    # (with one output the CSC storage has them once already).
+    pairs = column * p + coefs.indices % p
+    if coefs.shape[0] > p:
+        pairs = np.unique(pairs)
     column, feature = np.divmod(pairs, p)
     nonzero = np.bincount(column, minlength=n_alphas).astype(int)
     top = np.full(p, n_alphas)

@@ -180,3 +180,31 @@ def test_saturation_rule_ignores_a_grid_that_starts_above_alpha_max():
     path = lasso_path(X, y, alphas=alphas, stop_saturation=True)
     assert not path.stopped_early and path.alphas.shape == (12,)
     assert path.dev_ratio[0] == 0 and path.dev_ratio[-1] > 0.4
+
+
+@pytest.mark.parametrize("sparse", [False, True])
+@pytest.mark.parametrize("family", ["gaussian", "multinomial"])
+def test_predict_at_every_alpha_is_each_column_times_x(sparse, family):
+    """``predict(X)`` at every grid alpha (from the features the path ever
+    uses) equals ``X coef + intercept`` at each alpha, class by class."""
+    from sparsefit.datafits import Multinomial
+
+    rng = np.random.default_rng(3)
+    X = rng.standard_normal((80, 40))
+    X[:, 5:] *= rng.random((80, 35)) < 0.3
+    if family == "gaussian":
+        y, datafit = (
+            X[:, :3] @ np.array([1.0, -2.0, 0.5]) + rng.standard_normal(80),
+            None,
+        )
+    else:
+        y, datafit = rng.integers(0, 3, 80), Multinomial()
+    path = compute_path(sp.csc_matrix(X) if sparse else X, y, datafit, n_alphas=15)
+    X_new = rng.standard_normal((7, 40))
+    got = path.predict(sp.csr_matrix(X_new) if sparse else X_new)
+    K = path.n_outputs
+    for k in range(path.alphas.size):
+        coef = path.coefs[:, k].toarray().reshape(K, 40)
+        link = X_new @ coef.T + path.intercepts[k]
+        expected = link[:, 0] if K == 1 else link
+        np.testing.assert_allclose(got[..., k], expected, rtol=1e-12, atol=1e-12)
