@@ -56,7 +56,7 @@ RESULTS = [
         "20000 with blocks of 50 co-expressed genes; D1 200 x 5000.",
     ),
     (
-        "path_cv_2026-12-02_S1_ea2fdab.txt",
+        "path_cv_2026-12-02_S1_872940f.txt",
         "Least-squares path and 10-fold CV: sparse",
         "``bench/path_cv.py --criterion subopt --cases S1``: CSC 20000 x "
         "100000, density 1e-3.",
