@@ -468,23 +468,17 @@ def cd_path(problem, alphas, alpha_max, w_top, null_value, saturation, bar):
         if d.sample_weight is None
         else np.asarray(d.sample_weight, dtype=float)
     )
-    null = np.zeros(d.n_features, np.bool_)
-    null[d._null] = True
-    design = (
-        np.asarray(d.offset, dtype=float),
-        np.asarray(d.scale, dtype=float),
-        null,
-        sw,
-    )
     if "grad_bounds" not in cache:
         cache["grad_bounds"] = GradBounds.least_squares(d)
     tracker = cache["grad_bounds"]
+    offset, scale = np.asarray(d.offset, dtype=float), np.asarray(d.scale, dtype=float)
+    design = (offset, scale, tracker.null, sw)
     lips, norms = solver._constants(cache, "residual", lambda: d.col_sq_norms / n, d)
     y = problem.y
     y_w = y if d.sample_weight is None else y * d.sample_weight
     w = np.array(w_top, dtype=float)
     # The first solve's start and its residual, as _ResidualState forms them.
-    _, lower, upper = problem.penalty_factors(d.dtype)
+    v, lower, upper = problem.penalty_factors(np.float64)
     start = start_point(w, lower, upper, d.constant, True)[1]
     r = tracker.residual_for(start)
     if r is None:
@@ -496,7 +490,6 @@ def cd_path(problem, alphas, alpha_max, w_top, null_value, saturation, bar):
     constant = np.asarray(d.constant, dtype=np.bool_)
     fixed = (storage, design, np.ascontiguousarray(y_w, dtype=float), lips, norms)
     fixed += (bounds, state, constant)
-    v, lower, upper = problem.penalty_factors(np.float64)
     rho = float(problem.template.l1_ratio)
     alphas = np.ascontiguousarray(alphas, dtype=float)
     targets = _targets(problem, y_w, alphas, lips)
