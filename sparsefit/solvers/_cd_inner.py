@@ -25,6 +25,14 @@ from ._cd_kernels import (
 
 __all__ = ["inner_dense", "inner_csc", "inner_gram"]
 
+# The passes between two whole passes over a working set run on its
+# non-zero coefficients alone when they are at most this share of it.  On
+# bench/'s paths, against no such cycles: G1 (60 x 20,000) 65 to 56 ms, D3
+# (1000 x 20,000) 3.4 to 3.0 s, S1 (CSC 20,000 x 100,000) unchanged at 1.26
+# s; always cycling took S1 to 1.62 s (a well-conditioned problem converges
+# in a few whole passes, and each cycle adds one).
+_SUB_SHARE = 0.5
+
 
 @njit(cache=True, nogil=True)
 def _solve_small(G, b):
@@ -113,6 +121,167 @@ def _history_start(history, w, ws):
 
 
 @njit(cache=True, nogil=True)
+def _blocks_dense(
+    X,
+    offset,
+    scale,
+    sw,
+    r,
+    shift,
+    w,
+    ws,
+    lips,
+    a,
+    c,
+    lower,
+    upper,
+    tol_in,
+    budget,
+    n_block,
+    anderson,
+):
+    """Passes over ``ws`` until the KKT violation of the last pass is below
+    ``tol_in`` or ``budget`` passes are spent; after each block of
+    ``n_block`` passes an Anderson point is kept if it lowers the
+    objective."""
+    history = np.empty((n_block + 1, ws.shape[0]), dtype=w.dtype)
+    _history_start(history, w, ws)
+    done, e = 0, 0
+    while done < budget:
+        viol = epochs_dense(
+            X,
+            offset,
+            scale,
+            sw,
+            r,
+            shift,
+            w,
+            ws,
+            lips,
+            a,
+            c,
+            lower,
+            upper,
+            1,
+            history[e + 1 : e + 2],
+        )
+        done += 1
+        e += 1
+        if viol <= tol_in:
+            break
+        if e < n_block:
+            continue
+        e = 0
+        if anderson:
+            ok, point = _anderson_point(history, ws, lower, upper)
+            if ok:
+                r_try, shift_try = r.copy(), shift.copy()
+                add_columns_dense(
+                    X, offset, scale, r_try, shift_try, ws, point - history[n_block]
+                )
+                gain = _half_norm(r_try, shift_try[0], sw) - _half_norm(r, shift[0], sw)
+                if gain / r.shape[0] + _penalty_change(w, ws, point, a, c) < 0:
+                    r[:] = r_try
+                    shift[0] = shift_try[0]
+                    w[ws] = point
+        _history_start(history, w, ws)
+    return done
+
+
+@njit(cache=True, nogil=True)
+def _blocks_csc(
+    data,
+    indices,
+    indptr,
+    cols,
+    offset,
+    scale,
+    sw,
+    r,
+    shift,
+    w,
+    ws,
+    lips,
+    a,
+    c,
+    lower,
+    upper,
+    tol_in,
+    budget,
+    n_block,
+    anderson,
+):
+    """CSC version of :func:`_blocks_dense` (column ``ws[k]`` stored at
+    ``cols[k]``)."""
+    history = np.empty((n_block + 1, ws.shape[0]), dtype=w.dtype)
+    _history_start(history, w, ws)
+    done, e = 0, 0
+    while done < budget:
+        viol = epochs_csc(
+            data,
+            indices,
+            indptr,
+            cols,
+            offset,
+            scale,
+            sw,
+            r,
+            shift,
+            w,
+            ws,
+            lips,
+            a,
+            c,
+            lower,
+            upper,
+            1,
+            history[e + 1 : e + 2],
+        )
+        done += 1
+        e += 1
+        if viol <= tol_in:
+            break
+        if e < n_block:
+            continue
+        e = 0
+        if anderson:
+            ok, point = _anderson_point(history, ws, lower, upper)
+            if ok:
+                r_try, shift_try = r.copy(), shift.copy()
+                add_columns_csc(
+                    data,
+                    indices,
+                    indptr,
+                    cols,
+                    offset,
+                    scale,
+                    r_try,
+                    shift_try,
+                    ws,
+                    point - history[n_block],
+                )
+                gain = _half_norm(r_try, shift_try[0], sw) - _half_norm(r, shift[0], sw)
+                if gain / r.shape[0] + _penalty_change(w, ws, point, a, c) < 0:
+                    r[:] = r_try
+                    shift[0] = shift_try[0]
+                    w[ws] = point
+        _history_start(history, w, ws)
+    return done
+
+
+@njit(cache=True, nogil=True)
+def _nonzero_positions(w, ws):
+    """Positions ``k`` of ``ws`` whose coefficient ``w[ws[k]]`` is non-zero."""
+    keep = np.empty(ws.shape[0], np.int64)
+    m = 0
+    for k in range(ws.shape[0]):
+        if w[ws[k]] != 0.0:
+            keep[m] = k
+            m += 1
+    return keep[:m]
+
+
+@njit(cache=True, nogil=True)
 def inner_dense(
     X,
     offset,
@@ -132,46 +301,34 @@ def inner_dense(
     n_block,
     anderson,
 ):
-    """Blocks of ``n_block`` passes over ``ws`` until the KKT violation of the
-    last pass is below ``tol_in`` or ``budget`` passes are spent; after each
-    block an Anderson point is kept if it lowers the objective."""
-    history = np.empty((n_block + 1, ws.shape[0]), dtype=w.dtype)
-    _history_start(history, w, ws)
+    """Coordinate passes over ``ws`` until the KKT violation of a whole pass
+    is below ``tol_in`` or ``budget`` passes are spent.
+
+    One pass over ``ws``; then, when its non-zero coefficients are at most
+    half of it, blocks of ``n_block`` passes (with Anderson extrapolation,
+    :func:`_blocks_dense`) over them alone until they meet ``tol_in``, and
+    again (glmnet's active-set cycles): the zeros' dot products would be
+    the bulk of passes that change nothing.  Otherwise the blocks run over
+    the whole of ``ws``.
+    """
+    one = np.empty((1, ws.shape[0]), dtype=w.dtype)
     done = 0
     while done < budget:
         viol = epochs_dense(
-            X,
-            offset,
-            scale,
-            sw,
-            r,
-            shift,
-            w,
-            ws,
-            lips,
-            a,
-            c,
-            lower,
-            upper,
-            n_block,
-            history[1:],
+            X, offset, scale, sw, r, shift, w, ws, lips, a, c, lower, upper, 1, one
         )
-        done += n_block
-        if viol <= tol_in:
+        done += 1
+        if viol <= tol_in or done >= budget:
             break
-        if anderson:
-            ok, point = _anderson_point(history, ws, lower, upper)
-            if ok:
-                r_try, shift_try = r.copy(), shift.copy()
-                add_columns_dense(
-                    X, offset, scale, r_try, shift_try, ws, point - history[n_block]
-                )
-                gain = _half_norm(r_try, shift_try[0], sw) - _half_norm(r, shift[0], sw)
-                if gain / r.shape[0] + _penalty_change(w, ws, point, a, c) < 0:
-                    r[:] = r_try
-                    shift[0] = shift_try[0]
-                    w[ws] = point
-        _history_start(history, w, ws)
+        keep = _nonzero_positions(w, ws)
+        whole = keep.shape[0] > _SUB_SHARE * ws.shape[0]
+        if whole:
+            keep = np.arange(ws.shape[0])
+        tail = (offset, scale, sw, r, shift, w, ws[keep], lips, a, c, lower, upper)
+        done += _blocks_dense(X, *tail, tol_in, budget - done, n_block, anderson)
+        if whole:
+            # The blocks' last pass was a whole pass.
+            break
     return done
 
 
@@ -198,9 +355,9 @@ def inner_csc(
     n_block,
     anderson,
 ):
-    """CSC version of :func:`inner_dense` (column ``ws[k]`` stored at ``cols[k]``)."""
-    history = np.empty((n_block + 1, ws.shape[0]), dtype=w.dtype)
-    _history_start(history, w, ws)
+    """CSC version of :func:`inner_dense` (column ``ws[k]`` stored at
+    ``cols[k]``)."""
+    one = np.empty((1, ws.shape[0]), dtype=w.dtype)
     done = 0
     while done < budget:
         viol = epochs_csc(
@@ -220,34 +377,21 @@ def inner_csc(
             c,
             lower,
             upper,
-            n_block,
-            history[1:],
+            1,
+            one,
         )
-        done += n_block
-        if viol <= tol_in:
+        done += 1
+        if viol <= tol_in or done >= budget:
             break
-        if anderson:
-            ok, point = _anderson_point(history, ws, lower, upper)
-            if ok:
-                r_try, shift_try = r.copy(), shift.copy()
-                add_columns_csc(
-                    data,
-                    indices,
-                    indptr,
-                    cols,
-                    offset,
-                    scale,
-                    r_try,
-                    shift_try,
-                    ws,
-                    point - history[n_block],
-                )
-                gain = _half_norm(r_try, shift_try[0], sw) - _half_norm(r, shift[0], sw)
-                if gain / r.shape[0] + _penalty_change(w, ws, point, a, c) < 0:
-                    r[:] = r_try
-                    shift[0] = shift_try[0]
-                    w[ws] = point
-        _history_start(history, w, ws)
+        keep = _nonzero_positions(w, ws)
+        whole = keep.shape[0] > _SUB_SHARE * ws.shape[0]
+        if whole:
+            keep = np.arange(ws.shape[0])
+        tail = (offset, scale, sw, r, shift, w, ws[keep], lips, a, c, lower, upper)
+        rest = (tol_in, budget - done, n_block, anderson)
+        done += _blocks_csc(data, indices, indptr, cols[keep], *tail, *rest)
+        if whole:
+            break
     return done
 
 

@@ -37,7 +37,6 @@ from ._grad_bounds import (
     GradBounds,
     _columns_csc,
     _columns_dense,
-    _fill,
     _needed,
 )
 from ._newton_loop import kth_largest
@@ -67,10 +66,10 @@ def _gradient(storage, design, rs, r, w, pen, bounds, state):
     r_last[:] = r
     state[2] = 1.0
     drift = state[0]
-    count = _needed(
-        g_ref, at, drift, col_norms, w, a, lower, upper, state[1] > 0.0, need
-    )
     out = np.empty(p)
+    count = _needed(
+        g_ref, at, drift, col_norms, w, a, lower, upper, state[1] > 0.0, need, out
+    )
     total = 0.0
     for i in range(n):
         total += rs[i]
@@ -81,7 +80,6 @@ def _gradient(storage, design, rs, r, w, pen, bounds, state):
     if full:
         state[1] = 0.0
         return out, True
-    _fill(g_ref, at, drift, col_norms, need, out)
     return out, count == p
 
 

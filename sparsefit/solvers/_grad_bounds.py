@@ -63,8 +63,10 @@ _DENSE_SHARE = 0.25
 
 
 @njit(cache=True, nogil=True)
-def _needed(g_ref, at, drift, col_norms, w, a, lower, upper, stale, need):
-    """Mark the features whose exact product is needed; return their count."""
+def _needed(g_ref, at, drift, col_norms, w, a, lower, upper, stale, need, out):
+    """Mark the features whose exact product is needed and return their
+    count; write the others' bounds, with the sign of the last exact value,
+    into ``out`` (one pass: the bound is formed once)."""
     count = 0
     for j in range(w.shape[0]):
         bound = (abs(g_ref[j]) + col_norms[j] * (drift - at[j])) * (1.0 + _SLACK)
@@ -72,16 +74,9 @@ def _needed(g_ref, at, drift, col_norms, w, a, lower, upper, stale, need):
         need[j] = stale or not zero_ok or bound >= a[j]
         if need[j]:
             count += 1
-    return count
-
-
-@njit(cache=True, nogil=True)
-def _fill(g_ref, at, drift, col_norms, need, out):
-    """Bounds, with the sign of the last exact value, where not ``need``."""
-    for j in range(out.shape[0]):
-        if not need[j]:
-            bound = (abs(g_ref[j]) + col_norms[j] * (drift - at[j])) * (1.0 + _SLACK)
+        else:
             out[j] = bound if g_ref[j] >= 0.0 else -bound
+    return count
 
 
 @njit(cache=True, nogil=True, fastmath={"reassoc", "contract"})
@@ -239,8 +234,8 @@ class GradBounds:
         self.r_last = r.copy()
         self.w_last = w.copy()
         args = (self.g_ref, self.at, self.drift, self.col_norms)
-        count = _needed(*args, w, a, lower, upper, self.stale, self.need)
         out = np.empty(d.n_features)
+        count = _needed(*args, w, a, lower, upper, self.stale, self.need, out)
         if count >= _DENSE_SHARE * d.n_features:
             out[:] = d.rmatvec(rs) / self.divide
             self.g_ref[:] = out
@@ -254,5 +249,4 @@ class GradBounds:
             _columns_csc(d.X.data, d.X.indices, d.X.indptr, *tail)
         else:
             _columns_dense(d.X, *tail)
-        _fill(*args, self.need, out)
         return out, count == d.n_features

@@ -31,7 +31,6 @@ from ._grad_bounds import (
     _SLACK,
     _columns_csc,
     _columns_dense,
-    _fill,
     _needed,
 )
 from ._irls import (
@@ -175,7 +174,17 @@ def _gradient(storage, scale, null, g, w, pen, bounds, state):
         g_last[:] = g
         state[2] = 1.0
         count = _needed(
-            g_ref, at, state[0], col_norms, w, a, lower, upper, state[1] > 0.0, need
+            g_ref,
+            at,
+            state[0],
+            col_norms,
+            w,
+            a,
+            lower,
+            upper,
+            state[1] > 0.0,
+            need,
+            out,
         )
         full = count >= _DENSE_SHARE * p
     if full:
@@ -212,8 +221,6 @@ def _gradient(storage, scale, null, g, w, pen, bounds, state):
         _columns_dense(X, zero, scale, null, g, 0.0, 1.0, need, drift, g_ref, at, out)
     if full:
         state[1] = 0.0
-    else:
-        _fill(g_ref, at, drift, col_norms, need, out)
     return out, count == p
 
 
