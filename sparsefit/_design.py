@@ -86,8 +86,11 @@ class Design:
         reference_center=None,
     ):
         if sp.issparse(X):
+            # Asked of the caller's CSC matrix, scipy keeps the answer on it:
+            # a refit of the same X (a path, a grid of alphas) skips the pass.
+            canonical = X.format == "csc" and X.has_canonical_format
             X = sp.csc_matrix(X)
-            if not X.has_canonical_format:
+            if not canonical and not X.has_canonical_format:
                 # Duplicate entries add up in products but not in the squares
                 # of the moments below: sum them, on a copy (never the user's).
                 X = X.copy()
@@ -397,17 +400,48 @@ def _csc_moments(data, indices, indptr, sw, n):
     weighted = sw.shape[0] > 0
     wsum = sw.sum() if weighted else float(n)
     for j in range(p):
-        t, a, stored = 0.0, 0.0, 0.0
-        for q in range(indptr[j], indptr[j + 1]):
-            w = sw[indices[q]] if weighted else 1.0
-            t += data[q] * w
-            stored += w
+        start, end = indptr[j], indptr[j + 1]
+        count = end - start
+        if count == 0:
+            continue
+        # One pass gives the sums of the column shifted by ``c``: 0 when
+        # some rows are not stored, else its first entry (as the dense
+        # moments do); the scaled passes below are kept for the columns
+        # where those sums under- or overflow or cancel.
+        c = 0.0 if count < n else data[start]
+        stored, s1, s2 = float(count), 0.0, 0.0
+        if weighted:
+            stored = 0.0
+            for q in range(start, end):
+                w = sw[indices[q]]
+                d = data[q] - c
+                stored += w
+                s1 += w * d
+                s2 += w * d * d
+        else:
+            for q in range(start, end):
+                d = data[q] - c
+                s1 += d
+                s2 += d * d
+        # Weight of the zeros not stored (exactly 0 for a full column).
+        w0 = 0.0 if count == n else max(wsum - stored, 0.0)
+        s1 -= w0 * c
+        s2 += w0 * c * c
+        centred = s2 - s1 * s1 / wsum
+        if 1e-280 < s2 / wsum < 1e280 and centred > 1e-6 * s2:
+            m = c + s1 / wsum
+            std = np.sqrt(centred / wsum)
+            # Without a shift s2 / wsum is the mean square itself.
+            mag[j] = np.hypot(std, m) if c != 0.0 else np.sqrt(s2 / wsum)
+            mean[j] = m
+            spread[j] = std / mag[j]
+            continue
+        t, a = 0.0, 0.0
+        for q in range(start, end):
+            t += data[q] * (sw[indices[q]] if weighted else 1.0)
             a = max(a, abs(data[q]))
         if a == 0.0:
             continue
-        count = indptr[j + 1] - indptr[j]
-        # Weight of the zeros not stored (exactly 0 for a full column).
-        w0 = 0.0 if count == n else max(wsum - stored, 0.0)
         inv = 1.0 / a
         m = t / wsum
         if not np.isfinite(m):
