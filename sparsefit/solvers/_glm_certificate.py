@@ -497,7 +497,7 @@ class GLMCertificate:
         cap = np.inf if limit is None else limit(self.y, G[:, 0])
         shift = 0.0 if self.offset is None else float(G[:, 0] @ self.offset)
         fit = (self.datafit._kind, self._y, self._ix, Z[:, 0], self._sw)
-        gap, primal, kkt = separable_gap(
+        gap, primal, kkt, _ = separable_gap(
             fit,
             G[:, 0],
             value,

@@ -145,7 +145,7 @@ def separable_gap(fit, g, value, w, grad_neg, pen, shift, cap):
     ``F``, ``grad_neg`` is ``-X'g`` (design coordinates), ``pen`` the
     penalty's ``(a, c, lower, upper)``, ``shift = g'o`` for an offset ``o``
     and ``cap`` a datafit's own bound on the dual scale (``inf`` for none).
-    Returns ``(gap, primal, kkt)`` with the dual point ``t g``, ``t`` the
+    Returns ``(gap, primal, kkt, kkt_max)`` with the dual point ``t g``, ``t`` the
     best scale in ``[0, s]`` as in ``GLMCertificate.evaluate``.  The
     penalty's value, dual scale and KKT violations take one pass over the
     features, the conjugate at the two scales that usually decide another;
@@ -161,7 +161,7 @@ def separable_gap(fit, g, value, w, grad_neg, pen, shift, cap):
     kkt = np.empty(p)
     live = np.empty(p, np.int64)
     n_live = 0
-    penalty, s_max, ridge = 0.0, 1.0, False
+    penalty, s_max, ridge, kkt_max = 0.0, 1.0, False, 0.0
     for j in range(p):
         wj, aj, cj, lo, hi = w[j], a[j], c[j], lower[j], upper[j]
         if (
@@ -177,8 +177,9 @@ def separable_gap(fit, g, value, w, grad_neg, pen, shift, cap):
         n_live += 1
         penalty += value_coordinate(wj, aj, cj, lo, hi)
         kkt[j] = subdiff_coordinate(wj, -grad_neg[j], aj, cj, lo, hi)
+        kkt_max = max(kkt_max, kkt[j])
         s_max = min(s_max, dual_scale_coordinate(grad_neg[j], aj, cj, lo, hi))
         ridge = ridge or cj != 0.0
     s_max = min(s_max, cap)
     best = _best_dual(fit, g, grad_neg, pen, shift, s_max, ridge, live[:n_live])
-    return value + penalty - best, value + penalty, kkt
+    return value + penalty - best, value + penalty, kkt, kkt_max

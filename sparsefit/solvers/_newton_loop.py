@@ -162,7 +162,6 @@ def _gradient(storage, scale, null, g, w, pen, bounds, state):
     a, _, lower, upper = pen
     p = w.shape[0]
     out = np.empty(p)
-    zero = np.zeros(p)
     full = True
     if state[3] > 0.0:
         if state[2] > 0.0:
@@ -205,7 +204,7 @@ def _gradient(storage, scale, null, g, w, pen, bounds, state):
             data,
             indices,
             indptr,
-            zero,
+            np.zeros(p),
             scale,
             null,
             g,
@@ -218,7 +217,9 @@ def _gradient(storage, scale, null, g, w, pen, bounds, state):
             out,
         )
     else:
-        _columns_dense(X, zero, scale, null, g, 0.0, 1.0, need, drift, g_ref, at, out)
+        _columns_dense(
+            X, np.zeros(p), scale, null, g, 0.0, 1.0, need, drift, g_ref, at, out
+        )
     if full:
         state[1] = 0.0
     return out, count == p
@@ -384,6 +385,33 @@ def _linear(storage, scale, w, b, o, n):
 
 
 @njit(cache=True, nogil=True)
+def _any_nonzero(w):
+    """``np.any(w != 0)`` without the mask, stopping at the first."""
+    for j in range(w.shape[0]):
+        if w[j] != 0.0:
+            return True
+    return False
+
+
+@njit(cache=True, nogil=True)
+def _seed_set(w, constant, strong):
+    """The support and the strong features, no constant column: what
+    :func:`_working_set` returns when no KKT violation is known."""
+    p = w.shape[0]
+    count = 0
+    for j in range(p):
+        if not constant[j] and (w[j] != 0.0 or strong[j]):
+            count += 1
+    ws = np.empty(count, np.int64)
+    m = 0
+    for j in range(p):
+        if not constant[j] and (w[j] != 0.0 or strong[j]):
+            ws[m] = j
+            m += 1
+    return ws
+
+
+@njit(cache=True, nogil=True)
 def solve_single(
     model_data,
     o,
@@ -441,19 +469,19 @@ def solve_single(
     tol_abs = max(tol * abs(primal), gap_floor) if relative else gap_abs
     fixed = (model_data, storage, scale, pen, buffers)
     n_iter, n_hist, last_size = 0, 0, 0
-    no_kkt = np.zeros(p)
     forced = np.zeros(p, np.bool_)
     fresh = False  # whether g is dF/dz at Z and value F there
     if strong.shape[0] == p:
-        forced[:] = strong
-        if np.any(w != 0.0):
+        if not _any_nonzero(w):
+            # The first working set starts from the strong features.
+            forced[:] = strong
+        else:
             if intercept:
                 moved = refit_intercept(kind, y, ix, sw, Z, _REFIT_ITER)
                 b[0] += moved
                 if moved != 0.0:
                     value = terms(kind, y, ix, Z, sw, none, none)
-            ws = _working_set(w, constant, forced, no_kkt, ws_start, 0)
-            forced[:] = False
+            ws = _seed_set(w, constant, strong)
             if ws.shape[0]:
                 steps, fresh, value = _newton_steps(
                     fixed, w, Z, b, ws, (0.0, tol_abs), value, g
@@ -475,10 +503,9 @@ def solve_single(
             for i in range(n):
                 shift += g[i] * o[i]
         fit = (kind, y, ix, Z, sw)
-        gap, primal, kkt = separable_gap(fit, g, value, w, grad_neg, pen, shift, np.inf)
-        kkt_max = 0.0
-        for j in range(p):
-            kkt_max = max(kkt_max, kkt[j])
+        gap, primal, kkt, kkt_max = separable_gap(
+            fit, g, value, w, grad_neg, pen, shift, np.inf
+        )
         tol_abs = max(tol * abs(primal), gap_floor) if relative else gap_abs
         history[n_hist, 0] = n_iter
         history[n_hist, 1] = gap
