@@ -137,11 +137,30 @@ def _passes(
 @njit(cache=True, nogil=True)
 def _alternate(sparse, X, data, indices, indptr, cols, ws, model, w, tol):
     """The inner loop of :meth:`_Storage.solve` (``X`` dense, or the CSC
-    arrays with column ``ws[k]`` stored at ``cols[k]``): the coordinate
-    kernels alternate glmnet's cycles themselves (a pass over the working
-    set, then passes over its non-zero coefficients)."""
+    arrays with column ``ws[k]`` stored at ``cols[k]``)."""
+    m = ws.shape[0]
     args = (sparse, X, data, indices, indptr)
-    _passes(*args, cols, model, w, ws, tol, _INNER_BUDGET, True)
+    _passes(*args, cols, model, w, ws, np.inf, 1, False)
+    live = np.empty(m, np.bool_)
+    for i in range(m):
+        live[i] = w[ws[i]] != 0.0
+    if 2 * live.sum() > m:
+        # Mostly non-zero: the alternation would only add passes.
+        _passes(*args, cols, model, w, ws, tol, _INNER_BUDGET, True)
+        return
+    for _ in range(_INNER_BUDGET):
+        for i in range(m):
+            live[i] = w[ws[i]] != 0.0
+        pos = np.flatnonzero(live)
+        if pos.size:
+            _passes(*args, cols[pos], model, w, ws[pos], tol, _INNER_BUDGET, True)
+        _passes(*args, cols, model, w, ws, np.inf, 1, False)
+        entered = False
+        for i in range(m):
+            if w[ws[i]] != 0.0 and not live[i]:
+                entered = True
+        if not entered:
+            break
 
 
 class _Storage:
@@ -169,10 +188,11 @@ class _Storage:
         return _stats_dense(self.arrays[0], self.ws, sw, g)
 
     def solve(self, model, w, tol):
-        """glmnet's inner loop (:func:`._cd_inner.inner_dense`): one pass
-        over the working set, then passes over its non-zero coefficients
-        until they converge, repeated until a pass over the working set
-        meets ``tol``; plain passes when most of it is non-zero."""
+        """glmnet's inner loop: one pass over the working set, then passes
+        over its non-zero coefficients until converged, repeated until a pass
+        over the working set brings in no new feature (features that stay at
+        zero cost nothing after the first pass).  When most of the working
+        set is non-zero after the first pass, plain passes over all of it."""
         if self.sparse:
             data, indices, indptr = self.arrays
             _alternate(
