@@ -139,11 +139,12 @@ def _blocks_dense(
     budget,
     n_block,
     anderson,
+    every,
 ):
     """Passes over ``ws`` until the KKT violation of the last pass is below
-    ``tol_in`` or ``budget`` passes are spent; after each block of
-    ``n_block`` passes an Anderson point is kept if it lowers the
-    objective."""
+    ``tol_in`` (tested after ``every`` pass, else at the end of each block)
+    or ``budget`` passes are spent; after each block of ``n_block`` passes
+    an Anderson point is kept if it lowers the objective."""
     history = np.empty((n_block + 1, ws.shape[0]), dtype=w.dtype)
     _history_start(history, w, ws)
     done, e = 0, 0
@@ -167,7 +168,7 @@ def _blocks_dense(
         )
         done += 1
         e += 1
-        if viol <= tol_in:
+        if viol <= tol_in and (every or e == n_block):
             break
         if e < n_block:
             continue
@@ -210,6 +211,7 @@ def _blocks_csc(
     budget,
     n_block,
     anderson,
+    every,
 ):
     """CSC version of :func:`_blocks_dense` (column ``ws[k]`` stored at
     ``cols[k]``)."""
@@ -239,7 +241,7 @@ def _blocks_csc(
         )
         done += 1
         e += 1
-        if viol <= tol_in:
+        if viol <= tol_in and (every or e == n_block):
             break
         if e < n_block:
             continue
@@ -325,7 +327,7 @@ def inner_dense(
         if whole:
             keep = np.arange(ws.shape[0])
         tail = (offset, scale, sw, r, shift, w, ws[keep], lips, a, c, lower, upper)
-        done += _blocks_dense(X, *tail, tol_in, budget - done, n_block, anderson)
+        done += _blocks_dense(X, *tail, tol_in, budget - done, n_block, anderson, True)
         if whole:
             # The blocks' last pass was a whole pass.
             break
@@ -388,7 +390,7 @@ def inner_csc(
         if whole:
             keep = np.arange(ws.shape[0])
         tail = (offset, scale, sw, r, shift, w, ws[keep], lips, a, c, lower, upper)
-        rest = (tol_in, budget - done, n_block, anderson)
+        rest = (tol_in, budget - done, n_block, anderson, True)
         done += _blocks_csc(data, indices, indptr, cols[keep], *tail, *rest)
         if whole:
             break

@@ -23,7 +23,7 @@ import numpy as np
 from numba import njit
 
 from ..penalties._base import _subdiff_distance
-from ._cd_inner import inner_csc, inner_dense
+from ._cd_inner import _blocks_csc, _blocks_dense
 from ._cd_kernels import add_columns_csc, add_columns_dense, compact_columns
 from ._glm_certificate import _zeros
 
@@ -85,13 +85,17 @@ _NO_MATRIX = np.empty((0, 0), order="F")
 def _passes(
     sparse, X, data, indices, indptr, cols, model, w, ws, tol, budget, anderson
 ):
-    """:func:`inner_csc` (``sparse``; column ``ws[k]`` stored at ``cols[k]``)
-    or :func:`inner_dense` on ``ws``, with blocks of _ANDERSON passes when
-    ``anderson``, else single passes."""
+    """Blocks of _ANDERSON passes on ``ws`` when ``anderson`` (else single
+    passes), tested at each block's end: :func:`._cd_inner._blocks_csc`
+    (``sparse``; column ``ws[k]`` stored at ``cols[k]``) or
+    :func:`._cd_inner._blocks_dense`.  :func:`_alternate` makes the
+    active-set cycles itself (a pass over the working set after each
+    cycle until no feature enters, which gives the Newton steps better
+    directions at a loose inner tolerance than the kernels' own cycles)."""
     offset, scale, sw, r, shift, lips, a, c, lower, upper = model
     n_block = _ANDERSON if anderson else 1
     if sparse:
-        return inner_csc(
+        return _blocks_csc(
             data,
             indices,
             indptr,
@@ -112,8 +116,9 @@ def _passes(
             budget,
             n_block,
             anderson,
+            False,
         )
-    return inner_dense(
+    return _blocks_dense(
         X,
         offset,
         scale,
@@ -131,6 +136,7 @@ def _passes(
         budget,
         n_block,
         anderson,
+        False,
     )
 
 
