@@ -27,7 +27,7 @@ RESULTS = [
         "20000 x 100000 (b), no intercept, time to relative suboptimality 1e-6.",
     ),
     (
-        "glm_2026-12-02_a_43760fb.txt",
+        "glm_2026-12-02_a_8eb4b6f.txt",
         "L1 logistic regression: path and 10-fold CV (dense)",
         "``bench/glm.py --cases a --skip-single --n-alphas 100``: 100 alphas "
         "down to alpha_max/100, every alpha to relative suboptimality 1e-6.",
@@ -50,19 +50,25 @@ RESULTS = [
         "suboptimality over the path is at most 1e-6.",
     ),
     (
-        "path_cv_2026-12-02_G1_D1_ea2fdab.txt",
+        "path_cv_2026-12-02_G1_D1_2410a89.txt",
         "Least-squares paths and 10-fold CV: gene-expression-like and dense",
         "``bench/path_cv.py --criterion subopt --cases G1,D1``: G1 is 60 x "
         "20000 with blocks of 50 co-expressed genes; D1 200 x 5000.",
     ),
     (
-        "path_cv_2026-12-02_S1_872940f.txt",
+        "path_cv_2026-12-02_S1_063329d.txt",
         "Least-squares path and 10-fold CV: sparse",
         "``bench/path_cv.py --criterion subopt --cases S1``: CSC 20000 x "
         "100000, density 1e-3.",
     ),
     (
-        "glm_2026-12-02_golub_genes_43760fb.txt",
+        "path_cv_2026-12-02_D3_063329d.txt",
+        "Least-squares path: dense 1000 x 20000",
+        "``bench/path_cv.py --criterion subopt --cases D3 --skip-cv``: the "
+        "case where adelie is faster.",
+    ),
+    (
+        "glm_2026-12-02_golub_genes_8eb4b6f.txt",
         "L1 logistic paths and 10-fold CV: Golub and gene-expression-like",
         "``bench/glm.py --cases golub,g --skip-single --n-alphas 100``: the "
         "shipped Golub data (38 x 3051) and a binomial 60 x 20000 problem.",
