@@ -286,6 +286,19 @@ def column_major(X):
 
 
 @njit(cache=True, nogil=True)
+def take_rows(X, idx):
+    """Rows ``idx`` of a column-major ``X`` as a column-major array, one
+    column at a time (NumPy's ``X[idx]`` is row-major, and ``X.T[:, idx].T``
+    came out row-major too, which the design then copied again)."""
+    m, p = idx.shape[0], X.shape[1]
+    out = np.empty((p, m), dtype=X.dtype).T
+    for j in range(p):
+        for i in range(m):
+            out[i, j] = X[idx[i], j]
+    return out
+
+
+@njit(cache=True, nogil=True)
 def _transposed_copy(X):
     """A column-major copy of a row-major ``X``, in blocks of rows so that
     both the reads and the writes stay in cache."""

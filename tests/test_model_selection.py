@@ -134,3 +134,28 @@ def test_bad_parameters():
         LassoIC("cp").fit(X, y)
     with pytest.raises(ValueError, match="cv must be >= 2"):
         LassoCV(cv=1).fit(X, y)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_fold_rows_keep_column_major_order(dtype):
+    """A fold of a column-major X is column-major (no second copy in the
+    design) and holds exactly X[idx], for index arrays, negative indices and
+    boolean masks; an out-of-range row raises as NumPy's indexing does."""
+    from sparsefit.model_selection._cv import _rows
+
+    rng = np.random.default_rng(0)
+    X = np.asfortranarray(rng.standard_normal((30, 7)).astype(dtype))
+    mask = rng.uniform(size=30) < 0.5
+    for idx in (
+        np.arange(0, 30, 3),
+        np.array([-1, 0, 4, -30]),
+        mask,
+        np.array([], int),
+    ):
+        rows = _rows(X, idx)
+        assert rows.flags.f_contiguous and rows.dtype == dtype
+        np.testing.assert_array_equal(rows, X[idx])
+    with pytest.raises(IndexError):
+        _rows(X, np.array([0, 30]))
+    C = np.ascontiguousarray(X)
+    np.testing.assert_array_equal(_rows(C, mask), C[mask])

@@ -13,6 +13,7 @@ import numpy as np
 import scipy.sparse as sp
 from joblib import Parallel, delayed
 
+from .._design import take_rows
 from .._estimator import _feature_names, _to_array, check_target
 from .._families import FAMILIES, family_name
 from .._progress import Progress
@@ -245,8 +246,22 @@ def make_folds(n_samples, cv=10, groups=None, foldid=None, X=None, y=None):
 def _rows(X, idx):
     """Rows ``idx`` of X in X's memory order: a Fortran array stays Fortran,
     so the solvers' design does not copy each fold a second time."""
-    if not sp.issparse(X) and X.flags.f_contiguous and not X.flags.c_contiguous:
-        return X.T[:, idx].T
+    idx = np.asarray(idx)
+    if idx.dtype == bool:
+        idx = np.flatnonzero(idx)
+    n = X.shape[0]
+    if (
+        not sp.issparse(X)
+        and X.ndim == 2
+        and X.flags.f_contiguous
+        and not X.flags.c_contiguous
+        and X.dtype in (np.float64, np.float32)
+        and idx.ndim == 1
+        and np.issubdtype(idx.dtype, np.integer)
+        and (idx.size == 0 or (idx.min() >= -n and idx.max() < n))
+    ):
+        return take_rows(X, np.where(idx < 0, idx + n, idx).astype(np.int64))
+    # Anything else (out-of-range rows raise here).
     return X[idx]
 
 
