@@ -50,7 +50,7 @@ RESULTS = [
         "suboptimality over the path is at most 1e-6.",
     ),
     (
-        "path_cv_2026-12-02_G1_D1_2410a89.txt",
+        "path_cv_2026-12-02_G1_D1_5e68efd.txt",
         "Least-squares paths and 10-fold CV: gene-expression-like and dense",
         "``bench/path_cv.py --criterion subopt --cases G1,D1``: G1 is 60 x "
         "20000 with blocks of 50 co-expressed genes; D1 200 x 5000.",
@@ -68,7 +68,7 @@ RESULTS = [
         "case where adelie is faster.",
     ),
     (
-        "glm_2026-12-02_golub_genes_8eb4b6f.txt",
+        "glm_2026-12-02_golub_genes_5e68efd.txt",
         "L1 logistic paths and 10-fold CV: Golub and gene-expression-like",
         "``bench/glm.py --cases golub,g --skip-single --n-alphas 100``: the "
         "shipped Golub data (38 x 3051) and a binomial 60 x 20000 problem.",
