@@ -18,7 +18,7 @@ import numpy as np
 import scipy.sparse as sp
 from numba import njit
 
-from .._problem import _same
+from .._problem import _extrapolated, _same
 from ._base import KKT_TOL, warn_not_converged
 from ._glm_certificate import MatrixPenalty
 from ._grad_bounds import GradBounds
@@ -131,34 +131,28 @@ def finish_point(arrays, k, alpha, w, stats, value, setup, scalars, values, inde
 @njit(cache=True, nogil=True)
 def _start(w, b, alpha, hist, lower, upper, constant, check):
     """The warm start at ``alpha``: the last solution, extrapolated linearly
-    in log(alpha) from the last two as :meth:`Problem._extrapolate` does
-    (:func:`._problem._extrapolated`'s arithmetic, in one pass).  ``check``:
-    whether to test that ``w`` is the last remembered solution (after
-    :func:`_remember` inside a chunk it is by construction)."""
+    in log(alpha) from the last two as :meth:`Problem._extrapolate` does.
+    ``check``: whether to test that ``w`` is the last remembered solution
+    (after :func:`_remember` inside a chunk it is by construction)."""
     h_alpha, h_W, h_b, h_count = hist
     p = w.shape[0]
-    start, b_start = np.empty(p), b.copy()
+    b_start = b.copy()
     a0, a1 = h_alpha[0], h_alpha[1]
     extrapolate = h_count[0] == 2 and a0 > a1 > alpha
     if extrapolate and check:
         extrapolate = _same(h_W[1], w)
-    r = np.log(a1 / alpha) / np.log(a0 / a1) if extrapolate else 0.0
-    W0, W1 = h_W[0], h_W[1]
+    if extrapolate:
+        r = np.log(a1 / alpha) / np.log(a0 / a1)
+        guess = _extrapolated(
+            h_W[0].reshape((p, 1)), h_W[1].reshape((p, 1)), r, lower, upper
+        )
+        start = guess.reshape(p)
+        b_start[0] = h_b[1] + r * (h_b[1] - h_b[0])
+    else:
+        start = w.copy()
     for j in range(p):
         if constant[j]:
             start[j] = 0.0
-        elif not extrapolate:
-            start[j] = w[j]
-        else:
-            w1, w0 = W1[j], W0[j]
-            guess = w1
-            if w1 != 0.0 and w0 != 0.0:
-                g = w1 + r * (w1 - w0)
-                if (g > 0.0) == (w1 > 0.0) and g != 0.0:
-                    guess = g
-            start[j] = min(max(guess, lower[j]), upper[j])
-    if extrapolate:
-        b_start[0] = h_b[1] + r * (h_b[1] - h_b[0])
     return start, b_start
 
 
