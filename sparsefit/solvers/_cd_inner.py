@@ -272,15 +272,19 @@ def _blocks_csc(
 
 
 @njit(cache=True, nogil=True)
-def _nonzero_positions(w, ws):
-    """Positions ``k`` of ``ws`` whose coefficient ``w[ws[k]]`` is non-zero."""
+def _cycle_positions(w, ws):
+    """``(keep, whole)``: the positions in ``ws`` that the passes until the
+    next whole pass visit, its non-zero coefficients when they are at most
+    ``_SUB_SHARE`` of it, else all of it (``whole``)."""
     keep = np.empty(ws.shape[0], np.int64)
     m = 0
     for k in range(ws.shape[0]):
         if w[ws[k]] != 0.0:
             keep[m] = k
             m += 1
-    return keep[:m]
+    if m > _SUB_SHARE * ws.shape[0]:
+        return np.arange(ws.shape[0]), True
+    return keep[:m], False
 
 
 @njit(cache=True, nogil=True)
@@ -322,10 +326,7 @@ def inner_dense(
         done += 1
         if viol <= tol_in or done >= budget:
             break
-        keep = _nonzero_positions(w, ws)
-        whole = keep.shape[0] > _SUB_SHARE * ws.shape[0]
-        if whole:
-            keep = np.arange(ws.shape[0])
+        keep, whole = _cycle_positions(w, ws)
         tail = (offset, scale, sw, r, shift, w, ws[keep], lips, a, c, lower, upper)
         done += _blocks_dense(X, *tail, tol_in, budget - done, n_block, anderson, True)
         if whole:
@@ -385,10 +386,7 @@ def inner_csc(
         done += 1
         if viol <= tol_in or done >= budget:
             break
-        keep = _nonzero_positions(w, ws)
-        whole = keep.shape[0] > _SUB_SHARE * ws.shape[0]
-        if whole:
-            keep = np.arange(ws.shape[0])
+        keep, whole = _cycle_positions(w, ws)
         tail = (offset, scale, sw, r, shift, w, ws[keep], lips, a, c, lower, upper)
         rest = (tol_in, budget - done, n_block, anderson, True)
         done += _blocks_csc(data, indices, indptr, cols[keep], *tail, *rest)
