@@ -37,9 +37,10 @@ test: $(VENV)/.dev $(VENV)/.warm
 	$(BIN)/python -m pytest -q -n 2 --dist loadfile --doctest-modules sparsefit tests
 
 # The anchors need numpy < 2 (adelie), so they live in their own venv.
-.venv-bench/.installed: bench/requirements.txt pyproject.toml
+.venv-bench/.installed: bench/requirements.txt bench/bench-numpy.txt pyproject.toml
 	$(PYTHON) -m venv .venv-bench
 	.venv-bench/bin/python -m pip install --quiet -r bench/requirements.txt
+	.venv-bench/bin/python -m pip install --quiet -r bench/bench-numpy.txt
 	.venv-bench/bin/python -m pip install --quiet -e . --no-deps
 	touch $@
 
