@@ -125,14 +125,23 @@ def test_sigint_leaves_the_old_or_the_new_results_and_the_users_files(data, tmp_
     rng = np.random.default_rng(20261201)
     outcomes = {"old": 0, "new": 0}
     old = _check_complete(out, user_files)
+    # Half the moments fall in the last part of the run, where the results
+    # are written and moved in. The last moments fall past the measured
+    # length (up to half as long again), so that the finished case is
+    # tested too. If no run finished (in CI on a 2-core machine the runs
+    # after the timing were once all slower than 1.5 times it: 20 of 20
+    # interrupted), later trials wait twice as long each time, up to 32
+    # times the length, until one does.
+    delays = []
     for trial in range(N_TRIALS):
-        # Half the moments fall in the last part of the run, where the
-        # results are written and moved in.
-        # The last moments fall past the measured length (up to half as long
-        # again): a run slowed by load from elsewhere after the timing must
-        # still finish in some trials, or nothing tests the finished case.
         low = 0.02 if trial % 2 == 0 else 0.6 * length
-        delay = float(rng.uniform(low, 1.5 * length))
+        delays.append(float(rng.uniform(low, 1.5 * length)))
+    for trial in range(N_TRIALS + 5):
+        if trial >= N_TRIALS:
+            if outcomes["new"] > 0:
+                break
+            delays.append(length * 2.0 ** (trial - N_TRIALS + 1))
+        delay = delays[trial]
         status = _interrupted(data, out, seed=trial + 2, delay=delay)
         assert status in (0, 130, None), status
         now = _check_complete(out, user_files)
