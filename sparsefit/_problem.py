@@ -404,12 +404,6 @@ class Problem:
             if d.sample_weight is not None:
                 r = r * d.sample_weight
             return d.rmatvec(r) / d.n_samples
-        if self._last_b is None and self.K == 1:
-            W0 = self.null_fit()[0]
-            if np.array_equal(w, W0[:, 0]):
-                # The null model (a path's first warm start): the same
-                # arithmetic as null_grad, whose product is cached.
-                return self.null_grad()[:, 0].copy()
         cert = self.certificate(1.0)
         b = self._last_b if self._last_b is not None else self.null_fit()[1]
         Z = cert.linear(self._unflatten(w), b)

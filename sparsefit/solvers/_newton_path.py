@@ -403,15 +403,10 @@ def path_arrays(problem, parts, scale, stopped):
     index, values = np.concatenate(index), np.concatenate(values)
     shape = (d.n_features, size)
     # The design's centred columns carry their mean in the intercept.
-    data = values * scale[index]
-    coefs = sp.csc_matrix((data, index, indptr), shape=shape)
+    coefs = sp.csc_matrix((values * scale[index], index, indptr), shape=shape)
+    intercepts = columns["b"] - coefs.T @ d.mean
     if problem.shift_invariant:
         intercepts = np.zeros(size)
-    else:
-        # coefs' @ mean, column by column, without a transposed copy.
-        column = np.repeat(np.arange(size), np.diff(indptr))
-        moved = np.bincount(column, weights=data * d.mean[index], minlength=size)
-        intercepts = columns["b"] - moved
     for k in np.flatnonzero(~columns["converged"]):
         result = SimpleNamespace(
             n_iter=int(columns["n_iter"][k]),
